@@ -1,0 +1,159 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# kscope build: BPF objects -> stripped -> skeletons -> one statically linked binary.
+#
+#   make            build ./kscope (out of tree in .output/)
+#   make run        install what is missing, build, run the main job for a few seconds
+#   make test       install what is missing, build, run the whole test suite (as root)
+#   make unit       unit tests only (no root)
+#   make bench      benchmarks (bench/README.md)
+#   V=1             show the commands
+
+OUTPUT      ?= .output
+CC          ?= gcc
+CLANG       ?= clang
+LLVM_STRIP  ?= llvm-strip
+BPFTOOL     ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+VERSION     := 0.1.0
+GIT_REV     := $(shell git rev-parse --short HEAD 2>/dev/null)
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' \
+	-e 's/s390x/s390/' -e 's/riscv64/riscv/')
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
+	-D_GNU_SOURCE -DKSCOPE_VERSION='"$(VERSION)$(if $(GIT_REV),-$(GIT_REV))"' \
+	-I$(OUTPUT) -Isrc -MMD -MP
+LDLIBS += -Wl,-Bstatic -lbpf -lelf -lz -Wl,-Bdynamic
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(OUTPUT) -Isrc \
+	$(if $(MULTIARCH),-idirafter /usr/include/$(MULTIARCH)) -Wall -Werror -Wno-unused-function \
+	-Wno-compare-distinct-pointer-types
+
+BPF_SRCS  := $(wildcard src/tools/*.bpf.c src/core/*.bpf.c)
+BPF_NAMES := $(notdir $(BPF_SRCS:.bpf.c=))
+SKELS     := $(addprefix $(OUTPUT)/skel/,$(BPF_NAMES:=.skel.h))
+CORE_SRCS := $(filter-out %.bpf.c,$(wildcard src/core/*.c))
+TOOL_SRCS := $(filter-out %.bpf.c,$(wildcard src/tools/*.c))
+APP_SRCS  := src/main.c $(CORE_SRCS) $(TOOL_SRCS)
+APP_OBJS  := $(patsubst src/%.c,$(OUTPUT)/obj/%.o,$(APP_SRCS))
+CORE_OBJS := $(patsubst src/%.c,$(OUTPUT)/obj/%.o,$(CORE_SRCS))
+
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/unit/%,$(UNIT_SRCS))
+HELPER_SRCS := $(wildcard tests/helpers/*.c)
+HELPER_BINS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/helpers/%,$(HELPER_SRCS))
+BENCH_BPF  := $(wildcard bench/*.bpf.c)
+BENCH_SKELS := $(patsubst bench/%.bpf.c,$(OUTPUT)/skel/%.skel.h,$(BENCH_BPF))
+BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard bench/*.c))
+BENCH_BINS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(BENCH_SRCS))
+
+.PHONY: all deps test-deps bench-deps run test unit tooltests check bench helpers clean
+.DELETE_ON_ERROR:
+
+all: kscope
+
+deps:
+	$(Q)sh scripts/setup
+test-deps:
+	$(Q)sh scripts/setup --test
+bench-deps:
+	$(Q)sh scripts/setup --bench
+
+# The main job: build and run a real tool for a few seconds.
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	./kscope syscount -d 5
+
+# The whole suite: unit tests, then tool tests against the running kernel.
+test: test-deps
+	$(Q)$(MAKE) --no-print-directory all helpers unit-bins
+	$(Q)sh tests/run.sh
+
+unit: unit-bins
+	$(Q)sh tests/run.sh --unit
+
+helpers: $(HELPER_BINS)
+unit-bins: $(UNIT_BINS)
+
+bench: bench-deps
+	$(Q)$(MAKE) --no-print-directory all helpers $(BENCH_BINS)
+	$(Q)sh bench/run.sh
+
+kscope: $(APP_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(OUTPUT)/vmlinux.h: $(VMLINUX_BTF)
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(BPFTOOL) btf dump file $< format c > $@.tmp && mv $@.tmp $@
+
+# Fallback syscall names, generated from this system's uapi headers; used only when the
+# running kernel's own syscall metadata can't be read (see src/core/syscalls.c).
+$(OUTPUT)/syscall_table.h:
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)echo '#include <asm/unistd.h>' | $(CC) -E -dM -x c - | \
+		awk '$$1 == "#define" && $$2 ~ /^__NR_[a-z0-9_]+$$/ && $$3 ~ /^[0-9]+$$/ \
+		{ sub(/^__NR_/, "", $$2); printf "{ %s, \"%s\" },\n", $$3, $$2 }' | sort -n -t' ' -k2 > $@.tmp
+	$(Q)mv $@.tmp $@
+
+$(OUTPUT)/bpf/%.bpf.o: src/tools/%.bpf.c $(OUTPUT)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -MF $@.d -MT $@ -c $< -o $@.full && $(LLVM_STRIP) -g $@.full -o $@ && rm -f $@.full
+
+$(OUTPUT)/bpf/%.bpf.o: src/core/%.bpf.c $(OUTPUT)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -MF $@.d -MT $@ -c $< -o $@.full && $(LLVM_STRIP) -g $@.full -o $@ && rm -f $@.full
+
+$(OUTPUT)/bpf/%.bpf.o: bench/%.bpf.c $(OUTPUT)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -MF $@.d -MT $@ -c $< -o $@.full && $(LLVM_STRIP) -g $@.full -o $@ && rm -f $@.full
+
+$(OUTPUT)/skel/%.skel.h: $(OUTPUT)/bpf/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+# Every C object may include any skeleton; generating them all first keeps the rules simple.
+$(APP_OBJS): $(SKELS) $(OUTPUT)/syscall_table.h
+$(OUTPUT)/obj/%.o: src/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/tests/unit/%: tests/unit/%.c $(CORE_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# Test helpers: plain C, frame pointers and no optimisation so what they do stays visible.
+$(OUTPUT)/tests/helpers/%: tests/helpers/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O1 -g -fno-omit-frame-pointer -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
+		-o $@ $< $(LDLIBS) -lpthread
+
+$(BENCH_BINS): $(BENCH_SKELS)
+$(OUTPUT)/bench/%: bench/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
+
+clean:
+	$(call msg,CLEAN,)
+	$(Q)rm -rf $(OUTPUT) kscope
+
+-include $(wildcard $(OUTPUT)/obj/*.d $(OUTPUT)/obj/*/*.d $(OUTPUT)/bpf/*.d $(OUTPUT)/tests/unit/*.d)

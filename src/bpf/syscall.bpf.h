@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Syscall entry/exit hooks in every attach flavour, feeding one body per tool. */
+#ifndef KS_BPF_SYSCALL_H
+#define KS_BPF_SYSCALL_H
+
+#include "bpf/kscope.bpf.h"
+
+/* libbpf 1.1 stops at the fifth syscall argument; the sixth and the number are ours. */
+#if defined(__TARGET_ARCH_x86)
+#define KS_SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
+#define KS_SYSCALL_PARM6(regs) BPF_CORE_READ(regs, r9)
+#elif defined(__TARGET_ARCH_arm64)
+#define KS_SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
+#define KS_SYSCALL_PARM6(regs) BPF_CORE_READ(regs, regs[5])
+#else
+#error "kscope: syscall number register unknown for this architecture"
+#endif
+
+/* A syscall entry, however it was observed. Read arguments with ks_sysarg(). */
+struct ks_sysenter {
+	long id;
+	struct pt_regs *regs;	 /* tp_btf, raw_tp: the user registers */
+	unsigned long args[6];	 /* classic tracepoint: copied from the record */
+};
+
+struct ks_sysexit {
+	long id;
+	long ret;
+};
+
+/* Argument @n (constant) of the syscall; reads registers only when asked. */
+static __always_inline unsigned long ks_sysarg(const struct ks_sysenter *e, int n)
+{
+	/* A plain local, so the CO-RE reads below relocate pt_regs fields only. */
+	struct pt_regs *regs = e->regs;
+
+	if (!regs)
+		return e->args[n];
+	switch (n) {
+	case 0:
+		return PT_REGS_PARM1_CORE_SYSCALL(regs);
+	case 1:
+		return PT_REGS_PARM2_CORE_SYSCALL(regs);
+	case 2:
+		return PT_REGS_PARM3_CORE_SYSCALL(regs);
+	case 3:
+		return PT_REGS_PARM4_CORE_SYSCALL(regs);
+	case 4:
+		return PT_REGS_PARM5_CORE_SYSCALL(regs);
+	default:
+		return KS_SYSCALL_PARM6(regs);
+	}
+}
+
+/*
+ * Define hook HOOK on raw_syscalls:sys_enter as tp_btf, raw_tp and classic tracepoint
+ * variants, all calling FN(void *ctx, const struct ks_sysenter *e). The core picks one.
+ */
+#define KS_SYSCALL_ENTER(hook, fn)                                                         \
+	SEC("tp_btf/sys_enter")                                                            \
+	int BPF_PROG(hook##__tp_btf, struct pt_regs *regs, long id)                        \
+	{                                                                                  \
+		struct ks_sysenter e = { .id = id, .regs = regs };                         \
+		return fn(ctx, &e);                                                        \
+	}                                                                                  \
+	SEC("raw_tp/sys_enter")                                                            \
+	int BPF_PROG(hook##__raw_tp, struct pt_regs *regs, long id)                        \
+	{                                                                                  \
+		struct ks_sysenter e = { .id = id, .regs = regs };                         \
+		return fn(ctx, &e);                                                        \
+	}                                                                                  \
+	SEC("tracepoint/raw_syscalls/sys_enter")                                           \
+	int hook##__tp(struct trace_event_raw_sys_enter *tp)                               \
+	{                                                                                  \
+		/* Fixed offsets: the verifier refuses a moving pointer into ctx. */        \
+		struct ks_sysenter e = { .id = tp->id,                                     \
+					 .args = { tp->args[0], tp->args[1], tp->args[2],  \
+						   tp->args[3], tp->args[4], tp->args[5] } };       \
+		return fn(tp, &e);                                                         \
+	}
+
+/* Same for raw_syscalls:sys_exit, calling FN(void *ctx, const struct ks_sysexit *e). */
+#define KS_SYSCALL_EXIT(hook, fn)                                                          \
+	SEC("tp_btf/sys_exit")                                                             \
+	int BPF_PROG(hook##__tp_btf, struct pt_regs *regs, long ret)                       \
+	{                                                                                  \
+		struct ks_sysexit e = { .id = KS_SYSCALL_NR(regs), .ret = ret };           \
+		return fn(ctx, &e);                                                        \
+	}                                                                                  \
+	SEC("raw_tp/sys_exit")                                                             \
+	int BPF_PROG(hook##__raw_tp, struct pt_regs *regs, long ret)                       \
+	{                                                                                  \
+		struct ks_sysexit e = { .id = KS_SYSCALL_NR(regs), .ret = ret };           \
+		return fn(ctx, &e);                                                        \
+	}                                                                                  \
+	SEC("tracepoint/raw_syscalls/sys_exit")                                            \
+	int hook##__tp(struct trace_event_raw_sys_exit *tp)                                \
+	{                                                                                  \
+		struct ks_sysexit e = { .id = tp->id, .ret = tp->ret };                    \
+		return fn(tp, &e);                                                         \
+	}
+
+#endif

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Common event fields: JSON members and the -T time column. */
+#include <string.h>
+
+#include "core/cgroup.h"
+#include "core/event.h"
+
+void ks_event_json_begin(struct ks_ctx *c, const struct ks_event_hdr *h)
+{
+	struct ks_json *j = &c->json;
+
+	ks_json_obj_begin(j, NULL);
+	ks_json_str(j, "type", "event");
+	ks_json_uint(j, "time_ns", ks_realtime(c, h->ts));
+	ks_json_uint(j, "pid", h->pid);
+	ks_json_uint(j, "tid", h->tid);
+	ks_json_uint(j, "ppid", h->ppid);
+	ks_json_uint(j, "uid", h->uid);
+	ks_json_strn(j, "comm", h->comm, strnlen(h->comm, sizeof(h->comm)));
+	ks_json_uint(j, "cgroup_id", h->cgroup);
+	ks_json_str(j, "cgroup", ks_cgroup_path(h->cgroup));
+}
+
+void ks_event_text_time(struct ks_ctx *c, const struct ks_event_hdr *h)
+{
+	char buf[16];
+
+	if (c->opt.timestamp)
+		fprintf(c->out, "%-8s ", ks_fmt_hms(buf, sizeof(buf), ks_realtime(c, h->ts)));
+}
+
+void ks_text_comm(FILE *f, const char *comm, int width)
+{
+	size_t n = strnlen(comm, KS_COMM_LEN);
+
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned char)comm[i] < 0x20 || (unsigned char)comm[i] >= 0x7f) {
+			/* Rare: escape, and let the columns shift rather than count widths. */
+			ks_text_escape(f, comm, n);
+			fputc(' ', f);
+			return;
+		}
+	}
+	fprintf(f, "%-*.*s", width, (int)n, comm);
+}

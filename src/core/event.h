@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Printing the common part of streamed events (struct ks_event_hdr) as text or JSON. */
+#ifndef KS_EVENT_H
+#define KS_EVENT_H
+
+#include "core/tool.h"
+#include "shared/event.h"
+
+/*
+ * Open a JSON event object and write the common fields: type "event", time_ns (wall clock,
+ * ns since the epoch), pid, tid, ppid, uid, comm, cgroup_id and cgroup (the v2 path, null
+ * if unknown). The tool adds its own fields and closes with ks_json_obj_end(&c->json).
+ */
+void ks_event_json_begin(struct ks_ctx *c, const struct ks_event_hdr *h);
+
+/* With -T, print the event's wall-clock time as "HH:MM:SS " (else nothing). */
+void ks_event_text_time(struct ks_ctx *c, const struct ks_event_hdr *h);
+
+/* Print a NUL-padded kernel comm of at most 16 bytes, escaped, left-aligned in @width. */
+void ks_text_comm(FILE *f, const char *comm, int width);
+
+#endif

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Diagnostics: kscope's one-line error format, verbose output and libbpf's messages. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+
+#include "core/log.h"
+#include "core/out.h"
+
+static const char *log_tool;
+static bool log_verbose, log_json;
+static char libbpf_last[512];
+static char verifier_last[512];
+
+void ks_log_init(const char *tool, bool verbose, bool json)
+{
+	log_tool = tool;
+	log_verbose = verbose;
+	log_json = json;
+}
+
+bool ks_log_verbose(void)
+{
+	return log_verbose;
+}
+
+static void log_line(const char *level, const char *fmt, va_list ap)
+{
+	char msg[2048];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* One line per message, whatever the caller put in it. */
+	for (char *p = msg; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	fflush(stdout);
+	if (log_json) {
+		struct ks_json j;
+
+		ks_json_init(&j, stderr);
+		ks_json_obj_begin(&j, NULL);
+		ks_json_str(&j, "type", level);
+		if (log_tool)
+			ks_json_str(&j, "tool", log_tool);
+		ks_json_str(&j, "message", msg);
+		ks_json_obj_end(&j);
+	} else if (log_tool) {
+		fprintf(stderr, "kscope: %s: %s%s\n", log_tool,
+			strcmp(level, "warning") ? "" : "warning: ", msg);
+	} else {
+		fprintf(stderr, "kscope: %s%s\n", strcmp(level, "warning") ? "" : "warning: ", msg);
+	}
+	fflush(stderr);
+}
+
+void ks_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_line("error", fmt, ap);
+	va_end(ap);
+}
+
+void ks_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_line("warning", fmt, ap);
+	va_end(ap);
+}
+
+void ks_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!log_verbose)
+		return;
+	va_start(ap, fmt);
+	log_line("info", fmt, ap);
+	va_end(ap);
+}
+
+/* Keep the verifier's own complaint: the line before "processed N insns" in a load log. */
+static void keep_verifier_reason(const char *msg)
+{
+	const char *end = strstr(msg, "\nprocessed "), *start;
+
+	if (!end)
+		end = strstr(msg, "-- END PROG LOAD LOG --");
+	if (!end)
+		return;
+	while (end > msg && end[-1] == '\n')
+		end--;
+	start = end;
+	while (start > msg && start[-1] != '\n')
+		start--;
+	if (end > start)
+		snprintf(verifier_last, sizeof(verifier_last), "%.*s", (int)(end - start), start);
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_WARN) {
+		char msg[8192];
+		va_list copy;
+		size_t n;
+
+		va_copy(copy, ap);
+		vsnprintf(msg, sizeof(msg), fmt, copy);
+		va_end(copy);
+		if (strstr(msg, "-- BEGIN PROG LOAD LOG --")) {
+			keep_verifier_reason(msg);
+		} else if (strstr(msg, "failed to load object") == NULL) {
+			const char *m = strncmp(msg, "libbpf: ", 8) ? msg : msg + 8;
+
+			snprintf(libbpf_last, sizeof(libbpf_last), "%.*s", (int)sizeof(libbpf_last) - 1,
+				 m);
+			n = strlen(libbpf_last);
+			while (n && (libbpf_last[n - 1] == '\n' || libbpf_last[n - 1] == ' '))
+				libbpf_last[--n] = '\0';
+		}
+	}
+	if (!log_verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+void ks_log_libbpf(void)
+{
+	libbpf_set_print(libbpf_print);
+}
+
+const char *ks_libbpf_last(void)
+{
+	return libbpf_last;
+}
+
+const char *ks_verifier_last(void)
+{
+	return verifier_last;
+}
+
+const char *ks_errno_name(int err)
+{
+	static __thread char buf[16];
+	const char *s;
+
+	if (err < 0)
+		err = -err;
+	s = strerrorname_np(err);
+	if (s)
+		return s;
+	snprintf(buf, sizeof(buf), "E%d", err);
+	return buf;
+}
+
+int ks_errno_parse(const char *s)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return -1;
+	v = strtol(s, &end, 10);
+	if (!*end)
+		return v > 0 && v < 4096 ? (int)v : -1;
+	for (int e = 1; e < 4096; e++) {
+		const char *n = strerrorname_np(e);
+
+		if (n && !strcasecmp(n, s))
+			return e;
+	}
+	return -1;
+}

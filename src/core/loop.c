@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The event loop: ring-buffer polling, intervals, duration, signals, lost-event report. */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "core/log.h"
+#include "core/tool.h"
+
+#define MAX_WAIT_NS 100000000ULL /* drain at least this often: wake-ups are batched */
+
+struct loop_state {
+	struct ks_ctx *c;
+	const struct ks_loop *l;
+	int cb_err;
+};
+
+static unsigned long long mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int ring_cb(void *ctx, void *data, size_t size)
+{
+	struct loop_state *s = ctx;
+	int err;
+
+	s->c->events++;
+	err = s->l->on_event ? s->l->on_event(s->c, data, size) : 0;
+	if (err) {
+		s->cb_err = err;
+		return err; /* stops this round of consumption */
+	}
+	return 0;
+}
+
+/* Sum of the per-CPU lost-event counter "ks_lost", 0 if the object has none. */
+static unsigned long long read_lost(struct bpf_object *obj)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, "ks_lost");
+	unsigned long long sum = 0, *v;
+	int ncpu = libbpf_num_possible_cpus();
+	unsigned int key = 0;
+
+	if (!m || ncpu <= 0)
+		return 0;
+	v = calloc(ncpu, sizeof(*v));
+	if (v && !bpf_map_lookup_elem(bpf_map__fd(m), &key, v))
+		for (int i = 0; i < ncpu; i++)
+			sum += v[i];
+	free(v);
+	return sum;
+}
+
+static void sleep_ns(unsigned long long ns)
+{
+	struct timespec ts = { .tv_sec = ns / 1000000000ULL, .tv_nsec = ns % 1000000000ULL };
+
+	ppoll(NULL, 0, &ts, NULL); /* returns early on a signal */
+}
+
+static void report(struct ks_ctx *c, bool ring, unsigned long long elapsed)
+{
+	if (c->opt.json) {
+		struct ks_json *j = &c->json;
+
+		ks_json_obj_begin(j, NULL);
+		ks_json_str(j, "type", "summary");
+		ks_json_str(j, "tool", c->tool->name);
+		if (ring)
+			ks_json_uint(j, "events", c->events);
+		ks_json_uint(j, "lost", c->lost);
+		ks_json_uint(j, "duration_ns", elapsed);
+		ks_json_obj_end(j);
+		fflush(c->out);
+	} else if (ring) {
+		fflush(c->out);
+		fprintf(stderr, "kscope: %s: %llu events, %llu lost, %.1f s\n", c->tool->name,
+			c->events, c->lost, elapsed / 1e9);
+	}
+	if (c->lost)
+		ks_warn("lost %llu events: the ring buffer was full (the reader fell behind)",
+			c->lost);
+}
+
+int ks_loop_run(struct ks_ctx *c, const struct ks_loop *l)
+{
+	struct loop_state s = { .c = c, .l = l };
+	struct ring_buffer *rb = NULL;
+	unsigned long long start = mono_ns(), deadline = 0, next_tick = 0, interval = 0;
+	long long ticks = 0;
+	bool by_count = false;
+	int err = 0;
+
+	if (l->ring) {
+		struct bpf_map *m = bpf_object__find_map_by_name(c->obj, l->ring);
+
+		rb = m ? ring_buffer__new(bpf_map__fd(m), ring_cb, &s, NULL) : NULL;
+		if (!rb) {
+			err = m ? -errno : -ENOENT;
+			ks_error("cannot open ring buffer '%s': %s", l->ring, strerror(-err));
+			return ks_fail(c, KS_EXIT_FAIL, err);
+		}
+	}
+	if (c->opt.duration > 0)
+		deadline = start + (unsigned long long)(c->opt.duration * 1e9);
+	if (c->opt.interval > 0) {
+		interval = (unsigned long long)(c->opt.interval * 1e9);
+		next_tick = start + interval;
+	}
+
+	while (!ks_stop) {
+		unsigned long long now = mono_ns(), wait = MAX_WAIT_NS;
+
+		if (deadline && now >= deadline)
+			break;
+		if (next_tick && now >= next_tick) {
+			if (rb)
+				ring_buffer__consume(rb);
+			if (l->on_tick && (err = l->on_tick(c, false)))
+				break;
+			fflush(c->out);
+			next_tick += interval;
+			if (c->opt.count && ++ticks >= c->opt.count) {
+				by_count = true;
+				break;
+			}
+			continue;
+		}
+		if (deadline && deadline - now < wait)
+			wait = deadline - now;
+		if (next_tick && next_tick - now < wait)
+			wait = next_tick - now;
+		if (rb) {
+			int n = ring_buffer__poll(rb, (int)((wait + 999999) / 1000000));
+
+			if (n < 0 && n != -EINTR && !s.cb_err) {
+				err = n;
+				ks_error("polling the ring buffer failed: %s", strerror(-n));
+				break;
+			}
+			if (!s.cb_err)
+				ring_buffer__consume(rb);
+		} else {
+			sleep_ns(wait);
+		}
+		if (s.cb_err) {
+			err = s.cb_err < 0 ? s.cb_err : 0;
+			break;
+		}
+		if (fflush(c->out) || ferror(c->out)) {
+			/* The reader went away (EPIPE): stop quietly, like other tools. */
+			ks_stop = 1;
+			break;
+		}
+	}
+
+	if (rb && !s.cb_err)
+		ring_buffer__consume(rb);
+	if (!err && !by_count && l->on_tick && !ferror(c->out))
+		err = l->on_tick(c, true);
+	c->lost = read_lost(c->obj);
+	report(c, rb != NULL, mono_ns() - start);
+	ring_buffer__free(rb);
+	if (err < 0)
+		return ks_fail(c, KS_EXIT_FAIL, err);
+	return 0;
+}

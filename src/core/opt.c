@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Option parsing: common options by tool flags, tool tables, positional interval/count. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/cgroup.h"
+#include "core/log.h"
+#include "core/opt.h"
+#include "core/probe.h"
+#include "core/tool.h"
+
+enum {
+	CO_PID = 'p',
+	CO_TID = 't',
+	CO_COMM = 'n',
+	CO_UID = 'u',
+	CO_CGROUP = 'c',
+	CO_DURATION = 'd',
+	CO_TIMESTAMP = 'T',
+	CO_VERBOSE = 'v',
+	CO_HELP = 'h',
+	CO_JSON = 1000,
+	CO_ATTACH,
+	TOOL_LONG_BASE = 2000,
+};
+
+struct common_opt {
+	const char *name;
+	int code;
+	const char *arg;
+	unsigned int need; /* tool flags that enable it; 0 = every tool */
+	const char *help;
+};
+
+static const struct common_opt common_opts[] = {
+	{ "pid", CO_PID, "PID", KS_TOOL_FILTER, "trace this process only" },
+	{ "tid", CO_TID, "TID", KS_TOOL_FILTER, "trace this thread only" },
+	{ "comm", CO_COMM, "NAME", KS_TOOL_FILTER, "trace tasks with this command name only" },
+	{ "uid", CO_UID, "UID", KS_TOOL_FILTER, "trace this user only (number or name)" },
+	{ "cgroup", CO_CGROUP, "PATH", KS_TOOL_FILTER,
+	  "trace this cgroup v2 and its descendants only" },
+	{ "duration", CO_DURATION, "SECONDS", KS_TOOL_BPF, "stop after this many seconds" },
+	{ "timestamp", CO_TIMESTAMP, NULL, KS_TOOL_STREAM, "print a wall-clock time column" },
+	{ "json", CO_JSON, NULL, 0, "print JSON, one object per line" },
+	{ "attach", CO_ATTACH, "METHODS", KS_TOOL_BPF,
+	  "only use these attach methods (fentry,kprobe_multi,kprobe,tp_btf,raw_tp,tracepoint)" },
+	{ "verbose", CO_VERBOSE, NULL, 0, "say more, including libbpf's messages" },
+	{ "help", CO_HELP, NULL, 0, "show this help" },
+};
+
+static bool common_enabled(const struct ks_tool *t, const struct common_opt *o)
+{
+	return !o->need || (t->flags & o->need);
+}
+
+int ks_parse_ll(const char *s, long long min, long long max, long long *out)
+{
+	char *end;
+	long long v;
+
+	if (!s || !*s)
+		return -EINVAL;
+	errno = 0;
+	v = strtoll(s, &end, 0);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int ks_parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s)
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !isfinite(v) || v <= 0 || v > 1e9)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static size_t count_tool_opts(const struct ks_tool *t)
+{
+	size_t n = 0;
+
+	while (t->opts && t->opts[n].name)
+		n++;
+	return n;
+}
+
+static int parse_common(const struct ks_tool *t, struct ks_common *c, int code, const char *arg)
+{
+	long long v;
+	char bad[64];
+
+	switch (code) {
+	case CO_PID:
+	case CO_TID:
+		if (ks_parse_ll(arg, 1, INT_MAX, &v)) {
+			ks_error("invalid %s '%s': expected a positive number",
+				 code == CO_PID ? "pid" : "tid", arg);
+			return -EINVAL;
+		}
+		*(code == CO_PID ? &c->pid : &c->tid) = (int)v;
+		return 0;
+	case CO_COMM:
+		if (!*arg) {
+			ks_error("empty command name for --comm");
+			return -EINVAL;
+		}
+		/* The kernel keeps 15 bytes of a command name; match what it keeps. */
+		snprintf(c->comm, sizeof(c->comm), "%s", arg);
+		return 0;
+	case CO_UID:
+		if (!ks_parse_ll(arg, 0, UINT_MAX - 1, &v)) {
+			c->uid = (unsigned int)v;
+		} else {
+			struct passwd *pw = getpwnam(arg);
+
+			if (!pw) {
+				ks_error("invalid uid '%s': not a number and no such user", arg);
+				return -EINVAL;
+			}
+			c->uid = pw->pw_uid;
+		}
+		c->has_uid = true;
+		return 0;
+	case CO_CGROUP:
+		if (!*arg) {
+			ks_error("empty cgroup path for --cgroup");
+			return -EINVAL;
+		}
+		c->cgroup = arg;
+		return 0;
+	case CO_DURATION:
+		if (ks_parse_seconds(arg, &c->duration)) {
+			ks_error("invalid duration '%s': expected seconds > 0", arg);
+			return -EINVAL;
+		}
+		return 0;
+	case CO_TIMESTAMP:
+		c->timestamp = true;
+		return 0;
+	case CO_JSON:
+		c->json = true;
+		return 0;
+	case CO_ATTACH:
+		if (ks_method_parse(arg, &c->attach_mask, bad, sizeof(bad))) {
+			ks_error("unknown attach method '%s' in --attach (use fentry, kprobe_multi, "
+				 "kprobe, tp_btf, raw_tp, tracepoint)", bad);
+			return -EINVAL;
+		}
+		return 0;
+	case CO_VERBOSE:
+		c->verbose = true;
+		return 0;
+	}
+	(void)t;
+	return -EINVAL;
+}
+
+static int parse_tool_opt(const struct ks_opt *o, const char *arg)
+{
+	char err[256] = "";
+	long long v;
+	int ret;
+
+	switch (o->type) {
+	case KS_OPT_FLAG:
+		*(bool *)o->ptr = true;
+		return 0;
+	case KS_OPT_INT:
+		if (ks_parse_ll(arg, o->min, o->max, &v)) {
+			ks_error("invalid value '%s' for --%s: expected a number from %lld to %lld",
+				 arg, o->name, o->min, o->max);
+			return -EINVAL;
+		}
+		*(long long *)o->ptr = v;
+		return 0;
+	case KS_OPT_STR:
+		*(const char **)o->ptr = arg;
+		return 0;
+	case KS_OPT_FUNC:
+		ret = o->parse(arg, o->ptr, err, sizeof(err));
+		if (ret) {
+			ks_error("invalid value '%s' for --%s%s%s", arg ? arg : "", o->name,
+				 err[0] ? ": " : "", err);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int ks_opts_parse(const struct ks_tool *t, int argc, char **argv, struct ks_common *c)
+{
+	size_t ntool = count_tool_opts(t), n = 0;
+	struct option *lo;
+	char shorts[256];
+	size_t sl = 0;
+	int ret = 0, code;
+
+	memset(c, 0, sizeof(*c));
+	c->attach_mask = KS_METHODS_ALL;
+	lo = calloc(KS_ARRAY_SIZE(common_opts) + ntool + 1, sizeof(*lo));
+	if (!lo)
+		return -ENOMEM;
+	shorts[sl++] = ':'; /* report a missing argument as ':' */
+	for (size_t i = 0; i < KS_ARRAY_SIZE(common_opts); i++) {
+		const struct common_opt *o = &common_opts[i];
+
+		if (!common_enabled(t, o))
+			continue;
+		lo[n++] = (struct option){ o->name, o->arg ? required_argument : no_argument, NULL,
+					   o->code };
+		if (o->code < 256) {
+			shorts[sl++] = (char)o->code;
+			if (o->arg)
+				shorts[sl++] = ':';
+		}
+	}
+	for (size_t i = 0; i < ntool; i++) {
+		const struct ks_opt *o = &t->opts[i];
+		int has = o->type == KS_OPT_FLAG ? no_argument : required_argument;
+
+		lo[n++] = (struct option){ o->name, has, NULL, o->key ? o->key
+								     : TOOL_LONG_BASE + (int)i };
+		if (o->key && sl + 3 < sizeof(shorts)) {
+			shorts[sl++] = (char)o->key;
+			if (has == required_argument)
+				shorts[sl++] = ':';
+		}
+	}
+	shorts[sl] = '\0';
+
+	optind = 0; /* full re-initialisation in glibc, so parsing can run more than once */
+	opterr = 0;
+	while ((code = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+		bool done = false;
+
+		if (code == '?') {
+			if (optopt && optopt < 256 && optopt != '?')
+				ks_error("unknown option '-%c' (see 'kscope %s --help')", optopt,
+					 t->name);
+			else
+				ks_error("unknown option '%s' (see 'kscope %s --help')",
+					 argv[optind - 1], t->name);
+			ret = -EINVAL;
+			goto out;
+		}
+		if (code == ':') {
+			ks_error("option '%s' needs an argument", argv[optind - 1]);
+			ret = -EINVAL;
+			goto out;
+		}
+		if (code == CO_HELP) {
+			ret = KS_PARSE_HELP;
+			goto out;
+		}
+		for (size_t i = 0; i < ntool && !done; i++) {
+			const struct ks_opt *o = &t->opts[i];
+
+			if ((o->key && code == o->key) || code == TOOL_LONG_BASE + (int)i) {
+				ret = parse_tool_opt(o, optarg);
+				if (ret)
+					goto out;
+				done = true;
+			}
+		}
+		if (!done) {
+			ret = parse_common(t, c, code, optarg);
+			if (ret)
+				goto out;
+		}
+	}
+
+	if (optind < argc && (t->flags & KS_TOOL_INTERVAL)) {
+		if (ks_parse_seconds(argv[optind], &c->interval)) {
+			ks_error("invalid interval '%s': expected seconds > 0", argv[optind]);
+			ret = -EINVAL;
+			goto out;
+		}
+		optind++;
+		if (optind < argc) {
+			if (ks_parse_ll(argv[optind], 1, LLONG_MAX, &c->count)) {
+				ks_error("invalid count '%s': expected a number > 0", argv[optind]);
+				ret = -EINVAL;
+				goto out;
+			}
+			optind++;
+		}
+	}
+	if (optind < argc) {
+		ks_error("unexpected argument '%s' (see 'kscope %s --help')", argv[optind],
+			 t->name);
+		ret = -EINVAL;
+	}
+out:
+	free(lo);
+	return ret;
+}
+
+int ks_common_check(const struct ks_common *c)
+{
+	char path[64];
+
+	if (c->pid && kill(c->pid, 0) && errno == ESRCH) {
+		ks_error("no such process: %d", c->pid);
+		return -ESRCH;
+	}
+	if (c->tid) {
+		snprintf(path, sizeof(path), "/proc/%d", c->tid);
+		if (access(path, F_OK)) {
+			ks_error("no such thread: %d", c->tid);
+			return -ESRCH;
+		}
+	}
+	if (c->cgroup) {
+		char why[256];
+		int fd = ks_cgroup_open(c->cgroup, why, sizeof(why));
+
+		if (fd < 0) {
+			ks_error("%s", why);
+			return fd;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+static void help_line(FILE *f, int key, const char *name, const char *arg, const char *help)
+{
+	char left[64];
+
+	snprintf(left, sizeof(left), "%c%c%s--%s%s%s", key ? '-' : ' ', key ? key : ' ',
+		 key ? ", " : "  ", name, arg ? " " : "", arg ? arg : "");
+	fprintf(f, "  %-28s %s\n", left, help);
+}
+
+void ks_opts_help(const struct ks_tool *t, FILE *f)
+{
+	size_t ntool = count_tool_opts(t);
+
+	fprintf(f, "usage: kscope %s [options]%s%s\n\n%s.\n", t->name, t->usage ? " " : "",
+		t->usage ? t->usage : "", t->summary);
+	if (t->help)
+		fprintf(f, "\n%s\n", t->help);
+	if (ntool) {
+		fprintf(f, "\noptions:\n");
+		for (size_t i = 0; i < ntool; i++) {
+			const struct ks_opt *o = &t->opts[i];
+
+			help_line(f, o->key, o->name, o->type == KS_OPT_FLAG ? NULL : o->arg,
+				  o->help);
+		}
+	}
+	if (t->flags & KS_TOOL_INTERVAL) {
+		fprintf(f, "\narguments:\n");
+		fprintf(f, "  %-28s %s\n", "interval", "print every this many seconds");
+		fprintf(f, "  %-28s %s\n", "count", "stop after this many intervals");
+	}
+	fprintf(f, "\ncommon options:\n");
+	for (size_t i = 0; i < KS_ARRAY_SIZE(common_opts); i++) {
+		const struct common_opt *o = &common_opts[i];
+
+		if (common_enabled(t, o))
+			help_line(f, o->code < 256 ? o->code : 0, o->name, o->arg, o->help);
+	}
+	if (t->flags & KS_TOOL_BPF)
+		fprintf(f, "\nexit codes: 0 ok, 1 runtime failure, 2 bad input, 3 not permitted, "
+			   "4 kernel lacks a needed feature\n");
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Command-line options: the common set every tool shares, plus each tool's own table. */
+#ifndef KS_OPT_H
+#define KS_OPT_H
+
+#include <stdio.h>
+
+#include "core/common.h"
+
+struct ks_tool;
+
+enum ks_opt_type {
+	KS_OPT_FLAG, /* bool *ptr = true */
+	KS_OPT_INT,  /* long long *ptr, within [min, max] */
+	KS_OPT_STR,  /* const char **ptr */
+	KS_OPT_FUNC, /* parse(arg, ptr, err, errlen) decides */
+};
+
+/* One tool-specific option. Tables end with an entry whose name is NULL. */
+struct ks_opt {
+	const char *name; /* long name, without "--" */
+	int key;	  /* short option character, or 0 for none */
+	enum ks_opt_type type;
+	const char *arg;  /* placeholder shown in --help; NULL for flags */
+	const char *help;
+	void *ptr;
+	long long min, max;
+	int (*parse)(const char *arg, void *ptr, char *err, size_t errlen);
+};
+
+/* The options every tool understands where they make sense (see struct ks_tool flags). */
+struct ks_common {
+	int pid;	    /* -p: 0 for any */
+	int tid;	    /* -t: 0 for any */
+	bool has_uid;	    /* -u given */
+	unsigned int uid;
+	char comm[16];	    /* -n: empty for any; longer names are cut as the kernel does */
+	const char *cgroup; /* -c: path as given, NULL for any */
+	double duration;    /* -d: seconds, 0 for until stopped */
+	double interval;    /* positional: seconds between reports, 0 for none */
+	long long count;    /* positional: number of reports, 0 for unlimited */
+	bool json;	    /* --json */
+	bool timestamp;	    /* -T */
+	bool verbose;	    /* -v */
+	unsigned int attach_mask; /* --attach: allowed methods (bit per enum ks_method) */
+};
+
+enum {
+	KS_PARSE_OK = 0,
+	KS_PARSE_HELP = 1, /* --help was asked for: print help and exit 0 */
+};
+
+/*
+ * Parse @argv (argv[0] is the tool name) into @c and the tool's own option storage.
+ * Defaults are set first. Returns KS_PARSE_OK, KS_PARSE_HELP, or -EINVAL after printing a
+ * one-line error through the logger. Checks syntax only; ks_common_check() checks that
+ * the pid, user and cgroup exist.
+ */
+int ks_opts_parse(const struct ks_tool *t, int argc, char **argv, struct ks_common *c);
+
+/* Check what parsing cannot: the process, user and cgroup named exist. 0 or -errno. */
+int ks_common_check(const struct ks_common *c);
+
+/* Print "usage: kscope TOOL ..." with every option the tool accepts. */
+void ks_opts_help(const struct ks_tool *t, FILE *f);
+
+/* Strict number parsers used by the option code; 0 or -EINVAL. */
+int ks_parse_ll(const char *s, long long min, long long max, long long *out);
+int ks_parse_seconds(const char *s, double *out);
+
+#endif

@@ -1,0 +1,754 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Feature probes by tiny real loads, and the per-hook choice of attach method. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <link.h>
+#include <linux/btf.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "core/btf.h"
+#include "core/log.h"
+#include "core/probe.h"
+#include "core/tracefs.h"
+
+#ifndef BPF_TRACE_KPROBE_MULTI
+#define BPF_TRACE_KPROBE_MULTI 42
+#endif
+
+struct feature {
+	const char *name;
+	bool probed;
+	int err;
+	char detail[256];
+};
+
+static struct feature features[KS_FEAT_NR] = {
+	[KS_FEAT_BTF] = { .name = "btf" },
+	[KS_FEAT_TRACEFS] = { .name = "tracefs" },
+	[KS_FEAT_RINGBUF] = { .name = "ringbuf" },
+	[KS_FEAT_TP_BTF] = { .name = "tp_btf" },
+	[KS_FEAT_RAW_TP] = { .name = "raw_tp" },
+	[KS_FEAT_TRACEPOINT] = { .name = "tracepoint" },
+	[KS_FEAT_FENTRY] = { .name = "fentry" },
+	[KS_FEAT_KPROBE] = { .name = "kprobe" },
+	[KS_FEAT_KPROBE_MULTI] = { .name = "kprobe_multi" },
+	[KS_FEAT_UPROBE] = { .name = "uprobe" },
+	[KS_FEAT_PERF_SW] = { .name = "perf_sw" },
+	[KS_FEAT_PERF_HW] = { .name = "perf_hw" },
+};
+
+static const char *const method_names[KS_METHOD_NR] = {
+	[KS_METHOD_FENTRY] = "fentry",	 [KS_METHOD_KPROBE_MULTI] = "kprobe_multi",
+	[KS_METHOD_KPROBE] = "kprobe",	 [KS_METHOD_TP_BTF] = "tp_btf",
+	[KS_METHOD_RAW_TP] = "raw_tp",	 [KS_METHOD_TRACEPOINT] = "tracepoint",
+};
+
+static const enum ks_feature method_feature[KS_METHOD_NR] = {
+	[KS_METHOD_FENTRY] = KS_FEAT_FENTRY,	 [KS_METHOD_KPROBE_MULTI] = KS_FEAT_KPROBE_MULTI,
+	[KS_METHOD_KPROBE] = KS_FEAT_KPROBE,	 [KS_METHOD_TP_BTF] = KS_FEAT_TP_BTF,
+	[KS_METHOD_RAW_TP] = KS_FEAT_RAW_TP,	 [KS_METHOD_TRACEPOINT] = KS_FEAT_TRACEPOINT,
+};
+
+/* r0 = 0; exit */
+static const struct bpf_insn ret0[] = {
+	{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+	{ .code = BPF_JMP | BPF_EXIT },
+};
+
+static long perf_open(struct perf_event_attr *attr, pid_t pid, int cpu)
+{
+	return syscall(__NR_perf_event_open, attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+static int set_result(struct feature *f, int err, const char *fmt, ...) KS_PRINTF(3, 4);
+
+static int set_result(struct feature *f, int err, const char *fmt, ...)
+{
+	va_list ap;
+	int n = 0;
+
+	if (err)
+		n = snprintf(f->detail, sizeof(f->detail), "%s: ", ks_errno_name(err));
+	va_start(ap, fmt);
+	vsnprintf(f->detail + n, sizeof(f->detail) - n, fmt, ap);
+	va_end(ap);
+	f->err = err ? -abs(err) : 0;
+	return f->err;
+}
+
+static unsigned int kernel_version_code(void)
+{
+	struct utsname u;
+	unsigned int a = 0, b = 0, c = 0;
+
+	if (uname(&u) == 0)
+		sscanf(u.release, "%u.%u.%u", &a, &b, &c);
+	return (a << 16) | (b << 8) | (c > 255 ? 255 : c);
+}
+
+/*
+ * Load the two-instruction program. On failure returns -errno and says in @why whether the
+ * verifier ever ran: an empty log with EPERM means a policy refused the program first.
+ */
+static int load_prog(enum bpf_prog_type type, enum bpf_attach_type eat, int btf_id,
+		     char *why, size_t whylen)
+{
+	char log[4096] = "";
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = eat, .attach_btf_id = btf_id,
+		    .kern_version = kernel_version_code(), .log_buf = log,
+		    .log_size = sizeof(log), .log_level = 1);
+	int fd, err;
+
+	fd = bpf_prog_load(type, "ks_probe", "GPL", ret0, KS_ARRAY_SIZE(ret0), &o);
+	if (fd >= 0)
+		return fd;
+	err = -errno;
+	if (err == -EPERM && getuid() != 0 && geteuid() != 0)
+		snprintf(why, whylen, "BPF_PROG_LOAD not permitted (needs root or CAP_BPF)");
+	else if (err == -EPERM && !log[0])
+		snprintf(why, whylen,
+			 "BPF_PROG_LOAD refused before the verifier ran (empty verifier log): "
+			 "this kernel's policy forbids the program type");
+	else if (err == -EINVAL && !log[0])
+		snprintf(why, whylen, "BPF_PROG_LOAD rejected the program or attach type: kernel "
+				      "too old for it");
+	else {
+		size_t n = strlen(log);
+
+		while (n && log[n - 1] == '\n')
+			log[--n] = '\0';
+		snprintf(why, whylen, "BPF_PROG_LOAD failed%s%s", log[0] ? ": " : "",
+			 strrchr(log, '\n') ? strrchr(log, '\n') + 1 : log);
+	}
+	return err;
+}
+
+static int probe_btf(struct feature *f)
+{
+	struct stat st;
+	int id;
+
+	if (stat(ks_btf_path(), &st))
+		return set_result(f, errno, "no %s: kernel built without CONFIG_DEBUG_INFO_BTF",
+				  ks_btf_path());
+	id = ks_btf_id("task_struct", BTF_KIND_STRUCT);
+	if (id < 0)
+		return set_result(f, -id, "%s has no usable type information", ks_btf_path());
+	return set_result(f, 0, "%s (%lld KB)", ks_btf_path(), (long long)st.st_size / 1024);
+}
+
+static int probe_tracefs(struct feature *f)
+{
+	const char *p = ks_tracefs_path();
+
+	if (!p)
+		return set_result(f, errno, "%s", ks_tracefs_error());
+	return set_result(f, 0, "%s", p);
+}
+
+static int probe_ringbuf(struct feature *f)
+{
+	int fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, NULL, 0, 0, 4096, NULL);
+
+	if (fd < 0)
+		return set_result(f, errno, "BPF_MAP_CREATE of a ring buffer failed%s",
+				  errno == EINVAL ? " (kernel older than 5.8)" : "");
+	close(fd);
+	return set_result(f, 0, "BPF ring buffer maps");
+}
+
+static int btf_attach_probe(struct feature *f, const char *const *targets, int kind,
+			    enum bpf_attach_type eat, const char *what)
+{
+	char why[256];
+	int id = -ENOENT, fd, lfd, err;
+	const char *target = NULL;
+
+	if (ks_feature_probe(KS_FEAT_BTF))
+		return set_result(f, ENOENT, "needs kernel BTF (%s)", ks_feature_detail(KS_FEAT_BTF));
+	for (; *targets && id < 0; targets++) {
+		id = ks_btf_id(*targets, kind);
+		target = *targets;
+	}
+	if (id < 0)
+		return set_result(f, -id, "no %s target found in kernel BTF", what);
+	fd = load_prog(BPF_PROG_TYPE_TRACING, eat, id, why, sizeof(why));
+	if (fd < 0)
+		return set_result(f, -fd, "%s", why);
+	lfd = bpf_raw_tracepoint_open(NULL, fd);
+	err = lfd < 0 ? errno : 0;
+	if (lfd >= 0)
+		close(lfd);
+	close(fd);
+	if (err)
+		return set_result(f, err, "loaded but could not attach to %s", target);
+	return set_result(f, 0, "loaded and attached to %s", target);
+}
+
+static int probe_tp_btf(struct feature *f)
+{
+	static const char *const t[] = { "btf_trace_sched_switch", NULL };
+
+	return btf_attach_probe(f, t, BTF_KIND_TYPEDEF, BPF_TRACE_RAW_TP, "tracepoint");
+}
+
+static int probe_fentry(struct feature *f)
+{
+	static const char *const t[] = { "bpf_fentry_test1", "vfs_read", NULL };
+
+	return btf_attach_probe(f, t, BTF_KIND_FUNC, BPF_TRACE_FENTRY, "function");
+}
+
+static int probe_raw_tp(struct feature *f)
+{
+	char why[256];
+	int fd, lfd, err;
+
+	fd = load_prog(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, 0, why, sizeof(why));
+	if (fd < 0)
+		return set_result(f, -fd, "%s", why);
+	lfd = bpf_raw_tracepoint_open("sched_switch", fd);
+	err = lfd < 0 ? errno : 0;
+	if (lfd >= 0)
+		close(lfd);
+	close(fd);
+	if (err)
+		return set_result(f, err, "raw tracepoint attach to sched_switch failed");
+	return set_result(f, 0, "loaded and attached to sched_switch");
+}
+
+/* Attach @prog_fd through a perf event; 0 or -errno (with errno's step in @step). */
+static int perf_attach(struct perf_event_attr *attr, pid_t pid, int cpu, int prog_fd,
+		       const char **step)
+{
+	int pfd, err = 0;
+
+	attr->size = sizeof(*attr);
+	pfd = perf_open(attr, pid, cpu);
+	if (pfd < 0) {
+		*step = "perf_event_open";
+		return -errno;
+	}
+	if (ioctl(pfd, PERF_EVENT_IOC_SET_BPF, prog_fd)) {
+		*step = "PERF_EVENT_IOC_SET_BPF";
+		err = -errno;
+	}
+	close(pfd);
+	return err;
+}
+
+static int probe_tracepoint(struct feature *f)
+{
+	struct perf_event_attr attr = { .type = PERF_TYPE_TRACEPOINT, .sample_period = 1 };
+	const char *step = "";
+	char why[256];
+	int id, fd, err;
+
+	if (!ks_tracefs_path())
+		return set_result(f, errno, "%s", ks_tracefs_error());
+	id = ks_tracefs_event_id("sched", "sched_switch");
+	if (id < 0)
+		return set_result(f, -id, "cannot read the id of sched:sched_switch in tracefs");
+	fd = load_prog(BPF_PROG_TYPE_TRACEPOINT, 0, 0, why, sizeof(why));
+	if (fd < 0)
+		return set_result(f, -fd, "%s", why);
+	attr.config = id;
+	err = perf_attach(&attr, -1, 0, fd, &step);
+	close(fd);
+	if (err)
+		return set_result(f, -err, "%s on sched:sched_switch failed", step);
+	return set_result(f, 0, "attached to sched:sched_switch (tracefs at %s)",
+			  ks_tracefs_path());
+}
+
+/* PMU type of a dynamic PMU (kprobe, uprobe), or -errno. */
+static int pmu_type(const char *pmu)
+{
+	char path[128], buf[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/event_source/devices/%s/type", pmu);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	return atoi(buf);
+}
+
+static int probe_kprobe(struct feature *f)
+{
+	struct perf_event_attr attr = { .sample_period = 1 };
+	static const char func[] = "vfs_read";
+	const char *step = "";
+	char why[256];
+	int type, fd, err;
+
+	type = pmu_type("kprobe");
+	if (type < 0) {
+		const char *tfs = ks_tracefs_path();
+		char p[PATH_MAX];
+
+		snprintf(p, sizeof(p), "%s/kprobe_events", tfs ? tfs : "/sys/kernel/tracing");
+		if (!tfs || access(p, F_OK))
+			return set_result(f, ENOENT, "no kprobe PMU and no kprobe_events file: "
+					  "kernel built without CONFIG_KPROBES");
+		return set_result(f, EOPNOTSUPP, "only legacy kprobe_events available, "
+				  "not supported by kscope");
+	}
+	fd = load_prog(BPF_PROG_TYPE_KPROBE, 0, 0, why, sizeof(why));
+	if (fd < 0)
+		return set_result(f, -fd, "%s", why);
+	attr.type = type;
+	attr.config1 = (unsigned long)func;
+	err = perf_attach(&attr, -1, 0, fd, &step);
+	close(fd);
+	if (err)
+		return set_result(f, -err, "%s of a kprobe on %s failed", step, func);
+	return set_result(f, 0, "attached a kprobe to %s", func);
+}
+
+static int probe_kprobe_multi(struct feature *f)
+{
+	static const char *syms[] = { "vfs_read" };
+	LIBBPF_OPTS(bpf_link_create_opts, o, .kprobe_multi.syms = syms, .kprobe_multi.cnt = 1);
+	char why[256];
+	int fd, lfd, err;
+
+	fd = load_prog(BPF_PROG_TYPE_KPROBE, BPF_TRACE_KPROBE_MULTI, 0, why, sizeof(why));
+	if (fd < 0)
+		return set_result(f, -fd, "%s", why);
+	lfd = bpf_link_create(fd, 0, BPF_TRACE_KPROBE_MULTI, &o);
+	err = lfd < 0 ? errno : 0;
+	if (lfd >= 0)
+		close(lfd);
+	close(fd);
+	if (err == EOPNOTSUPP)
+		return set_result(f, err, "kprobe.multi link not supported (kernel without "
+				  "CONFIG_FPROBE, or kprobes off)");
+	if (err)
+		return set_result(f, err, "kprobe.multi link creation failed");
+	return set_result(f, 0, "attached a kprobe.multi link to vfs_read");
+}
+
+__attribute__((noinline, used)) void ks_probe_uprobe_target(void)
+{
+	__asm__ volatile("" ::: "memory");
+}
+
+struct phdr_query {
+	unsigned long addr, off;
+	bool found;
+};
+
+static int phdr_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct phdr_query *q = data;
+
+	/* The first object is the main program. */
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *p = &info->dlpi_phdr[i];
+		unsigned long v = q->addr - info->dlpi_addr;
+
+		if (p->p_type == PT_LOAD && v >= p->p_vaddr && v < p->p_vaddr + p->p_memsz) {
+			q->off = v - p->p_vaddr + p->p_offset;
+			q->found = true;
+		}
+	}
+	return 1;
+}
+
+static int probe_uprobe(struct feature *f)
+{
+	struct perf_event_attr attr = { .sample_period = 1 };
+	struct phdr_query q = { .addr = (unsigned long)ks_probe_uprobe_target };
+	char exe[PATH_MAX], why[256];
+	const char *step = "";
+	ssize_t n;
+	int type, fd, err;
+
+	type = pmu_type("uprobe");
+	if (type < 0)
+		return set_result(f, -type, "no uprobe PMU: kernel built without CONFIG_UPROBES");
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return set_result(f, errno, "cannot read /proc/self/exe");
+	exe[n] = '\0';
+	dl_iterate_phdr(phdr_cb, &q);
+	if (!q.found)
+		return set_result(f, ENOENT, "cannot find own code in program headers");
+	fd = load_prog(BPF_PROG_TYPE_KPROBE, 0, 0, why, sizeof(why));
+	if (fd < 0)
+		return set_result(f, -fd, "%s", why);
+	attr.type = type;
+	attr.config1 = (unsigned long)exe;
+	attr.config2 = q.off;
+	err = perf_attach(&attr, 0, -1, fd, &step);
+	close(fd);
+	if (err)
+		return set_result(f, -err, "%s of a uprobe on kscope itself failed", step);
+	return set_result(f, 0, "attached a uprobe to kscope itself");
+}
+
+static int probe_perf(struct feature *f, bool hw)
+{
+	struct perf_event_attr attr = {
+		.type = hw ? PERF_TYPE_HARDWARE : PERF_TYPE_SOFTWARE,
+		.config = hw ? PERF_COUNT_HW_CPU_CYCLES : PERF_COUNT_SW_CPU_CLOCK,
+		.sample_freq = 49,
+		.freq = 1,
+	};
+	const char *step = "";
+	char why[256];
+	int fd, err;
+
+	fd = load_prog(BPF_PROG_TYPE_PERF_EVENT, 0, 0, why, sizeof(why));
+	if (fd < 0)
+		return set_result(f, -fd, "%s", why);
+	err = perf_attach(&attr, -1, 0, fd, &step);
+	close(fd);
+	if (err == -ENOENT || err == -EOPNOTSUPP)
+		return set_result(f, -err, "%s: %s", step,
+				  hw ? "no hardware PMU for cycles (virtual machine?)"
+				     : "no cpu-clock software event");
+	if (err)
+		return set_result(f, -err, "%s failed", step);
+	return set_result(f, 0, "%s sampling with a BPF program",
+			  hw ? "hardware cycles" : "software cpu-clock");
+}
+
+int ks_feature_probe(enum ks_feature id)
+{
+	struct feature *f;
+
+	if (id < 0 || id >= KS_FEAT_NR)
+		return -EINVAL;
+	f = &features[id];
+	if (f->probed)
+		return f->err;
+	f->probed = true;
+	switch (id) {
+	case KS_FEAT_BTF:
+		return probe_btf(f);
+	case KS_FEAT_TRACEFS:
+		return probe_tracefs(f);
+	case KS_FEAT_RINGBUF:
+		return probe_ringbuf(f);
+	case KS_FEAT_TP_BTF:
+		return probe_tp_btf(f);
+	case KS_FEAT_RAW_TP:
+		return probe_raw_tp(f);
+	case KS_FEAT_TRACEPOINT:
+		return probe_tracepoint(f);
+	case KS_FEAT_FENTRY:
+		return probe_fentry(f);
+	case KS_FEAT_KPROBE:
+		return probe_kprobe(f);
+	case KS_FEAT_KPROBE_MULTI:
+		return probe_kprobe_multi(f);
+	case KS_FEAT_UPROBE:
+		return probe_uprobe(f);
+	case KS_FEAT_PERF_SW:
+		return probe_perf(f, false);
+	case KS_FEAT_PERF_HW:
+		return probe_perf(f, true);
+	case KS_FEAT_NR:
+		break;
+	}
+	return -EINVAL;
+}
+
+const char *ks_feature_name(enum ks_feature f)
+{
+	return f < KS_FEAT_NR ? features[f].name : "?";
+}
+
+const char *ks_feature_detail(enum ks_feature f)
+{
+	return f < KS_FEAT_NR ? features[f].detail : "";
+}
+
+const char *ks_method_name(enum ks_method m)
+{
+	return m < KS_METHOD_NR ? method_names[m] : "fixed";
+}
+
+int ks_method_parse(const char *s, unsigned int *mask, char *bad, size_t badlen)
+{
+	unsigned int m = 0;
+
+	while (s && *s) {
+		size_t len = strcspn(s, ",");
+		int i;
+
+		for (i = 0; i < KS_METHOD_NR; i++)
+			if (strlen(method_names[i]) == len && !strncmp(s, method_names[i], len))
+				break;
+		if (i == KS_METHOD_NR) {
+			snprintf(bad, badlen, "%.*s", (int)len, s);
+			return -EINVAL;
+		}
+		m |= 1u << i;
+		s += len;
+		if (*s == ',')
+			s++;
+	}
+	if (!m) {
+		snprintf(bad, badlen, "(empty)");
+		return -EINVAL;
+	}
+	*mask = m;
+	return 0;
+}
+
+enum ks_method ks_method_of_section(const char *sec, const char **target)
+{
+	static const struct {
+		const char *prefix;
+		enum ks_method m;
+	} map[] = {
+		{ "fentry/", KS_METHOD_FENTRY },
+		{ "fexit/", KS_METHOD_FENTRY },
+		{ "kprobe.multi/", KS_METHOD_KPROBE_MULTI },
+		{ "kretprobe.multi/", KS_METHOD_KPROBE_MULTI },
+		{ "kprobe/", KS_METHOD_KPROBE },
+		{ "kretprobe/", KS_METHOD_KPROBE },
+		{ "tp_btf/", KS_METHOD_TP_BTF },
+		{ "raw_tp/", KS_METHOD_RAW_TP },
+		{ "raw_tracepoint/", KS_METHOD_RAW_TP },
+		{ "tracepoint/", KS_METHOD_TRACEPOINT },
+		{ "tp/", KS_METHOD_TRACEPOINT },
+	};
+
+	for (size_t i = 0; sec && i < KS_ARRAY_SIZE(map); i++) {
+		size_t n = strlen(map[i].prefix);
+
+		if (!strncmp(sec, map[i].prefix, n)) {
+			if (target)
+				*target = sec + n;
+			return map[i].m;
+		}
+	}
+	if (target)
+		*target = sec;
+	return KS_METHOD_FIXED;
+}
+
+struct cand {
+	struct bpf_program *prog;
+	enum ks_method method;
+	const char *target;
+	char hook[64];
+	char btfname[160]; /* what to look up in kernel BTF */
+	int btf_query;	    /* index into the BTF queries, or -1 */
+};
+
+static int cand_cmp(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+	int c = strcmp(x->hook, y->hook);
+
+	return c ? c : (int)x->method - (int)y->method;
+}
+
+/* Does the target of @c exist on this kernel? If not, say why in @why. */
+static bool target_exists(const struct cand *c, const struct ks_btf_query *q, bool have_btf,
+			  char *why, size_t whylen)
+{
+	char cat[128];
+	const char *slash;
+	int id;
+
+	switch (c->method) {
+	case KS_METHOD_FENTRY:
+	case KS_METHOD_KPROBE:
+	case KS_METHOD_TP_BTF:
+	case KS_METHOD_RAW_TP:
+		if (!have_btf || c->btf_query < 0)
+			return c->method == KS_METHOD_KPROBE || c->method == KS_METHOD_RAW_TP;
+		if (q[c->btf_query].id > 0)
+			return true;
+		snprintf(why, whylen, "%s '%s' not in kernel BTF",
+			 c->method == KS_METHOD_TP_BTF || c->method == KS_METHOD_RAW_TP ?
+				 "tracepoint" : "function",
+			 c->target);
+		return false;
+	case KS_METHOD_TRACEPOINT:
+		slash = strchr(c->target, '/');
+		if (!slash || (size_t)(slash - c->target) >= sizeof(cat)) {
+			snprintf(why, whylen, "bad tracepoint name '%s'", c->target);
+			return false;
+		}
+		snprintf(cat, sizeof(cat), "%.*s", (int)(slash - c->target), c->target);
+		id = ks_tracefs_event_id(cat, slash + 1);
+		if (id >= 0)
+			return true;
+		if (!ks_tracefs_path())
+			snprintf(why, whylen, "%s", ks_tracefs_error());
+		else
+			snprintf(why, whylen, "no tracepoint %s:%s (%s)", cat, slash + 1,
+				 ks_errno_name(-id));
+		return false;
+	default:
+		return true;
+	}
+}
+
+static void append(char *buf, size_t len, const char *fmt, ...) KS_PRINTF(3, 4);
+
+static void append(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t n = strlen(buf);
+	va_list ap;
+
+	if (n + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + n, len - n, fmt, ap);
+	va_end(ap);
+}
+
+int ks_attach_select(struct bpf_object *obj, unsigned int allowed, struct ks_attach_plan *plan,
+		     char *err, size_t errlen)
+{
+	struct ks_btf_query *q = NULL;
+	struct cand *c = NULL;
+	struct bpf_program *prog;
+	size_t nc = 0, nq = 0, cap = 0;
+	bool have_btf;
+	int ret = 0;
+
+	memset(plan, 0, sizeof(*plan));
+	err[0] = '\0';
+	bpf_object__for_each_program(prog, obj) {
+		const char *target, *name = bpf_program__name(prog), *sep;
+		enum ks_method m;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		m = ks_method_of_section(bpf_program__section_name(prog), &target);
+		if (m == KS_METHOD_FIXED)
+			continue;
+		if (nc == cap) {
+			struct cand *n = realloc(c, (cap = cap ? cap * 2 : 16) * sizeof(*c));
+
+			if (!n) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			c = n;
+		}
+		sep = strstr(name, "__");
+		snprintf(c[nc].hook, sizeof(c[nc].hook), "%.*s",
+			 (int)(sep ? (size_t)(sep - name) : strlen(name)), name);
+		c[nc].prog = prog;
+		c[nc].method = m;
+		c[nc].target = target;
+		c[nc].btf_query = -1;
+		nc++;
+	}
+	if (!nc)
+		goto out;
+	qsort(c, nc, sizeof(*c), cand_cmp);
+
+	/* One pass over kernel BTF answers every existence question at once. */
+	q = calloc(nc, sizeof(*q));
+	if (!q) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < nc; i++) {
+		bool tp = c[i].method == KS_METHOD_TP_BTF || c[i].method == KS_METHOD_RAW_TP;
+
+		if (!tp && c[i].method != KS_METHOD_FENTRY && c[i].method != KS_METHOD_KPROBE)
+			continue;
+		snprintf(c[i].btfname, sizeof(c[i].btfname), "%s%s", tp ? "btf_trace_" : "",
+			 c[i].target);
+		q[nq].name = c[i].btfname;
+		q[nq].kind = tp ? BTF_KIND_TYPEDEF : BTF_KIND_FUNC;
+		c[i].btf_query = nq++;
+	}
+	have_btf = nq && ks_btf_lookup(q, nq) == 0;
+
+	plan->v = calloc(nc, sizeof(*plan->v));
+	if (!plan->v) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < nc;) {
+		size_t j = i, chosen = (size_t)-1;
+		char why[512] = "";
+		bool only_mask = true;
+
+		while (j < nc && !strcmp(c[j].hook, c[i].hook))
+			j++;
+		for (size_t k = i; k < j; k++) {
+			char reason[300] = "";
+			enum ks_method m = c[k].method;
+
+			if (chosen != (size_t)-1)
+				break;
+			if (!(allowed & (1u << m))) {
+				snprintf(reason, sizeof(reason), "excluded by --attach");
+			} else if (ks_feature_probe(method_feature[m])) {
+				snprintf(reason, sizeof(reason), "%s",
+					 ks_feature_detail(method_feature[m]));
+				only_mask = false;
+			} else if (!target_exists(&c[k], q, have_btf, reason, sizeof(reason))) {
+				only_mask = false;
+			} else {
+				chosen = k;
+				break;
+			}
+			append(why, sizeof(why), "%s%s %s: %s", why[0] ? "; " : "",
+			       method_names[m], c[k].target, reason);
+		}
+		for (size_t k = i; k < j; k++)
+			if (k != chosen)
+				bpf_program__set_autoload(c[k].prog, false);
+		if (chosen == (size_t)-1) {
+			append(err, errlen, "%sno way to attach '%s': %s", err[0] ? "; " : "",
+			       c[i].hook, why);
+			if (!ret || ret == -EINVAL)
+				ret = only_mask ? -EINVAL : -EOPNOTSUPP;
+		} else {
+			struct ks_choice *ch = &plan->v[plan->n++];
+
+			snprintf(ch->hook, sizeof(ch->hook), "%s", c[chosen].hook);
+			ch->method = c[chosen].method;
+			ch->prog = bpf_program__name(c[chosen].prog);
+			ch->target = c[chosen].target;
+		}
+		i = j;
+	}
+out:
+	free(q);
+	free(c);
+	if (ret)
+		ks_attach_plan_free(plan);
+	return ret;
+}
+
+void ks_attach_plan_free(struct ks_attach_plan *plan)
+{
+	free(plan->v);
+	plan->v = NULL;
+	plan->n = 0;
+}

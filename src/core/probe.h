@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Kernel feature probes (tiny real loads) and the attach-method choice made from them. */
+#ifndef KS_PROBE_H
+#define KS_PROBE_H
+
+#include "core/common.h"
+
+struct bpf_object;
+
+enum ks_feature {
+	KS_FEAT_BTF,
+	KS_FEAT_TRACEFS,
+	KS_FEAT_RINGBUF,
+	KS_FEAT_TP_BTF,
+	KS_FEAT_RAW_TP,
+	KS_FEAT_TRACEPOINT,
+	KS_FEAT_FENTRY,
+	KS_FEAT_KPROBE,
+	KS_FEAT_KPROBE_MULTI,
+	KS_FEAT_UPROBE,
+	KS_FEAT_PERF_SW,
+	KS_FEAT_PERF_HW,
+	KS_FEAT_NR,
+};
+
+/*
+ * Probe feature @f once per process (later calls return the cached answer): 0 when it
+ * works here, or the negative errno of the step that failed. The probe loads and, where
+ * attaching is the part that can fail, attaches a minimal program, then releases it.
+ */
+int ks_feature_probe(enum ks_feature f);
+/* Short name ("tp_btf") and a one-line explanation of the last probe's result. */
+const char *ks_feature_name(enum ks_feature f);
+const char *ks_feature_detail(enum ks_feature f);
+
+/* Attach methods in order of preference: the first one that works is used. */
+enum ks_method {
+	KS_METHOD_FENTRY,
+	KS_METHOD_KPROBE_MULTI,
+	KS_METHOD_KPROBE,
+	KS_METHOD_TP_BTF,
+	KS_METHOD_RAW_TP,
+	KS_METHOD_TRACEPOINT,
+	KS_METHOD_NR,
+	KS_METHOD_FIXED = KS_METHOD_NR, /* not selectable: uprobe, perf_event, iter ... */
+};
+
+#define KS_METHODS_ALL ((1u << KS_METHOD_NR) - 1)
+
+const char *ks_method_name(enum ks_method m);
+/*
+ * Parse a comma-separated list of method names ("tp_btf,tracepoint") into a bit mask.
+ * Returns 0, or -EINVAL with the offending word in @bad (at least 32 bytes).
+ */
+int ks_method_parse(const char *s, unsigned int *mask, char *bad, size_t badlen);
+
+/* What was chosen for one hook. */
+struct ks_choice {
+	char hook[64];		/* program name before "__" */
+	enum ks_method method;
+	const char *prog;	/* the chosen program's name */
+	const char *target;	/* its attach target, from the section name */
+};
+
+struct ks_attach_plan {
+	struct ks_choice *v;
+	size_t n;
+};
+
+/*
+ * Choose one program per hook in @obj (opened, not loaded) and switch the others off.
+ *
+ * Programs named HOOK__VARIANT are alternatives for HOOK; their section names say how
+ * each attaches (fentry/, kprobe/, tp_btf/, raw_tp/, tracepoint/ ...). For every hook the
+ * first variant in preference order is chosen whose method is in @allowed, works on this
+ * kernel (ks_feature_probe) and whose target exists (kernel BTF, tracefs). Programs whose
+ * autoload was already switched off by the tool are not considered; programs of other
+ * kinds are left alone. On success returns 0 and fills @plan (free with
+ * ks_attach_plan_free). When some hook has no usable variant, returns -EOPNOTSUPP (or
+ * -EINVAL when only @allowed excluded them) and writes why every variant was rejected
+ * into @err.
+ */
+int ks_attach_select(struct bpf_object *obj, unsigned int allowed, struct ks_attach_plan *plan,
+		     char *err, size_t errlen);
+void ks_attach_plan_free(struct ks_attach_plan *plan);
+
+/* Method of a program from its section name; KS_METHOD_FIXED if not selectable. */
+enum ks_method ks_method_of_section(const char *sec, const char **target);
+
+#endif

@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The tool registry and the BPF session every tool shares: filter, attach choice, load. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/btf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "core/cgroup.h"
+#include "core/log.h"
+#include "core/tool.h"
+#include "shared/filter.h"
+
+volatile sig_atomic_t ks_stop;
+
+extern const struct ks_tool *const __start_ks_tools[] __attribute__((weak));
+extern const struct ks_tool *const __stop_ks_tools[] __attribute__((weak));
+
+static int tool_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const struct ks_tool *const *)a)->name,
+		      (*(const struct ks_tool *const *)b)->name);
+}
+
+size_t ks_tools_list(const struct ks_tool ***list)
+{
+	static const struct ks_tool **sorted;
+	static size_t n;
+
+	if (!sorted && __start_ks_tools && __stop_ks_tools) {
+		n = (size_t)(__stop_ks_tools - __start_ks_tools);
+		sorted = calloc(n ? n : 1, sizeof(*sorted));
+		if (!sorted)
+			n = 0;
+		for (size_t i = 0; i < n; i++)
+			sorted[i] = __start_ks_tools[i];
+		qsort(sorted, n, sizeof(*sorted), tool_cmp);
+	}
+	*list = sorted;
+	return n;
+}
+
+const struct ks_tool *ks_tool_find(const char *name)
+{
+	const struct ks_tool **l;
+	size_t n = ks_tools_list(&l);
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(l[i]->name, name))
+			return l[i];
+	return NULL;
+}
+
+/* Damerau-Levenshtein distance (with adjacent transpositions), capped for short words. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t d[33][33];
+
+	if (la > 32 || lb > 32)
+		return 99;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cost = a[i - 1] != b[j - 1];
+			size_t v = d[i - 1][j] + 1;
+
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < v)
+				v = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	}
+	return d[la][lb];
+}
+
+const char *ks_tool_suggest(const char *name)
+{
+	const struct ks_tool **l;
+	size_t n = ks_tools_list(&l), best = 3;
+	const char *hit = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t d = distance(name, l[i]->name);
+
+		if (strlen(name) >= 3 && !strncmp(l[i]->name, name, strlen(name)))
+			d = 1;
+		if (d < best) {
+			best = d;
+			hit = l[i]->name;
+		}
+	}
+	return hit;
+}
+
+int ks_fail(struct ks_ctx *c, int code, int err)
+{
+	if (!c->status)
+		c->status = code;
+	return err > 0 ? -err : (err ? err : -EINVAL);
+}
+
+int ks_exit_status(const struct ks_ctx *c, int err)
+{
+	if (c->status)
+		return c->status;
+	return err ? KS_EXIT_FAIL : KS_EXIT_OK;
+}
+
+/* Pointer into the .rodata image of @obj for variable @name, checking its size. */
+static void *rodata_var(struct bpf_object *obj, const char *name, size_t size)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(obj, ".rodata");
+	const struct btf_var_secinfo *vs;
+	const struct btf_type *sec;
+	struct btf *btf = bpf_object__btf(obj);
+	size_t mapsz;
+	char *data;
+	int id;
+
+	if (!map || !btf)
+		return NULL;
+	data = (char *)bpf_map__initial_value(map, &mapsz);
+	id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
+	if (!data || id < 0)
+		return NULL;
+	sec = btf__type_by_id(btf, id);
+	vs = btf_var_secinfos(sec);
+	for (unsigned int i = 0; i < btf_vlen(sec); i++, vs++) {
+		const struct btf_type *var = btf__type_by_id(btf, vs->type);
+
+		if (strcmp(btf__name_by_offset(btf, var->name_off), name))
+			continue;
+		if (vs->size != size || vs->offset + size > mapsz)
+			return NULL;
+		return data + vs->offset;
+	}
+	return NULL;
+}
+
+int ks_bpf_set_rodata(struct bpf_object *obj, const char *name, const void *val, size_t size)
+{
+	void *p = rodata_var(obj, name, size);
+
+	if (!p)
+		return -ENOENT;
+	memcpy(p, val, size);
+	return 0;
+}
+
+void ks_bpf_disable_hook(struct bpf_object *obj, const char *hook)
+{
+	struct bpf_program *prog;
+	size_t n = strlen(hook);
+
+	bpf_object__for_each_program(prog, obj) {
+		const char *name = bpf_program__name(prog);
+
+		if (!strncmp(name, hook, n) && (name[n] == '\0' || !strncmp(name + n, "__", 2)))
+			bpf_program__set_autoload(prog, false);
+	}
+}
+
+static unsigned long long clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* CLOCK_REALTIME - CLOCK_MONOTONIC, taken from the tightest of a few samples. */
+static unsigned long long realtime_offset(void)
+{
+	unsigned long long best = 0, best_gap = ~0ULL;
+
+	for (int i = 0; i < 5; i++) {
+		unsigned long long m1 = clock_ns(CLOCK_MONOTONIC);
+		unsigned long long r = clock_ns(CLOCK_REALTIME);
+		unsigned long long m2 = clock_ns(CLOCK_MONOTONIC);
+
+		if (m2 - m1 < best_gap) {
+			best_gap = m2 - m1;
+			best = r - (m1 + (m2 - m1) / 2);
+		}
+	}
+	return best;
+}
+
+static int exit_code_for(int err)
+{
+	switch (-err) {
+	case EPERM:
+	case EACCES:
+		return KS_EXIT_PERM;
+	case EOPNOTSUPP:
+	case ENOENT:
+	case ENOSYS:
+	case ESRCH:
+		return KS_EXIT_UNSUPPORTED;
+	}
+	return KS_EXIT_FAIL;
+}
+
+static int set_filter(struct ks_ctx *c, struct bpf_object *obj)
+{
+	struct ks_filter f = { 0 };
+	bool want = false;
+	char why[256];
+
+	if (c->opt.pid)
+		f.pid = c->opt.pid, want = true;
+	if (c->opt.tid)
+		f.tid = c->opt.tid, want = true;
+	if (c->opt.has_uid)
+		f.uid = c->opt.uid, f.has_uid = 1, want = true;
+	if (c->opt.comm[0]) {
+		memcpy(f.comm, c->opt.comm, sizeof(f.comm));
+		want = true;
+	}
+	if (c->opt.cgroup) {
+		c->cgroup_fd = ks_cgroup_open(c->opt.cgroup, why, sizeof(why));
+		if (c->cgroup_fd < 0) {
+			ks_error("%s", why);
+			return ks_fail(c, KS_EXIT_USAGE, c->cgroup_fd);
+		}
+		c->cgroup_id = ks_cgroup_id_of(c->cgroup_fd);
+		f.cgroup = 1;
+		want = true;
+	}
+	if (ks_bpf_set_rodata(obj, "ks_filter", &f, sizeof(f)) && want) {
+		ks_error("internal: BPF object has no ks_filter to apply the filter options");
+		return ks_fail(c, KS_EXIT_FAIL, EINVAL);
+	}
+	return 0;
+}
+
+static void announce(struct ks_ctx *c)
+{
+	if (c->opt.json) {
+		struct ks_json *j = &c->json;
+
+		ks_json_obj_begin(j, NULL);
+		ks_json_str(j, "type", "meta");
+		ks_json_str(j, "tool", c->tool->name);
+		ks_json_str(j, "version", KSCOPE_VERSION);
+		ks_json_obj_begin(j, "attach");
+		for (size_t i = 0; i < c->plan.n; i++)
+			ks_json_str(j, c->plan.v[i].hook, ks_method_name(c->plan.v[i].method));
+		ks_json_obj_end(j);
+		ks_json_obj_end(j);
+		fflush(c->out);
+		return;
+	}
+	for (size_t i = 0; i < c->plan.n; i++)
+		ks_info("%s: %s %s (program %s)", c->plan.v[i].hook,
+			ks_method_name(c->plan.v[i].method), c->plan.v[i].target, c->plan.v[i].prog);
+	fprintf(stderr, "kscope: %s: tracing, Ctrl-C to end\n", c->tool->name);
+	fflush(stderr);
+}
+
+int ks_bpf_start(struct ks_ctx *c, struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	char why[1024];
+	size_t nprog = 0;
+	int err;
+
+	c->obj = obj;
+	c->cgroup_fd = -1;
+	err = set_filter(c, obj);
+	if (err)
+		goto fail;
+
+	map = bpf_object__find_map_by_name(obj, "ks_events");
+	if (map) {
+		/* Wake the reader when a quarter of the ring is full, not on every event. */
+		unsigned long long wake = bpf_map__max_entries(map) / 4;
+
+		ks_bpf_set_rodata(obj, "ks_wakeup_bytes", &wake, sizeof(wake));
+	}
+
+	err = ks_attach_select(obj, c->opt.attach_mask, &c->plan, why, sizeof(why));
+	if (err) {
+		ks_error("%s", why);
+		err = ks_fail(c, err == -EINVAL ? KS_EXIT_USAGE : KS_EXIT_UNSUPPORTED, err);
+		goto fail;
+	}
+
+	err = bpf_object__load(obj);
+	if (err) {
+		const char *last = ks_libbpf_last();
+
+		if ((err == -EPERM || err == -EACCES) && geteuid() != 0)
+			ks_error("cannot load BPF programs: not permitted (run as root, or with "
+				 "CAP_BPF and CAP_PERFMON)");
+		else if (ks_verifier_last()[0])
+			ks_error("cannot load BPF programs: %s; the verifier said: %s", last,
+				 ks_verifier_last());
+		else
+			ks_error("cannot load BPF programs: %s%s%s", strerror(-err),
+				 last[0] ? ": " : "", last);
+		if (!ks_log_verbose())
+			ks_info("run with -v to see the verifier log");
+		err = ks_fail(c, exit_code_for(err), err);
+		goto fail;
+	}
+
+	if (c->cgroup_fd >= 0) {
+		struct bpf_map *cg = bpf_object__find_map_by_name(obj, "ks_cgroup");
+		unsigned int key = 0;
+
+		if (!cg || bpf_map_update_elem(bpf_map__fd(cg), &key, &c->cgroup_fd, BPF_ANY)) {
+			err = -errno;
+			ks_error("cannot set the cgroup filter: %s", strerror(errno));
+			err = ks_fail(c, KS_EXIT_FAIL, err);
+			goto fail;
+		}
+	}
+
+	bpf_object__for_each_program(prog, obj)
+		nprog++;
+	c->links = calloc(nprog ? nprog : 1, sizeof(*c->links));
+	if (!c->links) {
+		err = ks_fail(c, KS_EXIT_FAIL, ENOMEM);
+		goto fail;
+	}
+	bpf_object__for_each_program(prog, obj) {
+		struct bpf_link *link;
+
+		if (!bpf_program__autoload(prog) || !bpf_program__autoattach(prog))
+			continue;
+		link = bpf_program__attach(prog);
+		if (!link) {
+			err = -errno;
+			ks_error("cannot attach %s (%s): %s", bpf_program__name(prog),
+				 bpf_program__section_name(prog), strerror(-err));
+			err = ks_fail(c, exit_code_for(err), err);
+			goto fail;
+		}
+		c->links[c->nlinks++] = link;
+	}
+	c->realtime_offset = realtime_offset();
+	c->start_ns = clock_ns(CLOCK_MONOTONIC);
+	announce(c);
+	return 0;
+fail:
+	ks_bpf_stop(c);
+	return err;
+}
+
+void ks_bpf_stop(struct ks_ctx *c)
+{
+	while (c->nlinks)
+		bpf_link__destroy(c->links[--c->nlinks]);
+	free(c->links);
+	c->links = NULL;
+	ks_attach_plan_free(&c->plan);
+	if (c->cgroup_fd >= 0)
+		close(c->cgroup_fd);
+	c->cgroup_fd = -1;
+}

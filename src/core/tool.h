@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The tool registry and what a running tool gets from the core: context, BPF session, loop. */
+#ifndef KS_TOOL_H
+#define KS_TOOL_H
+
+#include <signal.h>
+#include <stdio.h>
+
+#include "core/common.h"
+#include "core/opt.h"
+#include "core/out.h"
+#include "core/probe.h"
+#include "shared/filter.h" /* skeletons name struct ks_filter */
+
+struct bpf_object;
+struct bpf_map;
+struct bpf_link;
+struct ring_buffer;
+struct ks_ctx;
+
+/* What the core does for a tool, chosen by flags in its registration. */
+enum ks_tool_flags {
+	KS_TOOL_BPF = 1u << 0,	    /* loads BPF: needs privilege; -d, --attach, -v */
+	KS_TOOL_FILTER = 1u << 1,   /* -p -t -n -u -c, applied inside the BPF programs */
+	KS_TOOL_INTERVAL = 1u << 2, /* positional interval [count] */
+	KS_TOOL_STREAM = 1u << 3,   /* prints events as they happen: -T */
+	KS_TOOL_COMMAND = 1u << 4,  /* listed as a command, not a tool */
+};
+
+struct ks_tool {
+	const char *name;
+	const char *summary; /* one line, lowercase, no final period */
+	const char *usage;   /* extra synopsis after the options, e.g. "[interval [count]]" */
+	const char *help;    /* paragraphs and examples printed by --help */
+	const struct ks_opt *opts;
+	unsigned int flags;
+	int (*run)(struct ks_ctx *c); /* returns an enum ks_exit value */
+};
+
+/*
+ * Register a tool: KSCOPE_TOOL(name, .summary = ..., .run = ...). The pointer lands in
+ * the "ks_tools" section, so adding a tool never touches a central list.
+ */
+#define KSCOPE_TOOL(id, ...)                                                                 \
+	static const struct ks_tool ks_tool_##id = { .name = #id, __VA_ARGS__ };            \
+	static const struct ks_tool *const ks_tool_ptr_##id                                  \
+		__attribute__((used, section("ks_tools"))) = &ks_tool_##id
+
+/* All registered tools and commands sorted by name; returns the count. */
+size_t ks_tools_list(const struct ks_tool ***list);
+const struct ks_tool *ks_tool_find(const char *name);
+/* The registered name closest to @name (typo distance <= 2, or a prefix), or NULL. */
+const char *ks_tool_suggest(const char *name);
+
+/* Everything a running tool needs; set up by main, passed to run(). */
+struct ks_ctx {
+	const struct ks_tool *tool;
+	struct ks_common opt;
+	FILE *out;
+	struct ks_json json; /* writer over @out, for --json */
+	int status;	     /* exit code chosen by a failing core helper, 0 if none */
+
+	/* Filled by ks_bpf_start. */
+	struct bpf_object *obj;
+	struct bpf_link **links;
+	size_t nlinks;
+	struct ks_attach_plan plan;
+	int cgroup_fd;
+	unsigned long long cgroup_id;
+	unsigned long long realtime_offset; /* CLOCK_REALTIME - CLOCK_MONOTONIC, in ns */
+	unsigned long long start_ns;	    /* CLOCK_MONOTONIC at attach */
+
+	/* Counted by ks_loop_run. */
+	unsigned long long events;
+	unsigned long long lost;
+};
+
+/* Set by SIGINT, SIGTERM, SIGHUP: the loop stops at the next chance. */
+extern volatile sig_atomic_t ks_stop;
+
+/* Record @code as the exit status (first failure wins) and return -@err for chaining. */
+int ks_fail(struct ks_ctx *c, int code, int err);
+/* The exit code for run() to return: the recorded status, else 1 if @err, else 0. */
+int ks_exit_status(const struct ks_ctx *c, int err);
+
+/*
+ * Make @obj (opened, not loaded) run: write the common filter into its .rodata, choose one
+ * attach method per hook (ks_attach_select, honouring --attach), load, fill the cgroup
+ * filter map, attach every program left on, then announce it: "Tracing ... Ctrl-C to end"
+ * on stderr, or a {"type":"meta"} line with the chosen methods in --json mode.
+ * On failure prints one clear error line, records the exit code and returns -errno;
+ * nothing stays attached. Undo with ks_bpf_stop() before destroying the skeleton.
+ */
+int ks_bpf_start(struct ks_ctx *c, struct bpf_object *obj);
+/* Detach everything ks_bpf_start attached. Safe to call twice, or after a failed start. */
+void ks_bpf_stop(struct ks_ctx *c);
+
+/* Write @size bytes into the .rodata variable @name of @obj before load; 0 or -errno. */
+int ks_bpf_set_rodata(struct bpf_object *obj, const char *name, const void *val, size_t size);
+/* Switch off every program of hook @hook (all its variants), e.g. an optional probe. */
+void ks_bpf_disable_hook(struct bpf_object *obj, const char *hook);
+
+/* BPF time (CLOCK_MONOTONIC ns) to wall-clock ns since the epoch. */
+static inline unsigned long long ks_realtime(const struct ks_ctx *c, unsigned long long mono)
+{
+	return mono + c->realtime_offset;
+}
+
+/* What ks_loop_run calls. */
+struct ks_loop {
+	const char *ring;	/* name of the ring-buffer map to poll, NULL for none */
+	int (*on_event)(struct ks_ctx *c, const void *data, size_t size);
+	/* Each interval in interval mode; once at the end otherwise (@last true). */
+	int (*on_tick)(struct ks_ctx *c, bool last);
+};
+
+/*
+ * Run until SIGINT/SIGTERM/SIGHUP, -d expiry, the interval count, an output error (EPIPE)
+ * or a callback returning non-zero. Polls the ring buffer (wake-ups are batched by the BPF
+ * side, so it also drains at least every 100 ms), calls on_tick, then reads the lost-event
+ * counter and reports: "N events, M lost" on stderr, or a {"type":"summary"} line with
+ * --json. Returns 0 or a negative errno.
+ */
+int ks_loop_run(struct ks_ctx *c, const struct ks_loop *l);
+
+#endif

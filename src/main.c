@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* kscope's entry point: global options, the tool list, dispatch to one tool. */
+#include <errno.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "core/log.h"
+#include "core/tool.h"
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+static void list_tools(FILE *f)
+{
+	const struct ks_tool **l;
+	size_t n = ks_tools_list(&l);
+
+	fprintf(f, "kscope %s: eBPF performance tools in one binary\n\n"
+		   "usage: kscope TOOL [options]      'kscope TOOL --help' for its options\n"
+		   "       kscope --version\n\ntools:\n",
+		KSCOPE_VERSION);
+	for (size_t i = 0; i < n; i++)
+		if (!(l[i]->flags & KS_TOOL_COMMAND))
+			fprintf(f, "  %-14s %s\n", l[i]->name, l[i]->summary);
+	fprintf(f, "\ncommands:\n");
+	for (size_t i = 0; i < n; i++)
+		if (l[i]->flags & KS_TOOL_COMMAND)
+			fprintf(f, "  %-14s %s\n", l[i]->name, l[i]->summary);
+}
+
+static bool has_cap(const struct __user_cap_data_struct *d, int cap)
+{
+	return d[cap / 32].effective & (1u << (cap % 32));
+}
+
+/* Root, or the capabilities loading and attaching tracing programs needs. */
+static bool privileged(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = { 0 };
+
+	if (syscall(SYS_capget, &h, d))
+		return geteuid() == 0;
+	return has_cap(d, CAP_SYS_ADMIN) || (has_cap(d, CAP_BPF) && has_cap(d, CAP_PERFMON));
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	ks_stop = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a blocked poll must return so the loop sees ks_stop. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int main(int argc, char **argv)
+{
+	const struct ks_tool *t;
+	struct ks_ctx c = { 0 };
+	int ret;
+
+	ks_log_init(NULL, false, false);
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help")) {
+		list_tools(stdout);
+		return KS_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("kscope %s (libbpf %s)\n", KSCOPE_VERSION, libbpf_version_string());
+		return KS_EXIT_OK;
+	}
+	t = ks_tool_find(argv[1]);
+	if (!t) {
+		const char *s = ks_tool_suggest(argv[1]);
+
+		if (argv[1][0] == '-')
+			ks_error("unknown option '%s' (run 'kscope' for the list of tools)",
+				 argv[1]);
+		else if (s)
+			ks_error("unknown tool '%s': did you mean '%s'?", argv[1], s);
+		else
+			ks_error("unknown tool '%s' (run 'kscope' for the list of tools)", argv[1]);
+		return KS_EXIT_USAGE;
+	}
+
+	c.tool = t;
+	c.out = stdout;
+	c.cgroup_fd = -1;
+	ks_log_init(t->name, false, false);
+	ret = ks_opts_parse(t, argc - 1, argv + 1, &c.opt);
+	if (ret == KS_PARSE_HELP) {
+		ks_opts_help(t, stdout);
+		return KS_EXIT_OK;
+	}
+	if (ret)
+		return KS_EXIT_USAGE;
+	ks_log_init(t->name, c.opt.verbose, c.opt.json);
+	ks_log_libbpf();
+	ks_json_init(&c.json, c.out);
+
+	if ((t->flags & KS_TOOL_BPF) && !privileged()) {
+		ks_error("permission denied: tracing needs root (or CAP_BPF and CAP_PERFMON)");
+		return KS_EXIT_PERM;
+	}
+	if (ks_common_check(&c.opt))
+		return KS_EXIT_USAGE;
+
+	install_signals();
+	ret = t->run(&c);
+	if (fflush(stdout) && errno != EPIPE && !ret)
+		ret = KS_EXIT_FAIL;
+	return ret;
+}

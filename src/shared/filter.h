@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The common task filter, written by user space into each BPF object's .rodata. */
+#ifndef KS_SHARED_FILTER_H
+#define KS_SHARED_FILTER_H
+
+struct ks_filter {
+	unsigned int pid;     /* tgid, 0 for any */
+	unsigned int tid;     /* 0 for any */
+	unsigned int uid;     /* valid when has_uid */
+	unsigned int has_uid;
+	unsigned int cgroup;  /* 1: only tasks under the cgroup in map ks_cgroup */
+	unsigned int pad;
+	char comm[16];	      /* empty for any */
+};
+
+#endif
