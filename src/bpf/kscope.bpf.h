@@ -34,6 +34,9 @@ static __always_inline bool ks_filter_current(void)
 
 	if (ks_filter.pid && (pid_tgid >> 32) != ks_filter.pid)
 		return false;
+	/* kscope's own reads of its maps would otherwise show up in every report. */
+	if ((pid_tgid >> 32) == ks_filter.self)
+		return false;
 	if (ks_filter.tid && (__u32)pid_tgid != ks_filter.tid)
 		return false;
 	if (ks_filter.has_uid && (__u32)bpf_get_current_uid_gid() != ks_filter.uid)

@@ -217,7 +217,7 @@ static int exit_code_for(int err)
 
 static int set_filter(struct ks_ctx *c, struct bpf_object *obj)
 {
-	struct ks_filter f = { 0 };
+	struct ks_filter f = { .self = (unsigned int)getpid() };
 	bool want = false;
 	char why[256];
 

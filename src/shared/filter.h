@@ -9,7 +9,7 @@ struct ks_filter {
 	unsigned int uid;     /* valid when has_uid */
 	unsigned int has_uid;
 	unsigned int cgroup;  /* 1: only tasks under the cgroup in map ks_cgroup */
-	unsigned int pad;
+	unsigned int self;    /* kscope's own tgid: never traced */
 	char comm[16];	      /* empty for any */
 };
 
