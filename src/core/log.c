@@ -107,13 +107,16 @@ static void keep_verifier_reason(const char *msg)
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_WARN) {
-		char msg[8192];
+		char *msg = NULL;
 		va_list copy;
 		size_t n;
 
 		va_copy(copy, ap);
-		vsnprintf(msg, sizeof(msg), fmt, copy);
+		if (vasprintf(&msg, fmt, copy) < 0)
+			msg = NULL;
 		va_end(copy);
+		if (!msg)
+			goto print;
 		if (strstr(msg, "-- BEGIN PROG LOAD LOG --")) {
 			keep_verifier_reason(msg);
 		} else if (strstr(msg, "failed to load object") == NULL) {
@@ -125,7 +128,9 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 			while (n && (libbpf_last[n - 1] == '\n' || libbpf_last[n - 1] == ' '))
 				libbpf_last[--n] = '\0';
 		}
+		free(msg);
 	}
+print:
 	if (!log_verbose)
 		return 0;
 	return vfprintf(stderr, fmt, ap);

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* execsnoop: trace exec() with filename, full argv, result, parent, user and cgroup. */
+#include <errno.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "core/cgroup.h"
+#include "core/event.h"
+#include "core/log.h"
+#include "core/tool.h"
+#include "skel/execsnoop.skel.h"
+#include "tools/execsnoop.h"
+
+static bool include_failed, quote_all, show_uid, show_cgroup;
+static long long max_args = 20;
+
+static const struct ks_opt opts[] = {
+	{ "fails", 'x', KS_OPT_FLAG, NULL, "include failed execs", &include_failed },
+	{ "quote", 'q', KS_OPT_FLAG, NULL, "quote every argument (default: only those needing it)",
+	  &quote_all },
+	{ "print-uid", 'U', KS_OPT_FLAG, NULL, "show the UID column", &show_uid },
+	{ "print-cgroup", 'C', KS_OPT_FLAG, NULL, "show the cgroup column", &show_cgroup },
+	{ "max-args", 0, KS_OPT_INT, "N", "keep at most N arguments (default 20, at most 64)",
+	  &max_args, 1, EXEC_MAX_ARGS },
+	{ 0 },
+};
+
+/* Next NUL-terminated string in [*p, end); NULL when none is left. */
+static const char *next_str(const char **p, const char *end, size_t *len)
+{
+	const char *s = *p, *z;
+
+	if (s >= end)
+		return NULL;
+	z = memchr(s, '\0', end - s);
+	*len = z ? (size_t)(z - s) : (size_t)(end - s);
+	*p = s + *len + 1;
+	return s;
+}
+
+static bool needs_quotes(const char *s, size_t n)
+{
+	if (!n)
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (strchr(" \t\n'\"\\$`*?;&|<>()[]{}~#!", s[i]))
+			return true;
+	return false;
+}
+
+static void print_arg(FILE *f, const char *s, size_t n)
+{
+	if (!quote_all && !needs_quotes(s, n)) {
+		ks_text_escape(f, s, n);
+		return;
+	}
+	/* Shell-style single quotes; a quote inside becomes '\''. */
+	fputc('\'', f);
+	for (size_t i = 0; i < n; i++) {
+		const char *q = memchr(s + i, '\'', n - i);
+		size_t run = q ? (size_t)(q - (s + i)) : n - i;
+
+		ks_text_escape(f, s + i, run);
+		i += run;
+		if (i < n)
+			fputs("'\\''", f);
+	}
+	fputc('\'', f);
+}
+
+static int on_event(struct ks_ctx *c, const void *data, size_t size)
+{
+	const struct exec_event *e = data;
+	const char *p, *end, *s;
+	size_t n;
+
+	if (size < offsetof(struct exec_event, args))
+		return 0;
+	p = e->args;
+	end = e->args + KS_MIN(size - offsetof(struct exec_event, args), (size_t)e->args_len);
+
+	if (c->opt.json) {
+		struct ks_json *j = &c->json;
+
+		ks_event_json_begin(c, &e->hdr);
+		s = next_str(&p, end, &n);
+		ks_json_strn(j, "filename", s ? s : "", s ? n : 0);
+		ks_json_arr_begin(j, "argv");
+		for (unsigned int i = 0; i < e->argc && (s = next_str(&p, end, &n)); i++)
+			ks_json_strn(j, NULL, s, n);
+		ks_json_arr_end(j);
+		ks_json_bool(j, "truncated", e->flags & EXEC_TRUNCATED);
+		ks_json_int(j, "ret", e->ret);
+		if (e->ret < 0)
+			ks_json_str(j, "errno", ks_errno_name((int)-e->ret));
+		ks_json_obj_end(j);
+		return 0;
+	}
+	ks_event_text_time(c, &e->hdr);
+	if (show_uid)
+		fprintf(c->out, "%-6u ", e->hdr.uid);
+	ks_text_comm(c->out, e->hdr.comm, 16);
+	fprintf(c->out, " %-7u %-7u %3lld ", e->hdr.pid, e->hdr.ppid, e->ret);
+	if (show_cgroup) {
+		const char *cg = ks_cgroup_path(e->hdr.cgroup);
+
+		if (cg)
+			ks_text_escape(c->out, cg, strlen(cg));
+		else
+			fprintf(c->out, "[%llu]", e->hdr.cgroup);
+		fputc(' ', c->out);
+	}
+	/* Like BCC: the filename, then argv[1...]. */
+	s = next_str(&p, end, &n);
+	if (s)
+		print_arg(c->out, s, n);
+	for (unsigned int i = 0; i < e->argc && (s = next_str(&p, end, &n)); i++) {
+		if (i == 0)
+			continue;
+		fputc(' ', c->out);
+		print_arg(c->out, s, n);
+	}
+	fputs(e->flags & EXEC_TRUNCATED ? " ...\n" : "\n", c->out);
+	return 0;
+}
+
+static int run(struct ks_ctx *c)
+{
+	static const struct ks_loop loop = { .ring = "ks_events", .on_event = on_event };
+	struct execsnoop_bpf *skel;
+	int err;
+
+	skel = execsnoop_bpf__open();
+	if (!skel) {
+		ks_error("cannot open BPF object: %s", strerror(errno));
+		return KS_EXIT_FAIL;
+	}
+	skel->rodata->nr_execve = SYS_execve;
+	skel->rodata->nr_execveat = SYS_execveat;
+	skel->rodata->max_args = (unsigned int)max_args;
+	skel->rodata->include_failed = include_failed;
+
+	err = ks_bpf_start(c, skel->obj);
+	if (!err) {
+		if (!c->opt.json) {
+			if (c->opt.timestamp)
+				fprintf(c->out, "%-8s ", "TIME");
+			if (show_uid)
+				fprintf(c->out, "%-6s ", "UID");
+			fprintf(c->out, "%-16s %-7s %-7s %3s %s%s\n", "PCOMM", "PID", "PPID", "RET",
+				show_cgroup ? "CGROUP " : "", "ARGS");
+		}
+		err = ks_loop_run(c, &loop);
+	}
+	ks_bpf_stop(c);
+	execsnoop_bpf__destroy(skel);
+	return ks_exit_status(c, err);
+}
+
+KSCOPE_TOOL(execsnoop, .summary = "trace exec() calls with full arguments, result and cgroup",
+	    .help = "One line per exec: the new command name, pid, parent pid, the return value\n"
+		    "and the filename followed by argv[1...]. Arguments that are empty or hold\n"
+		    "spaces or shell characters are single-quoted; ' ...' marks arguments that\n"
+		    "were not all kept (see --max-args). JSON events carry filename, the exact\n"
+		    "argv array, truncated, ret (and errno when it failed) and the cgroup.\n\n"
+		    "examples:\n"
+		    "  kscope execsnoop -x              include failed execs\n"
+		    "  kscope execsnoop -c system.slice/cron.service -C\n"
+		    "  kscope execsnoop --json -d 10",
+	    .opts = opts, .flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM, .run = run);
