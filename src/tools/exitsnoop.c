@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* exitsnoop: trace process exits with exit code or fatal signal and lifetime. */
+#include <errno.h>
+#include <string.h>
+
+#include "core/event.h"
+#include "core/log.h"
+#include "core/signame.h"
+#include "core/tool.h"
+#include "skel/exitsnoop.skel.h"
+#include "tools/exitsnoop.h"
+
+static bool all_threads, failed_only, show_uid;
+
+static const struct ks_opt opts[] = {
+	{ "threads", 0, KS_OPT_FLAG, NULL, "trace every thread's exit, not only processes'",
+	  &all_threads },
+	{ "failed", 'x', KS_OPT_FLAG, NULL, "only exits with a non-zero code or a signal",
+	  &failed_only },
+	{ "print-uid", 'U', KS_OPT_FLAG, NULL, "show the UID column", &show_uid },
+	{ 0 },
+};
+
+static int on_event(struct ks_ctx *c, const void *data, size_t size)
+{
+	const struct exit_event *e = data;
+	unsigned int sig = e->exit_code & 0x7f, code = (e->exit_code >> 8) & 0xff;
+	bool core = e->exit_code & 0x80;
+	unsigned long long life = e->hdr.ts > e->start_ns ? e->hdr.ts - e->start_ns : 0;
+	char name[32];
+
+	if (size < sizeof(*e))
+		return 0;
+	if (c->opt.json) {
+		struct ks_json *j = &c->json;
+
+		ks_event_json_begin(c, &e->hdr);
+		ks_json_uint(j, "code", code);
+		ks_json_uint(j, "signal", sig);
+		if (sig)
+			ks_json_str(j, "signal_name", ks_signal_name(sig, name, sizeof(name)));
+		ks_json_bool(j, "core", core);
+		ks_json_uint(j, "exit_status", e->exit_code);
+		ks_json_uint(j, "lifetime_ns", life);
+		ks_json_obj_end(j);
+		return 0;
+	}
+	ks_event_text_time(c, &e->hdr);
+	if (show_uid)
+		fprintf(c->out, "%-6u ", e->hdr.uid);
+	ks_text_comm(c->out, e->hdr.comm, 16);
+	fprintf(c->out, " %-7u %-7u %-7u %8.2f ", e->hdr.pid, e->hdr.ppid, e->hdr.tid, life / 1e9);
+	if (sig)
+		fprintf(c->out, "signal %u (%s)%s\n", sig, ks_signal_name(sig, name, sizeof(name)),
+			core ? ", core dumped" : "");
+	else
+		fprintf(c->out, "code %u\n", code);
+	return 0;
+}
+
+static int run(struct ks_ctx *c)
+{
+	static const struct ks_loop loop = { .ring = "ks_events", .on_event = on_event };
+	struct exitsnoop_bpf *skel;
+	int err;
+
+	skel = exitsnoop_bpf__open();
+	if (!skel) {
+		ks_error("cannot open BPF object: %s", strerror(errno));
+		return KS_EXIT_FAIL;
+	}
+	skel->rodata->all_threads = all_threads;
+	skel->rodata->failed_only = failed_only;
+	err = ks_bpf_start(c, skel->obj);
+	if (!err) {
+		if (!c->opt.json) {
+			if (c->opt.timestamp)
+				fprintf(c->out, "%-8s ", "TIME");
+			if (show_uid)
+				fprintf(c->out, "%-6s ", "UID");
+			fprintf(c->out, "%-16s %-7s %-7s %-7s %8s %s\n", "PCOMM", "PID", "PPID", "TID",
+				"AGE(s)", "EXIT");
+		}
+		err = ks_loop_run(c, &loop);
+	}
+	ks_bpf_stop(c);
+	exitsnoop_bpf__destroy(skel);
+	return ks_exit_status(c, err);
+}
+
+KSCOPE_TOOL(exitsnoop, .summary = "trace process exits with exit code or signal and lifetime",
+	    .help = "One line per exiting process (with --threads, per thread): its age and\n"
+		    "either its exit code or the signal that ended it. JSON events carry code,\n"
+		    "signal (0 if none), signal_name, core, exit_status (as wait(2) gives it)\n"
+		    "and lifetime_ns.\n\n"
+		    "examples:\n"
+		    "  kscope exitsnoop -x              only failures and kills\n"
+		    "  kscope exitsnoop -c mygroup --json",
+	    .opts = opts, .flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM, .run = run);
