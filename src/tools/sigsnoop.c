@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* sigsnoop: trace signals sent, with sender, target, signal and result. */
+#include <errno.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "core/event.h"
+#include "core/log.h"
+#include "core/signame.h"
+#include "core/tool.h"
+#include "skel/sigsnoop.skel.h"
+#include "tools/sigsnoop.h"
+
+static bool failed_only, generated;
+static int only_signal = -1;
+
+static int parse_signal(const char *arg, void *ptr, char *err, size_t errlen)
+{
+	int s = ks_signal_parse(arg);
+
+	if (s < 0) {
+		snprintf(err, errlen, "expected a signal name (SIGUSR1, USR1) or number");
+		return -EINVAL;
+	}
+	*(int *)ptr = s;
+	return 0;
+}
+
+static const struct ks_opt opts[] = {
+	{ "failed", 'x', KS_OPT_FLAG, NULL, "only signals that failed to be sent", &failed_only },
+	{ "signal", 's', KS_OPT_FUNC, "SIG", "only this signal (name or number)", &only_signal, 0,
+	  0, parse_signal },
+	{ "generated", 'g', KS_OPT_FLAG, NULL,
+	  "trace every generated signal (signal_generate), also those the kernel sends",
+	  &generated },
+	{ 0 },
+};
+
+static const char *const kind_names[SIG_KIND_NR] = {
+	[SIG_KILL] = "kill",
+	[SIG_TKILL] = "tkill",
+	[SIG_TGKILL] = "tgkill",
+	[SIG_SIGQUEUE] = "rt_sigqueueinfo",
+	[SIG_TGSIGQUEUE] = "rt_tgsigqueueinfo",
+	[SIG_PIDFD] = "pidfd_send_signal",
+	[SIG_GENERATED] = "generated",
+};
+
+/* signal_generate's result values (enum trace_signal_result). */
+static const char *const gen_results[] = { "delivered", "ignored", "already_pending",
+					   "overflow_fail", "lose_info" };
+
+static int on_event(struct ks_ctx *c, const void *data, size_t size)
+{
+	const struct sig_event *e = data;
+	const char *kind = e->kind >= 0 && e->kind < SIG_KIND_NR ? kind_names[e->kind] : "?";
+	char name[32];
+	int target = e->kind == SIG_TKILL ? e->target_tid : e->target_pid;
+
+	if (size < sizeof(*e))
+		return 0;
+	ks_signal_name(e->sig, name, sizeof(name));
+	if (c->opt.json) {
+		struct ks_json *j = &c->json;
+
+		ks_event_json_begin(c, &e->hdr);
+		ks_json_str(j, "syscall", kind);
+		if (e->kind == SIG_PIDFD)
+			ks_json_int(j, "target_pidfd", e->target_pid);
+		else
+			ks_json_int(j, "target_pid", target);
+		if (e->target_tid)
+			ks_json_int(j, "target_tid", e->target_tid);
+		if (e->kind == SIG_GENERATED)
+			ks_json_strn(j, "target_comm", e->target_comm,
+				     strnlen(e->target_comm, sizeof(e->target_comm)));
+		ks_json_int(j, "signal", e->sig);
+		ks_json_str(j, "signal_name", name);
+		ks_json_int(j, "ret", e->ret);
+		if (e->kind == SIG_GENERATED && e->ret >= 0 && e->ret < 5)
+			ks_json_str(j, "result", gen_results[e->ret]);
+		else if (e->ret < 0)
+			ks_json_str(j, "errno", ks_errno_name((int)-e->ret));
+		ks_json_obj_end(j);
+		return 0;
+	}
+	ks_event_text_time(c, &e->hdr);
+	fprintf(c->out, "%-7u ", e->hdr.pid);
+	ks_text_comm(c->out, e->hdr.comm, 16);
+	fprintf(c->out, " %-10s %-7d ", name, target);
+	if (e->kind == SIG_GENERATED) {
+		ks_text_comm(c->out, e->target_comm, 16);
+		fprintf(c->out, " %s\n", e->ret >= 0 && e->ret < 5 ? gen_results[e->ret] : "?");
+	} else if (e->ret < 0) {
+		fprintf(c->out, "%-17s %lld (%s)\n", kind, e->ret, ks_errno_name((int)-e->ret));
+	} else {
+		fprintf(c->out, "%-17s %lld\n", kind, e->ret);
+	}
+	return 0;
+}
+
+static int run(struct ks_ctx *c)
+{
+	static const struct ks_loop loop = { .ring = "ks_events", .on_event = on_event };
+	struct sigsnoop_bpf *skel;
+	int err;
+
+	skel = sigsnoop_bpf__open();
+	if (!skel) {
+		ks_error("cannot open BPF object: %s", strerror(errno));
+		return KS_EXIT_FAIL;
+	}
+	skel->rodata->nr_kill = SYS_kill;
+	skel->rodata->nr_tkill = SYS_tkill;
+	skel->rodata->nr_tgkill = SYS_tgkill;
+	skel->rodata->nr_sigqueue = SYS_rt_sigqueueinfo;
+	skel->rodata->nr_tgsigqueue = SYS_rt_tgsigqueueinfo;
+#ifdef SYS_pidfd_send_signal
+	skel->rodata->nr_pidfd = SYS_pidfd_send_signal;
+#endif
+	skel->rodata->failed_only = failed_only;
+	skel->rodata->only_signal = only_signal;
+	if (generated) {
+		ks_bpf_disable_hook(skel->obj, "sig_enter");
+		ks_bpf_disable_hook(skel->obj, "sig_exit");
+	} else {
+		ks_bpf_disable_hook(skel->obj, "sig_gen");
+	}
+	err = ks_bpf_start(c, skel->obj);
+	if (!err) {
+		if (!c->opt.json) {
+			if (c->opt.timestamp)
+				fprintf(c->out, "%-8s ", "TIME");
+			fprintf(c->out, "%-7s %-16s %-10s %-7s %s\n", "PID", "COMM", "SIG", "TPID",
+				generated ? "TCOMM            RESULT" : "SYSCALL           RESULT");
+		}
+		err = ks_loop_run(c, &loop);
+	}
+	ks_bpf_stop(c);
+	sigsnoop_bpf__destroy(skel);
+	return ks_exit_status(c, err);
+}
+
+KSCOPE_TOOL(sigsnoop, .summary = "trace signals sent, with sender, target, signal and result",
+	    .help = "By default traces the kill family of syscalls (kill, tkill, tgkill,\n"
+		    "rt_sigqueueinfo, rt_tgsigqueueinfo, pidfd_send_signal): the sender is the\n"
+		    "caller, RESULT the syscall's return value. With -g it traces every signal\n"
+		    "the kernel generates instead (also SIGCHLD, SIGSEGV, timer signals), with\n"
+		    "the target's command and whether it was delivered. JSON events carry\n"
+		    "target_pid, signal, signal_name and ret (plus errno or result).\n\n"
+		    "examples:\n"
+		    "  kscope sigsnoop -s SIGKILL       who kills whom\n"
+		    "  kscope sigsnoop -x               failed sends only\n"
+		    "  kscope sigsnoop -g -n myserver   signals my server process generates",
+	    .opts = opts, .flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM, .run = run);
