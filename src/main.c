@@ -117,7 +117,7 @@ int main(int argc, char **argv)
 	ks_log_libbpf();
 	ks_json_init(&c.json, c.out);
 
-	if ((t->flags & KS_TOOL_BPF) && !privileged()) {
+	if ((t->flags & (KS_TOOL_BPF | KS_TOOL_ROOT)) && !privileged()) {
 		ks_error("permission denied: tracing needs root (or CAP_BPF and CAP_PERFMON)");
 		return KS_EXIT_PERM;
 	}

@@ -1,15 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Streaming lookups of type names and ids in the kernel's raw BTF file. */
+/* Lookups of type names and ids in the kernel's raw BTF, mapped rather than parsed. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/btf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/btf.h"
 
-#define CHUNK (64 * 1024)
+/*
+ * The raw file, mapped read-only when the kernel allows it (6.x: costs neither copies
+ * nor resident memory), else read into memory once.
+ */
+struct view {
+	const unsigned char *data;
+	size_t size;
+	bool mapped;
+	int err; /* 0 when usable */
+};
+
+static struct view view;
 
 struct cache_ent {
 	struct cache_ent *next;
@@ -26,55 +39,51 @@ const char *ks_btf_path(void)
 	return p && *p ? p : "/sys/kernel/btf/vmlinux";
 }
 
-/* A forward-only reader over one section of the file. */
-struct reader {
+static int view_open(void)
+{
+	const struct btf_header *h;
+	struct stat st;
+	void *p;
 	int fd;
-	unsigned long long off, end; /* file offsets */
-	unsigned char *buf;
-	size_t len, pos;
-};
 
-static int reader_fill(struct reader *r, size_t need)
-{
-	size_t keep = r->len - r->pos;
-	ssize_t n;
-
-	memmove(r->buf, r->buf + r->pos, keep);
-	r->len = keep;
-	r->pos = 0;
-	while (r->len < need && r->off < r->end) {
-		size_t want = CHUNK - r->len;
-
-		if (want > r->end - r->off)
-			want = r->end - r->off;
-		n = pread(r->fd, r->buf + r->len, want, r->off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		r->len += n;
-		r->off += n;
+	if (view.data || view.err)
+		return view.err;
+	fd = open(ks_btf_path(), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return view.err = -errno;
+	if (fstat(fd, &st) || st.st_size < (off_t)sizeof(*h)) {
+		close(fd);
+		return view.err = -EINVAL;
 	}
-	return r->len >= need ? 0 : -EIO;
+	p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p != MAP_FAILED) {
+		view.mapped = true;
+	} else {
+		size_t got = 0;
+		ssize_t n;
+
+		p = malloc(st.st_size);
+		while (p && got < (size_t)st.st_size &&
+		       ((n = read(fd, (char *)p + got, st.st_size - got)) > 0 || errno == EINTR))
+			got += n > 0 ? (size_t)n : 0;
+		if (!p || got != (size_t)st.st_size) {
+			free(p);
+			close(fd);
+			return view.err = -EIO;
+		}
+	}
+	close(fd);
+	view.data = p;
+	view.size = st.st_size;
+	h = (const void *)view.data;
+	if (h->magic != BTF_MAGIC || h->hdr_len < sizeof(*h) ||
+	    (unsigned long long)h->hdr_len + h->type_off + h->type_len > view.size ||
+	    (unsigned long long)h->hdr_len + h->str_off + h->str_len > view.size)
+		view.err = -EINVAL;
+	return view.err;
 }
 
-static int reader_skip(struct reader *r, unsigned long long n)
-{
-	size_t have = r->len - r->pos;
-
-	if (n <= have) {
-		r->pos += n;
-		return 0;
-	}
-	n -= have;
-	r->pos = r->len = 0;
-	if (n > r->end - r->off)
-		return -EIO;
-	r->off += n;
-	return 0;
-}
-
-/* Extra bytes after the common struct btf_type for each kind. */
+/* Extra bytes after the common struct btf_type for each kind; -1 for unknown kinds. */
 static long kind_extra(int kind, unsigned int vlen)
 {
 	switch (kind) {
@@ -106,114 +115,54 @@ static long kind_extra(int kind, unsigned int vlen)
 	return -1;
 }
 
-static int lookup_file(struct ks_btf_query *q, size_t n)
+/* One walk over the types; each wanted (name, kind) compared only on a kind match. */
+static int lookup_view(struct ks_btf_query *q, size_t n)
 {
-	struct btf_header h;
-	struct reader r = { .fd = -1 };
-	unsigned int *stroff = NULL;
-	size_t maxlen = 0, found = 0;
-	unsigned long long base;
-	int err, id;
+	const struct btf_header *h = (const void *)view.data;
+	const char *strs = (const char *)view.data + h->hdr_len + h->str_off;
+	const unsigned char *p = view.data + h->hdr_len + h->type_off;
+	const unsigned char *end = p + h->type_len;
+	unsigned int kinds = 0;
+	size_t found = 0;
+	int id = 1;
 
-	r.fd = open(ks_btf_path(), O_RDONLY | O_CLOEXEC);
-	if (r.fd < 0)
-		return -errno;
-	err = -EIO;
-	if (pread(r.fd, &h, sizeof(h), 0) != sizeof(h) || h.magic != BTF_MAGIC ||
-	    h.hdr_len < sizeof(h))
-		goto out;
-	err = -ENOMEM;
-	stroff = calloc(n, sizeof(*stroff));
-	r.buf = malloc(CHUNK);
-	if (!stroff || !r.buf)
-		goto out;
 	for (size_t i = 0; i < n; i++) {
 		q[i].id = -ENOENT;
-		if (strlen(q[i].name) > maxlen)
-			maxlen = strlen(q[i].name);
+		kinds |= 1u << q[i].kind;
 	}
-	err = -EINVAL;
-	if (maxlen + 2 > CHUNK / 2)
-		goto out;
+	while (found < n && p + sizeof(struct btf_type) <= end) {
+		const struct btf_type *t = (const void *)p;
+		int kind = BTF_INFO_KIND(t->info);
+		long extra = kind_extra(kind, BTF_INFO_VLEN(t->info));
 
-	/* Pass 1: the offset of each name in the string section ("\0name\0", deduplicated). */
-	base = h.hdr_len + h.str_off;
-	r.off = base;
-	r.end = base + h.str_len;
-	r.len = r.pos = 0;
-	for (;;) {
-		unsigned long long chunk_start;
-		size_t scan_len;
-
-		err = reader_fill(&r, maxlen + 2);
-		if (err && r.len == 0)
-			break;
-		chunk_start = r.off - r.len;
-		scan_len = r.len;
-		for (size_t i = 0; i < n; i++) {
-			size_t l = strlen(q[i].name);
-			unsigned char *p = r.buf;
-
-			if (stroff[i])
-				continue;
-			while ((p = memchr(p, 0, r.buf + scan_len - p))) {
-				if ((size_t)(r.buf + scan_len - p) < l + 2)
-					break;
-				if (!memcmp(p + 1, q[i].name, l) && p[l + 1] == 0) {
-					stroff[i] = (unsigned int)(chunk_start + (p + 1 - r.buf) - base);
-					break;
-				}
-				p++;
-			}
-		}
-		if (r.off >= r.end)
-			break;
-		/* Keep the tail so a name across the chunk boundary is still seen. */
-		r.pos = r.len - (maxlen + 1);
-	}
-
-	/* Pass 2: walk the types, counting ids, to find each (name, kind). */
-	base = h.hdr_len + h.type_off;
-	r.off = base;
-	r.end = base + h.type_len;
-	r.len = r.pos = 0;
-	id = 1;
-	while (found < n) {
-		struct btf_type t;
-		long extra;
-
-		if (reader_fill(&r, sizeof(t)))
-			break;
-		memcpy(&t, r.buf + r.pos, sizeof(t));
-		r.pos += sizeof(t);
-		extra = kind_extra(BTF_INFO_KIND(t.info), BTF_INFO_VLEN(t.info));
 		if (extra < 0)
-			break;
-		for (size_t i = 0; i < n; i++) {
-			if (stroff[i] && t.name_off == stroff[i] && q[i].id < 0 &&
-			    (int)BTF_INFO_KIND(t.info) == q[i].kind) {
-				q[i].id = id;
-				found++;
+			return -EINVAL;
+		if ((kinds & (1u << kind)) && t->name_off && t->name_off < h->str_len) {
+			const char *name = strs + t->name_off;
+
+			for (size_t i = 0; i < n; i++) {
+				if (q[i].id < 0 && q[i].kind == kind && name[0] == q[i].name[0] &&
+				    !strcmp(name, q[i].name)) {
+					q[i].id = id;
+					found++;
+				}
 			}
 		}
-		if (reader_skip(&r, extra))
-			break;
+		p += sizeof(struct btf_type) + extra;
 		id++;
 	}
-	err = 0;
-out:
-	free(stroff);
-	free(r.buf);
-	close(r.fd);
-	return err;
+	return 0;
 }
 
 int ks_btf_lookup(struct ks_btf_query *q, size_t n)
 {
 	struct ks_btf_query *todo;
 	size_t ntodo = 0;
-	int err = 0;
+	int err;
 
+	err = view_open();
+	if (err)
+		return err;
 	todo = calloc(n ? n : 1, sizeof(*todo));
 	if (!todo)
 		return -ENOMEM;
@@ -229,7 +178,7 @@ int ks_btf_lookup(struct ks_btf_query *q, size_t n)
 			todo[ntodo++] = q[i];
 	}
 	if (ntodo)
-		err = lookup_file(todo, ntodo);
+		err = lookup_view(todo, ntodo);
 	for (size_t k = 0; !err && k < ntodo; k++) {
 		struct cache_ent *c = malloc(sizeof(*c) + strlen(todo[k].name) + 1);
 
@@ -254,4 +203,9 @@ int ks_btf_id(const char *name, int kind)
 	int err = ks_btf_lookup(&q, 1);
 
 	return err ? err : q.id;
+}
+
+int ks_btf_check(void)
+{
+	return view_open();
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Cheap name lookups in the running kernel's BTF, without parsing all of it in memory. */
+/* Cheap name lookups in the running kernel's BTF, without parsing all of it. */
 #ifndef KS_BTF_H
 #define KS_BTF_H
 
@@ -13,9 +13,9 @@ struct ks_btf_query {
 };
 
 /*
- * Resolve @n queries against /sys/kernel/btf/vmlinux (or $KSCOPE_VMLINUX_BTF) in two
- * streaming passes with a small buffer: kscope must not pay libbpf's full BTF parse
- * (milliseconds, megabytes) just to learn whether a tracepoint or function exists.
+ * Resolve @n queries against /sys/kernel/btf/vmlinux (or $KSCOPE_VMLINUX_BTF) in one walk
+ * over the raw file, mapped where the kernel allows: kscope must not pay libbpf's full
+ * BTF parse (milliseconds, megabytes) just to learn whether a tracepoint or function exists.
  * Returns 0 when the file was read (each query's @id set), or a negative errno when there
  * is no kernel BTF. Results are cached for the life of the process.
  */
@@ -23,6 +23,9 @@ int ks_btf_lookup(struct ks_btf_query *q, size_t n);
 
 /* Single-name form of ks_btf_lookup: the type id, or a negative errno. */
 int ks_btf_id(const char *name, int kind);
+
+/* 0 if the kernel BTF file exists and has a BTF header, else a negative errno. */
+int ks_btf_check(void);
 
 /* Path of the kernel BTF file used above. */
 const char *ks_btf_path(void);

@@ -25,10 +25,15 @@ enum ks_feature {
 
 /*
  * Probe feature @f once per process (later calls return the cached answer): 0 when it
- * works here, or the negative errno of the step that failed. The probe loads and, where
- * attaching is the part that can fail, attaches a minimal program, then releases it.
+ * works here, or the negative errno of the step that failed. The probe loads a minimal
+ * program (and attaches it, see ks_features_full), then releases it.
  */
 int ks_feature_probe(enum ks_feature f);
+/*
+ * By default probes stop at loading where attaching is slow (tracepoint text patching,
+ * perf-event release); with @full they attach too. Call before the first probe.
+ */
+void ks_features_full(bool full);
 /* Short name ("tp_btf") and a one-line explanation of the last probe's result. */
 const char *ks_feature_name(enum ks_feature f);
 const char *ks_feature_detail(enum ks_feature f);

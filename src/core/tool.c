@@ -272,6 +272,23 @@ static void announce(struct ks_ctx *c)
 	fflush(stderr);
 }
 
+/* KSCOPE_TIMING=1 prints how long each start-up phase took, for bench/ and for us. */
+static void phase(const char *what)
+{
+	static unsigned long long last;
+	static int on = -1;
+	unsigned long long now;
+
+	if (on < 0)
+		on = getenv("KSCOPE_TIMING") != NULL;
+	if (!on)
+		return;
+	now = clock_ns(CLOCK_MONOTONIC);
+	if (last)
+		fprintf(stderr, "kscope: timing: %-8s %7.3f ms\n", what, (now - last) / 1e6);
+	last = now;
+}
+
 int ks_bpf_start(struct ks_ctx *c, struct bpf_object *obj)
 {
 	struct bpf_program *prog;
@@ -280,6 +297,7 @@ int ks_bpf_start(struct ks_ctx *c, struct bpf_object *obj)
 	size_t nprog = 0;
 	int err;
 
+	phase("begin");
 	c->obj = obj;
 	c->cgroup_fd = -1;
 	err = set_filter(c, obj);
@@ -301,7 +319,9 @@ int ks_bpf_start(struct ks_ctx *c, struct bpf_object *obj)
 		goto fail;
 	}
 
+	phase("select");
 	err = bpf_object__load(obj);
+	phase("load");
 	if (err) {
 		const char *last = ks_libbpf_last();
 
@@ -354,6 +374,7 @@ int ks_bpf_start(struct ks_ctx *c, struct bpf_object *obj)
 		}
 		c->links[c->nlinks++] = link;
 	}
+	phase("attach");
 	c->realtime_offset = realtime_offset();
 	c->start_ns = clock_ns(CLOCK_MONOTONIC);
 	announce(c);

@@ -25,6 +25,7 @@ enum ks_tool_flags {
 	KS_TOOL_INTERVAL = 1u << 2, /* positional interval [count] */
 	KS_TOOL_STREAM = 1u << 3,   /* prints events as they happen: -T */
 	KS_TOOL_COMMAND = 1u << 4,  /* listed as a command, not a tool */
+	KS_TOOL_ROOT = 1u << 5,	    /* needs privilege without being a tracing tool */
 };
 
 struct ks_tool {
