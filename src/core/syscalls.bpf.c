@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Read the running kernel's syscall table (number -> name) from its ftrace syscall
- * metadata: from a perf event that user space opened on one syscalls:sys_enter_*
- * tracepoint, walk the list of all trace event calls and keep those of the same class.
- * Run with BPF_PROG_TEST_RUN in kscope's own task, a few list entries per run.
+ * metadata: from the tracefs "enable" file of one syscalls:sys_enter_* event, which user
+ * space holds open, find that event and walk the list of all trace events, keeping those
+ * of the same class. Run with BPF_PROG_TEST_RUN in kscope's own task, a few list entries
+ * per run.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -14,7 +15,7 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-const volatile int perf_fd = -1;
+const volatile int event_fd = -1;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -44,17 +45,18 @@ static __always_inline int start_walk(struct walk_state *s)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
+	struct trace_event_file *tef;
 	struct trace_event_call *call;
-	struct perf_event *ev;
 	struct file *f = NULL;
 
-	if (perf_fd < 0 || perf_fd > 65535)
+	if (event_fd < 0 || event_fd > 65535)
 		return -1;
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[perf_fd]);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[event_fd]);
 	if (!f)
 		return -1;
-	ev = BPF_CORE_READ(f, private_data);
-	call = BPF_CORE_READ(ev, tp_event);
+	/* The "enable" file's inode carries the trace_event_file, old tracefs and eventfs alike. */
+	tef = BPF_CORE_READ(f, f_inode, i_private);
+	call = BPF_CORE_READ(tef, event_call);
 	if (!call)
 		return -1;
 	s->class = (__u64)BPF_CORE_READ(call, class);
