@@ -209,3 +209,28 @@ int ks_btf_check(void)
 {
 	return view_open();
 }
+
+static unsigned long long fnv_mix(unsigned long long h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 1099511628211ULL;
+	return h;
+}
+
+int ks_btf_fingerprint(unsigned long long *h)
+{
+	const struct btf_header *hd;
+	size_t sample = 64 * 1024;
+	int err = view_open();
+
+	if (err)
+		return err;
+	hd = (const void *)view.data;
+	*h = fnv_mix(*h, hd, hd->hdr_len);
+	*h = fnv_mix(*h, &view.size, sizeof(view.size));
+	*h = fnv_mix(*h, view.data + hd->hdr_len + hd->type_off, KS_MIN(sample, (size_t)hd->type_len));
+	*h = fnv_mix(*h, view.data + view.size - KS_MIN(sample, view.size), KS_MIN(sample, view.size));
+	return 0;
+}

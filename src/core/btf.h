@@ -27,6 +27,12 @@ int ks_btf_id(const char *name, int kind);
 /* 0 if the kernel BTF file exists and has a BTF header, else a negative errno. */
 int ks_btf_check(void);
 
+/*
+ * Mix an identity of the kernel BTF into the FNV-1a hash *@h: its header, size and a
+ * sample of its types and strings. Different kernels give different values. 0 or -errno.
+ */
+int ks_btf_fingerprint(unsigned long long *h);
+
 /* Path of the kernel BTF file used above. */
 const char *ks_btf_path(void);
 

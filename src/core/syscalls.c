@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 
 #include "core/log.h"
+#include "core/open.h"
 #include "core/syscalls.h"
 #include "core/tracefs.h"
 #include "skel/syscalls.skel.h"
@@ -51,7 +52,7 @@ static int load_from_kernel(void)
 	if (efd < 0)
 		return -errno;
 	err = -ENOMEM;
-	skel = syscalls_bpf__open();
+	skel = syscalls_bpf__open_opts(ks_bpf_open_opts(syscalls_bpf__elf_bytes));
 	if (!skel)
 		goto out;
 	skel->rodata->event_fd = efd;

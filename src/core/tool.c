@@ -14,6 +14,7 @@
 
 #include "core/cgroup.h"
 #include "core/log.h"
+#include "core/open.h"
 #include "core/tool.h"
 #include "shared/filter.h"
 
@@ -364,7 +365,9 @@ int ks_bpf_start(struct ks_ctx *c, struct bpf_object *obj)
 
 		if (!bpf_program__autoload(prog) || !bpf_program__autoattach(prog))
 			continue;
-		link = bpf_program__attach(prog);
+		/* Programs our loader hooks took over have lost libbpf's attach handler. */
+		link = ks_bpf_own_prog(prog) ? bpf_program__attach_trace(prog)
+					     : bpf_program__attach(prog);
 		if (!link) {
 			err = -errno;
 			ks_error("cannot attach %s (%s): %s", bpf_program__name(prog),

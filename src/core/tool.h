@@ -36,6 +36,8 @@ struct ks_tool {
 	const struct ks_opt *opts;
 	unsigned int flags;
 	int (*run)(struct ks_ctx *c); /* returns an enum ks_exit value */
+	/* The tool's BPF object, a skeleton's NAME_bpf__elf_bytes; NULL for none. */
+	const void *(*bpf_elf)(size_t *size);
 };
 
 /*

@@ -7,6 +7,7 @@
 #include "core/cgroup.h"
 #include "core/event.h"
 #include "core/log.h"
+#include "core/open.h"
 #include "core/tool.h"
 #include "skel/execsnoop.skel.h"
 #include "tools/execsnoop.h"
@@ -130,7 +131,7 @@ static int run(struct ks_ctx *c)
 	struct execsnoop_bpf *skel;
 	int err;
 
-	skel = execsnoop_bpf__open();
+	skel = execsnoop_bpf__open_opts(ks_bpf_open_opts(execsnoop_bpf__elf_bytes));
 	if (!skel) {
 		ks_error("cannot open BPF object: %s", strerror(errno));
 		return KS_EXIT_FAIL;
@@ -157,7 +158,7 @@ static int run(struct ks_ctx *c)
 	return ks_exit_status(c, err);
 }
 
-KSCOPE_TOOL(execsnoop, .summary = "trace exec() calls with full arguments, result and cgroup",
+KSCOPE_TOOL(execsnoop, .bpf_elf = execsnoop_bpf__elf_bytes, .summary = "trace exec() calls with full arguments, result and cgroup",
 	    .help = "One line per exec: the new command name, pid, parent pid, the return value\n"
 		    "and the filename followed by argv[1...]. Arguments that are empty or hold\n"
 		    "spaces or shell characters are single-quoted; ' ...' marks arguments that\n"

@@ -5,6 +5,7 @@
 
 #include "core/event.h"
 #include "core/log.h"
+#include "core/open.h"
 #include "core/signame.h"
 #include "core/tool.h"
 #include "skel/exitsnoop.skel.h"
@@ -64,7 +65,7 @@ static int run(struct ks_ctx *c)
 	struct exitsnoop_bpf *skel;
 	int err;
 
-	skel = exitsnoop_bpf__open();
+	skel = exitsnoop_bpf__open_opts(ks_bpf_open_opts(exitsnoop_bpf__elf_bytes));
 	if (!skel) {
 		ks_error("cannot open BPF object: %s", strerror(errno));
 		return KS_EXIT_FAIL;
@@ -88,7 +89,7 @@ static int run(struct ks_ctx *c)
 	return ks_exit_status(c, err);
 }
 
-KSCOPE_TOOL(exitsnoop, .summary = "trace process exits with exit code or signal and lifetime",
+KSCOPE_TOOL(exitsnoop, .bpf_elf = exitsnoop_bpf__elf_bytes, .summary = "trace process exits with exit code or signal and lifetime",
 	    .help = "One line per exiting process (with --threads, per thread): its age and\n"
 		    "either its exit code or the signal that ended it. JSON events carry code,\n"
 		    "signal (0 if none), signal_name, core, exit_status (as wait(2) gives it)\n"

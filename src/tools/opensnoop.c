@@ -7,6 +7,7 @@
 
 #include "core/event.h"
 #include "core/log.h"
+#include "core/open.h"
 #include "core/tool.h"
 #include "skel/opensnoop.skel.h"
 #include "tools/opensnoop.h"
@@ -129,7 +130,7 @@ static int run(struct ks_ctx *c)
 	struct opensnoop_bpf *skel;
 	int err;
 
-	skel = opensnoop_bpf__open();
+	skel = opensnoop_bpf__open_opts(ks_bpf_open_opts(opensnoop_bpf__elf_bytes));
 	if (!skel) {
 		ks_error("cannot open BPF object: %s", strerror(errno));
 		return KS_EXIT_FAIL;
@@ -162,7 +163,7 @@ static int run(struct ks_ctx *c)
 	return ks_exit_status(c, err);
 }
 
-KSCOPE_TOOL(opensnoop, .summary = "trace open, openat and openat2 calls with path, flags and result",
+KSCOPE_TOOL(opensnoop, .bpf_elf = opensnoop_bpf__elf_bytes, .summary = "trace open, openat and openat2 calls with path, flags and result",
 	    .help = "Each line is one open call that returned: FD is the new descriptor (-1 on\n"
 		    "failure) and ERR the errno. Paths are shown as the caller passed them.\n\n"
 		    "examples:\n"

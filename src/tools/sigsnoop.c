@@ -6,6 +6,7 @@
 
 #include "core/event.h"
 #include "core/log.h"
+#include "core/open.h"
 #include "core/signame.h"
 #include "core/tool.h"
 #include "skel/sigsnoop.skel.h"
@@ -105,7 +106,7 @@ static int run(struct ks_ctx *c)
 	struct sigsnoop_bpf *skel;
 	int err;
 
-	skel = sigsnoop_bpf__open();
+	skel = sigsnoop_bpf__open_opts(ks_bpf_open_opts(sigsnoop_bpf__elf_bytes));
 	if (!skel) {
 		ks_error("cannot open BPF object: %s", strerror(errno));
 		return KS_EXIT_FAIL;
@@ -141,7 +142,7 @@ static int run(struct ks_ctx *c)
 	return ks_exit_status(c, err);
 }
 
-KSCOPE_TOOL(sigsnoop, .summary = "trace signals sent, with sender, target, signal and result",
+KSCOPE_TOOL(sigsnoop, .bpf_elf = sigsnoop_bpf__elf_bytes, .summary = "trace signals sent, with sender, target, signal and result",
 	    .help = "By default traces the kill family of syscalls (kill, tkill, tgkill,\n"
 		    "rt_sigqueueinfo, rt_tgsigqueueinfo, pidfd_send_signal): the sender is the\n"
 		    "caller, RESULT the syscall's return value. With -g it traces every signal\n"

@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 
 #include "core/log.h"
+#include "core/open.h"
 #include "core/syscalls.h"
 #include "core/tool.h"
 #include "skel/syscount.skel.h"
@@ -274,7 +275,7 @@ static int run(struct ks_ctx *c)
 	st.ncpu = libbpf_num_possible_cpus();
 	st.vals = calloc(st.ncpu, sizeof(*st.vals));
 	st.zeros = calloc(st.ncpu, sizeof(*st.zeros));
-	st.skel = syscount_bpf__open();
+	st.skel = syscount_bpf__open_opts(ks_bpf_open_opts(syscount_bpf__elf_bytes));
 	if (!st.vals || !st.zeros || !st.skel) {
 		ks_error("cannot open BPF object: %s", strerror(errno));
 		err = -ENOMEM;
@@ -309,7 +310,7 @@ out:
 	return ks_exit_status(c, err);
 }
 
-KSCOPE_TOOL(syscount, .summary = "count syscalls by syscall or by process, with latency",
+KSCOPE_TOOL(syscount, .bpf_elf = syscount_bpf__elf_bytes, .summary = "count syscalls by syscall or by process, with latency",
 	    .usage = "[interval [count]]",
 	    .help = "Counts are kept in the kernel and printed at the end, or every interval.\n"
 		    "Syscall names come from the running kernel (see --list).\n\n"
