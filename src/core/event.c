@@ -21,12 +21,22 @@ void ks_event_json_begin(struct ks_ctx *c, const struct ks_event_hdr *h)
 	ks_json_str(j, "cgroup", ks_cgroup_path(h->cgroup));
 }
 
-void ks_event_text_time(struct ks_ctx *c, const struct ks_event_hdr *h)
+void ks_event_text_prefix(struct ks_ctx *c, const struct ks_event_hdr *h)
 {
 	char buf[16];
 
 	if (c->opt.timestamp)
 		fprintf(c->out, "%-8s ", ks_fmt_hms(buf, sizeof(buf), ks_realtime(c, h->ts)));
+	if (c->opt.print_uid)
+		fprintf(c->out, "%-6u ", h->uid);
+}
+
+void ks_event_text_header(struct ks_ctx *c)
+{
+	if (c->opt.timestamp)
+		fprintf(c->out, "%-8s ", "TIME");
+	if (c->opt.print_uid)
+		fprintf(c->out, "%-6s ", "UID");
 }
 
 void ks_text_comm(FILE *f, const char *comm, int width)

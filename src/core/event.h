@@ -13,8 +13,13 @@
  */
 void ks_event_json_begin(struct ks_ctx *c, const struct ks_event_hdr *h);
 
-/* With -T, print the event's wall-clock time as "HH:MM:SS " (else nothing). */
-void ks_event_text_time(struct ks_ctx *c, const struct ks_event_hdr *h);
+/*
+ * The columns every streaming tool's text lines start with: with -T the event's
+ * wall-clock time ("HH:MM:SS "), with -U the uid. ks_event_text_header() prints their
+ * titles; ks_bpf_run() calls it before the tool's own header.
+ */
+void ks_event_text_prefix(struct ks_ctx *c, const struct ks_event_hdr *h);
+void ks_event_text_header(struct ks_ctx *c);
 
 /* Print a NUL-padded kernel comm of at most 16 bytes, escaped, left-aligned in @width. */
 void ks_text_comm(FILE *f, const char *comm, int width);

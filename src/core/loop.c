@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "core/event.h"
 #include "core/log.h"
 #include "core/tool.h"
 
@@ -173,4 +174,26 @@ int ks_loop_run(struct ks_ctx *c, const struct ks_loop *l)
 	if (err < 0)
 		return ks_fail(c, KS_EXIT_FAIL, err);
 	return 0;
+}
+
+int ks_bpf_run(struct ks_ctx *c, struct bpf_object *obj, const struct ks_loop *l)
+{
+	int err = ks_bpf_start(c, obj);
+
+	if (!err) {
+		if (!c->opt.json && l->header) {
+			ks_event_text_header(c);
+			l->header(c);
+		}
+		err = ks_loop_run(c, l);
+	}
+	ks_bpf_stop(c);
+	return err;
+}
+
+int ks_skel_open_failed(struct ks_ctx *c)
+{
+	ks_error("cannot open the BPF object: %s", strerror(errno));
+	ks_fail(c, KS_EXIT_FAIL, EINVAL);
+	return c->status;
 }

@@ -24,6 +24,7 @@ enum {
 	CO_CGROUP = 'c',
 	CO_DURATION = 'd',
 	CO_TIMESTAMP = 'T',
+	CO_PRINT_UID = 'U',
 	CO_VERBOSE = 'v',
 	CO_HELP = 'h',
 	CO_JSON = 1000,
@@ -48,6 +49,7 @@ static const struct common_opt common_opts[] = {
 	  "trace this cgroup v2 and its descendants only" },
 	{ "duration", CO_DURATION, "SECONDS", KS_TOOL_BPF, "stop after this many seconds" },
 	{ "timestamp", CO_TIMESTAMP, NULL, KS_TOOL_STREAM, "print a wall-clock time column" },
+	{ "print-uid", CO_PRINT_UID, NULL, KS_TOOL_STREAM, "print a UID column" },
 	{ "json", CO_JSON, NULL, 0, "print JSON, one object per line" },
 	{ "attach", CO_ATTACH, "METHODS", KS_TOOL_BPF,
 	  "only use these attach methods (fentry,kprobe_multi,kprobe,tp_btf,raw_tp,tracepoint)" },
@@ -151,6 +153,9 @@ static int parse_common(const struct ks_tool *t, struct ks_common *c, int code, 
 		return 0;
 	case CO_TIMESTAMP:
 		c->timestamp = true;
+		return 0;
+	case CO_PRINT_UID:
+		c->print_uid = true;
 		return 0;
 	case CO_JSON:
 		c->json = true;

@@ -41,6 +41,7 @@ struct ks_common {
 	long long count;    /* positional: number of reports, 0 for unlimited */
 	bool json;	    /* --json */
 	bool timestamp;	    /* -T */
+	bool print_uid;	    /* -U */
 	bool verbose;	    /* -v */
 	unsigned int attach_mask; /* --attach: allowed methods (bit per enum ks_method) */
 };

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "core/common.h"
+#include "core/open.h"
 #include "core/opt.h"
 #include "core/out.h"
 #include "core/probe.h"
@@ -115,6 +116,8 @@ struct ks_loop {
 	int (*on_event)(struct ks_ctx *c, const void *data, size_t size);
 	/* Each interval in interval mode; once at the end otherwise (@last true). */
 	int (*on_tick)(struct ks_ctx *c, bool last);
+	/* Text mode: the column titles, printed once attached (after the -T/-U ones). */
+	void (*header)(struct ks_ctx *c);
 };
 
 /*
@@ -125,5 +128,17 @@ struct ks_loop {
  * --json. Returns 0 or a negative errno.
  */
 int ks_loop_run(struct ks_ctx *c, const struct ks_loop *l);
+
+/*
+ * A BPF tool's whole life once its object is open and configured: ks_bpf_start, the
+ * header (text mode), ks_loop_run, ks_bpf_stop. Returns 0 or a negative errno; the exit
+ * code is then ks_exit_status(c, err).
+ */
+int ks_bpf_run(struct ks_ctx *c, struct bpf_object *obj, const struct ks_loop *l);
+
+/* Open tool NAME's skeleton with kscope's open options (see core/open.h). */
+#define KS_SKEL_OPEN(name) name##_bpf__open_opts(ks_bpf_open_opts(name##_bpf__elf_bytes))
+/* Report that a skeleton could not be opened; returns the exit code to use. */
+int ks_skel_open_failed(struct ks_ctx *c);
 
 #endif

@@ -12,14 +12,13 @@
 #include "skel/execsnoop.skel.h"
 #include "tools/execsnoop.h"
 
-static bool include_failed, quote_all, show_uid, show_cgroup;
+static bool include_failed, quote_all, show_cgroup;
 static long long max_args = 20;
 
 static const struct ks_opt opts[] = {
 	{ "fails", 'x', KS_OPT_FLAG, NULL, "include failed execs", &include_failed },
 	{ "quote", 'q', KS_OPT_FLAG, NULL, "quote every argument (default: only those needing it)",
 	  &quote_all },
-	{ "print-uid", 'U', KS_OPT_FLAG, NULL, "show the UID column", &show_uid },
 	{ "print-cgroup", 'C', KS_OPT_FLAG, NULL, "show the cgroup column", &show_cgroup },
 	{ "max-args", 0, KS_OPT_INT, "N", "keep at most N arguments (default 20, at most 64)",
 	  &max_args, 1, EXEC_MAX_ARGS },
@@ -97,9 +96,7 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 		ks_json_obj_end(j);
 		return 0;
 	}
-	ks_event_text_time(c, &e->hdr);
-	if (show_uid)
-		fprintf(c->out, "%-6u ", e->hdr.uid);
+	ks_event_text_prefix(c, &e->hdr);
 	ks_text_comm(c->out, e->hdr.comm, 16);
 	fprintf(c->out, " %-7u %-7u %3lld ", e->hdr.pid, e->hdr.ppid, e->ret);
 	if (show_cgroup) {
@@ -125,35 +122,26 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 	return 0;
 }
 
+static void header(struct ks_ctx *c)
+{
+	fprintf(c->out, "%-16s %-7s %-7s %3s %s%s\n", "PCOMM", "PID", "PPID", "RET",
+		show_cgroup ? "CGROUP " : "", "ARGS");
+}
+
 static int run(struct ks_ctx *c)
 {
-	static const struct ks_loop loop = { .ring = "ks_events", .on_event = on_event };
-	struct execsnoop_bpf *skel;
+	static const struct ks_loop loop = { .ring = "ks_events", .on_event = on_event,
+					     .header = header };
+	struct execsnoop_bpf *skel = KS_SKEL_OPEN(execsnoop);
 	int err;
 
-	skel = execsnoop_bpf__open_opts(ks_bpf_open_opts(execsnoop_bpf__elf_bytes));
-	if (!skel) {
-		ks_error("cannot open BPF object: %s", strerror(errno));
-		return KS_EXIT_FAIL;
-	}
+	if (!skel)
+		return ks_skel_open_failed(c);
 	skel->rodata->nr_execve = SYS_execve;
 	skel->rodata->nr_execveat = SYS_execveat;
 	skel->rodata->max_args = (unsigned int)max_args;
 	skel->rodata->include_failed = include_failed;
-
-	err = ks_bpf_start(c, skel->obj);
-	if (!err) {
-		if (!c->opt.json) {
-			if (c->opt.timestamp)
-				fprintf(c->out, "%-8s ", "TIME");
-			if (show_uid)
-				fprintf(c->out, "%-6s ", "UID");
-			fprintf(c->out, "%-16s %-7s %-7s %3s %s%s\n", "PCOMM", "PID", "PPID", "RET",
-				show_cgroup ? "CGROUP " : "", "ARGS");
-		}
-		err = ks_loop_run(c, &loop);
-	}
-	ks_bpf_stop(c);
+	err = ks_bpf_run(c, skel->obj, &loop);
 	execsnoop_bpf__destroy(skel);
 	return ks_exit_status(c, err);
 }

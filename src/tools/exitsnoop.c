@@ -11,14 +11,13 @@
 #include "skel/exitsnoop.skel.h"
 #include "tools/exitsnoop.h"
 
-static bool all_threads, failed_only, show_uid;
+static bool all_threads, failed_only;
 
 static const struct ks_opt opts[] = {
 	{ "threads", 0, KS_OPT_FLAG, NULL, "trace every thread's exit, not only processes'",
 	  &all_threads },
 	{ "failed", 'x', KS_OPT_FLAG, NULL, "only exits with a non-zero code or a signal",
 	  &failed_only },
-	{ "print-uid", 'U', KS_OPT_FLAG, NULL, "show the UID column", &show_uid },
 	{ 0 },
 };
 
@@ -46,9 +45,7 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 		ks_json_obj_end(j);
 		return 0;
 	}
-	ks_event_text_time(c, &e->hdr);
-	if (show_uid)
-		fprintf(c->out, "%-6u ", e->hdr.uid);
+	ks_event_text_prefix(c, &e->hdr);
 	ks_text_comm(c->out, e->hdr.comm, 16);
 	fprintf(c->out, " %-7u %-7u %-7u %8.2f ", e->hdr.pid, e->hdr.ppid, e->hdr.tid, life / 1e9);
 	if (sig)
@@ -59,32 +56,24 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 	return 0;
 }
 
+static void header(struct ks_ctx *c)
+{
+	fprintf(c->out, "%-16s %-7s %-7s %-7s %8s %s\n", "PCOMM", "PID", "PPID", "TID", "AGE(s)",
+		"EXIT");
+}
+
 static int run(struct ks_ctx *c)
 {
-	static const struct ks_loop loop = { .ring = "ks_events", .on_event = on_event };
-	struct exitsnoop_bpf *skel;
+	static const struct ks_loop loop = { .ring = "ks_events", .on_event = on_event,
+					     .header = header };
+	struct exitsnoop_bpf *skel = KS_SKEL_OPEN(exitsnoop);
 	int err;
 
-	skel = exitsnoop_bpf__open_opts(ks_bpf_open_opts(exitsnoop_bpf__elf_bytes));
-	if (!skel) {
-		ks_error("cannot open BPF object: %s", strerror(errno));
-		return KS_EXIT_FAIL;
-	}
+	if (!skel)
+		return ks_skel_open_failed(c);
 	skel->rodata->all_threads = all_threads;
 	skel->rodata->failed_only = failed_only;
-	err = ks_bpf_start(c, skel->obj);
-	if (!err) {
-		if (!c->opt.json) {
-			if (c->opt.timestamp)
-				fprintf(c->out, "%-8s ", "TIME");
-			if (show_uid)
-				fprintf(c->out, "%-6s ", "UID");
-			fprintf(c->out, "%-16s %-7s %-7s %-7s %8s %s\n", "PCOMM", "PID", "PPID", "TID",
-				"AGE(s)", "EXIT");
-		}
-		err = ks_loop_run(c, &loop);
-	}
-	ks_bpf_stop(c);
+	err = ks_bpf_run(c, skel->obj, &loop);
 	exitsnoop_bpf__destroy(skel);
 	return ks_exit_status(c, err);
 }

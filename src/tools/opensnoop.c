@@ -12,12 +12,11 @@
 #include "skel/opensnoop.skel.h"
 #include "tools/opensnoop.h"
 
-static bool failed_only, extended, show_uid;
+static bool failed_only, extended;
 
 static const struct ks_opt opts[] = {
 	{ "failed", 'x', KS_OPT_FLAG, NULL, "only show failed opens", &failed_only },
 	{ "extended", 'e', KS_OPT_FLAG, NULL, "show the flags column", &extended },
-	{ "print-uid", 'U', KS_OPT_FLAG, NULL, "show the UID column", &show_uid },
 	{ 0 },
 };
 
@@ -109,9 +108,7 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 		ks_json_obj_end(j);
 		return 0;
 	}
-	ks_event_text_time(c, &e->hdr);
-	if (show_uid)
-		fprintf(c->out, "%-6u ", e->hdr.uid);
+	ks_event_text_prefix(c, &e->hdr);
 	fprintf(c->out, "%-7u ", e->hdr.pid);
 	ks_text_comm(c->out, e->hdr.comm, 16);
 	fprintf(c->out, " %4lld %3lld ", e->ret >= 0 ? e->ret : -1, e->ret >= 0 ? 0 : -e->ret);
@@ -124,17 +121,21 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 	return 0;
 }
 
+static void header(struct ks_ctx *c)
+{
+	fprintf(c->out, "%-7s %-16s %4s %3s %s%s\n", "PID", "COMM", "FD", "ERR",
+		extended ? "FLAGS                    " : "", "PATH");
+}
+
 static int run(struct ks_ctx *c)
 {
-	static const struct ks_loop loop = { .ring = "ks_events", .on_event = on_event };
-	struct opensnoop_bpf *skel;
+	static const struct ks_loop loop = { .ring = "ks_events", .on_event = on_event,
+					     .header = header };
+	struct opensnoop_bpf *skel = KS_SKEL_OPEN(opensnoop);
 	int err;
 
-	skel = opensnoop_bpf__open_opts(ks_bpf_open_opts(opensnoop_bpf__elf_bytes));
-	if (!skel) {
-		ks_error("cannot open BPF object: %s", strerror(errno));
-		return KS_EXIT_FAIL;
-	}
+	if (!skel)
+		return ks_skel_open_failed(c);
 #ifdef SYS_open
 	skel->rodata->nr_open = SYS_open;
 #endif
@@ -145,20 +146,7 @@ static int run(struct ks_ctx *c)
 	skel->rodata->nr_openat2 = 437;
 #endif
 	skel->rodata->failed_only = failed_only;
-
-	err = ks_bpf_start(c, skel->obj);
-	if (!err) {
-		if (!c->opt.json) {
-			if (c->opt.timestamp)
-				fprintf(c->out, "%-8s ", "TIME");
-			if (show_uid)
-				fprintf(c->out, "%-6s ", "UID");
-			fprintf(c->out, "%-7s %-16s %4s %3s %s%s\n", "PID", "COMM", "FD", "ERR",
-				extended ? "FLAGS                    " : "", "PATH");
-		}
-		err = ks_loop_run(c, &loop);
-	}
-	ks_bpf_stop(c);
+	err = ks_bpf_run(c, skel->obj, &loop);
 	opensnoop_bpf__destroy(skel);
 	return ks_exit_status(c, err);
 }

@@ -85,7 +85,7 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 		ks_json_obj_end(j);
 		return 0;
 	}
-	ks_event_text_time(c, &e->hdr);
+	ks_event_text_prefix(c, &e->hdr);
 	fprintf(c->out, "%-7u ", e->hdr.pid);
 	ks_text_comm(c->out, e->hdr.comm, 16);
 	fprintf(c->out, " %-10s %-7d ", name, target);
@@ -100,17 +100,21 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 	return 0;
 }
 
+static void header(struct ks_ctx *c)
+{
+	fprintf(c->out, "%-7s %-16s %-10s %-7s %s\n", "PID", "COMM", "SIG", "TPID",
+		generated ? "TCOMM            RESULT" : "SYSCALL           RESULT");
+}
+
 static int run(struct ks_ctx *c)
 {
-	static const struct ks_loop loop = { .ring = "ks_events", .on_event = on_event };
-	struct sigsnoop_bpf *skel;
+	static const struct ks_loop loop = { .ring = "ks_events", .on_event = on_event,
+					     .header = header };
+	struct sigsnoop_bpf *skel = KS_SKEL_OPEN(sigsnoop);
 	int err;
 
-	skel = sigsnoop_bpf__open_opts(ks_bpf_open_opts(sigsnoop_bpf__elf_bytes));
-	if (!skel) {
-		ks_error("cannot open BPF object: %s", strerror(errno));
-		return KS_EXIT_FAIL;
-	}
+	if (!skel)
+		return ks_skel_open_failed(c);
 	skel->rodata->nr_kill = SYS_kill;
 	skel->rodata->nr_tkill = SYS_tkill;
 	skel->rodata->nr_tgkill = SYS_tgkill;
@@ -127,17 +131,7 @@ static int run(struct ks_ctx *c)
 	} else {
 		ks_bpf_disable_hook(skel->obj, "sig_gen");
 	}
-	err = ks_bpf_start(c, skel->obj);
-	if (!err) {
-		if (!c->opt.json) {
-			if (c->opt.timestamp)
-				fprintf(c->out, "%-8s ", "TIME");
-			fprintf(c->out, "%-7s %-16s %-10s %-7s %s\n", "PID", "COMM", "SIG", "TPID",
-				generated ? "TCOMM            RESULT" : "SYSCALL           RESULT");
-		}
-		err = ks_loop_run(c, &loop);
-	}
-	ks_bpf_stop(c);
+	err = ks_bpf_run(c, skel->obj, &loop);
 	sigsnoop_bpf__destroy(skel);
 	return ks_exit_status(c, err);
 }

@@ -268,17 +268,18 @@ static int list_syscalls(struct ks_ctx *c)
 static int run(struct ks_ctx *c)
 {
 	static const struct ks_loop loop = { .on_tick = on_tick };
-	int err;
+	int err = -ENOMEM;
 
 	if (list)
 		return list_syscalls(c);
 	st.ncpu = libbpf_num_possible_cpus();
 	st.vals = calloc(st.ncpu, sizeof(*st.vals));
 	st.zeros = calloc(st.ncpu, sizeof(*st.zeros));
-	st.skel = syscount_bpf__open_opts(ks_bpf_open_opts(syscount_bpf__elf_bytes));
-	if (!st.vals || !st.zeros || !st.skel) {
-		ks_error("cannot open BPF object: %s", strerror(errno));
-		err = -ENOMEM;
+	if (!st.vals || !st.zeros)
+		goto out;
+	st.skel = KS_SKEL_OPEN(syscount);
+	if (!st.skel) {
+		err = ks_skel_open_failed(c);
 		goto out;
 	}
 	st.skel->rodata->by_process = by_process;
@@ -294,20 +295,15 @@ static int run(struct ks_ctx *c)
 		bpf_map__set_max_entries(st.skel->maps.by_pid, 1);
 	if (!latency)
 		bpf_map__set_max_entries(st.skel->maps.starts, 1);
-
-	err = ks_bpf_start(c, st.skel->obj);
-	if (!err) {
-		/* Names are needed only to print; learn them while the kernel counts. */
-		ks_syscalls_load();
-		err = ks_loop_run(c, &loop);
-	}
-out:
-	ks_bpf_stop(c);
+	/* Syscall names are learnt at the first report, while the kernel counts. */
+	err = ks_bpf_run(c, st.skel->obj, &loop);
 	syscount_bpf__destroy(st.skel);
+	err = ks_exit_status(c, err);
+out:
 	free(st.vals);
 	free(st.zeros);
 	free(st.rows);
-	return ks_exit_status(c, err);
+	return err < 0 ? KS_EXIT_FAIL : err;
 }
 
 KSCOPE_TOOL(syscount, .bpf_elf = syscount_bpf__elf_bytes, .summary = "count syscalls by syscall or by process, with latency",
