@@ -76,6 +76,7 @@ int main(int argc, char **argv)
 {
 	const struct ks_tool *t;
 	struct ks_ctx c = { 0 };
+	bool json = false;
 	int ret;
 
 	ks_log_init(NULL, false, false);
@@ -105,7 +106,10 @@ int main(int argc, char **argv)
 	c.tool = t;
 	c.out = stdout;
 	c.cgroup_fd = -1;
-	ks_log_init(t->name, false, false);
+	/* Errors found while parsing the options are JSON too when --json is among them. */
+	for (int i = 2; i < argc && strcmp(argv[i], "--"); i++)
+		json |= !strcmp(argv[i], "--json");
+	ks_log_init(t->name, false, json);
 	ret = ks_opts_parse(t, argc - 1, argv + 1, &c.opt);
 	if (ret == KS_PARSE_HELP) {
 		ks_opts_help(t, stdout);
