@@ -12,6 +12,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "core/btf.h"
 #include "core/cgroup.h"
 #include "core/log.h"
 #include "core/open.h"
@@ -301,6 +302,14 @@ int ks_bpf_start(struct ks_ctx *c, struct bpf_object *obj)
 	phase("begin");
 	c->obj = obj;
 	c->cgroup_fd = -1;
+	err = ks_btf_check();
+	if (err) {
+		ks_error("no kernel type information (%s: %s): kscope's tools need a kernel built "
+			 "with CONFIG_DEBUG_INFO_BTF, or a BTF file for it in KSCOPE_VMLINUX_BTF",
+			 ks_btf_path(), ks_errno_name(-err));
+		err = ks_fail(c, KS_EXIT_UNSUPPORTED, err);
+		goto fail;
+	}
 	err = set_filter(c, obj);
 	if (err)
 		goto fail;
