@@ -76,17 +76,21 @@ run: deps
 # The whole suite: unit tests, then tool tests against the running kernel.
 test: test-deps
 	$(Q)$(MAKE) --no-print-directory all helpers unit-bins
-	$(Q)sh tests/run.sh
+	$(Q)OUTPUT=$(OUTPUT) sh tests/run.sh
 
 unit: unit-bins
-	$(Q)sh tests/run.sh --unit
+	$(Q)OUTPUT=$(OUTPUT) sh tests/run.sh --unit
 
 helpers: $(HELPER_BINS)
 unit-bins: $(UNIT_BINS)
 
 bench: bench-deps
-	$(Q)$(MAKE) --no-print-directory all helpers $(BENCH_BINS)
-	$(Q)sh bench/run.sh
+	$(Q)$(MAKE) --no-print-directory all bench-bins
+	$(Q)OUTPUT=$(OUTPUT) sh bench/run.sh
+
+# Only the benchmark's programs (bench/README.md), e.g. into another tree: make OUTPUT=.output-b bench-bins
+.PHONY: bench-bins
+bench-bins: $(BENCH_BINS)
 
 kscope: $(APP_OBJS)
 	$(call msg,LINK,$@)
@@ -134,10 +138,11 @@ $(OUTPUT)/obj/%.o: src/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
+# $< and the objects, not $^: the .d files add the included files to the prerequisites.
 $(OUTPUT)/tests/unit/%: tests/unit/%.c $(CORE_OBJS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(CORE_OBJS) $(LDLIBS)
 
 # Test helpers: plain C, frame pointers and no optimisation so what they do stays visible.
 $(OUTPUT)/tests/helpers/%: tests/helpers/%.c
@@ -151,6 +156,7 @@ $(OUTPUT)/bench/%: bench/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
+-include $(wildcard $(OUTPUT)/bench/*.d)
 
 clean:
 	$(call msg,CLEAN,)

@@ -654,8 +654,16 @@ const char *ks_btf_min_path(const void *elf, size_t size, bool rebuild)
 	kkey = fnv(kkey, u.version, strlen(u.version));
 	okey = fnv(okey, elf, size);
 	snprintf(path, sizeof(path), "%s/btf-%016llx-%016llx.btf", dir, kkey, okey);
-	if (!rebuild && !access(path, R_OK))
-		return path;
+	if (!rebuild && !access(path, R_OK)) {
+		/* A damaged entry (a crash mid-write elsewhere, a full disk) is rebuilt. */
+		struct btf *check = btf__parse_raw(path);
+
+		if (check) {
+			btf__free(check);
+			return path;
+		}
+		ks_info("rebuilding damaged BTF cache entry %s", path);
+	}
 
 	kernel = btf__parse(ks_btf_path(), NULL);
 	if (!kernel) {

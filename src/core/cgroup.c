@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/cgroup.h"
@@ -107,7 +106,6 @@ struct idpath {
 static struct idpath *table;
 static size_t ntable, captable;
 static size_t root_len;
-static time_t last_scan;
 
 static int walk_cb(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
@@ -145,12 +143,15 @@ static void scan(void)
 	for (size_t i = 0; i < ntable; i++)
 		free(table[i].path);
 	ntable = 0;
-	last_scan = time(NULL);
 	if (!r)
 		return;
 	root_len = strlen(r);
 	nftw(r, walk_cb, 16, FTW_PHYS | FTW_MOUNT);
 }
+
+/* Ids looked for and not found after a fresh scan: gone, don't rescan for them. */
+static unsigned long long missing[64];
+static unsigned int nmissing;
 
 const char *ks_cgroup_path(unsigned long long id)
 {
@@ -166,9 +167,14 @@ const char *ks_cgroup_path(unsigned long long id)
 				return table[i].path;
 			}
 		}
-		if (pass || (ntable && time(NULL) == last_scan))
+		if (pass)
 			break;
+		/* A cgroup made since the last scan is new: rescan once for each id. */
+		for (unsigned int i = 0; i < KS_MIN(nmissing, KS_ARRAY_SIZE(missing)); i++)
+			if (missing[i] == id)
+				return NULL;
 		scan();
 	}
+	missing[nmissing++ % KS_ARRAY_SIZE(missing)] = id;
 	return NULL;
 }

@@ -21,8 +21,9 @@ unsigned long long ks_cgroup_id_of(int fd);
 
 /*
  * The path of cgroup @id relative to the v2 root ("/" for the root itself), looked up in a
- * table built by walking the hierarchy and rebuilt (at most once a second) on a miss.
- * Returns NULL for unknown ids, e.g. a cgroup already removed.
+ * table built by walking the hierarchy and rebuilt when an id is not in it (once per id:
+ * ids still missing after that are remembered as gone). Returns NULL for those, e.g. a
+ * cgroup already removed.
  */
 const char *ks_cgroup_path(unsigned long long id);
 

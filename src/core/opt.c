@@ -70,7 +70,7 @@ int ks_parse_ll(const char *s, long long min, long long max, long long *out)
 	if (!s || !*s)
 		return -EINVAL;
 	errno = 0;
-	v = strtoll(s, &end, 0);
+	v = strtoll(s, &end, 10); /* decimal: "-p 010" is pid 10, as ps shows it */
 	if (errno || *end || v < min || v > max)
 		return -EINVAL;
 	*out = v;

@@ -760,6 +760,28 @@ int ks_attach_select(struct bpf_object *obj, unsigned int allowed, struct ks_att
 			if (k != chosen)
 				bpf_program__set_autoload(c[k].prog, false);
 		if (chosen == (size_t)-1) {
+			/*
+			 * Say also why the methods asked for with --attach don't apply: the
+			 * kernel refuses them (a missing feature), or the tool has no such
+			 * variant of this hook.
+			 */
+			for (int m = 0; m < KS_METHOD_NR; m++) {
+				bool have = false;
+
+				for (size_t k = i; k < j; k++)
+					have |= c[k].method == (enum ks_method)m;
+				if (have || !(allowed & (1u << m)) ||
+				    allowed == KS_METHODS_ALL)
+					continue;
+				if (ks_feature_probe(method_feature[m])) {
+					only_mask = false;
+					append(why, sizeof(why), "; %s: %s", method_names[m],
+					       ks_feature_detail(method_feature[m]));
+				} else {
+					append(why, sizeof(why), "; %s: this tool has no %s variant",
+					       method_names[m], method_names[m]);
+				}
+			}
 			append(err, errlen, "%sno way to attach '%s': %s", err[0] ? "; " : "",
 			       c[i].hook, why);
 			if (!ret || ret == -EINVAL)

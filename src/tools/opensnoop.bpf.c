@@ -100,9 +100,10 @@ static __always_inline int on_exit(void *ctx, const struct ks_sysexit *x)
 		ev->path[0] = '\0';
 		len = 1;
 	}
+	/* One byte more than the kernel allows: a full buffer means the path was cut. */
 	len &= OPEN_PATH_MAX * 2 - 1;
-	if (len > OPEN_PATH_MAX)
-		len = OPEN_PATH_MAX;
+	if (len > OPEN_PATH_MAX + 1)
+		len = OPEN_PATH_MAX + 1;
 	ev->path_len = len;
 	ks_output(ev, offsetof(struct open_event, path) + len);
 done:

@@ -97,7 +97,7 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 		ks_json_str(j, "syscall", kind_names[e->kind < 3 ? e->kind : 1]);
 		ks_json_int(j, "dfd", e->dfd);
 		ks_json_strn(j, "path", e->path, plen);
-		if (e->path_len >= OPEN_PATH_MAX)
+		if (e->path_len > OPEN_PATH_MAX)
 			ks_json_bool(j, "truncated", true);
 		ks_json_uint(j, "flags", e->flags);
 		if (e->flags & (O_CREAT | O_TMPFILE))
@@ -117,7 +117,7 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 		fprintf(c->out, "%-24s ", fl);
 	}
 	ks_text_escape(c->out, e->path, plen);
-	fputs(e->path_len >= OPEN_PATH_MAX ? "...\n" : "\n", c->out);
+	fputs(e->path_len > OPEN_PATH_MAX ? "...\n" : "\n", c->out);
 	return 0;
 }
 

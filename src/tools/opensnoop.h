@@ -5,7 +5,7 @@
 
 #include "shared/event.h"
 
-#define OPEN_PATH_MAX 4096
+#define OPEN_PATH_MAX 4096 /* the longest path the kernel takes, NUL included */
 
 enum open_kind { OPEN_OPEN, OPEN_OPENAT, OPEN_OPENAT2 };
 
@@ -16,8 +16,8 @@ struct open_event {
 	unsigned long long mode;
 	int dfd;
 	unsigned short kind;	 /* enum open_kind */
-	unsigned short path_len; /* bytes in path, with the NUL; OPEN_PATH_MAX: truncated */
-	char path[OPEN_PATH_MAX]; /* only path_len bytes are sent */
+	unsigned short path_len; /* bytes in path with the NUL; OPEN_PATH_MAX + 1: truncated */
+	char path[OPEN_PATH_MAX + 1]; /* only path_len bytes are sent */
 };
 
 #endif

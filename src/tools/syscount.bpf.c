@@ -82,6 +82,12 @@ static __always_inline int on_exit(void *ctx, const struct ks_sysexit *x)
 	} else if (!ks_filter_current()) {
 		return 0;
 	}
+	/*
+	 * A negative number: the kernel rewrote it before the syscall returned (sigreturn
+	 * sets -1 to stop restarts). No syscall to name, in either mode.
+	 */
+	if (x->id < 0)
+		return 0;
 	if (failures_only && x->ret >= 0)
 		return 0;
 	if (only_errno && x->ret != -only_errno)

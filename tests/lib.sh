@@ -1,0 +1,442 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Shared by the tool tests (tests/tools/*.sh): results, background runs of kscope and of
+# the workload, the BPF leak check, private cgroups. POSIX sh; runs under BusyBox ash.
+#
+# A test file registers its tests at top level and defines them as functions:
+#
+#   ks_test opensnoop/count t_count            # needs root, default timeout
+#   ks_test -n jsonq/escapes t_jsonq_escapes   # -n: needs no root
+#   ks_test -t 120 slow/one t_slow             # -t: timeout in seconds (default 60)
+#   t_count() { ...; pass; }
+#
+# tests/run.sh sources this file and the test file once to list the tests (KS_MODE=list),
+# then runs each test in its own shell, process group and temporary directory ($KS_TMP),
+# under a watchdog that kills the whole group on timeout. A test ends with pass, fail
+# REASON or skip REASON (each exits the test); returning without one counts as a pass.
+# Every kscope started with ks_start/ks_run is checked for leaked BPF objects when it ends.
+#
+# Environment set by run.sh: KSCOPE, OUTPUT, KS_HELPERS, KS_TOP, KS_TMP, KS_NAME, KS_ROOT,
+# KS_FEATURES (a file with `kscope features --json`, or empty).
+
+KS_DEFAULT_TIMEOUT=60
+H=${KS_HELPERS:-}
+KS_RC=0
+
+# --- registration -----------------------------------------------------------------------
+
+ks_test() {
+	_ks_root=1
+	_ks_to=$KS_DEFAULT_TIMEOUT
+	while :; do
+		case $1 in
+		-n) _ks_root=0; shift ;;
+		-t) _ks_to=$2; shift 2 ;;
+		*) break ;;
+		esac
+	done
+	[ "${KS_MODE:-}" = list ] || return 0
+	_ks_name=$1
+	shift
+	# one line per test: needs-root, timeout, name, command (the rest of the line)
+	printf '%s %s %s %s\n' "$_ks_root" "$_ks_to" "$_ks_name" "$*" >>"$KS_LIST"
+}
+
+# --- results ----------------------------------------------------------------------------
+
+# The first FAIL wins; otherwise the first result. Each result ends the test shell.
+_ks_result() {
+	_ks_r=$1
+	shift
+	if [ ! -s "$KS_TMP/result" ] || { [ "$_ks_r" = FAIL ] && ! grep -q '^FAIL' "$KS_TMP/result"; }; then
+		printf '%s %s\n' "$_ks_r" "$*" | tr '\n' ' ' | sed 's/ *$//' >"$KS_TMP/result.tmp"
+		echo >>"$KS_TMP/result.tmp"
+		mv "$KS_TMP/result.tmp" "$KS_TMP/result"
+	fi
+	[ "$_ks_r" = FAIL ] && printf 'FAIL: %s\n' "$*" >&2
+	exit 0
+}
+pass() { _ks_result PASS "$*"; }
+fail() { _ks_result FAIL "$*"; }
+skip() { _ks_result SKIP "$*"; }
+
+# Informational line in the test's log (kept in tests/out/ when it fails).
+note() { printf '# %s\n' "$*" >&2; }
+
+# expect_eq ACTUAL EXPECTED WHAT
+expect_eq() {
+	[ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"
+}
+
+# expect_rc NAME EXPECTED: the recorded exit code of background run NAME
+expect_rc() {
+	_ks_got=$(cat "$KS_TMP/$1.rc" 2>/dev/null)
+	[ "$_ks_got" = "$2" ] ||
+		fail "$1: exit code ${_ks_got:-none}, expected $2 (stderr: $(ks_first_line "$KS_TMP/$1.err"))"
+}
+
+# Number of lines of FILE (0 if missing).
+ks_lines() {
+	if [ -f "$1" ]; then wc -l <"$1" | tr -d ' '; else echo 0; fi
+}
+
+# First line of FILE, for messages.
+ks_first_line() {
+	[ -s "$1" ] && head -n 1 "$1" | cut -c1-300
+}
+
+# expect_grep FILE STRING WHAT: FILE contains STRING (fixed string)
+expect_grep() {
+	grep -q -F -e "$2" "$1" 2>/dev/null || fail "$3: '$2' not found in $(basename "$1")"
+}
+
+# expect_one_line FILE WHAT: FILE has exactly one line
+expect_one_line() {
+	_ks_n=$(ks_lines "$1")
+	[ "$_ks_n" = 1 ] || fail "$2: expected exactly one line on $(basename "$1"), got $_ks_n"
+}
+
+# --- time -------------------------------------------------------------------------------
+
+# Poll ticks: a tenth of a second where sleep takes fractions (GNU, most BusyBox builds).
+if sleep 0.01 2>/dev/null; then
+	KS_TICK=0.1
+	KS_TPS=10
+else
+	KS_TICK=1
+	KS_TPS=1
+fi
+
+# ks_wait_until SECONDS CMD...: run CMD every tick until it succeeds; 1 on timeout.
+ks_wait_until() {
+	_ks_wu_n=$(($1 * KS_TPS))
+	shift
+	while [ "$_ks_wu_n" -gt 0 ]; do
+		"$@" && return 0
+		sleep "$KS_TICK"
+		_ks_wu_n=$((_ks_wu_n - 1))
+	done
+	"$@"
+}
+
+# Wall clock in seconds since the epoch.
+ks_now() { date +%s; }
+
+# Wait until a new second of the wall clock has just begun (to a tick).
+ks_second_start() {
+	_ks_s=$(date +%s)
+	_ks_i=0
+	while [ "$(date +%s)" = "$_ks_s" ] && [ "$_ks_i" -lt 200 ]; do
+		sleep 0.01 2>/dev/null || sleep 1
+		_ks_i=$((_ks_i + 1))
+	done
+}
+
+# --- background processes ---------------------------------------------------------------
+
+# ks_bg NAME CMD...: start CMD with stdout/stderr in $KS_TMP/NAME.out/.err; its pid goes to
+# NAME.pid at once, and its exit code to NAME.rc when it ends.
+ks_bg() {
+	_ks_n=$1
+	shift
+	rm -f "$KS_TMP/$_ks_n.pid" "$KS_TMP/$_ks_n.rc"
+	(
+		"$@" >"$KS_TMP/$_ks_n.out" 2>"$KS_TMP/$_ks_n.err" </dev/null &
+		echo $! >"$KS_TMP/$_ks_n.pid.tmp"
+		mv "$KS_TMP/$_ks_n.pid.tmp" "$KS_TMP/$_ks_n.pid"
+		wait $!
+		echo $? >"$KS_TMP/$_ks_n.rc.tmp"
+		mv "$KS_TMP/$_ks_n.rc.tmp" "$KS_TMP/$_ks_n.rc"
+	) &
+	echo "$_ks_n" >>"$KS_TMP/.bg"
+	ks_wait_until 5 test -s "$KS_TMP/$_ks_n.pid" || fail "$_ks_n: did not start"
+}
+
+ks_pid() { cat "$KS_TMP/$1.pid"; }
+
+ks_done() { test -s "$KS_TMP/$1.rc"; }
+
+# ks_bg_wait NAME SECONDS: wait for NAME to end; KS_RC is its exit code. 1 on timeout.
+ks_bg_wait() {
+	if ks_wait_until "$2" ks_done "$1"; then
+		KS_RC=$(cat "$KS_TMP/$1.rc")
+		return 0
+	fi
+	return 1
+}
+
+# ks_bg_kill NAME: SIGKILL NAME if it still runs (cleanup; never by name, only by pid).
+ks_bg_kill() {
+	if [ -s "$KS_TMP/$1.pid" ] && ! ks_done "$1"; then
+		kill -KILL "$(ks_pid "$1")" 2>/dev/null
+		ks_wait_until 5 ks_done "$1"
+	fi
+	return 0
+}
+
+# --- kscope -----------------------------------------------------------------------------
+
+# ks_mark NAME: remember the highest BPF ids before NAME runs.
+ks_mark() {
+	"$H/bpfleak" mark >"$KS_TMP/$1.mark" 2>"$KS_TMP/$1.mark.err" ||
+		fail "bpfleak mark failed: $(ks_first_line "$KS_TMP/$1.mark.err")"
+}
+
+# ks_leakcheck NAME: fail if a BPF program, map or link created since NAME's mark is left.
+# Other kscopes of the same test that still run hold their own objects: those don't count.
+ks_leakcheck() {
+	set -- "$1"
+	if [ -f "$KS_TMP/.kscopes" ]; then
+		while read -r _ks_k; do
+			[ "$_ks_k" != "$1" ] && [ -s "$KS_TMP/$_ks_k.pid" ] && ! ks_done "$_ks_k" &&
+				set -- "$@" -x "$(ks_pid "$_ks_k")"
+		done <"$KS_TMP/.kscopes"
+	fi
+	_ks_lk=$1
+	shift
+	# shellcheck disable=SC2046
+	if ! "$H/bpfleak" check "$@" $(cat "$KS_TMP/$_ks_lk.mark") >"$KS_TMP/$_ks_lk.leaks" 2>&1; then
+		fail "$_ks_lk: BPF objects left behind: $(tr '\n' ';' <"$KS_TMP/$_ks_lk.leaks" | cut -c1-400)"
+	fi
+}
+
+# ks_start NAME ARGS...: start kscope ARGS in the background (see ks_bg).
+ks_start() {
+	_ks_n=$1
+	shift
+	ks_mark "$_ks_n"
+	printf '%s\n' "$*" >"$KS_TMP/$_ks_n.cmd"
+	echo "$_ks_n" >>"$KS_TMP/.kscopes"
+	ks_bg "$_ks_n" "$KSCOPE" "$@"
+}
+
+_ks_is_attached() {
+	ks_done "$1" && return 0
+	grep -q -F ': tracing, Ctrl-C to end' "$KS_TMP/$1.err" 2>/dev/null && return 0
+	head -n 1 "$KS_TMP/$1.out" 2>/dev/null | grep -q '^{"type":"meta"'
+}
+
+# ks_attached NAME: wait (10 s at most) until kscope NAME has attached; fail if it ended.
+ks_attached() {
+	ks_wait_until 10 _ks_is_attached "$1" ||
+		fail "$1: not attached after 10 s (stderr: $(ks_first_line "$KS_TMP/$1.err"))"
+	if ks_done "$1"; then
+		fail "$1: exited with code $(cat "$KS_TMP/$1.rc") before attaching: $(ks_first_line "$KS_TMP/$1.err")"
+	fi
+}
+
+# ks_stop NAME [SIGNAL]: stop kscope NAME (default SIGINT), wait 10 s at most, check that
+# it left no BPF objects. KS_RC is its exit code.
+ks_stop() {
+	kill -"${2:-INT}" "$(ks_pid "$1")" 2>/dev/null
+	if ! ks_bg_wait "$1" 10; then
+		ks_bg_kill "$1"
+		fail "$1: still running 10 s after SIG${2:-INT}"
+	fi
+	ks_leakcheck "$1"
+}
+
+# ks_wait NAME SECONDS: wait for kscope NAME to end by itself (-d, an error), then leak check.
+ks_wait() {
+	if ! ks_bg_wait "$1" "$2"; then
+		ks_bg_kill "$1"
+		fail "$1: still running after $2 s"
+	fi
+	ks_leakcheck "$1"
+}
+
+# ks_run NAME ARGS...: run kscope to its end (30 s at most), then leak check. KS_RC is set.
+ks_run() {
+	ks_start "$@"
+	ks_wait "$1" 30
+}
+
+# ks_json_ok NAME: NAME's stdout is valid NDJSON, first line meta, last line summary.
+ks_json_ok() {
+	_ks_o=$KS_TMP/$1.out
+	"$H/jsonq" --check <"$_ks_o" 2>"$KS_TMP/$1.jsonq" ||
+		fail "$1: invalid JSON output: $(ks_first_line "$KS_TMP/$1.jsonq")"
+	[ "$(head -n 1 "$_ks_o" | "$H/jsonq" -w type=meta -c)" = 1 ] ||
+		fail "$1: first line is not {\"type\":\"meta\"...}: $(ks_first_line "$_ks_o")"
+	[ "$(tail -n 1 "$_ks_o" | "$H/jsonq" -w type=summary -c)" = 1 ] ||
+		fail "$1: last line is not {\"type\":\"summary\"...}: $(tail -n 1 "$_ks_o" | cut -c1-200)"
+	# every event carries the common fields, with the right types
+	_ks_n=$("$H/jsonq" -c -w type=event <"$_ks_o")
+	_ks_m=$("$H/jsonq" -c -w type=event -w 'time_ns>0' -w 'pid>=0' -w 'tid>=0' -w 'ppid>=0' \
+		-w 'uid>=0' -w 'comm~' -w 'cgroup_id>=0' -w cgroup <"$_ks_o")
+	[ "$_ks_n" = "$_ks_m" ] ||
+		fail "$1: $((_ks_n - _ks_m)) of $_ks_n events lack a common field (time_ns pid tid ppid uid comm cgroup_id cgroup)"
+}
+
+# ks_count NAME EXPR...: number of NAME's stdout lines matching every jsonq -w EXPR.
+ks_count() {
+	_ks_f=$KS_TMP/$1.out
+	shift
+	_ks_nargs=$#
+	for _ks_e in "$@"; do
+		set -- "$@" -w "$_ks_e"
+	done
+	shift "$_ks_nargs"
+	"$H/jsonq" -c "$@" <"$_ks_f"
+}
+
+# --- workload ---------------------------------------------------------------------------
+
+_ks_catches_usr1() {
+	_ks_cgt=$(sed -n 's/^SigCgt:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+	[ -n "$_ks_cgt" ] || return 1
+	_ks_cgt=${_ks_cgt#"${_ks_cgt%????}"}
+	[ $((0x$_ks_cgt & 0x200)) -ne 0 ]
+}
+
+# wl_start NAME MODE ARGS...: start the workload, wait until it waits for SIGUSR1.
+wl_start() {
+	_ks_wn=$1
+	shift
+	ks_bg "$_ks_wn" "$H/workload" "$@"
+	_wl_ready "$_ks_wn"
+}
+
+# wl_start_as UID GID NAME MODE ARGS...: the same as another user (no capabilities).
+wl_start_as() {
+	_ks_wu=$1 _ks_wg=$2 _ks_wn=$3
+	shift 3
+	ks_bg "$_ks_wn" "$H/asuser" "$_ks_wu" "$_ks_wg" "$H/workload" "$@"
+	_wl_ready "$_ks_wn"
+}
+
+_wl_ready() {
+	ks_wait_until 5 _ks_catches_usr1 "$(ks_pid "$1")" ||
+		fail "workload $1 not ready after 5 s: $(ks_first_line "$KS_TMP/$1.err")"
+}
+
+# wl_go NAME: trigger the workload.
+wl_go() { kill -USR1 "$(ks_pid "$1")" || fail "cannot signal workload $1"; }
+
+# wl_wait NAME: wait for the workload to finish (10 s at most); it must exit 0.
+wl_wait() {
+	ks_bg_wait "$1" 10 || {
+		ks_bg_kill "$1"
+		fail "workload $1 did not finish in 10 s"
+	}
+	[ "$KS_RC" = 0 ] || fail "workload $1 exited with $KS_RC: $(ks_first_line "$KS_TMP/$1.err")"
+}
+
+# wl_run NAME: trigger and wait.
+wl_run() {
+	wl_go "$1"
+	wl_wait "$1"
+}
+
+# Parent pid of PID (field 4 of /proc/PID/stat; the command name may contain spaces).
+ks_ppid() { sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f2; }
+
+# The cgroup v2 path of PID ("/user.slice/..."), from the "0::" line of /proc/PID/cgroup.
+ks_cgroup_of() { sed -n 's/^0:://p' "/proc/$1/cgroup"; }
+
+# --- cgroups ----------------------------------------------------------------------------
+
+# Mount point of the cgroup v2 hierarchy, from /proc/mounts (empty if none).
+ks_cg2_root() { awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts; }
+
+# ks_cg_create NAME: make a private cgroup, removed when the test ends; KS_CG is its path.
+# (Functions that may fail set variables: a failure inside $(...) can't end the test.)
+ks_cg_create() {
+	_ks_root=$(ks_cg2_root)
+	[ -n "$_ks_root" ] || skip "no cgroup v2 hierarchy mounted"
+	KS_CG=$_ks_root/kscope-test-$$-$1
+	mkdir "$KS_CG" 2>"$KS_TMP/cg.err" ||
+		skip "cannot create a cgroup under $_ks_root: $(ks_first_line "$KS_TMP/cg.err")"
+	echo "$KS_CG" >>"$KS_TMP/.cgroups"
+}
+
+# ks_cg_move PID CGROUP
+ks_cg_move() {
+	echo "$1" >"$2/cgroup.procs" 2>"$KS_TMP/cg.err" ||
+		fail "cannot move $1 into $2: $(ks_first_line "$KS_TMP/cg.err")"
+}
+
+# Remove a cgroup made by the test, with any sub-cgroups the test made in it.
+_ks_cg_remove() {
+	[ -d "$1" ] || return 0
+	_ks_root=$(ks_cg2_root)
+	find "$1" -depth -type d | while read -r _ks_d; do
+		# anything still inside goes back to the root first
+		while read -r _ks_p; do
+			echo "$_ks_p" >"$_ks_root/cgroup.procs" 2>/dev/null
+		done <"$_ks_d/cgroup.procs"
+		ks_wait_until 5 rmdir "$_ks_d" 2>/dev/null
+	done
+	[ ! -d "$1" ]
+}
+
+# --- feature probes ---------------------------------------------------------------------
+
+# kscope's own view of this kernel (`kscope features --json`), cached for the test.
+ks_features_json() {
+	if [ ! -f "$KS_TMP/.features" ]; then
+		if [ -n "${KS_FEATURES:-}" ] && [ -f "$KS_FEATURES" ]; then
+			cp "$KS_FEATURES" "$KS_TMP/.features"
+		elif "$KSCOPE" features --json >"$KS_TMP/.features" 2>/dev/null; then
+			:
+		else
+			: >"$KS_TMP/.features"
+			return 1
+		fi
+	fi
+	[ -s "$KS_TMP/.features" ]
+}
+
+# --- the test's life --------------------------------------------------------------------
+
+_ks_cleanup() {
+	_ks_st=$?
+	trap - EXIT INT TERM HUP
+	if [ -f "$KS_TMP/.bg" ]; then
+		while read -r _ks_b; do
+			ks_bg_kill "$_ks_b"
+		done <"$KS_TMP/.bg"
+	fi
+	if [ -f "$KS_TMP/.cgroups" ]; then
+		while read -r _ks_c; do
+			_ks_cg_remove "$_ks_c" || printf 'cleanup: cannot remove cgroup %s\n' "$_ks_c" >&2
+		done <"$KS_TMP/.cgroups"
+	fi
+	exit "$_ks_st"
+}
+
+# Called by run.sh: ks_main TESTFILE COMMAND
+ks_main() {
+	KS_MODE=run
+	trap _ks_cleanup EXIT
+	trap 'exit 143' TERM
+	trap 'exit 130' INT
+	trap 'exit 129' HUP
+	# shellcheck disable=SC1090
+	. "$1"
+	eval "$2"
+}
+
+# The tools and the commands kscope lists (lines under "tools:" and "commands:").
+ks_list_tools() {
+	"$KSCOPE" 2>/dev/null | awk '/^tools:/ { m = 1; next } /^commands:/ { m = 0 }
+		m && /^  [a-z0-9_-]+ / { print $1 }'
+}
+ks_list_commands() {
+	"$KSCOPE" 2>/dev/null | awk '/^commands:/ { m = 1; next } /^[a-z]/ { m = 0 }
+		m && /^  [a-z0-9_-]+ / { print $1 }'
+}
+
+# Absolute path of program NAME found in PATH (not a shell builtin); empty if none.
+ks_which() {
+	_ks_IFS=$IFS
+	IFS=:
+	for _ks_d in $PATH; do
+		if [ -n "$_ks_d" ] && [ -f "$_ks_d/$1" ] && [ -x "$_ks_d/$1" ]; then
+			IFS=$_ks_IFS
+			printf '%s\n' "$_ks_d/$1"
+			return 0
+		fi
+	done
+	IFS=$_ks_IFS
+	return 1
+}

@@ -1,0 +1,252 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# The kscope test suite: unit test binaries, then the tool tests in tests/tools/*.sh.
+#
+#   sh tests/run.sh [--unit | --tools] [-k PATTERN]
+#
+#   --unit        unit tests only (no root needed)
+#   --tools       tool tests only (root: they load BPF programs into the running kernel)
+#   -k PATTERN    only tests whose name contains PATTERN
+#   env KSCOPE    the binary under test (default ./kscope)
+#   env OUTPUT    the build directory with tests/unit/* and tests/helpers/* (default .output)
+#
+# One line per test: "PASS name", "FAIL name: reason" or "SKIP name: reason", then one
+# summary line "N passed, N failed[, N skipped]"; the exit status is 1 if anything failed.
+# What a failing test saw (its log, kscope's output, ...) is kept under tests/out/NAME/
+# (under $TMPDIR/kscope-tests-out.UID when tests/ is not writable).
+# POSIX sh: also runs under BusyBox ash, with BusyBox and the built binaries only.
+
+set -u
+
+here=$(pwd)
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+abspath() {
+	case $1 in
+	/*) printf '%s\n' "$1" ;;
+	*) printf '%s/%s\n' "$here" "$1" ;;
+	esac
+}
+
+do_unit=1
+do_tools=1
+pattern=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--unit) do_unit=1; do_tools=0 ;;
+	--tools) do_unit=0; do_tools=1 ;;
+	-k)
+		[ $# -ge 2 ] || { echo "run.sh: -k needs a pattern" >&2; exit 2; }
+		pattern=$2
+		shift
+		;;
+	-h | --help)
+		sed -n '3,18s/^# \{0,1\}//p' "$0"
+		exit 0
+		;;
+	*)
+		echo "run.sh: unknown option '$1' (see --help)" >&2
+		exit 2
+		;;
+	esac
+	shift
+done
+
+# Both are taken relative to where run.sh was started, then everything runs from the top.
+OUTPUT=$(abspath "${OUTPUT:-.output}")
+KSCOPE=$(abspath "${KSCOPE:-./kscope}")
+cd "$top" || exit 2
+KS_TOP=$top
+KS_HELPERS=$OUTPUT/tests/helpers
+export OUTPUT KSCOPE KS_TOP KS_HELPERS
+
+npass=0
+nfail=0
+nskip=0
+# Artifacts of failed tests; elsewhere when the tree is not ours to write (e.g. not root).
+outdir=$top/tests/out
+rm -rf "$outdir" 2>/dev/null
+if ! mkdir -p "$outdir" 2>/dev/null || [ ! -w "$outdir" ]; then
+	outdir=${TMPDIR:-/tmp}/kscope-tests-out.$(id -u)
+	rm -rf "$outdir"
+	mkdir -p "$outdir" || exit 2
+fi
+work=$(mktemp -d "${TMPDIR:-/tmp}/kscope-run.XXXXXX") || exit 2
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 141' PIPE
+
+matches() {
+	[ -z "$pattern" ] && return 0
+	case $1 in
+	*"$pattern"*) return 0 ;;
+	esac
+	return 1
+}
+
+report() { # STATUS NAME [REASON]
+	case $1 in
+	PASS) npass=$((npass + 1)); echo "PASS $2" ;;
+	FAIL) nfail=$((nfail + 1)); echo "FAIL $2: ${3:-failed}" ;;
+	SKIP) nskip=$((nskip + 1)); echo "SKIP $2: ${3:-skipped}" ;;
+	esac
+}
+
+watchdog=$KS_HELPERS/watchdog
+[ -x "$watchdog" ] || watchdog=
+
+# Run "$@" with a timeout when the watchdog helper exists.
+bounded() {
+	_secs=$1
+	shift
+	if [ -n "$watchdog" ]; then
+		"$watchdog" "$_secs" "$@"
+	else
+		"$@"
+	fi
+}
+
+# --- unit tests ---------------------------------------------------------------------------
+
+run_unit() {
+	bin=$1
+	base=${bin##*/}
+	log=$work/unit-$base.log
+	bounded 120 "$bin" >"$log" 2>"$log.err"
+	rc=$?
+	nbad=0
+	nseen=0
+	while IFS= read -r line; do
+		case $line in
+		"ok "*)
+			name=unit/$base/${line#ok }
+			matches "$name" || continue
+			nseen=$((nseen + 1))
+			report PASS "$name"
+			;;
+		"not ok "*)
+			rest=${line#not ok }
+			tcase=${rest%%: *}
+			reason=${rest#"$tcase"}
+			reason=${reason#: }
+			name=unit/$base/$tcase
+			matches "$name" || continue
+			nseen=$((nseen + 1))
+			nbad=$((nbad + 1))
+			report FAIL "$name" "${reason:-failed}"
+			;;
+		esac
+	done <"$log"
+	if [ "$rc" -ne 0 ] && [ "$nbad" -eq 0 ] && { [ "$nseen" -gt 0 ] || matches "unit/$base"; }; then
+		if [ "$rc" -eq 124 ]; then
+			report FAIL "unit/$base" "timed out"
+		else
+			report FAIL "unit/$base" "exited with status $rc after $nseen cases"
+		fi
+		nbad=1
+	fi
+	if [ "$nbad" -gt 0 ]; then
+		mkdir -p "$outdir/unit"
+		cat "$log" "$log.err" >"$outdir/unit/$base.log"
+	fi
+}
+
+if [ "$do_unit" = 1 ]; then
+	found=0
+	for bin in "$OUTPUT"/tests/unit/*; do
+		[ -f "$bin" ] && [ -x "$bin" ] || continue
+		found=1
+		run_unit "$bin"
+	done
+	if [ "$found" = 0 ] && [ -z "$pattern" ]; then
+		report FAIL unit "no unit test binaries in $OUTPUT/tests/unit (make OUTPUT=... unit-bins)"
+	fi
+fi
+
+# --- tool tests ---------------------------------------------------------------------------
+
+uid=$(id -u)
+KS_ROOT=0
+[ "$uid" = 0 ] && KS_ROOT=1
+export KS_ROOT
+
+run_tool_test() { # FILE NEEDS_ROOT TIMEOUT NAME COMMAND
+	file=$1 needroot=$2 secs=$3 name=$4 cmd=$5
+	if [ "$needroot" = 1 ] && [ "$KS_ROOT" != 1 ]; then
+		report SKIP "$name" "needs root (running as uid $uid)"
+		return
+	fi
+	tdir=$(mktemp -d "${TMPDIR:-/tmp}/kscope-test.XXXXXX") || {
+		report FAIL "$name" "cannot make a temporary directory"
+		return
+	}
+	chmod 755 "$tdir"
+	KS_TMP=$tdir
+	KS_NAME=$name
+	export KS_TMP KS_NAME
+	bounded "$secs" sh -c '. "$1"; ks_main "$2" "$3"' sh \
+		"$top/tests/lib.sh" "$file" "$cmd" >"$tdir/test.log" 2>&1 </dev/null
+	rc=$?
+	result=
+	[ -s "$tdir/result" ] && result=$(cat "$tdir/result")
+	status=${result%% *}
+	reason=
+	case $result in
+	*" "*) reason=${result#* } ;;
+	esac
+	if [ "$rc" -eq 124 ]; then
+		status=FAIL
+		reason="timed out after $secs s${reason:+ ($reason)}"
+	elif [ "$rc" -eq 123 ] && [ "$status" != FAIL ]; then
+		status=FAIL
+		reason="left processes running (the watchdog killed them)"
+	elif [ -z "$status" ]; then
+		if [ "$rc" -eq 0 ]; then
+			status=PASS
+		else
+			status=FAIL
+			reason="exited with status $rc: $(grep -v '^#' "$tdir/test.log" | tail -n 1 | cut -c1-300)"
+		fi
+	fi
+	report "$status" "$name" "$reason"
+	if [ "$status" = FAIL ]; then
+		mkdir -p "$outdir/$name"
+		cp -R "$tdir/." "$outdir/$name/" 2>/dev/null
+	fi
+	rm -rf "$tdir"
+}
+
+if [ "$do_tools" = 1 ]; then
+	if [ ! -x "$KS_HELPERS/jsonq" ] || [ ! -x "$KS_HELPERS/workload" ]; then
+		report FAIL tools "test helpers not built in $KS_HELPERS (make OUTPUT=... helpers)"
+	elif [ ! -x "$KSCOPE" ]; then
+		report FAIL tools "$KSCOPE not found or not executable (make kscope)"
+	else
+		# kscope's view of this kernel, once for all tests (they skip what can't work)
+		KS_FEATURES=
+		if [ "$KS_ROOT" = 1 ] && "$KSCOPE" features --json >"$work/features.json" 2>/dev/null; then
+			KS_FEATURES=$work/features.json
+		fi
+		export KS_FEATURES
+		for file in "$top"/tests/tools/*.sh; do
+			[ -f "$file" ] || continue
+			list=$work/list
+			: >"$list"
+			if ! KS_MODE=list KS_LIST=$list KS_TMP=$work sh -c '. "$1"; . "$2"' sh \
+				"$top/tests/lib.sh" "$file" >"$work/list.log" 2>&1; then
+				report FAIL "tools/${file##*/}" "cannot list its tests: $(tail -n 1 "$work/list.log")"
+				continue
+			fi
+			while read -r needroot secs name cmd; do
+				matches "$name" || continue
+				run_tool_test "$file" "$needroot" "$secs" "$name" "$cmd" </dev/null
+			done <"$list"
+		done
+	fi
+fi
+
+summary="$npass passed, $nfail failed"
+[ "$nskip" -gt 0 ] && summary="$summary, $nskip skipped"
+echo "$summary"
+[ "$nfail" -eq 0 ]

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Unit tests of src/core/out: the JSON writer, JSON and terminal escaping. */
+#include <math.h>
+#include <time.h>
+
+#include "core/out.h"
+#include "ktest.h"
+
+/* The suite's own strict parser, to check that whatever the writer makes is valid JSON. */
+#define JSONQ_NO_MAIN
+#include "../helpers/jsonq.c"
+
+static struct kt_mem mem;
+
+/* Every line of @s parses as JSON on its own. */
+static void check_valid_lines(int line, const char *s)
+{
+	char err[256];
+
+	while (*s) {
+		const char *nl = strchr(s, '\n');
+		size_t n = nl ? (size_t)(nl - s) : strlen(s);
+		struct jval *v = json_parse(s, n, err, sizeof(err));
+
+		if (!v)
+			kt_fail(line, "invalid JSON (%s): %.*s", err, (int)(n > 200 ? 200 : n), s);
+		json_free(v);
+		if (!nl) {
+			kt_fail(line, "output does not end with a newline");
+			break;
+		}
+		s = nl + 1;
+	}
+}
+
+/* JSON string of @n bytes at @s, as ks_json_escape writes it inside quotes. */
+static const char *esc(const char *s, size_t n)
+{
+	FILE *f = kt_mem_open(&mem);
+
+	ks_json_escape(f, s, n);
+	return kt_mem_close(&mem);
+}
+
+static const char *text_esc(const char *s, size_t n)
+{
+	FILE *f = kt_mem_open(&mem);
+
+	ks_text_escape(f, s, n);
+	return kt_mem_close(&mem);
+}
+
+#define ESC(lit) esc(lit, sizeof(lit) - 1)
+#define TEXT(lit) text_esc(lit, sizeof(lit) - 1)
+
+/* "\"" + escaped + "\"" must parse, and decode back to @want (@wn bytes). */
+static void check_roundtrip(int line, const char *s, size_t n, const char *want, size_t wn)
+{
+	char buf[1024], err[256];
+	struct jval *v;
+	int len = snprintf(buf, sizeof(buf), "\"%s\"", esc(s, n));
+
+	v = json_parse(buf, (size_t)len, err, sizeof(err));
+	if (!v) {
+		kt_fail(line, "escaped string is not valid JSON: %s: %s", err, buf);
+		return;
+	}
+	if (v->type != J_STR || v->len != wn || memcmp(v->str, want, wn))
+		kt_fail(line, "escaped string decodes to something else: %s", buf);
+	json_free(v);
+}
+
+static void test_escape_specials(void)
+{
+	CHECK_STR(ESC("plain text"), "plain text");
+	CHECK_STR(ESC("a\"b"), "a\\\"b");
+	CHECK_STR(ESC("back\\slash"), "back\\\\slash");
+	CHECK_STR(ESC("/"), "/");
+	CHECK_STR(ESC("\n\r\t\b\f"), "\\n\\r\\t\\b\\f");
+	CHECK_STR(ESC("\x01\x1f"), "\\u0001\\u001f");
+	CHECK_STR(ESC("\x7f"), "\\u007f");
+	CHECK_STR(esc("a\0b", 3), "a\\u0000b");
+	CHECK_STR(esc("", 0), "");
+	/* only @len bytes are read */
+	CHECK_STR(esc("abcdef", 3), "abc");
+}
+
+static void test_escape_utf8_valid(void)
+{
+	CHECK_STR(ESC("\xc3\xa9"), "\xc3\xa9");			/* é, 2 bytes */
+	CHECK_STR(ESC("\xc2\x80"), "\xc2\x80");			/* U+0080, smallest 2-byte */
+	CHECK_STR(ESC("\xe2\x82\xac"), "\xe2\x82\xac");		/* €, 3 bytes */
+	CHECK_STR(ESC("\xe0\xa0\x80"), "\xe0\xa0\x80");		/* U+0800, smallest 3-byte */
+	CHECK_STR(ESC("\xed\x9f\xbf"), "\xed\x9f\xbf");		/* U+D7FF, below surrogates */
+	CHECK_STR(ESC("\xee\x80\x80"), "\xee\x80\x80");		/* U+E000, above surrogates */
+	CHECK_STR(ESC("\xef\xbf\xbf"), "\xef\xbf\xbf");		/* U+FFFF */
+	CHECK_STR(ESC("\xf0\x9f\x98\x80"), "\xf0\x9f\x98\x80");	/* 😀, 4 bytes */
+	CHECK_STR(ESC("\xf0\x90\x80\x80"), "\xf0\x90\x80\x80");	/* U+10000 */
+	CHECK_STR(ESC("\xf4\x8f\xbf\xbf"), "\xf4\x8f\xbf\xbf");	/* U+10FFFF, the last */
+	CHECK_STR(ESC("a\xc3\xa9\"\xe2\x82\xac"), "a\xc3\xa9\\\"\xe2\x82\xac");
+}
+
+static void test_escape_utf8_invalid(void)
+{
+	static const char fffd[] = "\\ufffd";
+
+	CHECK_STR(ESC("\x80"), fffd);				/* lone continuation byte */
+	CHECK_STR(ESC("\xbf"), fffd);
+	CHECK_STR(ESC("a\x80z"), "a\\ufffdz");
+	CHECK_STR(ESC("\xff"), fffd);				/* never valid */
+	CHECK_STR(ESC("\xfe"), fffd);
+	CHECK_STR(ESC("\xc3"), fffd);				/* truncated at the end */
+	CHECK_STR(ESC("\xe2\x82"), "\\ufffd\\ufffd");		/* truncated 3-byte */
+	CHECK_STR(ESC("\xe2\x82z"), "\\ufffd\\ufffdz");		/* cut by an ASCII byte */
+	CHECK_STR(ESC("\xf0\x9f\x98"), "\\ufffd\\ufffd\\ufffd"); /* truncated 4-byte */
+	CHECK_STR(ESC("\xc0\xaf"), "\\ufffd\\ufffd");		/* overlong '/' */
+	CHECK_STR(ESC("\xc1\xbf"), "\\ufffd\\ufffd");		/* overlong */
+	CHECK_STR(ESC("\xe0\x80\xaf"), "\\ufffd\\ufffd\\ufffd"); /* overlong 3-byte */
+	CHECK_STR(ESC("\xf0\x80\x80\xaf"), "\\ufffd\\ufffd\\ufffd\\ufffd"); /* overlong 4-byte */
+	CHECK_STR(ESC("\xed\xa0\x80"), "\\ufffd\\ufffd\\ufffd"); /* U+D800 surrogate */
+	CHECK_STR(ESC("\xed\xbf\xbf"), "\\ufffd\\ufffd\\ufffd"); /* U+DFFF surrogate */
+	CHECK_STR(ESC("\xf4\x90\x80\x80"), "\\ufffd\\ufffd\\ufffd\\ufffd"); /* U+110000 */
+	CHECK_STR(ESC("\xf5\x80\x80\x80"), "\\ufffd\\ufffd\\ufffd\\ufffd");
+	CHECK_STR(ESC("\xf8\x88\x80\x80\x80"), "\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd"); /* 5-byte */
+	/* a valid sequence right after an invalid byte survives */
+	CHECK_STR(ESC("\xc3\xc3\xa9"), "\\ufffd\xc3\xa9");
+}
+
+/* Whatever the bytes, the result is valid JSON and valid UTF-8. */
+static void test_escape_always_valid(void)
+{
+	char s[4];
+	unsigned int seed = 12345;
+
+	/* every single byte alone: ASCII kept (escaped or not), the rest U+FFFD */
+	for (int a = 0; a < 256; a++) {
+		char buf[64], err[256];
+		struct jval *v;
+		int n;
+
+		s[0] = (char)a;
+		n = snprintf(buf, sizeof(buf), "\"%s\"", esc(s, 1));
+		v = json_parse(buf, (size_t)n, err, sizeof(err));
+		CHECK(v != NULL, "byte 0x%02x: %s: %s", a, err, buf);
+		if (v && a < 0x80)
+			CHECK(v->len == 1 && (unsigned char)v->str[0] == a, "byte 0x%02x changed", a);
+		if (v && a >= 0x80)
+			CHECK(v->len == 3 && !memcmp(v->str, "\xef\xbf\xbd", 3),
+			      "byte 0x%02x alone is not U+FFFD", a);
+		json_free(v);
+	}
+	for (int i = 0; i < 20000; i++) {
+		char buf[64], err[256];
+		struct jval *v;
+		int n;
+
+		for (int k = 0; k < 4; k++) {
+			seed = seed * 1103515245 + 12345;
+			s[k] = (char)(seed >> 16);
+		}
+		n = snprintf(buf, sizeof(buf), "\"%s\"", esc(s, 4));
+		v = json_parse(buf, (size_t)n, err, sizeof(err));
+		CHECK(v != NULL, "bytes %02x %02x %02x %02x: %s: %s", (unsigned char)s[0],
+		      (unsigned char)s[1], (unsigned char)s[2], (unsigned char)s[3], err, buf);
+		json_free(v);
+		if (!v)
+			break;
+	}
+	check_roundtrip(__LINE__, "q\"\\\n\t\x01", 6, "q\"\\\n\t\x01", 6);
+}
+
+static void test_writer_nesting(void)
+{
+	struct ks_json j;
+	const char *out;
+
+	ks_json_init(&j, kt_mem_open(&mem));
+	ks_json_obj_begin(&j, NULL);
+	ks_json_int(&j, "a", 1);
+	ks_json_arr_begin(&j, "b");
+	ks_json_int(&j, NULL, 1);
+	ks_json_int(&j, NULL, -2);
+	ks_json_obj_begin(&j, NULL);
+	ks_json_null(&j, "c");
+	ks_json_obj_end(&j);
+	ks_json_arr_begin(&j, NULL);
+	ks_json_arr_end(&j);
+	ks_json_arr_end(&j);
+	ks_json_obj_begin(&j, "d");
+	ks_json_obj_end(&j);
+	ks_json_bool(&j, "e", true);
+	ks_json_bool(&j, "f", false);
+	ks_json_str(&j, "g", NULL);
+	ks_json_uint(&j, "h", ~0ULL);
+	ks_json_int(&j, "i", -9223372036854775807LL - 1);
+	ks_json_strn(&j, "j", "xyz", 2);
+	ks_json_obj_end(&j);
+	out = kt_mem_close(&mem);
+	CHECK_STR(out, "{\"a\":1,\"b\":[1,-2,{\"c\":null},[]],\"d\":{},\"e\":true,\"f\":false,"
+		       "\"g\":null,\"h\":18446744073709551615,\"i\":-9223372036854775808,"
+		       "\"j\":\"xy\"}\n");
+	check_valid_lines(__LINE__, out);
+}
+
+/* Each top-level value is one line; no comma between lines; the state resets. */
+static void test_writer_lines(void)
+{
+	struct ks_json j;
+	const char *out;
+
+	ks_json_init(&j, kt_mem_open(&mem));
+	for (int i = 0; i < 3; i++) {
+		ks_json_obj_begin(&j, NULL);
+		ks_json_int(&j, "n", i);
+		ks_json_str(&j, "s", "x");
+		ks_json_obj_end(&j);
+	}
+	ks_json_arr_begin(&j, NULL);
+	ks_json_str(&j, NULL, "a");
+	ks_json_arr_end(&j);
+	ks_json_obj_begin(&j, NULL);
+	ks_json_obj_end(&j);
+	out = kt_mem_close(&mem);
+	CHECK_STR(out, "{\"n\":0,\"s\":\"x\"}\n{\"n\":1,\"s\":\"x\"}\n{\"n\":2,\"s\":\"x\"}\n"
+		       "[\"a\"]\n{}\n");
+	check_valid_lines(__LINE__, out);
+}
+
+static void test_writer_keys_escaped(void)
+{
+	struct ks_json j;
+	const char *out;
+
+	ks_json_init(&j, kt_mem_open(&mem));
+	ks_json_obj_begin(&j, NULL);
+	ks_json_str(&j, "k\"e\ny", "v\"a\\l\n");
+	ks_json_str(&j, "bad\xff", "\xc0\xaf");
+	ks_json_obj_end(&j);
+	out = kt_mem_close(&mem);
+	CHECK_STR(out, "{\"k\\\"e\\ny\":\"v\\\"a\\\\l\\n\",\"bad\\ufffd\":\"\\ufffd\\ufffd\"}\n");
+	check_valid_lines(__LINE__, out);
+}
+
+static void test_writer_doubles(void)
+{
+	struct ks_json j;
+	const char *out;
+
+	ks_json_init(&j, kt_mem_open(&mem));
+	ks_json_arr_begin(&j, NULL);
+	ks_json_double(&j, NULL, 1.5);
+	ks_json_double(&j, NULL, 0);
+	ks_json_double(&j, NULL, -0.25);
+	ks_json_double(&j, NULL, 1e300);
+	ks_json_double(&j, NULL, 1e-300);
+	ks_json_double(&j, NULL, NAN);
+	ks_json_double(&j, NULL, INFINITY);
+	ks_json_double(&j, NULL, -INFINITY);
+	ks_json_arr_end(&j);
+	out = kt_mem_close(&mem);
+	CHECK_STR(out, "[1.5,0,-0.25,1e+300,1e-300,null,null,null]\n");
+	check_valid_lines(__LINE__, out);
+}
+
+/* Deep but legal nesting (below KS_JSON_MAX_DEPTH) closes correctly. */
+static void test_writer_deep(void)
+{
+	struct ks_json j;
+	const char *out;
+	char want[256];
+	int d = KS_JSON_MAX_DEPTH - 1, o = 0;
+
+	ks_json_init(&j, kt_mem_open(&mem));
+	for (int i = 0; i < d; i++)
+		ks_json_arr_begin(&j, NULL);
+	ks_json_int(&j, NULL, 1);
+	ks_json_int(&j, NULL, 2);
+	for (int i = 0; i < d; i++)
+		ks_json_arr_end(&j);
+	out = kt_mem_close(&mem);
+	for (int i = 0; i < d; i++)
+		want[o++] = '[';
+	o += sprintf(want + o, "1,2");
+	for (int i = 0; i < d; i++)
+		want[o++] = ']';
+	want[o++] = '\n';
+	want[o] = '\0';
+	CHECK_STR(out, want);
+	check_valid_lines(__LINE__, out);
+}
+
+static void test_text_escape(void)
+{
+	CHECK_STR(TEXT("plain /path"), "plain /path");
+	CHECK_STR(TEXT("a\nb"), "a\\nb");
+	CHECK_STR(TEXT("a\tb"), "a\\tb");
+	CHECK_STR(TEXT("a\\b"), "a\\\\b");
+	CHECK_STR(TEXT("\r"), "\\x0d");
+	CHECK_STR(TEXT("\x01\x1b[31m"), "\\x01\\x1b[31m");
+	CHECK_STR(TEXT("\x7f"), "\\x7f");
+	CHECK_STR(text_esc("a\0b", 3), "a\\x00b");
+	CHECK_STR(TEXT("q\"u"), "q\"u");
+	CHECK_STR(TEXT("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"), "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+	CHECK_STR(TEXT("\xff"), "\\xff");
+	CHECK_STR(TEXT("\x80z"), "\\x80z");
+	CHECK_STR(TEXT("\xc0\xaf"), "\\xc0\\xaf");
+	CHECK_STR(TEXT("\xed\xa0\x80"), "\\xed\\xa0\\x80");
+	CHECK_STR(TEXT("\xe2\x82"), "\\xe2\\x82");
+}
+
+/* Nothing a file name holds can make ks_text_escape print a line break or a raw control byte. */
+static void test_text_escape_no_controls(void)
+{
+	for (int a = 0; a < 256; a++) {
+		char s[2] = { (char)a, 0 };
+		const char *out = text_esc(s, 1);
+
+		for (const char *p = out; *p; p++)
+			CHECK((unsigned char)*p >= 0x20 && (unsigned char)*p != 0x7f,
+			      "byte 0x%02x printed as raw 0x%02x", a, (unsigned char)*p);
+	}
+}
+
+static void test_fmt_hms(void)
+{
+	char buf[16];
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	CHECK_STR(ks_fmt_hms(buf, sizeof(buf), 0), "00:00:00");
+	CHECK_STR(ks_fmt_hms(buf, sizeof(buf), (13ULL * 3600 + 4 * 60 + 5) * 1000000000ULL + 999),
+		  "13:04:05");
+}
+
+int main(void)
+{
+	RUN(test_escape_specials);
+	RUN(test_escape_utf8_valid);
+	RUN(test_escape_utf8_invalid);
+	RUN(test_escape_always_valid);
+	RUN(test_writer_nesting);
+	RUN(test_writer_lines);
+	RUN(test_writer_keys_escaped);
+	RUN(test_writer_doubles);
+	RUN(test_writer_deep);
+	RUN(test_text_escape);
+	RUN(test_text_escape_no_controls);
+	RUN(test_fmt_hms);
+	free(mem.buf);
+	return kt_done();
+}

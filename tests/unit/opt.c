@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Unit tests of src/core/opt: common options by tool flags, tool tables, positionals. */
+#include <errno.h>
+#include <limits.h>
+
+#include "core/opt.h"
+#include "core/probe.h"
+#include "core/tool.h"
+#include "ktest.h"
+
+static bool o_flag;
+static long long o_num;
+static const char *o_str;
+static int o_func;
+
+static int parse_func(const char *arg, void *ptr, char *err, size_t errlen)
+{
+	if (!strcmp(arg, "good")) {
+		*(int *)ptr = 42;
+		return 0;
+	}
+	snprintf(err, errlen, "must be 'good'");
+	return -EINVAL;
+}
+
+static const struct ks_opt opts[] = {
+	{ "flag", 'F', KS_OPT_FLAG, NULL, "a flag", &o_flag },
+	{ "num", 'N', KS_OPT_INT, "N", "a number from 1 to 100", &o_num, 1, 100 },
+	{ "str", 0, KS_OPT_STR, "S", "a long-only string", &o_str },
+	{ "func", 'f', KS_OPT_FUNC, "F", "parsed by a function", &o_func, 0, 0, parse_func },
+	{ 0 },
+};
+
+static const struct ks_tool full = {
+	.name = "faketool",
+	.summary = "a tool with every flag",
+	.usage = "[interval [count]]",
+	.opts = opts,
+	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_INTERVAL | KS_TOOL_STREAM,
+};
+
+static const struct ks_tool bare = {
+	.name = "barecmd",
+	.summary = "a command without BPF",
+	.flags = KS_TOOL_COMMAND,
+};
+
+static struct ks_common c;
+static struct kt_stderr err;
+
+/* Parse a NULL-terminated list of arguments (argv[0] is the tool name), stderr captured. */
+static int parse_with(const struct ks_tool *t, const char *first, ...)
+{
+	char *argv[64];
+	int argc = 0, ret;
+	va_list ap;
+
+	o_flag = false;
+	o_num = -1;
+	o_str = NULL;
+	o_func = 0;
+	argv[argc++] = (char *)t->name;
+	va_start(ap, first);
+	for (const char *a = first; a && argc < 63; a = va_arg(ap, const char *))
+		argv[argc++] = (char *)a;
+	va_end(ap);
+	argv[argc] = NULL;
+	/* garbage first: parsing must set the defaults itself */
+	memset(&c, 0xa5, sizeof(c));
+	kt_stderr_begin(&err);
+	ret = ks_opts_parse(t, argc, argv, &c);
+	kt_stderr_end(&err);
+	return ret;
+}
+
+#define PARSE(...) parse_with(&full, __VA_ARGS__, (const char *)NULL)
+#define PARSE_BARE(...) parse_with(&bare, __VA_ARGS__, (const char *)NULL)
+
+/* An error: -EINVAL and exactly one line on stderr. */
+#define CHECK_ERROR(ret)                                                                     \
+	do {                                                                                 \
+		int r_ = (ret);                                                              \
+		CHECK(r_ == -EINVAL, "returned %d, expected -EINVAL", r_);                   \
+		CHECK(err.lines == 1, "%d lines on stderr, expected 1: %s", err.lines,       \
+		      err.text);                                                             \
+	} while (0)
+
+#define CHECK_OK(ret)                                                                        \
+	do {                                                                                 \
+		int r_ = (ret);                                                              \
+		CHECK(r_ == KS_PARSE_OK, "returned %d, expected 0 (stderr: %s)", r_, err.text); \
+		CHECK(err.lines == 0, "unexpected stderr: %s", err.text);                    \
+	} while (0)
+
+static void test_defaults(void)
+{
+	CHECK_OK(parse_with(&full, NULL));
+	CHECK_INT(c.pid, 0);
+	CHECK_INT(c.tid, 0);
+	CHECK(!c.has_uid, "has_uid set");
+	CHECK_STR(c.comm, "");
+	CHECK(c.cgroup == NULL, "cgroup set");
+	CHECK(c.duration == 0, "duration %g", c.duration);
+	CHECK(c.interval == 0, "interval %g", c.interval);
+	CHECK_INT(c.count, 0);
+	CHECK(!c.json && !c.timestamp && !c.verbose, "a flag is set");
+	CHECK_UINT(c.attach_mask, KS_METHODS_ALL);
+}
+
+static void test_pid(void)
+{
+	CHECK_OK(PARSE("-p", "123"));
+	CHECK_INT(c.pid, 123);
+	CHECK_OK(PARSE("-p4567"));
+	CHECK_INT(c.pid, 4567);
+	CHECK_OK(PARSE("--pid", "77"));
+	CHECK_INT(c.pid, 77);
+	CHECK_OK(PARSE("--pid=78"));
+	CHECK_INT(c.pid, 78);
+	CHECK_OK(PARSE("-p", "2147483647"));
+	CHECK_INT(c.pid, INT_MAX);
+}
+
+static void test_pid_bad(void)
+{
+	CHECK_ERROR(PARSE("-p", "abc"));
+	CHECK(strstr(err.text, "abc") != NULL, "message does not quote the value: %s", err.text);
+	CHECK_ERROR(PARSE("-p", "0"));
+	CHECK_ERROR(PARSE("-p", "-5"));
+	CHECK_ERROR(PARSE("-p", ""));
+	CHECK_ERROR(PARSE("-p", "12x"));
+	CHECK_ERROR(PARSE("-p", "2147483648"));
+	CHECK_ERROR(PARSE("-p", "99999999999999999999999"));
+	CHECK_ERROR(PARSE("-t", "abc"));
+	CHECK_ERROR(PARSE("-t", "0"));
+}
+
+/* A pid is a decimal number: "010" is pid 10 (or refused), never pid 8. */
+static void test_pid_decimal(void)
+{
+	int ret = PARSE("-p", "010");
+
+	CHECK(ret == -EINVAL || (ret == 0 && c.pid == 10),
+	      "-p 010 gives pid %d (ret %d): read as octal", c.pid, ret);
+	ret = PARSE("-p", "0x10");
+	CHECK(ret == -EINVAL, "-p 0x10 accepted as pid %d", c.pid);
+}
+
+static void test_tid(void)
+{
+	CHECK_OK(PARSE("-t", "99"));
+	CHECK_INT(c.tid, 99);
+	CHECK_INT(c.pid, 0);
+	CHECK_OK(PARSE("--tid", "5", "-p", "6"));
+	CHECK_INT(c.tid, 5);
+	CHECK_INT(c.pid, 6);
+}
+
+static void test_comm(void)
+{
+	CHECK_OK(PARSE("-n", "bash"));
+	CHECK_STR(c.comm, "bash");
+	CHECK_OK(PARSE("--comm", "exactly15bytes!"));
+	CHECK_STR(c.comm, "exactly15bytes!");
+	/* the kernel keeps 15 bytes: so does the filter */
+	CHECK_OK(PARSE("-n", "0123456789abcdefXYZ"));
+	CHECK_STR(c.comm, "0123456789abcde");
+	CHECK_ERROR(PARSE("-n", ""));
+}
+
+static void test_uid(void)
+{
+	CHECK_OK(PARSE("-u", "0"));
+	CHECK(c.has_uid && c.uid == 0, "has_uid %d uid %u", c.has_uid, c.uid);
+	CHECK_OK(PARSE("-u", "65534"));
+	CHECK(c.has_uid && c.uid == 65534, "has_uid %d uid %u", c.has_uid, c.uid);
+	CHECK_OK(PARSE("--uid", "root"));
+	CHECK(c.has_uid && c.uid == 0, "user name root: has_uid %d uid %u", c.has_uid, c.uid);
+	CHECK_ERROR(PARSE("-u", "no-such-user-kscope"));
+	CHECK_ERROR(PARSE("-u", "-1"));
+	CHECK_ERROR(PARSE("-u", "4294967295")); /* (uid_t)-1 is never a user */
+}
+
+static void test_cgroup(void)
+{
+	CHECK_OK(PARSE("-c", "/sys/fs/cgroup/x"));
+	CHECK(c.cgroup && !strcmp(c.cgroup, "/sys/fs/cgroup/x"), "cgroup %s", c.cgroup);
+	CHECK_OK(PARSE("--cgroup", "system.slice"));
+	CHECK(c.cgroup && !strcmp(c.cgroup, "system.slice"), "cgroup %s", c.cgroup);
+	CHECK_ERROR(PARSE("-c", ""));
+}
+
+static void test_duration(void)
+{
+	CHECK_OK(PARSE("-d", "5"));
+	CHECK(c.duration == 5, "duration %g", c.duration);
+	CHECK_OK(PARSE("-d", "0.25"));
+	CHECK(c.duration == 0.25, "duration %g", c.duration);
+	CHECK_OK(PARSE("--duration", "1e2"));
+	CHECK(c.duration == 100, "duration %g", c.duration);
+	CHECK_ERROR(PARSE("-d", "0"));
+	CHECK_ERROR(PARSE("-d", "-1"));
+	CHECK_ERROR(PARSE("-d", "abc"));
+	CHECK_ERROR(PARSE("-d", "1s"));
+	CHECK_ERROR(PARSE("-d", "inf"));
+	CHECK_ERROR(PARSE("-d", "nan"));
+	CHECK_ERROR(PARSE("-d", ""));
+}
+
+static void test_flags(void)
+{
+	CHECK_OK(PARSE("-T", "--json", "-v"));
+	CHECK(c.timestamp && c.json && c.verbose, "T %d json %d v %d", c.timestamp, c.json,
+	      c.verbose);
+	CHECK_OK(PARSE("--timestamp", "--verbose"));
+	CHECK(c.timestamp && !c.json && c.verbose, "T %d json %d v %d", c.timestamp, c.json,
+	      c.verbose);
+	CHECK_ERROR(PARSE("--json=yes"));
+}
+
+static void test_attach(void)
+{
+	CHECK_OK(PARSE("--attach", "tp_btf,tracepoint"));
+	CHECK_UINT(c.attach_mask, (1u << KS_METHOD_TP_BTF) | (1u << KS_METHOD_TRACEPOINT));
+	CHECK_OK(PARSE("--attach", "raw_tp"));
+	CHECK_UINT(c.attach_mask, 1u << KS_METHOD_RAW_TP);
+	CHECK_OK(PARSE("--attach=fentry,kprobe_multi,kprobe"));
+	CHECK_UINT(c.attach_mask, (1u << KS_METHOD_FENTRY) | (1u << KS_METHOD_KPROBE_MULTI) |
+					  (1u << KS_METHOD_KPROBE));
+	CHECK_ERROR(PARSE("--attach", "bogus"));
+	CHECK(strstr(err.text, "bogus") != NULL, "message does not name it: %s", err.text);
+	CHECK_ERROR(PARSE("--attach", "tp_btf,bogus"));
+	CHECK(strstr(err.text, "'bogus'") != NULL, "message does not name it: %s", err.text);
+	CHECK_ERROR(PARSE("--attach", ""));
+	CHECK_ERROR(PARSE("--attach", "TP_BTF"));
+}
+
+static void test_method_names(void)
+{
+	for (int m = 0; m < KS_METHOD_NR; m++) {
+		unsigned int mask = 0;
+		char bad[64];
+
+		CHECK(ks_method_parse(ks_method_name(m), &mask, bad, sizeof(bad)) == 0 &&
+			      mask == 1u << m,
+		      "method %d '%s' does not parse back", m, ks_method_name(m));
+	}
+}
+
+static void test_positional(void)
+{
+	CHECK_OK(PARSE("1"));
+	CHECK(c.interval == 1 && c.count == 0, "interval %g count %lld", c.interval, c.count);
+	CHECK_OK(PARSE("0.5", "10"));
+	CHECK(c.interval == 0.5 && c.count == 10, "interval %g count %lld", c.interval, c.count);
+	CHECK_OK(PARSE("2", "3", "-p", "9"));
+	CHECK(c.interval == 2 && c.count == 3 && c.pid == 9, "options after the positionals: "
+	      "interval %g count %lld pid %d", c.interval, c.count, c.pid);
+	CHECK_OK(PARSE("--", "4"));
+	CHECK(c.interval == 4, "after --: interval %g", c.interval);
+	CHECK_ERROR(PARSE("0"));
+	CHECK_ERROR(PARSE("abc"));
+	CHECK_ERROR(PARSE("1", "0"));
+	CHECK_ERROR(PARSE("1", "-3"));
+	CHECK_ERROR(PARSE("1", "x"));
+	CHECK_ERROR(PARSE("1", "2", "3"));
+	CHECK(strstr(err.text, "'3'") != NULL, "message does not name it: %s", err.text);
+}
+
+static void test_unknown_option(void)
+{
+	CHECK_ERROR(PARSE("-Z"));
+	CHECK(strstr(err.text, "-Z") != NULL, "message does not name it: %s", err.text);
+	CHECK_ERROR(PARSE("--bogus"));
+	CHECK(strstr(err.text, "--bogus") != NULL, "message does not name it: %s", err.text);
+	CHECK_ERROR(PARSE("--bogus=1"));
+	CHECK_ERROR(PARSE("-p", "1", "-Q"));
+}
+
+static void test_missing_argument(void)
+{
+	CHECK_ERROR(PARSE("-p"));
+	CHECK(strstr(err.text, "-p") != NULL, "message does not name it: %s", err.text);
+	CHECK_ERROR(PARSE("--pid"));
+	CHECK(strstr(err.text, "--pid") != NULL, "message does not name it: %s", err.text);
+	CHECK_ERROR(PARSE("-N"));
+	CHECK_ERROR(PARSE("--str"));
+	CHECK_ERROR(PARSE("-d"));
+	CHECK_ERROR(PARSE("--attach"));
+}
+
+static void test_tool_options(void)
+{
+	CHECK_OK(PARSE("-F"));
+	CHECK(o_flag, "-F not set");
+	CHECK_OK(PARSE("--flag"));
+	CHECK(o_flag, "--flag not set");
+	CHECK_OK(PARSE("-N", "50"));
+	CHECK_INT(o_num, 50);
+	CHECK_OK(PARSE("--num=100"));
+	CHECK_INT(o_num, 100);
+	CHECK_OK(PARSE("-N1"));
+	CHECK_INT(o_num, 1);
+	CHECK_OK(PARSE("--str", "hello world"));
+	CHECK(o_str && !strcmp(o_str, "hello world"), "str %s", o_str ? o_str : "(null)");
+	CHECK_OK(PARSE("-f", "good"));
+	CHECK_INT(o_func, 42);
+	CHECK_OK(PARSE("-F", "-N", "7", "-p", "3", "--json"));
+	CHECK(o_flag && o_num == 7 && c.pid == 3 && c.json, "mixed options");
+}
+
+static void test_tool_options_bad(void)
+{
+	CHECK_ERROR(PARSE("-N", "0"));
+	CHECK(strstr(err.text, "1") && strstr(err.text, "100"), "range not in message: %s",
+	      err.text);
+	CHECK_ERROR(PARSE("-N", "101"));
+	CHECK_ERROR(PARSE("-N", "abc"));
+	CHECK_ERROR(PARSE("--num", "9223372036854775808"));
+	CHECK_ERROR(PARSE("-f", "bad"));
+	CHECK(strstr(err.text, "must be 'good'") != NULL, "parser's reason missing: %s", err.text);
+	CHECK_ERROR(PARSE("--flag=1"));
+}
+
+static void test_help(void)
+{
+	CHECK(PARSE("--help") == KS_PARSE_HELP, "--help");
+	CHECK(PARSE("-h") == KS_PARSE_HELP, "-h");
+	CHECK(PARSE("-p", "5", "--help") == KS_PARSE_HELP, "--help after an option");
+	CHECK(PARSE_BARE("--help") == KS_PARSE_HELP, "--help of a command");
+}
+
+static void test_help_text(void)
+{
+	struct kt_mem m = { 0 };
+	const char *out;
+
+	ks_opts_help(&full, kt_mem_open(&m));
+	out = kt_mem_close(&m);
+	CHECK(!strncmp(out, "usage: kscope faketool", 22), "starts with: %.40s", out);
+	CHECK(strstr(out, "--num N") != NULL, "tool option missing");
+	CHECK(strstr(out, "--str S") != NULL, "long-only option missing");
+	CHECK(strstr(out, "--pid") != NULL, "common option missing");
+	CHECK(strstr(out, "--attach") != NULL, "--attach missing");
+	CHECK(strstr(out, "exit codes") != NULL, "exit codes missing");
+	ks_opts_help(&bare, kt_mem_open(&m));
+	out = kt_mem_close(&m);
+	CHECK(!strncmp(out, "usage: kscope barecmd", 21), "starts with: %.40s", out);
+	CHECK(strstr(out, "--pid") == NULL, "a command without FILTER lists --pid");
+	CHECK(strstr(out, "--duration") == NULL, "a command without BPF lists --duration");
+	CHECK(strstr(out, "--json") != NULL, "--json missing");
+	free(m.buf);
+}
+
+/* Options a tool's flags don't enable are unknown options. */
+static void test_flags_gate(void)
+{
+	CHECK_ERROR(PARSE_BARE("-p", "1"));
+	CHECK_ERROR(PARSE_BARE("-c", "x"));
+	CHECK_ERROR(PARSE_BARE("-d", "1"));
+	CHECK_ERROR(PARSE_BARE("--attach", "tp_btf"));
+	CHECK_ERROR(PARSE_BARE("-T"));
+	CHECK_ERROR(PARSE_BARE("1"));
+	CHECK_OK(PARSE_BARE("--json"));
+	CHECK(c.json, "--json not set");
+	CHECK_OK(PARSE_BARE("-v"));
+}
+
+/* Parsing twice in a row starts afresh (getopt state is reset). */
+static void test_reparse(void)
+{
+	CHECK_OK(PARSE("-p", "5", "--json"));
+	CHECK_OK(PARSE("-t", "6"));
+	CHECK(c.pid == 0 && c.tid == 6 && !c.json, "state kept: pid %d tid %d json %d", c.pid,
+	      c.tid, c.json);
+	CHECK_ERROR(PARSE("-Z"));
+	CHECK_OK(PARSE("-p", "7"));
+	CHECK_INT(c.pid, 7);
+}
+
+static void test_parse_numbers(void)
+{
+	long long v = 0;
+	double d = 0;
+
+	CHECK(ks_parse_ll("42", 0, 100, &v) == 0 && v == 42, "42");
+	CHECK(ks_parse_ll("101", 0, 100, &v) == -EINVAL, "above max");
+	CHECK(ks_parse_ll("-1", 0, 100, &v) == -EINVAL, "below min");
+	CHECK(ks_parse_ll("", 0, 100, &v) == -EINVAL, "empty");
+	CHECK(ks_parse_ll(NULL, 0, 100, &v) == -EINVAL, "NULL");
+	CHECK(ks_parse_ll("5 ", 0, 100, &v) == -EINVAL, "trailing space");
+	CHECK(ks_parse_ll("9223372036854775807", 0, LLONG_MAX, &v) == 0 && v == LLONG_MAX,
+	      "LLONG_MAX");
+	CHECK(ks_parse_ll("9223372036854775808", 0, LLONG_MAX, &v) == -EINVAL, "overflow");
+	CHECK(ks_parse_seconds("1.5", &d) == 0 && d == 1.5, "1.5 s");
+	CHECK(ks_parse_seconds("0", &d) == -EINVAL, "0 s");
+	CHECK(ks_parse_seconds("1e10", &d) == -EINVAL, "1e10 s");
+	CHECK(ks_parse_seconds("infinity", &d) == -EINVAL, "infinity");
+}
+
+int main(void)
+{
+	RUN(test_defaults);
+	RUN(test_pid);
+	RUN(test_pid_bad);
+	RUN(test_pid_decimal);
+	RUN(test_tid);
+	RUN(test_comm);
+	RUN(test_uid);
+	RUN(test_cgroup);
+	RUN(test_duration);
+	RUN(test_flags);
+	RUN(test_attach);
+	RUN(test_method_names);
+	RUN(test_positional);
+	RUN(test_unknown_option);
+	RUN(test_missing_argument);
+	RUN(test_tool_options);
+	RUN(test_tool_options_bad);
+	RUN(test_help);
+	RUN(test_help_text);
+	RUN(test_flags_gate);
+	RUN(test_reparse);
+	RUN(test_parse_numbers);
+	return kt_done();
+}
