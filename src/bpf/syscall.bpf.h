@@ -6,12 +6,20 @@
 #include "bpf/kscope.bpf.h"
 
 /* libbpf 1.1 stops at the fifth syscall argument; the sixth and the number are ours. */
+/*
+ * _DIRECT forms load through a BTF-typed pointer (tp_btf: no helper call); the others go
+ * through bpf_probe_read_kernel (raw_tp, where the pointer is a plain number).
+ */
 #if defined(__TARGET_ARCH_x86)
 #define KS_SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
+#define KS_SYSCALL_NR_DIRECT(regs) ((regs)->orig_ax)
 #define KS_SYSCALL_PARM6(regs) BPF_CORE_READ(regs, r9)
+#define KS_SYSCALL_PARM6_DIRECT(regs) ((regs)->r9)
 #elif defined(__TARGET_ARCH_arm64)
 #define KS_SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
+#define KS_SYSCALL_NR_DIRECT(regs) ((regs)->syscallno)
 #define KS_SYSCALL_PARM6(regs) BPF_CORE_READ(regs, regs[5])
+#define KS_SYSCALL_PARM6_DIRECT(regs) ((regs)->regs[5])
 #else
 #error "kscope: syscall number register unknown for this architecture"
 #endif
@@ -20,6 +28,7 @@
 struct ks_sysenter {
 	long id;
 	struct pt_regs *regs;	 /* tp_btf, raw_tp: the user registers */
+	bool btf;		 /* regs is BTF-typed (tp_btf): read it directly */
 	unsigned long args[6];	 /* classic tracepoint: copied from the record */
 };
 
@@ -36,6 +45,22 @@ static __always_inline unsigned long ks_sysarg(const struct ks_sysenter *e, int 
 
 	if (!regs)
 		return e->args[n];
+	if (e->btf) {
+		switch (n) {
+		case 0:
+			return PT_REGS_PARM1_SYSCALL(regs);
+		case 1:
+			return PT_REGS_PARM2_SYSCALL(regs);
+		case 2:
+			return PT_REGS_PARM3_SYSCALL(regs);
+		case 3:
+			return PT_REGS_PARM4_SYSCALL(regs);
+		case 4:
+			return PT_REGS_PARM5_SYSCALL(regs);
+		default:
+			return KS_SYSCALL_PARM6_DIRECT(regs);
+		}
+	}
 	switch (n) {
 	case 0:
 		return PT_REGS_PARM1_CORE_SYSCALL(regs);
@@ -60,7 +85,7 @@ static __always_inline unsigned long ks_sysarg(const struct ks_sysenter *e, int 
 	SEC("tp_btf/sys_enter")                                                            \
 	int BPF_PROG(hook##__tp_btf, struct pt_regs *regs, long id)                        \
 	{                                                                                  \
-		struct ks_sysenter e = { .id = id, .regs = regs };                         \
+		struct ks_sysenter e = { .id = id, .regs = regs, .btf = true };            \
 		return fn(ctx, &e);                                                        \
 	}                                                                                  \
 	SEC("raw_tp/sys_enter")                                                            \
@@ -84,7 +109,7 @@ static __always_inline unsigned long ks_sysarg(const struct ks_sysenter *e, int 
 	SEC("tp_btf/sys_exit")                                                             \
 	int BPF_PROG(hook##__tp_btf, struct pt_regs *regs, long ret)                       \
 	{                                                                                  \
-		struct ks_sysexit e = { .id = KS_SYSCALL_NR(regs), .ret = ret };           \
+		struct ks_sysexit e = { .id = KS_SYSCALL_NR_DIRECT(regs), .ret = ret };    \
 		return fn(ctx, &e);                                                        \
 	}                                                                                  \
 	SEC("raw_tp/sys_exit")                                                             \
