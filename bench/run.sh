@@ -1,0 +1,242 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# The benchmark: per-openat cost, start-up, peak RSS and lost events of kscope, bare BPF
+# floors and peer tools on one workload, printed as one table (see bench/README.md).
+#
+#   sh bench/run.sh                  (as root; 'make bench' builds what it needs and runs it)
+#   BENCH_N=200000 BENCH_RUNS=5 sh bench/run.sh
+#   sh bench/run.sh --table [DIR]    print the table again from a saved run (default latest)
+#
+# Environment: OUTPUT (build directory, default .output), BENCH_N (workload iterations,
+# default 1000000), BENCH_RUNS (rounds, default 3), BENCH_CPU (the workload's CPU, default
+# the last), BENCH_STOP_MS (how long the forced-loss run stops the tracer, default 1000),
+# KSCOPE (default ./kscope).
+set -u
+set -f
+
+cd "$(dirname "$0")/.." || exit 1
+OUTPUT=${OUTPUT:-.output}
+N=${BENCH_N:-1000000}
+RUNS=${BENCH_RUNS:-3}
+CPU=${BENCH_CPU:-$(($(getconf _NPROCESSORS_ONLN) - 1))}
+STOP_MS=${BENCH_STOP_MS:-1000}
+KSCOPE=${KSCOPE:-./kscope}
+B=$OUTPUT/bench
+FILE=$(pwd)/bench/out/openloop.dat
+
+table() { # DIR
+	awk -v n="$(sed -n 's/^n=\([0-9]*\).*/\1/p' "$1/info.txt")" \
+		-v stop_ms="$(sed -n 's/.* stop_ms=\([0-9]*\).*/\1/p' "$1/info.txt")" \
+		-v tracers="$1/tracers.txt" -f bench/table.awk "$1/raw.txt"
+}
+
+if [ "${1:-}" = --table ]; then
+	d=${2:-bench/out/latest}
+	if [ ! -f "$d/raw.txt" ]; then
+		echo "bench: no results in $d" >&2
+		exit 1
+	fi
+	table "$d"
+	exit 0
+fi
+
+OUT=bench/out/$(date +%Y%m%d-%H%M%S)
+RAW=$OUT/raw.txt
+
+say() { printf '%s\n' "$*" >&2; }
+
+if [ "$(id -u)" != 0 ]; then
+	say "bench: needs root (BPF programs are loaded)"
+	exit 1
+fi
+for f in trial openloop floor streamfloor; do
+	if [ ! -x "$B/$f" ]; then
+		say "bench: $B/$f is missing: build with 'make bench' (or make OUTPUT=$OUTPUT bench-bins)"
+		exit 1
+	fi
+done
+mkdir -p "$OUT/logs" || exit 1
+ln -sfn "$(basename "$OUT")" bench/out/latest
+: >"$RAW"
+
+# Where Debian puts a peer's file: ask dpkg, then try the usual places.
+peer_path() { # PACKAGE FILE-NAME
+	p=""
+	if command -v dpkg-query >/dev/null 2>&1; then
+		p=$(dpkg-query -L "$1" 2>/dev/null | grep -m1 "/$2\$")
+	fi
+	for d in /usr/sbin /usr/bin /usr/share/bpftrace/tools; do
+		[ -n "$p" ] || { [ -f "$d/$2" ] && p=$d/$2; }
+	done
+	printf '%s' "$p"
+}
+
+# The tracers: ID|LABEL|MARKER|COMMAND. MARKER err:TEXT or out:TEXT is what the tracer prints
+# once attached (on stdout, a pty stands in for the terminal so it is not stuck in a buffer).
+# A line "ID|LABEL|skip|REASON" is printed as skipped.
+tracers() {
+	f="err:floor"
+	s="err:streamfloor"
+	echo "empty|hook only (empty prog, tp_btf/sys_exit)|$f: empty: tracing|$B/floor -e"
+	echo "count|counting floor (tp_btf/sys_exit, per-CPU +1)|$f: counting: tracing|$B/floor"
+	echo "countraw|counting floor, raw_tp (no BTF read)|$f: counting-raw_tp: tracing|$B/floor -r"
+	echo "stream|streaming floor (ringbuf, batched wake-ups)|$s: batched: tracing|$B/streamfloor"
+	echo "streamw|streaming floor (wake-up per event)|$s: wakeup-per-event: tracing|$B/streamfloor -w"
+
+	if [ ! -x "$KSCOPE" ]; then
+		echo "ks-sc|kscope syscount|skip|$KSCOPE not built (make)"
+		echo "ks-scl|kscope syscount -L|skip|$KSCOPE not built (make)"
+		echo "ks-os|kscope opensnoop|skip|$KSCOPE not built (make)"
+		return
+	fi
+	tools=$("$KSCOPE" 2>&1 |
+		awk '/^tools:/ { t = 1; next } t && /^  [a-z]/ { print $1 } t && /^$/ { t = 0 }')
+	if echo "$tools" | grep -qx syscount; then
+		echo "ks-sc|kscope syscount|err:kscope: syscount: tracing|$KSCOPE syscount"
+		if "$KSCOPE" syscount --help 2>&1 | grep -q -- '-L,'; then
+			echo "ks-scl|kscope syscount -L|err:kscope: syscount: tracing|$KSCOPE syscount -L"
+		else
+			echo "ks-scl|kscope syscount -L|skip|'$KSCOPE syscount --help' has no -L"
+		fi
+	else
+		echo "ks-sc|kscope syscount|skip|'$KSCOPE' does not list syscount yet"
+		echo "ks-scl|kscope syscount -L|skip|'$KSCOPE' does not list syscount yet"
+	fi
+	if echo "$tools" | grep -qx opensnoop; then
+		echo "ks-os|kscope opensnoop|err:kscope: opensnoop: tracing|$KSCOPE opensnoop"
+	else
+		echo "ks-os|kscope opensnoop|skip|'$KSCOPE' does not list opensnoop"
+	fi
+
+	why="skip|not installed (scripts/setup --bench installs libbpf-tools)"
+	p=$(peer_path libbpf-tools syscount)
+	if [ -n "$p" ]; then
+		echo "lt-sc|libbpf-tools syscount|out:Tracing syscalls|$p"
+		echo "lt-scl|libbpf-tools syscount -L|out:Tracing syscalls|$p -L"
+	else
+		echo "lt-sc|libbpf-tools syscount|$why"
+		echo "lt-scl|libbpf-tools syscount -L|$why"
+	fi
+	p=$(peer_path libbpf-tools opensnoop)
+	if [ -n "$p" ]; then
+		echo "lt-os|libbpf-tools opensnoop|out:COMM|$p"
+	else
+		echo "lt-os|libbpf-tools opensnoop|$why"
+	fi
+
+	if ! command -v bpftrace >/dev/null 2>&1; then
+		echo "bt-sc|bpftrace syscount.bt|skip|bpftrace not installed (scripts/setup --bench)"
+		echo "bt-os|bpftrace opensnoop.bt|skip|bpftrace not installed"
+		return
+	fi
+	bt=$(command -v bpftrace)
+	p=$(peer_path bpftrace syscount.bt)
+	if [ -n "$p" ]; then
+		echo "bt-sc|bpftrace syscount.bt|out:Counting syscalls|$bt $p"
+	else
+		echo "bt-sc|bpftrace syscount.bt|skip|syscount.bt not found"
+	fi
+	p=$(peer_path bpftrace opensnoop.bt)
+	if [ -n "$p" ]; then
+		echo "bt-os|bpftrace opensnoop.bt|out:Tracing open syscalls|$bt $p"
+	else
+		echo "bt-os|bpftrace opensnoop.bt|skip|opensnoop.bt not found"
+	fi
+}
+
+tracers >"$OUT/tracers.txt"
+field() { awk -F'|' -v id="$1" -v f="$2" '$1 == id { print $f; exit }' "$OUT/tracers.txt"; }
+ids=$(awk -F'|' '$3 != "skip" { print $1 }' "$OUT/tracers.txt")
+
+# run_trial PHASE ID RUN [trial options...] -- [command...]: one line into raw.txt.
+# (Its variables start with _: plain sh has no locals, and callers loop over $id.)
+# The pause first: the kernel finishes tearing down the previous tracer's links for some
+# milliseconds after it exits, and a new attach waits for that.
+run_trial() {
+	_ph=$1 _id=$2 _run=$3
+	shift 3
+	sleep 0.1
+	_res=$("$B/trial" -f "$FILE" -n "$N" -c "$CPU" -l "$B/openloop" \
+		-e "$OUT/logs/$_ph-$_id-$_run.err" "$@")
+	echo "phase=$_ph tracer=$_id run=$_run $_res" >>"$RAW"
+	say "  $_ph $_id #$_run: $_res"
+}
+
+say "bench: $N openat+close per run, $RUNS runs, workload on CPU $CPU, results in $OUT"
+printf 'n=%s runs=%s cpu=%s stop_ms=%s kernel=%s kscope=%s\n' "$N" "$RUNS" "$CPU" "$STOP_MS" \
+	"$(uname -r)" "$("$KSCOPE" --version 2>/dev/null | head -1 | tr ' ' _)" >"$OUT/info.txt"
+
+# 1. Start-up: exec to attached, with no workload. A tracer that fails here is reported
+# with its first line of stderr and left out of the rest.
+say "bench: start-up (exec to the tracer's attached message)"
+settle=""
+for id in $ids; do
+	marker=$(field "$id" 3)
+	cmd=$(field "$id" 4)
+	o=null
+	case $marker in out:*) o=pty ;; esac
+	for r in $(seq 1 "$RUNS"); do
+		# shellcheck disable=SC2086
+		run_trial startup "$id" "$r" -u -o $o -m "$marker" -t 30 -- $cmd
+	done
+done
+ok_ids=""
+for id in $ids; do
+	if grep "phase=startup tracer=$id " "$RAW" | grep -q 'status=ok'; then
+		ok_ids="$ok_ids $id"
+	fi
+done
+
+# Tracers that say "attached" on stdout run with stdout to /dev/null below, where nothing
+# can be seen: wait twice their slowest start-up plus 0.3 s instead.
+settle_of() {
+	awk -v id="$1" '$1 == "phase=startup" && $2 == "tracer=" id {
+		for (i = 3; i <= NF; i++) if ($i ~ /^startup_ms=/) { split($i, a, "="); if (a[2] > m) m = a[2] } }
+		END { printf "%d", 2 * m + 300 }' "$RAW"
+}
+
+# 2. Overhead: each round runs every tracer once, in a rotated order so no tracer always
+# follows the same neighbour, with a baseline run before every fourth tracer and at the end:
+# the machine drifts, and each tracer run is compared with the baselines around it.
+say "bench: overhead (stdout to /dev/null)"
+set -- $ok_ids
+ntr=$#
+nb=0
+for r in $(seq 1 "$RUNS"); do
+	i=0
+	rot=$(( (r - 1) % (ntr > 0 ? ntr : 1) ))
+	order=$(printf '%s\n' $ok_ids | awk -v k="$rot" '{ a[NR] = $0 }
+		END { for (i = 0; i < NR; i++) print a[(i + k) % NR + 1] }')
+	for id in $order; do
+		if [ $((i % 4)) = 0 ]; then
+			nb=$((nb + 1))
+			run_trial overhead base "$nb"
+		fi
+		i=$((i + 1))
+		marker=$(field "$id" 3)
+		cmd=$(field "$id" 4)
+		case $marker in
+		out:*) # shellcheck disable=SC2086
+			run_trial overhead "$id" "$r" -o null -w "$(settle_of "$id")" -- $cmd ;;
+		*) # shellcheck disable=SC2086
+			run_trial overhead "$id" "$r" -o null -m "$marker" -- $cmd ;;
+		esac
+	done
+done
+run_trial overhead base $((nb + 1))
+
+# 3. Loss: kscope opensnoop on the workload alone must see every call; stopped (SIGSTOP) as
+# the loop starts, for BENCH_STOP_MS or until the loop ends, it must count every call it could
+# not see as lost.
+say "bench: lost-event checks"
+if echo " $ok_ids " | grep -q ' ks-os '; then
+	run_trial noloss ks-os 1 -o null -m "err:kscope: opensnoop: tracing" -- \
+		"$KSCOPE" opensnoop -p "{PID}"
+	run_trial forcedloss ks-os 1 -o null -m "err:kscope: opensnoop: tracing" \
+		-x "0:$STOP_MS" -- "$KSCOPE" opensnoop -p "{PID}"
+fi
+
+# 4. The table.
+table "$OUT" | tee "$OUT/table.txt"
+say "bench: raw results in $RAW, tracer logs in $OUT/logs/ (bench/out/latest)"
+exit 0
