@@ -36,14 +36,24 @@ static __always_inline void ks_count_lost(void)
 
 /*
  * A wake-up per event costs more than the rest of the event (an IPI and a context switch
- * at high rates); the reader drains on its own timer, so wake it only when the ring is
- * filling up.
+ * at high rates); the reader drains on its own timer, so wake it only when the waiting
+ * data grows past the threshold, and past each further quarter of it: a reader that is
+ * slow or stopped gets a few wake-ups per ring, not one per event. @before and @after are
+ * the waiting bytes without and with this event; a wake-up lost to a race between CPUs is
+ * made up at the next step.
  */
-static __always_inline __u64 ks_wakeup_flag(void)
+static __always_inline __u64 ks_wakeup_flag(__u64 before, __u64 after)
 {
-	return bpf_ringbuf_query(&ks_events, BPF_RB_AVAIL_DATA) >= ks_wakeup_bytes
-		       ? BPF_RB_FORCE_WAKEUP
-		       : BPF_RB_NO_WAKEUP;
+	__u64 step = ks_wakeup_bytes / 4 ? ks_wakeup_bytes / 4 : 1;
+
+	return after >= ks_wakeup_bytes && before / step != after / step ? BPF_RB_FORCE_WAKEUP
+									 : BPF_RB_NO_WAKEUP;
+}
+
+/* Bytes a record of @size takes in the ring: an 8-byte header, rounded up to 8. */
+static __always_inline __u64 ks_record_bytes(__u64 size)
+{
+	return (size + 8 + 7) & ~7ULL;
 }
 
 /* Reserve a fixed-size event; NULL (and counted as lost) when the ring is full. */
@@ -56,15 +66,21 @@ static __always_inline void *ks_reserve(__u64 size)
 	return e;
 }
 
-static __always_inline void ks_submit(void *e)
+/* Submit an event from ks_reserve(@size): its record is already counted as waiting. */
+static __always_inline void ks_submit(void *e, __u64 size)
 {
-	bpf_ringbuf_submit(e, ks_wakeup_flag());
+	__u64 after = bpf_ringbuf_query(&ks_events, BPF_RB_AVAIL_DATA);
+
+	bpf_ringbuf_submit(e, ks_wakeup_flag(after - ks_record_bytes(size), after));
 }
 
 /* Copy @size bytes (a variable-length event) into the ring; counted as lost if full. */
 static __always_inline void ks_output(void *data, __u64 size)
 {
-	if (bpf_ringbuf_output(&ks_events, data, size, ks_wakeup_flag()))
+	__u64 before = bpf_ringbuf_query(&ks_events, BPF_RB_AVAIL_DATA);
+
+	if (bpf_ringbuf_output(&ks_events, data, size,
+			       ks_wakeup_flag(before, before + ks_record_bytes(size))))
 		ks_count_lost();
 }
 

@@ -28,7 +28,7 @@ static __always_inline int on_task_exit(void)
 	e->start_ns = BPF_CORE_READ(task, start_time);
 	e->exit_code = code;
 	e->pad = 0;
-	ks_submit(e);
+	ks_submit(e, sizeof(*e));
 	return 0;
 }
 

@@ -97,7 +97,7 @@ static __always_inline int on_exit(void *ctx, const struct ks_sysexit *x)
 	ev->sig = s->sig;
 	ev->kind = s->kind;
 	__builtin_memset(ev->target_comm, 0, sizeof(ev->target_comm));
-	ks_submit(ev);
+	ks_submit(ev, sizeof(*ev));
 done:
 	bpf_map_delete_elem(&starts, &tid);
 	return 0;
@@ -125,7 +125,7 @@ static __always_inline int on_generate(int sig, int tgid, int pid, const char *c
 	ev->sig = sig;
 	ev->kind = SIG_GENERATED;
 	bpf_probe_read_kernel_str(ev->target_comm, sizeof(ev->target_comm), comm);
-	ks_submit(ev);
+	ks_submit(ev, sizeof(*ev));
 	return 0;
 }
 

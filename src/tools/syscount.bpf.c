@@ -22,23 +22,32 @@ struct {
 	__type(value, struct syscount_stat);
 } by_pid SEC(".maps");
 
+/*
+ * With -L: when each traced thread entered its current syscall (0: not in one we saw).
+ * Entries stay for the thread's life and are rewritten in place, which is far cheaper than
+ * an insert and a delete per syscall; the LRU map drops those of threads long gone.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u32);
 	__type(value, __u64);
 } starts SEC(".maps");
 
-/* Only loaded with -L: remember when each traced thread entered its syscall. */
 static __always_inline int on_enter(void *ctx, const struct ks_sysenter *e)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__u64 ts;
+	__u32 tid;
+	__u64 ts, *start;
 
 	if (!ks_filter_current())
 		return 0;
+	tid = (__u32)bpf_get_current_pid_tgid();
 	ts = bpf_ktime_get_ns();
-	bpf_map_update_elem(&starts, &tid, &ts, BPF_ANY);
+	start = bpf_map_lookup_elem(&starts, &tid);
+	if (start)
+		*start = ts;
+	else
+		bpf_map_update_elem(&starts, &tid, &ts, BPF_ANY);
 	return 0;
 }
 
@@ -75,10 +84,10 @@ static __always_inline int on_exit(void *ctx, const struct ks_sysexit *x)
 		__u64 *start = bpf_map_lookup_elem(&starts, &tid);
 
 		/* No start: not traced (filtered out), or entered before we attached. */
-		if (!start)
+		if (!start || !*start)
 			return 0;
 		delta = bpf_ktime_get_ns() - *start;
-		bpf_map_delete_elem(&starts, &tid);
+		*start = 0;
 	} else if (!ks_filter_current()) {
 		return 0;
 	}
