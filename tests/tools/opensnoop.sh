@@ -23,6 +23,7 @@ ks_test opensnoop/comm_long t_os_comm_long
 ks_test opensnoop/uid t_os_uid
 ks_test opensnoop/tid t_os_tid
 ks_test opensnoop/accounting t_os_accounting
+ks_test opensnoop/forced_loss t_os_forced_loss
 ks_test opensnoop/streaming t_os_streaming
 ks_test opensnoop/new_cgroup t_os_new_cgroup
 ks_test opensnoop/epipe t_os_epipe
@@ -403,6 +404,34 @@ t_os_accounting() {
 		"$H/jsonq" -c -w type=warning -w 'message~lost' <"$KS_TMP/ks.err" | grep -qx 1 ||
 			fail "$_lost events lost without a warning on stderr"
 	fi
+	pass
+}
+
+# A reader that can't keep up: kscope is stopped while the workload opens far more than the
+# ring holds. Every event is either delivered or counted lost, and the loss is reported;
+# the stalled reader is not woken once per event (the workload would crawl).
+t_os_forced_loss() {
+	os_files
+	_n=100000
+	wl_start wl open "$F" "$_n"
+	_pid=$(ks_pid wl)
+	ks_start ks opensnoop --json -p "$_pid"
+	ks_attached ks
+	kill -STOP "$(ks_pid ks)" || fail "cannot stop kscope"
+	wl_go wl
+	ks_bg_wait wl 60 || { kill -CONT "$(ks_pid ks)"; fail "workload did not finish"; }
+	kill -CONT "$(ks_pid ks)"
+	ks_stop ks
+	expect_rc ks 0
+	ks_json_ok ks
+	_ev=$(tail -n 1 "$KS_TMP/ks.out" | "$H/jsonq" -g events)
+	_lost=$(tail -n 1 "$KS_TMP/ks.out" | "$H/jsonq" -g lost)
+	note "events $_ev, lost $_lost"
+	[ "$_lost" -gt 0 ] || fail "nothing lost: the ring buffer held $_n events?"
+	expect_eq "$((_ev + _lost))" "$_n" "events + lost"
+	expect_eq "$(ks_count ks type=event "path=$F")" "$_ev" "event lines vs summary events"
+	"$H/jsonq" -c -w type=warning -w 'message~lost' <"$KS_TMP/ks.err" | grep -qx 1 ||
+		fail "$_lost events lost without a warning on stderr"
 	pass
 }
 
