@@ -104,19 +104,40 @@ static void keep_verifier_reason(const char *msg)
 		snprintf(verifier_last, sizeof(verifier_last), "%.*s", (int)(end - start), start);
 }
 
+/* One line of libbpf's output, as our own: "kscope: TOOL: libbpf: ..." or a JSON line. */
+static void libbpf_line(const char *line, size_t len)
+{
+	if (!strncmp(line, "libbpf: ", 8)) {
+		line += 8;
+		len -= len >= 8 ? 8 : len;
+	}
+	if (log_json) {
+		struct ks_json j;
+
+		ks_json_init(&j, stderr);
+		ks_json_obj_begin(&j, NULL);
+		ks_json_str(&j, "type", "libbpf");
+		if (log_tool)
+			ks_json_str(&j, "tool", log_tool);
+		ks_json_strn(&j, "message", line, len);
+		ks_json_obj_end(&j);
+	} else {
+		fprintf(stderr, "kscope: %s%slibbpf: %.*s\n", log_tool ? log_tool : "",
+			log_tool ? ": " : "", (int)len, line);
+	}
+}
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (level == LIBBPF_WARN) {
-		char *msg = NULL;
-		va_list copy;
-		size_t n;
+	char *msg = NULL;
+	const char *p;
+	size_t n;
 
-		va_copy(copy, ap);
-		if (vasprintf(&msg, fmt, copy) < 0)
-			msg = NULL;
-		va_end(copy);
-		if (!msg)
-			goto print;
+	if (level != LIBBPF_WARN && !log_verbose)
+		return 0;
+	if (vasprintf(&msg, fmt, ap) < 0 || !msg)
+		return 0;
+	if (level == LIBBPF_WARN) {
 		if (strstr(msg, "-- BEGIN PROG LOAD LOG --")) {
 			keep_verifier_reason(msg);
 		} else if (strstr(msg, "failed to load object") == NULL) {
@@ -128,12 +149,18 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 			while (n && (libbpf_last[n - 1] == '\n' || libbpf_last[n - 1] == ' '))
 				libbpf_last[--n] = '\0';
 		}
-		free(msg);
 	}
-print:
-	if (!log_verbose)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
+	/* With -v, every line (a verifier log has hundreds) goes out in our format. */
+	for (p = msg; log_verbose && *p;) {
+		const char *nl = strchr(p, '\n');
+
+		n = nl ? (size_t)(nl - p) : strlen(p);
+		if (n)
+			libbpf_line(p, n);
+		p += n + (nl ? 1 : 0);
+	}
+	free(msg);
+	return 0;
 }
 
 void ks_log_libbpf(void)
