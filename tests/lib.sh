@@ -440,3 +440,33 @@ ks_which() {
 	IFS=$_ks_IFS
 	return 1
 }
+
+# An attach METHOD must work here according to `kscope features`; else the test is skipped
+# with the probe's reason. Without a verdict (features failed) the test goes ahead.
+ks_method_works() {
+	ks_features_json || return 0
+	[ "$("$H/jsonq" -w type=feature -w "name=$1" -g ok <"$KS_TMP/.features")" = false ] &&
+		skip "$1 does not work here: $("$H/jsonq" -w type=feature -w "name=$1" -g detail <"$KS_TMP/.features")"
+	return 0
+}
+
+# With METHOD set, the meta line of kscope run NAME names METHOD for every hook.
+expect_attach() {
+	[ -n "$2" ] || return 0
+	_got=$(head -n 1 "$KS_TMP/$1.out" | "$H/jsonq" -g 'attach.*' | sort -u | tr '\n' ' ')
+	expect_eq "$_got" "$2 " "attach methods in the meta line"
+}
+
+# ks_trace_json NAME WL ARGS...: start kscope run NAME with ARGS, run workload WL once it is
+# attached, stop kscope, and check it exited 0 with well-formed JSON.
+ks_trace_json() {
+	_tn=$1
+	_tw=$2
+	shift 2
+	ks_start "$_tn" "$@"
+	ks_attached "$_tn"
+	wl_run "$_tw"
+	ks_stop "$_tn"
+	expect_rc "$_tn" 0
+	ks_json_ok "$_tn"
+}

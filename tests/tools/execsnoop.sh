@@ -18,30 +18,15 @@ ex_true() {
 	TRUE=$(ks_which true) || skip "no 'true' program in PATH"
 }
 
-ex_method_works() {
-	ks_features_json || return 0
-	[ "$("$H/jsonq" -w type=feature -w "name=$1" -g ok <"$KS_TMP/.features")" = false ] &&
-		skip "$1 does not work here"
-	return 0
-}
-
 t_ex_json() {
 	_m=${1:-}
-	[ -z "$_m" ] || ex_method_works "$_m"
+	[ -z "$_m" ] || ks_method_works "$_m"
 	ex_true
 	wl_start wl exec "$TRUE" "a b" "" "it's" 'q"x'
 	_pid=$(ks_pid wl)
 	_ppid=$(ks_ppid "$_pid")
-	ks_start ks execsnoop --json -p "$_pid" ${_m:+--attach "$_m"}
-	ks_attached ks
-	wl_run wl
-	ks_stop ks
-	expect_rc ks 0
-	ks_json_ok ks
-	if [ -n "$_m" ]; then
-		_got=$(head -n 1 "$KS_TMP/ks.out" | "$H/jsonq" -g 'attach.*' | sort -u | tr '\n' ' ')
-		expect_eq "$_got" "$_m " "attach methods in the meta line"
-	fi
+	ks_trace_json ks wl execsnoop --json -p "$_pid" ${_m:+--attach "$_m"}
+	expect_attach ks "$_m"
 	expect_eq "$(ks_count ks type=event)" 1 "exec events of pid $_pid"
 	expect_eq "$(ks_count ks type=event "pid=$_pid" "tid=$_pid" "ppid=$_ppid" uid=0 comm=true \
 		"filename=$TRUE" "argv=[\"$TRUE\",\"a b\",\"\",\"it's\",\"q\\\"x\"]" truncated=false \
@@ -121,12 +106,7 @@ t_ex_long_args() {
 	_y=$(awk 'BEGIN { for (i = 0; i < 1500; i++) printf "y" }')
 	wl_start wl exec "$TRUE" "$_x" "$_y" "$_x" "$_y"
 	_pid=$(ks_pid wl)
-	ks_start ks execsnoop --json -p "$_pid"
-	ks_attached ks
-	wl_run wl
-	ks_stop ks
-	expect_rc ks 0
-	ks_json_ok ks
+	ks_trace_json ks wl execsnoop --json -p "$_pid"
 	expect_eq "$(ks_count ks type=event truncated=true "argv.0=$TRUE" "argv.1=$_x" "argv.2=$_y")" 1 \
 		"long arguments: first ones whole, truncated"
 	_len=$("$H/jsonq" -w type=event -g 'argv.3#' <"$KS_TMP/ks.out")

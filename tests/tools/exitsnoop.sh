@@ -12,13 +12,6 @@ ks_test exitsnoop/pid t_exit_pid
 ks_test exitsnoop/threads t_exit_threads
 ks_test exitsnoop/text t_exit_text
 
-exit_method_works() {
-	ks_features_json || return 0
-	[ "$("$H/jsonq" -w type=feature -w "name=$1" -g ok <"$KS_TMP/.features")" = false ] &&
-		skip "$1 does not work here"
-	return 0
-}
-
 # Runs workload MODE ARGS in a new cgroup under exitsnoop --json EXTRA...; sets WPID, CPID.
 exit_run() {
 	_extra=$1
@@ -41,12 +34,9 @@ exit_run() {
 
 t_exit_code() {
 	_m=${1:-}
-	[ -z "$_m" ] || exit_method_works "$_m"
+	[ -z "$_m" ] || ks_method_works "$_m"
 	exit_run "${_m:+--attach $_m}" exit 3
-	if [ -n "$_m" ]; then
-		_got=$(head -n 1 "$KS_TMP/ks.out" | "$H/jsonq" -g 'attach.*' | sort -u | tr '\n' ' ')
-		expect_eq "$_got" "$_m " "attach methods in the meta line"
-	fi
+	expect_attach ks "$_m"
 	expect_eq "$(ks_count ks type=event)" 2 "exits in the cgroup (child and workload)"
 	expect_eq "$(ks_count ks type=event "pid=$CPID" "tid=$CPID" "ppid=$WPID" comm=workload \
 		code=3 signal=0 '!signal_name' core=false exit_status=768 'lifetime_ns>0' \
@@ -77,12 +67,7 @@ t_exit_failed_only() {
 t_exit_pid() {
 	wl_start wl exit 0
 	_pid=$(ks_pid wl)
-	ks_start ks exitsnoop --json -p "$_pid"
-	ks_attached ks
-	wl_run wl
-	ks_stop ks
-	expect_rc ks 0
-	ks_json_ok ks
+	ks_trace_json ks wl exitsnoop --json -p "$_pid"
 	expect_eq "$(ks_count ks type=event)" 1 "exits with -p"
 	expect_eq "$(ks_count ks type=event "pid=$_pid" code=0)" 1 "the workload's exit"
 	pass

@@ -36,15 +36,6 @@ os_files() {
 	: >"$F" && chmod 644 "$F" || fail "cannot make $F"
 }
 
-# A method must work here according to `kscope features`; else the test is skipped.
-os_method_works() {
-	ks_features_json || return 0 # no verdict: try it
-	_ok=$("$H/jsonq" -w type=feature -w "name=$1" -g ok <"$KS_TMP/.features")
-	[ "$_ok" = false ] &&
-		skip "$1 does not work here: $("$H/jsonq" -w type=feature -w "name=$1" -g detail <"$KS_TMP/.features")"
-	return 0
-}
-
 # The events' tool fields, one line each, to compare with what the workload did.
 os_fields() {
 	"$H/jsonq" -w type=event -g syscall -g dfd -g path -g flags -g ret -g errno <"$KS_TMP/$1.out"
@@ -62,7 +53,7 @@ repeat() {
 # The main test: N opens of a unique path, filtered by pid (and optionally one method).
 t_os_json() {
 	_m=${1:-}
-	[ -z "$_m" ] || os_method_works "$_m"
+	[ -z "$_m" ] || ks_method_works "$_m"
 	os_files
 	wl_start wl open "$F" "$N"
 	_pid=$(ks_pid wl)
@@ -76,10 +67,7 @@ t_os_json() {
 	ks_stop ks
 	expect_rc ks 0
 	ks_json_ok ks
-	if [ -n "$_m" ]; then
-		_got=$(head -n 1 "$KS_TMP/ks.out" | "$H/jsonq" -g 'attach.*' | sort -u | tr '\n' ' ')
-		expect_eq "$_got" "$_m " "attach methods in the meta line"
-	fi
+	expect_attach ks "$_m"
 	expect_eq "$(ks_count ks type=event)" "$N" "events of pid $_pid"
 	expect_eq "$(ks_count ks type=event "path=$F")" "$N" "events for $F"
 	expect_eq "$(ks_count ks type=event "pid=$_pid" "tid=$_pid" comm=workload uid=0 \
@@ -127,12 +115,7 @@ t_os_missing() {
 	os_files
 	wl_start wl open-missing "$D/missing" "$N"
 	_pid=$(ks_pid wl)
-	ks_start ks opensnoop --json -p "$_pid"
-	ks_attached ks
-	wl_run wl
-	ks_stop ks
-	expect_rc ks 0
-	ks_json_ok ks
+	ks_trace_json ks wl opensnoop --json -p "$_pid"
 	expect_eq "$(ks_count ks type=event)" "$N" "events"
 	expect_eq "$(ks_count ks type=event "path=$D/missing" ret=-2 errno=ENOENT)" "$N" \
 		"events with ret -2 and errno ENOENT"
@@ -336,12 +319,7 @@ t_os_comm_long() {
 	export WORKLOAD_COMM
 	wl_start a open "$F" 5
 	unset WORKLOAD_COMM
-	ks_start ks opensnoop --json -n "$_c"
-	ks_attached ks
-	wl_run a
-	ks_stop ks
-	expect_rc ks 0
-	ks_json_ok ks
+	ks_trace_json ks a opensnoop --json -n "$_c"
 	expect_eq "$(ks_count ks type=event)" 5 "events with -n $_c"
 	expect_eq "$(ks_count ks type=event "comm=$_short" "pid=$(ks_pid a)")" 5 "events with comm $_short"
 	pass

@@ -18,30 +18,15 @@ for _m in tp_btf raw_tp tracepoint; do
 done
 ks_test sigsnoop/text t_sig_text
 
-sig_method_works() {
-	ks_features_json || return 0
-	[ "$("$H/jsonq" -w type=feature -w "name=$1" -g ok <"$KS_TMP/.features")" = false ] &&
-		skip "$1 does not work here"
-	return 0
-}
-
 # t_sig_via HOW [METHOD]: SIGTERM to a child through syscall HOW, traced with -p.
 t_sig_via() {
 	_how=$1
 	_m=${2:-}
-	[ -z "$_m" ] || sig_method_works "$_m"
+	[ -z "$_m" ] || ks_method_works "$_m"
 	wl_start wl signal 15 "$_how"
 	_pid=$(ks_pid wl)
-	ks_start ks sigsnoop --json -p "$_pid" ${_m:+--attach "$_m"}
-	ks_attached ks
-	wl_run wl
-	ks_stop ks
-	expect_rc ks 0
-	ks_json_ok ks
-	if [ -n "$_m" ]; then
-		_got=$(head -n 1 "$KS_TMP/ks.out" | "$H/jsonq" -g 'attach.*' | sort -u | tr '\n' ' ')
-		expect_eq "$_got" "$_m " "attach methods in the meta line"
-	fi
+	ks_trace_json ks wl sigsnoop --json -p "$_pid" ${_m:+--attach "$_m"}
+	expect_attach ks "$_m"
 	_c=$(sed -n 1p "$KS_TMP/wl.out")
 	case $_how in
 	kill) set -- syscall=kill "target_pid=$_c" '!target_tid' ;;
@@ -60,12 +45,7 @@ t_sig_via() {
 t_sig_missing() {
 	wl_start wl kill-missing
 	_pid=$(ks_pid wl)
-	ks_start ks sigsnoop --json -p "$_pid"
-	ks_attached ks
-	wl_run wl
-	ks_stop ks
-	expect_rc ks 0
-	ks_json_ok ks
+	ks_trace_json ks wl sigsnoop --json -p "$_pid"
 	_t=$(sed -n 1p "$KS_TMP/wl.out")
 	expect_eq "$(ks_count ks type=event)" 1 "kill calls"
 	expect_eq "$(ks_count ks type=event syscall=kill "target_pid=$_t" signal=0 ret=-3 errno=ESRCH)" 1 \
@@ -122,16 +102,11 @@ t_sig_filter() {
 # -g: the signal the kernel generates for the child, sent from the workload.
 t_sig_generated() {
 	_m=${1:-}
-	[ -z "$_m" ] || sig_method_works "$_m"
+	[ -z "$_m" ] || ks_method_works "$_m"
 	wl_start wl signal 15
 	_pid=$(ks_pid wl)
 	_ppid=$(ks_ppid "$_pid")
-	ks_start ks sigsnoop --json -g -p "$_pid" ${_m:+--attach "$_m"}
-	ks_attached ks
-	wl_run wl
-	ks_stop ks
-	expect_rc ks 0
-	ks_json_ok ks
+	ks_trace_json ks wl sigsnoop --json -g -p "$_pid" ${_m:+--attach "$_m"}
 	_c=$(sed -n 1p "$KS_TMP/wl.out")
 	# SIGTERM for the child, and SIGCHLD for the workload's parent when it exits itself
 	expect_eq "$(ks_count ks type=event)" 2 "generated signals"

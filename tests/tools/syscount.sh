@@ -23,13 +23,6 @@ ks_test syscount/text t_sc_text
 ks_test syscount/text_latency t_sc_text_latency
 ks_test syscount/list t_sc_list
 
-sc_method_works() {
-	ks_features_json || return 0
-	[ "$("$H/jsonq" -w type=feature -w "name=$1" -g ok <"$KS_TMP/.features")" = false ] &&
-		skip "$1 does not work here"
-	return 0
-}
-
 # sc_run NAME WORKLOAD-ARGS -- KSCOPE-ARGS: trace one workload with -p; sets WPID.
 sc_run() {
 	_n=$1
@@ -65,12 +58,9 @@ sc_total() {
 
 t_sc_by_syscall() {
 	_m=${1:-}
-	[ -z "$_m" ] || sc_method_works "$_m"
+	[ -z "$_m" ] || ks_method_works "$_m"
 	sc_run ks getppid "$K" -- ${_m:+--attach "$_m"}
-	if [ -n "$_m" ]; then
-		_got=$(head -n 1 "$KS_TMP/ks.out" | "$H/jsonq" -g 'attach.*' | sort -u | tr '\n' ' ')
-		expect_eq "$_got" "$_m " "attach methods in the meta line"
-	fi
+	expect_attach ks "$_m"
 	expect_eq "$(ks_count ks type=syscalls by=syscall 'rows.0.syscall=getppid' "rows.0.count=$K" \
 		'rows.0.nr>=0' '!rows.0.total_ns')" 1 "getppid counted $K times, first row"
 	expect_eq "$(sc_rows ks | "$H/jsonq" -c -w syscall=rt_sigsuspend -w count=1)" 1 \
