@@ -11,11 +11,13 @@
  * through bpf_probe_read_kernel (raw_tp, where the pointer is a plain number).
  */
 #if defined(__TARGET_ARCH_x86)
+#define KS_SYSCALL_FN(name) "__x64_sys_" #name
 #define KS_SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
 #define KS_SYSCALL_NR_DIRECT(regs) ((regs)->orig_ax)
 #define KS_SYSCALL_PARM6(regs) BPF_CORE_READ(regs, r9)
 #define KS_SYSCALL_PARM6_DIRECT(regs) ((regs)->r9)
 #elif defined(__TARGET_ARCH_arm64)
+#define KS_SYSCALL_FN(name) "__arm64_sys_" #name
 #define KS_SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
 #define KS_SYSCALL_NR_DIRECT(regs) ((regs)->syscallno)
 #define KS_SYSCALL_PARM6(regs) BPF_CORE_READ(regs, regs[5])
@@ -123,6 +125,42 @@ static __always_inline unsigned long ks_sysarg(const struct ks_sysenter *e, int 
 	{                                                                                  \
 		struct ks_sysexit e = { .id = tp->id, .ret = tp->ret };                    \
 		return fn(tp, &e);                                                         \
+	}
+
+/*
+ * Entry of one syscall, NAME, through its kernel function (the arch's syscall wrapper,
+ * which takes the user registers): an fentry variant (typed registers, read directly) and
+ * a kprobe variant, both of hook HOOK, calling FN with id NR (the syscall's number, a
+ * .rodata constant of the tool). Where these work they are preferred to the raw_syscalls
+ * hooks, which run for every syscall of the system.
+ */
+#define KS_SYSCALL_FN_ENTER(hook, name, nr, fn)                                            \
+	SEC("fentry/" KS_SYSCALL_FN(name))                                                 \
+	int BPF_PROG(hook##__fentry_##name, struct pt_regs *regs)                          \
+	{                                                                                  \
+		struct ks_sysenter e = { .id = nr, .regs = regs, .btf = true };            \
+		return fn(ctx, &e);                                                        \
+	}                                                                                  \
+	SEC("kprobe/" KS_SYSCALL_FN(name))                                                 \
+	int BPF_KPROBE(hook##__kprobe_##name, struct pt_regs *regs)                        \
+	{                                                                                  \
+		struct ks_sysenter e = { .id = nr, .regs = regs };                         \
+		return fn(ctx, &e);                                                        \
+	}
+
+/* Return of syscall NAME: fexit (arguments and result in one place) and kretprobe. */
+#define KS_SYSCALL_FN_EXIT(hook, name, nr, fn)                                             \
+	SEC("fexit/" KS_SYSCALL_FN(name))                                                  \
+	int BPF_PROG(hook##__fexit_##name, struct pt_regs *regs, long ret)                 \
+	{                                                                                  \
+		struct ks_sysexit e = { .id = nr, .ret = ret };                            \
+		return fn(ctx, &e);                                                        \
+	}                                                                                  \
+	SEC("kretprobe/" KS_SYSCALL_FN(name))                                              \
+	int BPF_KRETPROBE(hook##__kretprobe_##name, long ret)                              \
+	{                                                                                  \
+		struct ks_sysexit e = { .id = nr, .ret = ret };                            \
+		return fn(ctx, &e);                                                        \
 	}
 
 #endif

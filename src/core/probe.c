@@ -597,7 +597,9 @@ static int cand_cmp(const void *a, const void *b)
 	const struct cand *x = a, *y = b;
 	int c = strcmp(x->hook, y->hook);
 
-	return c ? c : (int)x->method - (int)y->method;
+	if (!c)
+		c = (int)x->method - (int)y->method;
+	return c ? c : strcmp(bpf_program__name(x->prog), bpf_program__name(y->prog));
 }
 
 /* Does the target of @c exist on this kernel? If not, say why in @why. */
@@ -729,37 +731,46 @@ int ks_attach_select(struct bpf_object *obj, unsigned int allowed, struct ks_att
 		goto out;
 	}
 	for (size_t i = 0; i < nc;) {
-		size_t j = i, chosen = (size_t)-1;
-		char why[512] = "";
-		bool only_mask = true;
+		size_t j = i, ck = 0, ce = 0;
+		char why[1024] = "";
+		bool only_mask = true, found = false;
 
 		while (j < nc && !strcmp(c[j].hook, c[i].hook))
 			j++;
-		for (size_t k = i; k < j; k++) {
+		/* Within a hook, runs of programs per method (a variant may be several). */
+		for (size_t k = i; k < j && !found;) {
+			size_t e = k, bad = k;
 			char reason[300] = "";
 			enum ks_method m = c[k].method;
 
-			if (chosen != (size_t)-1)
-				break;
+			while (e < j && c[e].method == m)
+				e++;
 			if (!(allowed & (1u << m))) {
 				snprintf(reason, sizeof(reason), "excluded by --attach");
 			} else if (ks_feature_probe(method_feature[m])) {
 				snprintf(reason, sizeof(reason), "%s",
 					 ks_feature_detail(method_feature[m]));
 				only_mask = false;
-			} else if (!target_exists(&c[k], q, have_btf, reason, sizeof(reason))) {
-				only_mask = false;
 			} else {
-				chosen = k;
-				break;
+				for (bad = k; bad < e; bad++)
+					if (!target_exists(&c[bad], q, have_btf, reason, sizeof(reason)))
+						break;
+				if (bad == e) {
+					found = true;
+					ck = k;
+					ce = e;
+					break;
+				}
+				only_mask = false;
 			}
-			append(why, sizeof(why), "%s%s %s: %s", why[0] ? "; " : "",
-			       method_names[m], c[k].target, reason);
+			append(why, sizeof(why), "%s%s %s: %s", why[0] ? "; " : "", method_names[m],
+			       c[bad < e ? bad : k].target, reason);
+			k = e;
 		}
 		for (size_t k = i; k < j; k++)
-			if (k != chosen)
+			if (!found || k < ck || k >= ce)
 				bpf_program__set_autoload(c[k].prog, false);
-		if (chosen == (size_t)-1) {
+		if (!found) {
 			/*
 			 * Say also why the methods asked for with --attach don't apply: the
 			 * kernel refuses them (a missing feature), or the tool has no such
@@ -789,10 +800,13 @@ int ks_attach_select(struct bpf_object *obj, unsigned int allowed, struct ks_att
 		} else {
 			struct ks_choice *ch = &plan->v[plan->n++];
 
-			snprintf(ch->hook, sizeof(ch->hook), "%s", c[chosen].hook);
-			ch->method = c[chosen].method;
-			ch->prog = bpf_program__name(c[chosen].prog);
-			ch->target = c[chosen].target;
+			snprintf(ch->hook, sizeof(ch->hook), "%s", c[ck].hook);
+			ch->method = c[ck].method;
+			ch->prog = bpf_program__name(c[ck].prog);
+			ch->nprogs = (unsigned int)(ce - ck);
+			for (size_t k = ck; k < ce; k++)
+				append(ch->targets, sizeof(ch->targets), "%s%s", k > ck ? "," : "",
+				       c[k].target);
 		}
 		i = j;
 	}

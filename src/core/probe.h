@@ -63,8 +63,9 @@ int ks_method_parse(const char *s, unsigned int *mask, char *bad, size_t badlen)
 struct ks_choice {
 	char hook[64];		/* program name before "__" */
 	enum ks_method method;
-	const char *prog;	/* the chosen program's name */
-	const char *target;	/* its attach target, from the section name */
+	const char *prog;	/* the first chosen program's name */
+	unsigned int nprogs;	/* programs of the chosen variant (one per syscall, say) */
+	char targets[160];	/* their attach targets, comma-separated (may be cut) */
 };
 
 struct ks_attach_plan {
@@ -76,9 +77,11 @@ struct ks_attach_plan {
  * Choose one program per hook in @obj (opened, not loaded) and switch the others off.
  *
  * Programs named HOOK__VARIANT are alternatives for HOOK; their section names say how
- * each attaches (fentry/, kprobe/, tp_btf/, raw_tp/, tracepoint/ ...). For every hook the
- * first variant in preference order is chosen whose method is in @allowed, works on this
- * kernel (ks_feature_probe) and whose target exists (kernel BTF, tracefs). Programs whose
+ * each attaches (fentry/, kprobe/, tp_btf/, raw_tp/, tracepoint/ ...). All programs of a
+ * hook with the same method form one variant (fentry on three syscall functions, say).
+ * For every hook the first variant in preference order is chosen whose method is in
+ * @allowed, works on this kernel (ks_feature_probe) and all of whose targets exist (kernel
+ * BTF, tracefs). Programs whose
  * autoload was already switched off by the tool are not considered; programs of other
  * kinds are left alone. On success returns 0 and fills @plan (free with
  * ks_attach_plan_free). When some hook has no usable variant, returns -EOPNOTSUPP (or

@@ -268,8 +268,9 @@ static void announce(struct ks_ctx *c)
 		return;
 	}
 	for (size_t i = 0; i < c->plan.n; i++)
-		ks_info("%s: %s %s (program %s)", c->plan.v[i].hook,
-			ks_method_name(c->plan.v[i].method), c->plan.v[i].target, c->plan.v[i].prog);
+		ks_info("%s: %s %s (%u program%s)", c->plan.v[i].hook,
+			ks_method_name(c->plan.v[i].method), c->plan.v[i].targets,
+			c->plan.v[i].nprogs, c->plan.v[i].nprogs == 1 ? "" : "s");
 	fprintf(stderr, "kscope: %s: tracing, Ctrl-C to end\n", c->tool->name);
 	fflush(stderr);
 }

@@ -27,6 +27,15 @@ static const struct ks_opt opts[] = {
 	{ 0 },
 };
 
+/*
+ * Methods are checked one at a time: that method where the tool has a variant of it, the
+ * classic tracepoint for its other hooks (fentry variants exist only for single syscalls).
+ */
+static unsigned int verify_mask(enum ks_method m)
+{
+	return (1u << m) | (1u << KS_METHOD_TRACEPOINT);
+}
+
 /* Open and load @elf, with @btf_path as the CO-RE target (NULL: the kernel's own BTF). */
 static struct bpf_object *load(const char *name, const void *elf, size_t size,
 			       const char *btf_path, unsigned int mask)
@@ -42,7 +51,7 @@ static struct bpf_object *load(const char *name, const void *elf, size_t size,
 		return NULL;
 	err = ks_attach_select(obj, mask, &plan, why, sizeof(why));
 	/* Objects with no choice to make are compared once, under the first method. */
-	if (!err && !plan.n && mask != 1u)
+	if (!err && !plan.n && mask != verify_mask(KS_METHOD_FENTRY))
 		err = -ENOENT;
 	if (err) {
 		/* This method doesn't cover every hook of the tool here: nothing to compare. */
@@ -119,15 +128,25 @@ static void reference_load(const struct ks_tool *t, struct ref *r)
 	size_t size;
 
 	elf = t->bpf_elf(&size);
-	obj = load(t->name, elf, size, NULL, 1u << r->method);
+	obj = load(t->name, elf, size, NULL, verify_mask(r->method));
 	if (!obj)
 		return;
-	r->ok = true;
 	r->fixed = true;
 	bpf_object__for_each_program(p, obj) {
-		if (bpf_program__autoload(p) &&
-		    ks_method_of_section(bpf_program__section_name(p), NULL) != KS_METHOD_FIXED)
+		enum ks_method m = ks_method_of_section(bpf_program__section_name(p), NULL);
+
+		if (!bpf_program__autoload(p))
+			continue;
+		if (m != KS_METHOD_FIXED)
 			r->fixed = false;
+		if (m == r->method)
+			r->ok = true; /* the method is the tool's for at least one hook */
+	}
+	if (r->fixed)
+		r->ok = r->method == KS_METHOD_FENTRY;
+	if (!r->ok) {
+		bpf_object__close(obj);
+		return;
 	}
 	bpf_object__for_each_program(p, obj) {
 		struct ref_prog *rp, *np;
@@ -161,7 +180,8 @@ static int verify_one(struct ks_ctx *c, const struct ks_tool *t, const struct re
 	elf = t->bpf_elf(&size);
 	if (!r->ok)
 		return 0; /* the method doesn't apply to this tool on this kernel */
-	obj = o->btf_custom_path ? load(t->name, elf, size, o->btf_custom_path, 1u << r->method)
+	obj = o->btf_custom_path ? load(t->name, elf, size, o->btf_custom_path,
+					verify_mask(r->method))
 				 : NULL;
 	if (!obj) {
 		ks_error("%s: %s", t->name, o->btf_custom_path ? "cannot load with the minimal BTF"

@@ -126,3 +126,7 @@ static __always_inline int on_exit(void *ctx, const struct ks_sysexit *x)
 
 KS_SYSCALL_ENTER(exec_enter, on_enter)
 KS_SYSCALL_EXIT(exec_exit, on_exit)
+KS_SYSCALL_FN_ENTER(exec_enter, execve, nr_execve, on_enter)
+KS_SYSCALL_FN_ENTER(exec_enter, execveat, nr_execveat, on_enter)
+KS_SYSCALL_FN_EXIT(exec_exit, execve, nr_execve, on_exit)
+KS_SYSCALL_FN_EXIT(exec_exit, execveat, nr_execveat, on_exit)

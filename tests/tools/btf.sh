@@ -23,7 +23,10 @@ t_btf_verify() {
 	ks_features_json || skip "no 'kscope features --json' to know the working methods"
 	for _t in $(ks_list_tools); do
 		expect_eq "$(ks_count v type=btf "tool=$_t" 'path~/' 'bytes>0')" 1 "cache entry of $_t"
-		for _m in tp_btf raw_tp tracepoint; do
+		# fentry/kprobe variants exist in the tools that hook single syscalls.
+		_ms="tp_btf raw_tp tracepoint"
+		case " execsnoop opensnoop sigsnoop " in *" $_t "*) _ms="fentry kprobe $_ms" ;; esac
+		for _m in $_ms; do
 			[ "$("$H/jsonq" -w type=feature -w "name=$_m" -g ok <"$KS_TMP/.features")" = true ] ||
 				continue
 			expect_eq "$(ks_count v type=verify "tool=$_t" "method=$_m" different=0 'programs>0')" 1 \

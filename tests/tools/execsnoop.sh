@@ -2,7 +2,7 @@
 # execsnoop: a workload execs a known program with known arguments; exact events.
 
 ks_test execsnoop/json t_ex_json
-for _m in tp_btf raw_tp tracepoint; do
+for _m in fentry kprobe tp_btf raw_tp tracepoint; do
 	ks_test "execsnoop/attach/$_m" t_ex_json "$_m"
 done
 ks_test execsnoop/text t_ex_text

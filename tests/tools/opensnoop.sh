@@ -5,7 +5,7 @@
 N=50
 
 ks_test opensnoop/json t_os_json
-for _m in tp_btf raw_tp tracepoint; do
+for _m in fentry kprobe tp_btf raw_tp tracepoint; do
 	ks_test "opensnoop/attach/$_m" t_os_json "$_m"
 done
 ks_test opensnoop/common_fields t_os_common_fields

@@ -3,7 +3,7 @@
 # family; a kill of a missing pid fails with ESRCH. Exact events, filtered to the workload.
 
 ks_test sigsnoop/kill t_sig_via kill
-for _m in tp_btf raw_tp tracepoint; do
+for _m in fentry kprobe tp_btf raw_tp tracepoint; do
 	ks_test "sigsnoop/attach/$_m" t_sig_via kill "$_m"
 done
 for _how in tkill tgkill sigqueue tgsigqueue pidfd; do

@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# The attach method each hook gets by default is the best one this kernel offers for it:
+# fentry, then kprobe, then tp_btf, raw_tp, tracepoint -- among the variants the tool has.
+# What "offers" means comes from `kscope features --json` (real probes), so the same test
+# expects fentry on kernels that allow it and tp_btf on those that refuse it.
+
+# Lists are comma-separated: a test's arguments are single words.
+SYSCALL_FN=fentry,kprobe,tp_btf,raw_tp,tracepoint # hooks on single syscalls
+TRACEPOINT=tp_btf,raw_tp,tracepoint               # hooks on tracepoints only
+
+ks_test attach/best/opensnoop t_best opensnoop open_enter,open_exit $SYSCALL_FN
+ks_test attach/best/execsnoop t_best execsnoop exec_enter,exec_exit $SYSCALL_FN
+ks_test attach/best/sigsnoop t_best sigsnoop sig_enter,sig_exit $SYSCALL_FN
+ks_test attach/best/sigsnoop_generated t_best sigsnoop,-g sig_gen $TRACEPOINT
+ks_test attach/best/exitsnoop t_best exitsnoop task_exit $TRACEPOINT
+ks_test attach/best/syscount t_best syscount sys_exit $TRACEPOINT
+ks_test attach/best/syscount_latency t_best syscount,-L sys_enter,sys_exit $TRACEPOINT
+
+# The first of METHODS that `kscope features` calls usable here (empty if none is).
+best_method() {
+	for _bm in $(echo "$1" | tr ',' ' '); do
+		if [ "$("$H/jsonq" -w type=feature -w "name=$_bm" -g ok <"$KS_TMP/.features")" = true ]; then
+			echo "$_bm"
+			return
+		fi
+	done
+}
+
+# t_best TOOL[,ARG...] HOOK[,HOOK...] METHOD[,METHOD...]: every HOOK gets the best METHOD.
+t_best() {
+	ks_features_json || skip "no 'kscope features --json' to know the usable methods"
+	_want=$(best_method "$3")
+	[ -n "$_want" ] || skip "none of $3 works here"
+	# shellcheck disable=SC2046 # the tool and its arguments are words
+	ks_run ks $(echo "$1" | tr ',' ' ') --json -d 0.3
+	expect_rc ks 0
+	ks_json_ok ks
+	for _h in $(echo "$2" | tr ',' ' '); do
+		expect_eq "$(head -n 1 "$KS_TMP/ks.out" | "$H/jsonq" -g "attach.$_h")" "$_want" \
+			"method of hook $_h"
+	done
+	expect_eq "$(head -n 1 "$KS_TMP/ks.out" | "$H/jsonq" -g 'attach.*' | wc -l | tr -d ' ')" \
+		"$(echo "$2" | tr ',' '\n' | wc -l | tr -d ' ')" "hooks in the meta line"
+	pass
+}
