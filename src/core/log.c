@@ -15,6 +15,7 @@ static const char *log_tool;
 static bool log_verbose, log_json;
 static char libbpf_last[512];
 static char verifier_last[512];
+static char failed_prog[128];
 
 void ks_log_init(const char *tool, bool verbose, bool json)
 {
@@ -138,6 +139,12 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	if (vasprintf(&msg, fmt, ap) < 0 || !msg)
 		return 0;
 	if (level == LIBBPF_WARN) {
+		const char *q = strstr(msg, "prog '"), *e;
+
+		/* "prog 'NAME': failed to load: -13" names the program the kernel refused. */
+		if (q && strstr(msg, "failed to load") && (e = strchr(q + 6, '\''))) {
+			snprintf(failed_prog, sizeof(failed_prog), "%.*s", (int)(e - q - 6), q + 6);
+		}
 		if (strstr(msg, "-- BEGIN PROG LOAD LOG --")) {
 			keep_verifier_reason(msg);
 		} else if (strstr(msg, "failed to load object") == NULL) {
@@ -176,6 +183,16 @@ const char *ks_libbpf_last(void)
 const char *ks_verifier_last(void)
 {
 	return verifier_last;
+}
+
+const char *ks_libbpf_failed_prog(void)
+{
+	return failed_prog;
+}
+
+void ks_libbpf_clear(void)
+{
+	libbpf_last[0] = verifier_last[0] = failed_prog[0] = '\0';
 }
 
 const char *ks_errno_name(int err)

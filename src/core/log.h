@@ -27,6 +27,10 @@ void ks_log_libbpf(void);
 const char *ks_libbpf_last(void);
 /* The verifier's reason from the last rejected program's log, or an empty string. */
 const char *ks_verifier_last(void);
+/* The name of the last program libbpf failed to load, or an empty string. */
+const char *ks_libbpf_failed_prog(void);
+/* Forget the above, before a new load. */
+void ks_libbpf_clear(void);
 
 /* Symbolic name of a positive errno value ("EPERM"), or "E<n>" for unknown ones. */
 const char *ks_errno_name(int err);

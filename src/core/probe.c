@@ -583,6 +583,46 @@ enum ks_method ks_method_of_section(const char *sec, const char **target)
 	return KS_METHOD_FIXED;
 }
 
+/* Variants that failed to load on this kernel: (hook, method) with the reason. */
+static struct {
+	char hook[64];
+	enum ks_method method;
+	char why[256];
+} excluded[16];
+static unsigned int nexcluded;
+
+int ks_attach_exclude(const char *hook, enum ks_method m, const char *why)
+{
+	if (nexcluded == KS_ARRAY_SIZE(excluded))
+		return -ENOSPC;
+	for (unsigned int i = 0; i < nexcluded; i++)
+		if (excluded[i].method == m && !strcmp(excluded[i].hook, hook))
+			return -EEXIST;
+	snprintf(excluded[nexcluded].hook, sizeof(excluded[0].hook), "%s", hook);
+	excluded[nexcluded].method = m;
+	snprintf(excluded[nexcluded].why, sizeof(excluded[0].why), "%s", why);
+	nexcluded++;
+	return 0;
+}
+
+bool ks_attach_exclusion(unsigned int i, const char **hook, enum ks_method *m, const char **why)
+{
+	if (i >= nexcluded)
+		return false;
+	*hook = excluded[i].hook;
+	*m = excluded[i].method;
+	*why = excluded[i].why;
+	return true;
+}
+
+static const char *exclusion(const char *hook, enum ks_method m)
+{
+	for (unsigned int i = 0; i < nexcluded; i++)
+		if (excluded[i].method == m && !strcmp(excluded[i].hook, hook))
+			return excluded[i].why;
+	return NULL;
+}
+
 struct cand {
 	struct bpf_program *prog;
 	enum ks_method method;
@@ -747,6 +787,10 @@ int ks_attach_select(struct bpf_object *obj, unsigned int allowed, struct ks_att
 				e++;
 			if (!(allowed & (1u << m))) {
 				snprintf(reason, sizeof(reason), "excluded by --attach");
+			} else if (exclusion(c[k].hook, m)) {
+				snprintf(reason, sizeof(reason), "failed to load here: %s",
+					 exclusion(c[k].hook, m));
+				only_mask = false;
 			} else if (ks_feature_probe(method_feature[m])) {
 				snprintf(reason, sizeof(reason), "%s",
 					 ks_feature_detail(method_feature[m]));

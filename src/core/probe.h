@@ -92,6 +92,14 @@ int ks_attach_select(struct bpf_object *obj, unsigned int allowed, struct ks_att
 		     char *err, size_t errlen);
 void ks_attach_plan_free(struct ks_attach_plan *plan);
 
+/*
+ * Never again choose @m for @hook in this process: its variant failed to load on this
+ * kernel (@why, e.g. the verifier's reason). Returns 0, or -EEXIST/-ENOSPC.
+ */
+int ks_attach_exclude(const char *hook, enum ks_method m, const char *why);
+/* The @i-th exclusion made so far: false when there are no more. */
+bool ks_attach_exclusion(unsigned int i, const char **hook, enum ks_method *m, const char **why);
+
 /* Method of a program from its section name; KS_METHOD_FIXED if not selectable. */
 enum ks_method ks_method_of_section(const char *sec, const char **target);
 

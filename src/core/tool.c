@@ -252,6 +252,9 @@ static int set_filter(struct ks_ctx *c, struct bpf_object *obj)
 
 static void announce(struct ks_ctx *c)
 {
+	const char *hook, *why;
+	enum ks_method m;
+
 	if (c->opt.json) {
 		struct ks_json *j = &c->json;
 
@@ -263,6 +266,17 @@ static void announce(struct ks_ctx *c)
 		for (size_t i = 0; i < c->plan.n; i++)
 			ks_json_str(j, c->plan.v[i].hook, ks_method_name(c->plan.v[i].method));
 		ks_json_obj_end(j);
+		/* Variants ruled out after failing to load here, and why ("HOOK:METHOD"). */
+		if (ks_attach_exclusion(0, &hook, &m, &why)) {
+			ks_json_obj_begin(j, "fallbacks");
+			for (unsigned int i = 0; ks_attach_exclusion(i, &hook, &m, &why); i++) {
+				char key[96];
+
+				snprintf(key, sizeof(key), "%s:%s", hook, ks_method_name(m));
+				ks_json_str(j, key, why);
+			}
+			ks_json_obj_end(j);
+		}
 		ks_json_obj_end(j);
 		fflush(c->out);
 		return;
@@ -273,6 +287,35 @@ static void announce(struct ks_ctx *c)
 			c->plan.v[i].nprogs, c->plan.v[i].nprogs == 1 ? "" : "s");
 	fprintf(stderr, "kscope: %s: tracing, Ctrl-C to end\n", c->tool->name);
 	fflush(stderr);
+}
+
+/*
+ * The kernel refused one program of a variant that has fallbacks (an fentry target whose
+ * BTF the verifier can't use, say): remember that and say so; the caller opens the object
+ * anew and the next choice skips it. False when there is nothing to fall back to.
+ */
+static bool retry_without(struct ks_ctx *c, struct bpf_object *obj)
+{
+	struct bpf_program *prog = NULL;
+	const char *name = ks_libbpf_failed_prog(), *sep;
+	char hook[64], why[256];
+	enum ks_method m;
+
+	if (!name[0] || !(prog = bpf_object__find_program_by_name(obj, name)))
+		return false;
+	m = ks_method_of_section(bpf_program__section_name(prog), NULL);
+	sep = strstr(name, "__");
+	if (m == KS_METHOD_FIXED || m == KS_METHOD_TRACEPOINT || !sep)
+		return false;
+	snprintf(hook, sizeof(hook), "%.*s", (int)(sep - name), name);
+	snprintf(why, sizeof(why), "%s: %s", name,
+		 ks_verifier_last()[0] ? ks_verifier_last() : ks_libbpf_last());
+	if (ks_attach_exclude(hook, m, why))
+		return false;
+	ks_info("%s: the %s variant failed to load (%s); trying the next method", hook,
+		ks_method_name(m), why);
+	(void)c;
+	return true;
 }
 
 /* KSCOPE_TIMING=1 prints how long each start-up phase took, for bench/ and for us. */
@@ -331,8 +374,13 @@ int ks_bpf_start(struct ks_ctx *c, struct bpf_object *obj)
 	}
 
 	phase("select");
+	ks_libbpf_clear();
 	err = bpf_object__load(obj);
 	phase("load");
+	if (err && retry_without(c, obj)) {
+		err = -EAGAIN;
+		goto fail;
+	}
 	if (err) {
 		const char *last = ks_libbpf_last();
 

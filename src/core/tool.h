@@ -3,6 +3,7 @@
 #ifndef KS_TOOL_H
 #define KS_TOOL_H
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 
@@ -94,6 +95,8 @@ int ks_exit_status(const struct ks_ctx *c, int err);
  * on stderr, or a {"type":"meta"} line with the chosen methods in --json mode.
  * On failure prints one clear error line, records the exit code and returns -errno;
  * nothing stays attached. Undo with ks_bpf_stop() before destroying the skeleton.
+ * -EAGAIN (no message) means a variant failed to load and was ruled out: open the object
+ * again and start anew; the next choice falls back to the hook's next method.
  */
 int ks_bpf_start(struct ks_ctx *c, struct bpf_object *obj);
 /* Detach everything ks_bpf_start attached. Safe to call twice, or after a failed start. */
@@ -132,7 +135,8 @@ int ks_loop_run(struct ks_ctx *c, const struct ks_loop *l);
 /*
  * A BPF tool's whole life once its object is open and configured: ks_bpf_start, the
  * header (text mode), ks_loop_run, ks_bpf_stop. Returns 0 or a negative errno; the exit
- * code is then ks_exit_status(c, err).
+ * code is then ks_exit_status(c, err). On -EAGAIN the tool opens its object again and
+ * calls ks_bpf_run once more (see ks_bpf_start).
  */
 int ks_bpf_run(struct ks_ctx *c, struct bpf_object *obj, const struct ks_loop *l);
 
@@ -140,5 +144,27 @@ int ks_bpf_run(struct ks_ctx *c, struct bpf_object *obj, const struct ks_loop *l
 #define KS_SKEL_OPEN(name) name##_bpf__open_opts(ks_bpf_open_opts(name##_bpf__elf_bytes))
 /* Report that a skeleton could not be opened; returns the exit code to use. */
 int ks_skel_open_failed(struct ks_ctx *c);
+
+/*
+ * A BPF tool's run function in one line: open tool NAME's skeleton, CONFIGURE(skel) (its
+ * .rodata, map sizes, hooks to switch off), ks_bpf_run with LOOP, destroy; again while a
+ * variant had to be ruled out (-EAGAIN). Evaluates to the exit code.
+ */
+#define KS_RUN_SKEL(c, name, configure, loop)                                              \
+	({                                                                                 \
+		int ks_err_;                                                               \
+		do {                                                                       \
+			struct name##_bpf *ks_skel_ = KS_SKEL_OPEN(name);                   \
+			if (!ks_skel_) {                                                   \
+				ks_skel_open_failed(c);                                    \
+				ks_err_ = -EINVAL;                                         \
+				break;                                                     \
+			}                                                                  \
+			configure(ks_skel_);                                               \
+			ks_err_ = ks_bpf_run(c, ks_skel_->obj, loop);                      \
+			name##_bpf__destroy(ks_skel_);                                     \
+		} while (ks_err_ == -EAGAIN);                                              \
+		ks_exit_status(c, ks_err_);                                                \
+	})
 
 #endif

@@ -84,8 +84,13 @@ static __always_inline int on_enter(void *ctx, const struct ks_sysenter *e)
 		}
 		room = EXEC_ARGS_MAX - off;
 		n = bpf_probe_read_user_str(&b->e.args[off], room, arg);
-		if (n <= 0)
+		if (n < 0)
 			break;
+		if (n == 0) {
+			/* Kernels before 6.x return 0, not 1, for an empty string. */
+			b->e.args[off] = '\0';
+			n = 1;
+		}
 		off += n;
 		b->e.argc++;
 		if (n == room) {

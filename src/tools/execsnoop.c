@@ -128,22 +128,20 @@ static void header(struct ks_ctx *c)
 		show_cgroup ? "CGROUP " : "", "ARGS");
 }
 
-static int run(struct ks_ctx *c)
+static void configure(struct execsnoop_bpf *skel)
 {
-	static const struct ks_loop loop = { .ring = "ks_events", .on_event = on_event,
-					     .header = header };
-	struct execsnoop_bpf *skel = KS_SKEL_OPEN(execsnoop);
-	int err;
-
-	if (!skel)
-		return ks_skel_open_failed(c);
 	skel->rodata->nr_execve = SYS_execve;
 	skel->rodata->nr_execveat = SYS_execveat;
 	skel->rodata->max_args = (unsigned int)max_args;
 	skel->rodata->include_failed = include_failed;
-	err = ks_bpf_run(c, skel->obj, &loop);
-	execsnoop_bpf__destroy(skel);
-	return ks_exit_status(c, err);
+}
+
+static int run(struct ks_ctx *c)
+{
+	static const struct ks_loop loop = { .ring = "ks_events", .on_event = on_event,
+					     .header = header };
+
+	return KS_RUN_SKEL(c, execsnoop, configure, &loop);
 }
 
 KSCOPE_TOOL(execsnoop, .bpf_elf = execsnoop_bpf__elf_bytes, .summary = "trace exec() calls with full arguments, result and cgroup",

@@ -62,20 +62,18 @@ static void header(struct ks_ctx *c)
 		"EXIT");
 }
 
+static void configure(struct exitsnoop_bpf *skel)
+{
+	skel->rodata->all_threads = all_threads;
+	skel->rodata->failed_only = failed_only;
+}
+
 static int run(struct ks_ctx *c)
 {
 	static const struct ks_loop loop = { .ring = "ks_events", .on_event = on_event,
 					     .header = header };
-	struct exitsnoop_bpf *skel = KS_SKEL_OPEN(exitsnoop);
-	int err;
 
-	if (!skel)
-		return ks_skel_open_failed(c);
-	skel->rodata->all_threads = all_threads;
-	skel->rodata->failed_only = failed_only;
-	err = ks_bpf_run(c, skel->obj, &loop);
-	exitsnoop_bpf__destroy(skel);
-	return ks_exit_status(c, err);
+	return KS_RUN_SKEL(c, exitsnoop, configure, &loop);
 }
 
 KSCOPE_TOOL(exitsnoop, .bpf_elf = exitsnoop_bpf__elf_bytes, .summary = "trace process exits with exit code or signal and lifetime",

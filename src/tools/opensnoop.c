@@ -127,15 +127,8 @@ static void header(struct ks_ctx *c)
 		extended ? "FLAGS                    " : "", "PATH");
 }
 
-static int run(struct ks_ctx *c)
+static void configure(struct opensnoop_bpf *skel)
 {
-	static const struct ks_loop loop = { .ring = "ks_events", .on_event = on_event,
-					     .header = header };
-	struct opensnoop_bpf *skel = KS_SKEL_OPEN(opensnoop);
-	int err;
-
-	if (!skel)
-		return ks_skel_open_failed(c);
 #ifdef SYS_open
 	skel->rodata->nr_open = SYS_open;
 #endif
@@ -146,9 +139,14 @@ static int run(struct ks_ctx *c)
 	skel->rodata->nr_openat2 = 437;
 #endif
 	skel->rodata->failed_only = failed_only;
-	err = ks_bpf_run(c, skel->obj, &loop);
-	opensnoop_bpf__destroy(skel);
-	return ks_exit_status(c, err);
+}
+
+static int run(struct ks_ctx *c)
+{
+	static const struct ks_loop loop = { .ring = "ks_events", .on_event = on_event,
+					     .header = header };
+
+	return KS_RUN_SKEL(c, opensnoop, configure, &loop);
 }
 
 KSCOPE_TOOL(opensnoop, .bpf_elf = opensnoop_bpf__elf_bytes, .summary = "trace open, openat and openat2 calls with path, flags and result",

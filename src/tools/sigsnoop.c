@@ -106,15 +106,8 @@ static void header(struct ks_ctx *c)
 		generated ? "TCOMM            RESULT" : "SYSCALL           RESULT");
 }
 
-static int run(struct ks_ctx *c)
+static void configure(struct sigsnoop_bpf *skel)
 {
-	static const struct ks_loop loop = { .ring = "ks_events", .on_event = on_event,
-					     .header = header };
-	struct sigsnoop_bpf *skel = KS_SKEL_OPEN(sigsnoop);
-	int err;
-
-	if (!skel)
-		return ks_skel_open_failed(c);
 	skel->rodata->nr_kill = SYS_kill;
 	skel->rodata->nr_tkill = SYS_tkill;
 	skel->rodata->nr_tgkill = SYS_tgkill;
@@ -131,9 +124,14 @@ static int run(struct ks_ctx *c)
 	} else {
 		ks_bpf_disable_hook(skel->obj, "sig_gen");
 	}
-	err = ks_bpf_run(c, skel->obj, &loop);
-	sigsnoop_bpf__destroy(skel);
-	return ks_exit_status(c, err);
+}
+
+static int run(struct ks_ctx *c)
+{
+	static const struct ks_loop loop = { .ring = "ks_events", .on_event = on_event,
+					     .header = header };
+
+	return KS_RUN_SKEL(c, sigsnoop, configure, &loop);
 }
 
 KSCOPE_TOOL(sigsnoop, .bpf_elf = sigsnoop_bpf__elf_bytes, .summary = "trace signals sent, with sender, target, signal and result",

@@ -265,45 +265,41 @@ static int list_syscalls(struct ks_ctx *c)
 	return KS_EXIT_OK;
 }
 
+static void configure(struct syscount_bpf *skel)
+{
+	st.skel = skel;
+	skel->rodata->by_process = by_process;
+	skel->rodata->latency = latency;
+	skel->rodata->failures_only = failures;
+	skel->rodata->only_errno = only_errno;
+	if (!latency)
+		ks_bpf_disable_hook(skel->obj, "sys_enter");
+	/* Table maps we don't use cost memory: shrink them to one entry. */
+	if (by_process)
+		bpf_map__set_max_entries(skel->maps.by_nr, 1);
+	else
+		bpf_map__set_max_entries(skel->maps.by_pid, 1);
+	if (!latency)
+		bpf_map__set_max_entries(skel->maps.starts, 1);
+}
+
 static int run(struct ks_ctx *c)
 {
 	static const struct ks_loop loop = { .on_tick = on_tick };
-	int err = -ENOMEM;
+	int ret = KS_EXIT_FAIL;
 
 	if (list)
 		return list_syscalls(c);
 	st.ncpu = libbpf_num_possible_cpus();
 	st.vals = calloc(st.ncpu, sizeof(*st.vals));
 	st.zeros = calloc(st.ncpu, sizeof(*st.zeros));
-	if (!st.vals || !st.zeros)
-		goto out;
-	st.skel = KS_SKEL_OPEN(syscount);
-	if (!st.skel) {
-		err = ks_skel_open_failed(c);
-		goto out;
-	}
-	st.skel->rodata->by_process = by_process;
-	st.skel->rodata->latency = latency;
-	st.skel->rodata->failures_only = failures;
-	st.skel->rodata->only_errno = only_errno;
-	if (!latency)
-		ks_bpf_disable_hook(st.skel->obj, "sys_enter");
-	/* Table maps we don't use cost memory: shrink them to one entry. */
-	if (by_process)
-		bpf_map__set_max_entries(st.skel->maps.by_nr, 1);
-	else
-		bpf_map__set_max_entries(st.skel->maps.by_pid, 1);
-	if (!latency)
-		bpf_map__set_max_entries(st.skel->maps.starts, 1);
 	/* Syscall names are learnt at the first report, while the kernel counts. */
-	err = ks_bpf_run(c, st.skel->obj, &loop);
-	syscount_bpf__destroy(st.skel);
-	err = ks_exit_status(c, err);
-out:
+	if (st.vals && st.zeros)
+		ret = KS_RUN_SKEL(c, syscount, configure, &loop);
 	free(st.vals);
 	free(st.zeros);
 	free(st.rows);
-	return err < 0 ? KS_EXIT_FAIL : err;
+	return ret;
 }
 
 KSCOPE_TOOL(syscount, .bpf_elf = syscount_bpf__elf_bytes, .summary = "count syscalls by syscall or by process, with latency",

@@ -363,7 +363,7 @@ t_os_tid() {
 # Many opens fast: every one is either printed or counted as lost, and lost ones are said.
 t_os_accounting() {
 	os_files
-	_n=200000
+	_n=$(ks_scaled 200000)
 	wl_start wl open "$F" "$_n"
 	_pid=$(ks_pid wl)
 	ks_start ks opensnoop --json -p "$_pid"
@@ -390,7 +390,7 @@ t_os_accounting() {
 # the stalled reader is not woken once per event (the workload would crawl).
 t_os_forced_loss() {
 	os_files
-	_n=100000
+	_n=$(ks_scaled 100000 40000) # always well over what the 2 MB ring holds (~16k)
 	wl_start wl open "$F" "$_n"
 	_pid=$(ks_pid wl)
 	ks_start ks opensnoop --json -p "$_pid"
