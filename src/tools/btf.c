@@ -64,8 +64,16 @@ static struct bpf_object *load(const char *name, const void *elf, size_t size,
 		err = bpf_object__load(obj);
 	}
 	if (err) {
-		ks_error("%s: cannot load with %s BTF: %s %s", name, btf_path ? "minimal" : "kernel",
-			 strerror(-err), ks_verifier_last());
+		/*
+		 * With the kernel's BTF this is libbpf's own load: a variant the kernel refuses
+		 * (and the tools fall back from) has nothing to compare, which is not an error.
+		 */
+		if (btf_path)
+			ks_error("%s: cannot load with the minimal BTF: %s %s", name, strerror(-err),
+				 ks_verifier_last());
+		else
+			ks_info("%s: not loadable here with these methods: %s %s", name,
+				strerror(-err), ks_verifier_last());
 		bpf_object__close(obj);
 		errno = -err;
 		return NULL;
