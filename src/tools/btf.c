@@ -94,6 +94,7 @@ struct ref {
 	bool ok;
 	bool fixed; /* the object has no attach choices */
 	enum ks_method method;
+	char refused[256]; /* the kernel refused this method's variant: why */
 };
 
 /* Same program text, apart from the map fds libbpf wrote into ldimm64 instructions. */
@@ -137,8 +138,12 @@ static void reference_load(const struct ks_tool *t, struct ref *r)
 
 	elf = t->bpf_elf(&size);
 	obj = load(t->name, elf, size, NULL, verify_mask(r->method));
-	if (!obj)
+	if (!obj) {
+		if (errno != ENOENT)
+			snprintf(r->refused, sizeof(r->refused), "%s",
+				 ks_verifier_last()[0] ? ks_verifier_last() : strerror(errno));
 		return;
+	}
 	r->fixed = true;
 	bpf_object__for_each_program(p, obj) {
 		enum ks_method m = ks_method_of_section(bpf_program__section_name(p), NULL);
@@ -186,6 +191,21 @@ static int verify_one(struct ks_ctx *c, const struct ks_tool *t, const struct re
 	const void *elf;
 
 	elf = t->bpf_elf(&size);
+	if (r->refused[0]) {
+		/* libbpf's own load failed too: the tools fall back from this variant here. */
+		if (c->opt.json) {
+			ks_json_obj_begin(&c->json, NULL);
+			ks_json_str(&c->json, "type", "verify");
+			ks_json_str(&c->json, "tool", t->name);
+			ks_json_str(&c->json, "method", ks_method_name(r->method));
+			ks_json_str(&c->json, "refused", r->refused);
+			ks_json_obj_end(&c->json);
+		} else {
+			fprintf(c->out, "  %-12s %-12s refused by this kernel: %s\n", t->name,
+				ks_method_name(r->method), r->refused);
+		}
+		return 0;
+	}
 	if (!r->ok)
 		return 0; /* the method doesn't apply to this tool on this kernel */
 	obj = o->btf_custom_path ? load(t->name, elf, size, o->btf_custom_path,

@@ -29,7 +29,10 @@ t_btf_verify() {
 		for _m in $_ms; do
 			[ "$("$H/jsonq" -w type=feature -w "name=$_m" -g ok <"$KS_TMP/.features")" = true ] ||
 				continue
-			expect_eq "$(ks_count v type=verify "tool=$_t" "method=$_m" different=0 'programs>0')" 1 \
+			# Verified, or refused by this kernel in libbpf's own load as well (the tool
+			# then falls back from that variant).
+			expect_eq "$(($(ks_count v type=verify "tool=$_t" "method=$_m" different=0 'programs>0') +
+				$(ks_count v type=verify "tool=$_t" "method=$_m" 'refused~')))" 1 \
 				"$_t verified with $_m"
 		done
 	done
