@@ -9,6 +9,7 @@
 #   -k PATTERN    only tests whose name contains PATTERN
 #   env KSCOPE    the binary under test (default ./kscope)
 #   env OUTPUT    the build directory with tests/unit/* and tests/helpers/* (default .output)
+#   env KS_OUTDIR where failed tests' files go (default tests/out; emptied first)
 #
 # One line per test: "PASS name", "FAIL name: reason" or "SKIP name: reason", then one
 # summary line "N passed, N failed[, N skipped]"; the exit status is 1 if anything failed.
@@ -41,7 +42,7 @@ while [ $# -gt 0 ]; do
 		shift
 		;;
 	-h | --help)
-		sed -n '3,18s/^# \{0,1\}//p' "$0"
+		sed -n '3,19s/^# \{0,1\}//p' "$0"
 		exit 0
 		;;
 	*)
@@ -64,7 +65,7 @@ npass=0
 nfail=0
 nskip=0
 # Artifacts of failed tests; elsewhere when the tree is not ours to write (e.g. not root).
-outdir=$top/tests/out
+outdir=${KS_OUTDIR:-$top/tests/out}
 rm -rf "$outdir" 2>/dev/null
 if ! mkdir -p "$outdir" 2>/dev/null || [ ! -w "$outdir" ]; then
 	outdir=${TMPDIR:-/tmp}/kscope-tests-out.$(id -u)
