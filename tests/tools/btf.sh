@@ -18,7 +18,7 @@ t_btf_verify() {
 	"$H/jsonq" --check <"$KS_TMP/v.out" 2>"$KS_TMP/v.jsonq" ||
 		fail "invalid JSON: $(ks_first_line "$KS_TMP/v.jsonq")"
 	[ -s "$KS_TMP/v.err" ] && fail "errors: $(ks_first_line "$KS_TMP/v.err")"
-	expect_eq "$(ks_count v type=verify 'different!=0')" 0 "programs relocated differently"
+	expect_eq "$(ks_count v type=verify different 'different!=0')" 0 "programs relocated differently"
 	expect_eq "$(ks_count v type=verify 'programs=0')" 0 "verify lines without programs"
 	ks_features_json || skip "no 'kscope features --json' to know the working methods"
 	for _t in $(ks_list_tools); do
