@@ -6,6 +6,8 @@
 #   make test       install what is missing, build, run the whole test suite (as root)
 #   make unit       unit tests only (no root)
 #   make bench      benchmarks (bench/README.md)
+#   make vmtest     the tool tests on Debian kernels under qemu, and natively (tests/vmtest.sh;
+#                   KSCOPE_KERNELS=5.10,6.12 picks kernels, KSCOPE=path tests another binary)
 #   V=1             show the commands
 
 OUTPUT      ?= .output
@@ -56,7 +58,8 @@ BENCH_SKELS := $(patsubst bench/%.bpf.c,$(OUTPUT)/skel/%.skel.h,$(BENCH_BPF))
 BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard bench/*.c))
 BENCH_BINS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all deps test-deps bench-deps run test unit tooltests check bench helpers clean
+.PHONY: all deps test-deps bench-deps vmtest-deps run test unit tooltests check bench helpers clean \
+	vmtest
 .DELETE_ON_ERROR:
 
 all: kscope
@@ -64,19 +67,29 @@ all: kscope
 deps:
 	$(Q)sh scripts/setup
 test-deps:
-	$(Q)sh scripts/setup --test
+	$(Q)sh scripts/setup --test $(if $(VM_KERNELS),--vmtest)
 bench-deps:
 	$(Q)sh scripts/setup --bench
+vmtest-deps:
+	$(Q)sh scripts/setup --test --vmtest
 
 # The main job: build and run a real tool for a few seconds.
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	./kscope syscount -d 5
 
-# The whole suite: unit tests, then tool tests against the running kernel.
+# The whole suite: unit tests, then tool tests against the running kernel, and the tool
+# tests on the VM_KERNELS under qemu meanwhile (VM_KERNELS= for the host alone).
+VM_KERNELS ?= 5.10,6.1,6.12,sid
 test: test-deps
 	$(Q)$(MAKE) --no-print-directory all helpers unit-bins
-	$(Q)OUTPUT=$(OUTPUT) sh tests/run.sh
+	$(Q)OUTPUT=$(OUTPUT) sh tests/run.sh $(if $(VM_KERNELS),--vm $(VM_KERNELS))
+
+# The tool tests on other kernels (Debian's, fetched and cached) under qemu, next to the
+# host's own run: tests/vmtest.sh. With KSCOPE=path that binary is tested and not rebuilt.
+vmtest: vmtest-deps
+	$(Q)$(MAKE) --no-print-directory $(if $(KSCOPE),,all) helpers
+	$(Q)OUTPUT=$(OUTPUT) $(if $(KSCOPE),KSCOPE=$(KSCOPE)) bash tests/vmtest.sh
 
 unit: unit-bins
 	$(Q)OUTPUT=$(OUTPUT) sh tests/run.sh --unit

@@ -2,11 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The kscope test suite: unit test binaries, then the tool tests in tests/tools/*.sh.
 #
-#   sh tests/run.sh [--unit | --tools] [-k PATTERN]
+#   sh tests/run.sh [--unit | --tools] [-k PATTERN] [--vm KERNELS]
 #
 #   --unit        unit tests only (no root needed)
 #   --tools       tool tests only (root: they load BPF programs into the running kernel)
 #   -k PATTERN    only tests whose name contains PATTERN
+#   --vm KERNELS  also the tool tests on other kernels under qemu (tests/vmtest.sh, bash;
+#                 comma-separated: 5.10,6.1,6.12,sid), while the host's run goes on, then
+#                 checks that a guest that panics, crashes or hangs is reported as such.
+#                 Their results are named vm/KERNEL/TEST; the runs stay in tests/out/vmtest.
 #   env KSCOPE    the binary under test (default ./kscope)
 #   env OUTPUT    the build directory with tests/unit/* and tests/helpers/* (default .output)
 #   env KS_OUTDIR where failed tests' files go (default tests/out; emptied first)
@@ -32,8 +36,14 @@ abspath() {
 do_unit=1
 do_tools=1
 pattern=
+vm_kernels=
 while [ $# -gt 0 ]; do
 	case $1 in
+	--vm)
+		[ $# -ge 2 ] || { echo "run.sh: --vm needs kernels (e.g. 5.10,sid)" >&2; exit 2; }
+		vm_kernels=$2
+		shift
+		;;
 	--unit) do_unit=1; do_tools=0 ;;
 	--tools) do_unit=0; do_tools=1 ;;
 	-k)
@@ -42,7 +52,7 @@ while [ $# -gt 0 ]; do
 		shift
 		;;
 	-h | --help)
-		sed -n '3,19s/^# \{0,1\}//p' "$0"
+		sed -n '3,23s/^# \{0,1\}//p' "$0"
 		exit 0
 		;;
 	*)
@@ -73,7 +83,9 @@ if ! mkdir -p "$outdir" 2>/dev/null || [ ! -w "$outdir" ]; then
 	mkdir -p "$outdir" || exit 2
 fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/kscope-run.XXXXXX") || exit 2
-trap 'rm -rf "$work"' EXIT
+vm_pids=
+# vmtest.sh stops its guests on TERM
+trap 'rm -rf "$work"; [ -z "$vm_pids" ] || kill -TERM $vm_pids 2>/dev/null; wait' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 141' PIPE
@@ -107,6 +119,36 @@ bounded() {
 		"$@"
 	fi
 }
+
+uid=$(id -u)
+KS_ROOT=0
+[ "$uid" = 0 ] && KS_ROOT=1
+export KS_ROOT
+
+# --- other kernels under qemu: started first, they run while the host's tests do -------
+
+vm_res=$outdir/vmtest
+vm_list=
+vm_skip=
+if [ -n "$vm_kernels" ]; then
+	for _k in $(echo "$vm_kernels" | tr ',' ' '); do
+		[ "$_k" = host ] || vm_list="$vm_list $_k" # the host's run is this one
+	done
+	if [ "$KS_ROOT" != 1 ]; then
+		vm_skip="needs root (running as uid $uid)"
+	else
+		for _c in bash qemu-system-x86_64 busybox cpio; do
+			command -v "$_c" >/dev/null 2>&1 ||
+				{ vm_skip="no $_c (scripts/setup --vmtest installs what vmtest needs)"; break; }
+		done
+	fi
+	if [ -z "$vm_skip" ] && [ -n "$vm_list" ]; then
+		# shellcheck disable=SC2086 # the kernel list is words
+		KSCOPE_VMTEST_OUT=$vm_res bash "$top/tests/vmtest.sh" ${pattern:+-k "$pattern"} $vm_list \
+			>"$work/vm.out" 2>"$work/vm.err" </dev/null &
+		vm_pids=$!
+	fi
+fi
 
 # --- unit tests ---------------------------------------------------------------------------
 
@@ -166,11 +208,6 @@ if [ "$do_unit" = 1 ]; then
 fi
 
 # --- tool tests ---------------------------------------------------------------------------
-
-uid=$(id -u)
-KS_ROOT=0
-[ "$uid" = 0 ] && KS_ROOT=1
-export KS_ROOT
 
 run_tool_test() { # FILE NEEDS_ROOT TIMEOUT NAME COMMAND
 	file=$1 needroot=$2 secs=$3 name=$4 cmd=$5
@@ -244,6 +281,113 @@ if [ "$do_tools" = 1 ]; then
 				run_tool_test "$file" "$needroot" "$secs" "$name" "$cmd" </dev/null
 			done <"$list"
 		done
+	fi
+fi
+
+# --- other kernels' results --------------------------------------------------------------
+
+# The runner's lines of one guest, renamed vm/KERNEL/TEST; then vm/KERNEL itself: the guest
+# booted, ran the suite to its end and reported.
+vm_fold() { # KERNEL
+	_d=$vm_res/$1
+	: >"$work/vm.run"
+	if [ -s "$_d/run.log" ]; then
+		tr -d '\r' <"$_d/run.log" >"$work/vm.run"
+		while IFS= read -r line; do
+			case $line in
+			"PASS "*) report PASS "vm/$1/${line#PASS }" ;;
+			"FAIL "* | "SKIP "*)
+				_st=${line%% *}
+				_rest=${line#* }
+				report "$_st" "vm/$1/${_rest%%: *}" "${_rest#*: }"
+				;;
+			esac
+		done <"$work/vm.run"
+	fi
+	_state=$(cat "$_d/state" 2>/dev/null)
+	case $_state in
+	boot-ok)
+		if grep -q -E '^[0-9]+ passed, [0-9]+ failed' "$work/vm.run"; then
+			report PASS "vm/$1"
+		else
+			report FAIL "vm/$1" "the guest reported no summary line"
+		fi
+		;;
+	'')
+		report FAIL "vm/$1" "no result: $(grep -e "vmtest: $1:" -e 'vmtest: [^0-9]' "$work/vm.err" | tail -n 1)"
+		;;
+	no-kernel)
+		report FAIL "vm/$1" "no kernel: $(grep "vmtest: $1:" "$work/vm.err" | tail -n 1)"
+		;;
+	*)
+		report FAIL "vm/$1" "guest $_state (boot $(cat "$_d/boot" 2>/dev/null)): $(cat "$_d/reason" 2>/dev/null) (console: $_d/console.log)"
+		;;
+	esac
+}
+
+# A guest that goes wrong on purpose: vmtest.sh must say what happened, in bounded time.
+# vm_broken NAME KERNEL EXPECT-STATE EXPECT-BOOT EXPECT-TEXT [VAR=VALUE...] starts one,
+# vm_broken_check NAME waits for it and reports vm/broken/NAME.
+vm_broken() {
+	_n=$1 _k=$2
+	printf '%s\n' "$_k" "$3" "$4" "$5" >"$work/vm-$_n.want"
+	shift 5
+	mkdir -p "$vm_res-$_n"
+	env KSCOPE_VMTEST_OUT="$vm_res-$_n" KSCOPE_VMTEST_LIST_AGE=never "$@" \
+		bash "$top/tests/vmtest.sh" -k vmtest-no-such-test "$_k" \
+		>"$work/vm-$_n.out" 2>"$work/vm-$_n.err" </dev/null &
+	echo $! >"$work/vm-$_n.pid"
+}
+vm_broken_check() { # NAME
+	_n=$1
+	{ read -r _k; read -r _want; read -r _boot; read -r _text; } <"$work/vm-$_n.want"
+	wait "$(cat "$work/vm-$_n.pid")"
+	_rc=$?
+	_line=$(awk -F '\t' -v k="$_k" '$1 == k' "$vm_res-$_n/summary.tsv" 2>/dev/null)
+	_st=$(printf '%s\n' "$_line" | cut -f 3)
+	_bt=$(printf '%s\n' "$_line" | cut -f 4)
+	if [ "$_rc" != 1 ]; then
+		report FAIL "vm/broken/$_n" "vmtest.sh exited with $_rc, not 1: $(tail -n 1 "$work/vm-$_n.err")"
+	elif [ "$_st $_bt" != "$_want $_boot" ]; then
+		report FAIL "vm/broken/$_n" "reported as '$_st' (boot $_bt), expected '$_want' (boot $_boot)"
+	elif ! grep -q -F "$_text" "$work/vm-$_n.out"; then
+		report FAIL "vm/broken/$_n" "no '$_text' in the report: $(head -n 3 "$work/vm-$_n.out" | tr '\n' ' ')"
+	elif ! grep -q '^   | ' "$work/vm-$_n.out"; then
+		report FAIL "vm/broken/$_n" "no console tail in the report"
+	else
+		report PASS "vm/broken/$_n"
+	fi
+	rm -rf "$vm_res-$_n"
+}
+
+if [ -n "$vm_kernels" ]; then
+	if [ -n "$vm_skip" ]; then
+		report SKIP vm "$vm_skip"
+	elif [ -n "$vm_list" ]; then
+		wait "$vm_pids"
+		vm_pids=
+		sed -n '/^kernel /,/^$/{/^$/d; s/^/# /p; }' "$work/vm.out"
+		for _k in $vm_list; do
+			vm_fold "$_k"
+		done
+		# the first guest kernel that worked serves the broken guests (cached by now)
+		vm_k=
+		for _k in $vm_list; do
+			[ "$(cat "$vm_res/$_k/state" 2>/dev/null)" = boot-ok ] && { vm_k=$_k; break; }
+		done
+		if [ -z "$vm_k" ]; then
+			report SKIP vm/broken "no guest kernel booted"
+		elif matches vm/broken; then
+			vm_broken boot "$vm_k" panic failed "BOOT FAILURE" \
+				KSCOPE_VMTEST_APPEND=rdinit=/nonexistent KSCOPE_VMTEST_BOOT_TIMEOUT=60
+			vm_broken crash "$vm_k" panic ok "sysrq triggered crash" \
+				"KSCOPE_VMTEST_GUEST_CMD=echo c >/proc/sysrq-trigger"
+			vm_broken hang "$vm_k" timeout ok "no output for 15 s (hung)" \
+				"KSCOPE_VMTEST_GUEST_CMD=sleep 100000" KSCOPE_VMTEST_STALL=15
+			for _n in boot crash hang; do
+				vm_broken_check "$_n"
+			done
+		fi
 	fi
 fi
 
