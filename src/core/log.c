@@ -87,10 +87,14 @@ void ks_info(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Keep the verifier's own complaint: the line before "processed N insns" in a load log. */
+/*
+ * Keep the verifier's own complaint: the line before "processed N insns" in a load log,
+ * with the line before it when that one says why a function's argument cannot be read
+ * ("func 'F' arg0 type FWD is not a struct" before "invalid bpf_context access ...").
+ */
 static void keep_verifier_reason(const char *msg)
 {
-	const char *end = strstr(msg, "\nprocessed "), *start;
+	const char *end = strstr(msg, "\nprocessed "), *start, *prev;
 
 	if (!end)
 		end = strstr(msg, "-- END PROG LOAD LOG --");
@@ -101,7 +105,15 @@ static void keep_verifier_reason(const char *msg)
 	start = end;
 	while (start > msg && start[-1] != '\n')
 		start--;
-	if (end > start)
+	if (end <= start)
+		return;
+	prev = start > msg ? start - 1 : start;
+	while (prev > msg && prev[-1] != '\n')
+		prev--;
+	if (prev < start && !strncmp(prev, "func '", 6) && start - prev > 1)
+		snprintf(verifier_last, sizeof(verifier_last), "%.*s: %.*s", (int)(start - 1 - prev),
+			 prev, (int)(end - start), start);
+	else
 		snprintf(verifier_last, sizeof(verifier_last), "%.*s", (int)(end - start), start);
 }
 
