@@ -18,6 +18,10 @@ BPFTOOL     ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 VERSION     := 0.1.0
 GIT_REV     := $(shell git rev-parse --short HEAD 2>/dev/null)
+VERSION_STR := $(VERSION)$(if $(GIT_REV),-$(GIT_REV))
+# $(OUTPUT)/version changes with the version, so what prints it is rebuilt (see below)
+$(shell mkdir -p $(OUTPUT) && [ "$$(cat $(OUTPUT)/version 2>/dev/null)" = "$(VERSION_STR)" ] || \
+	echo "$(VERSION_STR)" > $(OUTPUT)/version)
 
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' \
 	-e 's/s390x/s390/' -e 's/riscv64/riscv/')
@@ -33,7 +37,7 @@ endif
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
-	-D_GNU_SOURCE -DKSCOPE_VERSION='"$(VERSION)$(if $(GIT_REV),-$(GIT_REV))"' \
+	-D_GNU_SOURCE -DKSCOPE_VERSION='"$(VERSION_STR)"' \
 	-I$(OUTPUT) -Isrc -MMD -MP
 LDLIBS += -Wl,-Bstatic -lbpf -lelf -lz -Wl,-Bdynamic
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(OUTPUT) -Isrc \
@@ -146,6 +150,7 @@ $(OUTPUT)/skel/%.skel.h: $(OUTPUT)/bpf/%.bpf.o
 
 # Every C object may include any skeleton; generating them all first keeps the rules simple.
 $(APP_OBJS): $(SKELS) $(OUTPUT)/syscall_table.h
+$(OUTPUT)/obj/main.o $(OUTPUT)/obj/core/tool.o: $(OUTPUT)/version
 $(OUTPUT)/obj/%.o: src/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
