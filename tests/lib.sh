@@ -7,6 +7,10 @@
 #   ks_test opensnoop/count t_count            # needs root, default timeout
 #   ks_test -n jsonq/escapes t_jsonq_escapes   # -n: needs no root
 #   ks_test -t 120 slow/one t_slow             # -t: timeout in seconds (default 60)
+#   ks_test -n -H kscope/version t_version     # -H: checks kscope's own logic only (option
+#                                              # parsing, messages), the same on every
+#                                              # kernel: not run in the kernel matrix's
+#                                              # guests (KS_GUEST=1), only on the host
 #   t_count() { ...; pass; }
 #
 # tests/run.sh sources this file and the test file once to list the tests (KS_MODE=list),
@@ -17,7 +21,7 @@
 #
 # Environment set by run.sh: KSCOPE, OUTPUT, KS_HELPERS, KS_TOP, KS_TMP, KS_NAME, KS_ROOT,
 # KS_FEATURES (a file with `kscope features --json`, or empty).
-# KS_SCALE (optional, default 1): divides the sizes of the heaviest workloads (see
+# KS_GUEST=1 in tests/vmtest.sh's guests. KS_SCALE (optional, default 1): divides the sizes of the heaviest workloads (see
 # ks_scaled), for slow machines such as tests/vmtest.sh's emulated guests.
 
 KS_DEFAULT_TIMEOUT=60
@@ -29,14 +33,17 @@ KS_RC=0
 ks_test() {
 	_ks_root=1
 	_ks_to=$KS_DEFAULT_TIMEOUT
+	_ks_host=0
 	while :; do
 		case $1 in
 		-n) _ks_root=0; shift ;;
+		-H) _ks_host=1; shift ;;
 		-t) _ks_to=$2; shift 2 ;;
 		*) break ;;
 		esac
 	done
 	[ "${KS_MODE:-}" = list ] || return 0
+	[ "$_ks_host" = 1 ] && [ "${KS_GUEST:-0}" = 1 ] && return 0
 	_ks_name=$1
 	shift
 	# one line per test: needs-root, timeout, name, command (the rest of the line)

@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The suite's own JSON checker must be right before anything is judged with it.
 
-ks_test -n jsonq/valid t_jsonq_valid
-ks_test -n jsonq/invalid t_jsonq_invalid
-ks_test -n jsonq/unicode t_jsonq_unicode
-ks_test -n jsonq/filter t_jsonq_filter
-ks_test -n jsonq/get t_jsonq_get
+ks_test -n -H jsonq/valid t_jsonq_valid
+ks_test -n -H jsonq/invalid t_jsonq_invalid
+ks_test -n -H jsonq/unicode t_jsonq_unicode
+ks_test -n -H jsonq/filter t_jsonq_filter
+ks_test -n -H jsonq/get t_jsonq_get
 
 # jq_valid LINE...: each LINE alone must pass --check
 jq_valid() {
