@@ -61,6 +61,30 @@ static unsigned long long read_lost(struct bpf_object *obj)
 	return sum;
 }
 
+/*
+ * Runs of the object's programs the kernel skipped (bpf_prog_info.recursion_misses, 5.12+):
+ * a program does not run on a CPU where it, or on older kernels any tracing program, is
+ * already running, e.g. preempted in the middle of a run. Those events never happened as
+ * far as kscope can see, for any process, not only the traced ones.
+ */
+static unsigned long long read_missed(struct bpf_object *obj)
+{
+	struct bpf_program *p;
+	unsigned long long sum = 0;
+
+	bpf_object__for_each_program(p, obj)
+	{
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		memset(&info, 0, sizeof(info));
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			sum += info.recursion_misses;
+	}
+	return sum;
+}
+
 static void sleep_ns(unsigned long long ns)
 {
 	struct timespec ts = { .tv_sec = ns / 1000000000ULL, .tv_nsec = ns % 1000000000ULL };
@@ -79,13 +103,24 @@ static void report(struct ks_ctx *c, bool ring, unsigned long long elapsed)
 		if (ring)
 			ks_json_uint(j, "events", c->events);
 		ks_json_uint(j, "lost", c->lost);
+		ks_json_uint(j, "missed", c->missed);
 		ks_json_uint(j, "duration_ns", elapsed);
 		ks_json_obj_end(j);
 		fflush(c->out);
 	} else if (ring) {
+		char missed[64] = "";
+
+		if (c->missed)
+			snprintf(missed, sizeof(missed), ", %llu program runs skipped by the kernel",
+				 c->missed);
 		fflush(c->out);
-		fprintf(stderr, "kscope: %s: %llu events, %llu lost, %.1f s\n", c->tool->name,
-			c->events, c->lost, elapsed / 1e9);
+		fprintf(stderr, "kscope: %s: %llu events, %llu lost%s, %.1f s\n", c->tool->name,
+			c->events, c->lost, missed, elapsed / 1e9);
+	} else if (c->missed) {
+		/* In JSON the summary's "missed" says it; they may be any process's events. */
+		ks_warn("the kernel skipped %llu runs of the programs (one was already running on "
+			"that CPU): events may be missing",
+			c->missed);
 	}
 	if (c->lost)
 		ks_warn("lost %llu events: the ring buffer was full (the reader fell behind)",
@@ -169,6 +204,7 @@ int ks_loop_run(struct ks_ctx *c, const struct ks_loop *l)
 	if (!err && !by_count && l->on_tick && !ferror(c->out))
 		err = l->on_tick(c, true);
 	c->lost = read_lost(c->obj);
+	c->missed = read_missed(c->obj);
 	report(c, rb != NULL, mono_ns() - start);
 	ring_buffer__free(rb);
 	if (err < 0)

@@ -78,6 +78,7 @@ struct ks_ctx {
 	/* Counted by ks_loop_run. */
 	unsigned long long events;
 	unsigned long long lost;
+	unsigned long long missed; /* program runs the kernel skipped (recursion_misses) */
 };
 
 /* Set by SIGINT, SIGTERM, SIGHUP: the loop stops at the next chance. */
