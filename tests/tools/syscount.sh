@@ -62,7 +62,8 @@ t_sc_by_syscall() {
 	sc_run ks getppid "$K" -- ${_m:+--attach "$_m"}
 	expect_attach ks "$_m"
 	expect_eq "$(ks_count ks type=syscalls by=syscall 'rows.0.syscall=getppid' "rows.0.count=$K" \
-		'rows.0.nr>=0' '!rows.0.total_ns')" 1 "getppid counted $K times, first row"
+		'rows.0.nr>=0' '!rows.0.total_ns')" 1 \
+		"getppid counted $K times, first row"
 	expect_eq "$(sc_rows ks | "$H/jsonq" -c -w syscall=rt_sigsuspend -w count=1)" 1 \
 		"rt_sigsuspend counted once"
 	pass
