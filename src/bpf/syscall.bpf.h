@@ -163,4 +163,9 @@ static __always_inline unsigned long ks_sysarg(const struct ks_sysenter *e, int 
 		return fn(ctx, &e);                                                        \
 	}
 
+/* Both ends of syscall NAME: KS_SYSCALL_FN_ENTER(ENTER, ...) and KS_SYSCALL_FN_EXIT(EXIT, ...). */
+#define KS_SYSCALL_FN_BOTH(enter, exit, name, nr, enter_fn, exit_fn)                       \
+	KS_SYSCALL_FN_ENTER(enter, name, nr, enter_fn)                                     \
+	KS_SYSCALL_FN_EXIT(exit, name, nr, exit_fn)
+
 #endif
