@@ -16,6 +16,7 @@
 #include "core/cgroup.h"
 #include "core/log.h"
 #include "core/open.h"
+#include "core/perf.h"
 #include "core/tool.h"
 #include "shared/filter.h"
 
@@ -266,6 +267,12 @@ static void announce(struct ks_ctx *c)
 		for (size_t i = 0; i < c->plan.n; i++)
 			ks_json_str(j, c->plan.v[i].hook, ks_method_name(c->plan.v[i].method));
 		ks_json_obj_end(j);
+		if (c->sample_event) {
+			ks_json_obj_begin(j, "sampling");
+			ks_json_str(j, "event", c->sample_event);
+			ks_json_uint(j, "hz", c->sample_hz);
+			ks_json_obj_end(j);
+		}
 		/* Variants ruled out after failing to load here, and why ("HOOK:METHOD"). */
 		if (ks_attach_exclusion(0, &hook, &m, &why)) {
 			ks_json_obj_begin(j, "fallbacks");
@@ -285,6 +292,8 @@ static void announce(struct ks_ctx *c)
 		ks_info("%s: %s %s (%u program%s)", c->plan.v[i].hook,
 			ks_method_name(c->plan.v[i].method), c->plan.v[i].targets,
 			c->plan.v[i].nprogs, c->plan.v[i].nprogs == 1 ? "" : "s");
+	if (c->sample_event)
+		ks_info("sampling: %s at %llu Hz on every CPU", c->sample_event, c->sample_hz);
 	fprintf(stderr, "kscope: %s: tracing, Ctrl-C to end\n", c->tool->name);
 	fflush(stderr);
 }
@@ -340,8 +349,8 @@ int ks_bpf_start(struct ks_ctx *c, struct bpf_object *obj)
 	struct bpf_program *prog;
 	struct bpf_map *map;
 	char why[1024];
-	size_t nprog = 0;
-	int err;
+	size_t nprog = 0, cap;
+	int err, ncpu;
 
 	phase("begin");
 	c->obj = obj;
@@ -373,6 +382,12 @@ int ks_bpf_start(struct ks_ctx *c, struct bpf_object *obj)
 		goto fail;
 	}
 
+	if (!c->plan.n && c->opt.attach_mask != KS_METHODS_ALL) {
+		ks_error("--attach: %s has no choice of attach method (it samples with perf "
+			 "events)", c->tool->name);
+		err = ks_fail(c, KS_EXIT_USAGE, EINVAL);
+		goto fail;
+	}
 	phase("select");
 	ks_libbpf_clear();
 	err = bpf_object__load(obj);
@@ -413,7 +428,10 @@ int ks_bpf_start(struct ks_ctx *c, struct bpf_object *obj)
 
 	bpf_object__for_each_program(prog, obj)
 		nprog++;
-	c->links = calloc(nprog ? nprog : 1, sizeof(*c->links));
+	/* A perf_event program takes one link per CPU. */
+	ncpu = libbpf_num_possible_cpus();
+	cap = nprog * (size_t)(ncpu > 0 ? ncpu + 1 : 1) + 1;
+	c->links = calloc(cap, sizeof(*c->links));
 	if (!c->links) {
 		err = ks_fail(c, KS_EXIT_FAIL, ENOMEM);
 		goto fail;
@@ -423,6 +441,18 @@ int ks_bpf_start(struct ks_ctx *c, struct bpf_object *obj)
 
 		if (!bpf_program__autoload(prog) || !bpf_program__autoattach(prog))
 			continue;
+		if (bpf_program__type(prog) == BPF_PROG_TYPE_PERF_EVENT) {
+			if (!c->sample_hz)
+				c->sample_hz = 49;
+			err = ks_perf_attach(prog, c->sample_want, c->sample_hz, c->links, cap,
+					     &c->nlinks, &c->sample_event, why, sizeof(why));
+			if (err) {
+				ks_error("%s", why);
+				err = ks_fail(c, exit_code_for(err), err);
+				goto fail;
+			}
+			continue;
+		}
 		/* Programs our loader hooks took over have lost libbpf's attach handler. */
 		link = ks_bpf_own_prog(prog) ? bpf_program__attach_trace(prog)
 					     : bpf_program__attach(prog);

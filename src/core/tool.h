@@ -75,6 +75,14 @@ struct ks_ctx {
 	unsigned long long realtime_offset; /* CLOCK_REALTIME - CLOCK_MONOTONIC, in ns */
 	unsigned long long start_ns;	    /* CLOCK_MONOTONIC at attach */
 
+	/*
+	 * Programs of type perf_event are attached by ks_bpf_start to a sampling event on
+	 * every online CPU (core/perf.h): set these before ks_bpf_run. 0 Hz means 49.
+	 */
+	unsigned long long sample_hz;
+	int sample_want;	  /* enum ks_sample_event */
+	const char *sample_event; /* set by ks_bpf_start: "cycles" or "cpu-clock" */
+
 	/* Counted by ks_loop_run. */
 	unsigned long long events;
 	unsigned long long lost;

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Sampling events for perf_event programs: one per online CPU, hardware cycles or cpu-clock. */
+#ifndef KS_PERF_H
+#define KS_PERF_H
+
+#include <stddef.h>
+
+#include "core/common.h"
+
+struct bpf_program;
+struct bpf_link;
+
+enum ks_sample_event {
+	KS_SAMPLE_AUTO,	     /* hardware cycles where the CPU has them, else cpu-clock */
+	KS_SAMPLE_CYCLES,    /* hardware cycles only */
+	KS_SAMPLE_CPU_CLOCK, /* the software cpu-clock timer only */
+};
+
+/* The CPUs listed in /sys/devices/system/cpu/online; returns how many (at most @max). */
+int ks_cpus_online(int *cpus, int max);
+
+/*
+ * Open a sampling event at @hz samples per second on every online CPU and attach @prog
+ * (loaded, of type perf_event) to each. With KS_SAMPLE_AUTO the hardware cycles event is
+ * tried first and the software cpu-clock taken when the CPU has no such counter (ENOENT,
+ * EOPNOTSUPP: virtual machines without a PMU). The links go to @links (room for @cap) and
+ * their count to @n; the event used is named in @event ("cycles" or "cpu-clock").
+ * Returns 0, or -errno with one line saying why in @err (nothing left attached).
+ */
+int ks_perf_attach(struct bpf_program *prog, enum ks_sample_event want, unsigned long long hz,
+		   struct bpf_link **links, size_t cap, size_t *n, const char **event, char *err,
+		   size_t errlen);
+
+#endif
