@@ -163,11 +163,14 @@ $(OUTPUT)/tests/unit/%: tests/unit/%.c $(CORE_OBJS)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(CORE_OBJS) $(LDLIBS)
 
 # Test helpers: plain C, frame pointers and no optimisation so what they do stays visible.
+# stackload's stacks are what the stack tools' tests check: no PIE, no inlining, no tail calls.
+$(OUTPUT)/tests/helpers/stackload: HELPER_FLAGS = -no-pie -fno-pie -fno-inline \
+	-fno-optimize-sibling-calls
 $(OUTPUT)/tests/helpers/%: tests/helpers/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O1 -g -fno-omit-frame-pointer -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
-		-o $@ $< $(LDLIBS) -lpthread
+		$(HELPER_FLAGS) -o $@ $< $(LDLIBS) -lpthread
 
 $(BENCH_BINS): $(BENCH_SKELS)
 $(OUTPUT)/bench/%: bench/%.c
