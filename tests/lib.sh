@@ -336,6 +336,21 @@ wl_start() {
 	_wl_ready "$_ks_wn"
 }
 
+# sl_start NAME MODE ARGS...: start the stack helper (stackload: no PIE, frame pointers,
+# named functions), wait until it waits for SIGUSR1; trigger it with wl_go / wl_run.
+sl_start() {
+	_ks_wn=$1
+	shift
+	ks_bg "$_ks_wn" "$H/stackload" "$@"
+	_wl_ready "$_ks_wn"
+}
+
+# folded_sum FILE FRAME: the sum of the counts of the folded stacks in FILE that have FRAME.
+folded_sum() {
+	awk -v f="$2" '{ n = $NF; $NF = ""; sub(/ $/, ""); k = split($0, a, ";")
+		for (i = 1; i <= k; i++) if (a[i] == f) { s += n; break } } END { print s + 0 }' "$1"
+}
+
 # wl_start_as UID GID NAME MODE ARGS...: the same as another user (no capabilities).
 wl_start_as() {
 	_ks_wu=$1 _ks_wg=$2 _ks_wn=$3
