@@ -172,6 +172,51 @@ $(OUTPUT)/tests/helpers/%: tests/helpers/%.c
 	$(Q)$(CC) -O1 -g -fno-omit-frame-pointer -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
 		$(HELPER_FLAGS) -o $@ $< $(LDLIBS) -lpthread
 
+# --- symbolizer test programs (tests/unit/syms.c) -------------------------------------------
+# One small program and its shared library, built as every kind of binary the symbolizer must
+# handle: non-PIE, PIE, and two stripped PIEs whose symbols are only in a separate debug file,
+# found by build-id (under the test debug root) and by .gnu_debuglink (in .debug/ beside it).
+# VARIANT makes each a different file, with its own build-id. They go into a subdirectory:
+# tests/run.sh runs every executable file of tests/unit/ itself.
+SYMT := $(OUTPUT)/tests/unit/symtargets
+SYMT_CFLAGS := -O1 -g -fno-omit-frame-pointer -std=gnu11 -Wall -Wextra -Werror -Wl,--build-id
+SYMT_LINK := -L$(SYMT) -lsymlib -Wl,-rpath,'$$ORIGIN'
+SYMT_BINS := $(addprefix $(SYMT)/,libsymlib.so symtarget-nopie symtarget-pie symtarget-bid \
+	symtarget-dlink)
+unit-bins: $(SYMT_BINS)
+
+$(SYMT)/libsymlib.so: tests/unit/symtargets/symlib.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SYMT_CFLAGS) -fPIC -shared -o $@ $<
+
+$(SYMT)/symtarget-nopie: tests/unit/symtargets/symtarget.c $(SYMT)/libsymlib.so
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(SYMT_CFLAGS) -DVARIANT='"nopie"' -fno-pie -no-pie -o $@ $< $(SYMT_LINK)
+
+$(SYMT)/symtarget-pie: tests/unit/symtargets/symtarget.c $(SYMT)/libsymlib.so
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(SYMT_CFLAGS) -DVARIANT='"pie"' -fPIE -pie -o $@ $< $(SYMT_LINK)
+
+# debug file at DEBUGROOT/.build-id/xx/rest.debug, DEBUGROOT = $(SYMT)/debugroot
+$(SYMT)/symtarget-bid: tests/unit/symtargets/symtarget.c $(SYMT)/libsymlib.so
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(SYMT_CFLAGS) -DVARIANT='"bid"' -fPIE -pie -o $@.full $< $(SYMT_LINK)
+	$(Q)id=$$(readelf -n $@.full | sed -n 's/.*Build ID: *\([0-9a-f]*\).*/\1/p'); \
+		[ -n "$$id" ] || { echo "$@: no build-id" >&2; exit 1; }; \
+		rm -rf $(SYMT)/debugroot && d=$(SYMT)/debugroot/.build-id/$$(echo $$id | cut -c1-2) && \
+		mkdir -p $$d && objcopy --only-keep-debug $@.full $$d/$$(echo $$id | cut -c3-).debug
+	$(Q)strip -s -o $@ $@.full && rm -f $@.full
+
+# debug file at $(SYMT)/.debug/symtarget-dlink.debug, named (and CRC'd) by .gnu_debuglink
+$(SYMT)/symtarget-dlink: tests/unit/symtargets/symtarget.c $(SYMT)/libsymlib.so
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(SYMT_CFLAGS) -DVARIANT='"dlink"' -fPIE -pie -o $@.full $< $(SYMT_LINK)
+	$(Q)mkdir -p $(SYMT)/.debug && objcopy --only-keep-debug $@.full $(SYMT)/.debug/$(@F).debug
+	$(Q)strip -s -o $@.strip $@.full && \
+		objcopy --add-gnu-debuglink=$(SYMT)/.debug/$(@F).debug $@.strip $@ && rm -f $@.full $@.strip
+# --- end of the symbolizer test programs -----------------------------------------------------
+
 $(BENCH_BINS): $(BENCH_SKELS)
 $(OUTPUT)/bench/%: bench/%.c
 	$(call msg,CC,$@)

@@ -168,6 +168,15 @@ run_unit() {
 			nseen=$((nseen + 1))
 			report PASS "$name"
 			;;
+		"skip "*)
+			rest=${line#skip }
+			tcase=${rest%%: *}
+			name=unit/$base/$tcase
+			matches "$name" || continue
+			nseen=$((nseen + 1))
+			reason=${rest#"$tcase"}
+			report SKIP "$name" "${reason#: }"
+			;;
 		"not ok "*)
 			rest=${line#not ok }
 			tcase=${rest%%: *}

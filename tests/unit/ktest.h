@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* A very small unit-test harness: "ok NAME" / "not ok NAME: why" per case, for tests/run.sh. */
+/* A case that cannot run here calls KT_SKIP("reason") and returns: "skip NAME: reason". */
 #ifndef KTEST_H
 #define KTEST_H
 
@@ -12,6 +13,7 @@
 
 static int kt_failed_cases;
 static bool kt_case_failed;
+static bool kt_case_skipped;
 static char kt_why[1024];
 
 /* Not every test file uses every helper. */
@@ -57,6 +59,23 @@ static void kt_fail(int line, const char *fmt, ...)
 		if (g_ != w_)                                                                \
 			kt_fail(__LINE__, "%s is %llu, expected %llu", #got, g_, w_);        \
 	} while (0)
+
+static void kt_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Mark the current case skipped (unless it already failed), with the reason printed. */
+static void kt_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (kt_case_failed)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(kt_why, sizeof(kt_why), fmt, ap);
+	va_end(ap);
+	kt_case_skipped = true;
+}
+
+#define KT_SKIP(...) kt_skip(__VA_ARGS__)
 
 /* Printable rendering of @n bytes for messages: C escapes, at most ~300 bytes. */
 static const char *kt_show(const char *s, size_t n, char *buf, size_t size)
@@ -174,12 +193,15 @@ static void kt_stderr_end(struct kt_stderr *s)
 static void kt_run(const char *name, void (*fn)(void))
 {
 	kt_case_failed = false;
+	kt_case_skipped = false;
 	kt_why[0] = '\0';
 	fn();
 	fflush(stderr);
 	if (kt_case_failed) {
 		kt_failed_cases++;
 		printf("not ok %s: %s\n", name, kt_why);
+	} else if (kt_case_skipped) {
+		printf("skip %s: %s\n", name, kt_why);
 	} else {
 		printf("ok %s\n", name);
 	}
