@@ -7,6 +7,7 @@
 #include <libelf.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -121,23 +122,17 @@ static void check_user(int line, struct ks_syms *s, int pid, u64 addr, enum ks_f
 #define CHECK_USER(s, pid, addr, kind, name, module, path, offset)                           \
 	check_user(__LINE__, s, pid, addr, kind, name, module, path, offset)
 
-/* The value of symbol @name in the .symtab of ELF file @path (0: none). */
-static u64 elf_sym_value(const char *path, const char *name)
+/* The value of the symbol named @name or @alt in the first section of type @type (0: none). */
+static u64 elf_find(Elf *elf, Elf64_Word type, const char *name, const char *alt)
 {
-	int fd = open(path, O_RDONLY);
 	Elf_Scn *scn = NULL;
 	u64 v = 0;
-	Elf *elf;
 
-	if (fd < 0)
-		return 0;
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	while (elf && (scn = elf_nextscn(elf, scn))) {
+	while (elf && !v && (scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh;
 		Elf_Data *d;
 
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != type || !sh.sh_entsize)
 			continue;
 		d = elf_getdata(scn, NULL);
 		for (size_t i = 0; d && i < sh.sh_size / sh.sh_entsize; i++) {
@@ -145,10 +140,26 @@ static u64 elf_sym_value(const char *path, const char *name)
 			const char *n;
 
 			if (gelf_getsym(d, (int)i, &sym) &&
-			    (n = elf_strptr(elf, sh.sh_link, sym.st_name)) && !strcmp(n, name))
+			    (n = elf_strptr(elf, sh.sh_link, sym.st_name)) &&
+			    (!strcmp(n, name) || (alt && !strcmp(n, alt))))
 				v = sym.st_value;
 		}
 	}
+	return v;
+}
+
+/* The value of symbol @name in the .symtab of ELF file @path (0: none). */
+static u64 elf_sym_value(const char *path, const char *name)
+{
+	int fd = open(path, O_RDONLY);
+	u64 v = 0;
+	Elf *elf;
+
+	if (fd < 0)
+		return 0;
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	v = elf_find(elf, SHT_SYMTAB, name, NULL);
 	elf_end(elf);
 	close(fd);
 	return v;
@@ -520,6 +531,52 @@ static void test_jit(void)
 	unlink(map);
 	CHECK_USER(s, t.pid, t.jit + 0x10, KS_FRAME_JIT, "jit_one", NULL, NULL, 0x10);
 	ks_syms_free(s);
+}
+
+/* The vDSO of a target through our own copy of it: clock_gettime is in it on x86 and arm64. */
+static void test_vdso(void)
+{
+	unsigned long base = getauxval(AT_SYSINFO_EHDR);
+	u64 value = 0, start = 0, end;
+	char exe[PATH_MAX + 32], line[512], path[64];
+	struct ks_syms *s;
+	struct target t;
+	struct ks_sym sym;
+	FILE *f;
+
+	/* its symbol from our vDSO's own .dynsym (mapped at offset 0 = vaddr 0) */
+	if (base) {
+		Elf *elf;
+
+		elf_version(EV_CURRENT);
+		elf = elf_memory((char *)base, 8192);
+		value = elf_find(elf, SHT_DYNSYM, "__vdso_clock_gettime", "__kernel_clock_gettime");
+		elf_end(elf);
+	}
+	if (!value) {
+		KT_SKIP("no vDSO with a clock_gettime symbol in this process");
+		return;
+	}
+	snprintf(exe, sizeof(exe), "%s/symtarget-pie", symdir);
+	s = START_WITH(exe, NULL, &t);
+	if (!s)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/maps", t.pid);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (strstr(line, "[vdso]") && sscanf(line, "%llx-%llx", &start, &end) == 2)
+			break;
+	if (f)
+		fclose(f);
+	CHECK(start, "no [vdso] in %s", path);
+	CHECK_INT(ks_syms_learn(s, t.pid), 0);
+	ks_syms_user(s, t.pid, start + value + 1, &sym);
+	CHECK(sym.kind == KS_FRAME_USER && sym.offset == 1 && sym.name &&
+		      strstr(sym.name, "clock_gettime") && streq(sym.module, "[vdso]") &&
+		      streq(sym.path, "[vdso]"),
+	      "vdso clock_gettime+1 resolved to %s+%llu in %s (kind %d)", SHOW(sym.name),
+	      sym.offset, SHOW(sym.module), sym.kind);
+	end_with(s, &t);
 }
 
 /* Pids never learnt, gone, unreadable or forgotten: unknown, never a crash. */
@@ -910,6 +967,7 @@ int main(void)
 	RUN(test_debuglink_crc);
 	RUN(test_deleted);
 	RUN(test_jit);
+	RUN(test_vdso);
 	RUN(test_unknown_pid);
 	RUN(test_kernel);
 	RUN(test_synthetic_elf);
