@@ -28,11 +28,13 @@ struct target {
 	u64 alpha, beta, gamma, getppid, jit;
 };
 
-/* Start @exe, read the addresses it prints; its stdin stays open until target_end. */
-static bool target_start(const char *exe, struct target *t)
+/*
+ * Start @exe, or with @via_sh a shell that prints "started" and execs @exe once it reads a
+ * line from its stdin; its stdin stays open until target_end.
+ */
+static bool target_spawn(const char *exe, struct target *t, bool via_sh)
 {
 	int in[2], out[2];
-	char line[256];
 
 	memset(t, 0, sizeof(*t));
 	if (!realpath(exe, t->exe) || pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC))
@@ -43,13 +45,25 @@ static bool target_start(const char *exe, struct target *t)
 	if (!t->pid) {
 		dup2(in[0], 0);
 		dup2(out[1], 1);
-		execl(exe, exe, (char *)NULL);
+		if (via_sh)
+			execl("/bin/sh", "sh", "-c", "echo started; read x; exec \"$0\"", exe,
+			      (char *)NULL);
+		else
+			execl(exe, exe, (char *)NULL);
 		_exit(127);
 	}
 	close(in[0]);
 	close(out[1]);
 	t->in = in[1];
 	t->out = fdopen(out[0], "r");
+	return t->out != NULL;
+}
+
+/* Read the target's addresses, up to its "ready". */
+static bool target_read(struct target *t)
+{
+	char line[256];
+
 	while (t->out && fgets(line, sizeof(line), t->out)) {
 		char name[64];
 		u64 v;
@@ -70,6 +84,11 @@ static bool target_start(const char *exe, struct target *t)
 			t->jit = v;
 	}
 	return false;
+}
+
+static bool target_start(const char *exe, struct target *t)
+{
+	return target_spawn(exe, t, false) && target_read(t);
 }
 
 /* Make it exit (EOF on its stdin) and reap it: its pid is gone afterwards. */
@@ -579,6 +598,30 @@ static void test_vdso(void)
 	end_with(s, &t);
 }
 
+/* A learnt process that execs: the same pid and start time, another binary. */
+static void test_exec(void)
+{
+	struct ks_syms *s = ks_syms_new();
+	char exe[PATH_MAX + 32], line[64];
+	struct target t;
+
+	snprintf(exe, sizeof(exe), "%s/symtarget-pie", symdir);
+	if (!target_spawn(exe, &t, true)) {
+		kt_fail(__LINE__, "cannot start a shell for %s", exe);
+		goto out;
+	}
+	/* the shell runs and waits: learn it, then let it exec the target */
+	CHECK(fgets(line, sizeof(line), t.out) && !strcmp(line, "started\n"),
+	      "the shell did not start");
+	CHECK_INT(ks_syms_learn(s, t.pid), 0);
+	CHECK(write(t.in, "\n", 1) == 1 && target_read(&t), "%s did not start", exe);
+	CHECK_INT(ks_syms_learn(s, t.pid), 0);
+	CHECK_USER(s, t.pid, t.alpha, KS_FRAME_USER, "sym_alpha", "symtarget-pie", t.exe, 0);
+out:
+	target_end(&t);
+	ks_syms_free(s);
+}
+
 /* Pids never learnt, gone, unreadable or forgotten: unknown, never a crash. */
 static void test_unknown_pid(void)
 {
@@ -968,6 +1011,7 @@ int main(void)
 	RUN(test_deleted);
 	RUN(test_jit);
 	RUN(test_vdso);
+	RUN(test_exec);
 	RUN(test_unknown_pid);
 	RUN(test_kernel);
 	RUN(test_synthetic_elf);
