@@ -1261,9 +1261,9 @@ int ks_syms_learn(struct ks_syms *s, int pid)
 	err = proc_stat(pid, &start, &dev, &ino);
 	p = proc_find(s, pid);
 	if (p && !p->err) {
-		if (err == -ESRCH)
-			return 0; /* gone: keep what was learnt */
-		if (!err && start == p->starttime && dev == p->exe_dev && ino == p->exe_ino)
+		if (err)
+			return err == -ESRCH ? 0 : err; /* gone or unreadable: keep what was learnt */
+		if (start == p->starttime && dev == p->exe_dev && ino == p->exe_ino)
 			return 0;
 	}
 	if (!p) {
