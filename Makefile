@@ -222,6 +222,11 @@ $(OUTPUT)/bench/%: bench/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
+# The symbolizer benchmark uses src/core and symbolizes the unit tests' target program.
+$(OUTPUT)/bench/symrate: bench/symrate.c $(CORE_OBJS) $(SYMT)/symtarget-pie
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(CORE_OBJS) $(LDLIBS)
 -include $(wildcard $(OUTPUT)/bench/*.d)
 
 clean:

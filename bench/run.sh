@@ -10,7 +10,7 @@
 # Environment: OUTPUT (build directory, default .output), BENCH_N (workload iterations,
 # default 1000000), BENCH_RUNS (rounds, default 3), BENCH_CPU (the workload's CPU, default
 # the last), BENCH_STOP_MS (how long the forced-loss run stops the tracer, default 1000),
-# KSCOPE (default ./kscope).
+# KSCOPE (default ./kscope), BENCH_SYMS (0: no symbolizer rate after the table).
 set -u
 set -f
 
@@ -238,5 +238,16 @@ fi
 
 # 4. The table.
 table "$OUT" | tee "$OUT/table.txt"
+
+# 5. Apart from the table: the stack symbolizer's rate (bench/symrate.c), BENCH_SYMS=0 skips it.
+if [ "${BENCH_SYMS:-1}" != 0 ]; then
+	if [ -x "$B/symrate" ]; then
+		say "bench: stack symbolizer (symrate)"
+		"$B/symrate" >"$OUT/symrate.txt" 2>&1
+		cat "$OUT/symrate.txt"
+	else
+		say "bench: $B/symrate is missing: no symbolizer rate (make bench-bins)"
+	fi
+fi
 say "bench: raw results in $RAW, tracer logs in $OUT/logs/ (bench/out/latest)"
 exit 0

@@ -7,6 +7,7 @@
 #include <libelf.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -27,11 +28,13 @@ struct target {
 	u64 alpha, beta, gamma, getppid, jit;
 };
 
-/* Start @exe, read the addresses it prints; its stdin stays open until target_end. */
-static bool target_start(const char *exe, struct target *t)
+/*
+ * Start @exe, or with @via_sh a shell that prints "started" and execs @exe once it reads a
+ * line from its stdin; its stdin stays open until target_end.
+ */
+static bool target_spawn(const char *exe, struct target *t, bool via_sh)
 {
 	int in[2], out[2];
-	char line[256];
 
 	memset(t, 0, sizeof(*t));
 	if (!realpath(exe, t->exe) || pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC))
@@ -42,13 +45,25 @@ static bool target_start(const char *exe, struct target *t)
 	if (!t->pid) {
 		dup2(in[0], 0);
 		dup2(out[1], 1);
-		execl(exe, exe, (char *)NULL);
+		if (via_sh)
+			execl("/bin/sh", "sh", "-c", "echo started; read x; exec \"$0\"", exe,
+			      (char *)NULL);
+		else
+			execl(exe, exe, (char *)NULL);
 		_exit(127);
 	}
 	close(in[0]);
 	close(out[1]);
 	t->in = in[1];
 	t->out = fdopen(out[0], "r");
+	return t->out != NULL;
+}
+
+/* Read the target's addresses, up to its "ready". */
+static bool target_read(struct target *t)
+{
+	char line[256];
+
 	while (t->out && fgets(line, sizeof(line), t->out)) {
 		char name[64];
 		u64 v;
@@ -69,6 +84,11 @@ static bool target_start(const char *exe, struct target *t)
 			t->jit = v;
 	}
 	return false;
+}
+
+static bool target_start(const char *exe, struct target *t)
+{
+	return target_spawn(exe, t, false) && target_read(t);
 }
 
 /* Make it exit (EOF on its stdin) and reap it: its pid is gone afterwards. */
@@ -121,23 +141,17 @@ static void check_user(int line, struct ks_syms *s, int pid, u64 addr, enum ks_f
 #define CHECK_USER(s, pid, addr, kind, name, module, path, offset)                           \
 	check_user(__LINE__, s, pid, addr, kind, name, module, path, offset)
 
-/* The value of symbol @name in the .symtab of ELF file @path (0: none). */
-static u64 elf_sym_value(const char *path, const char *name)
+/* The value of the symbol named @name or @alt in the first section of type @type (0: none). */
+static u64 elf_find(Elf *elf, Elf64_Word type, const char *name, const char *alt)
 {
-	int fd = open(path, O_RDONLY);
 	Elf_Scn *scn = NULL;
 	u64 v = 0;
-	Elf *elf;
 
-	if (fd < 0)
-		return 0;
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	while (elf && (scn = elf_nextscn(elf, scn))) {
+	while (elf && !v && (scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh;
 		Elf_Data *d;
 
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != type || !sh.sh_entsize)
 			continue;
 		d = elf_getdata(scn, NULL);
 		for (size_t i = 0; d && i < sh.sh_size / sh.sh_entsize; i++) {
@@ -145,10 +159,26 @@ static u64 elf_sym_value(const char *path, const char *name)
 			const char *n;
 
 			if (gelf_getsym(d, (int)i, &sym) &&
-			    (n = elf_strptr(elf, sh.sh_link, sym.st_name)) && !strcmp(n, name))
+			    (n = elf_strptr(elf, sh.sh_link, sym.st_name)) &&
+			    (!strcmp(n, name) || (alt && !strcmp(n, alt))))
 				v = sym.st_value;
 		}
 	}
+	return v;
+}
+
+/* The value of symbol @name in the .symtab of ELF file @path (0: none). */
+static u64 elf_sym_value(const char *path, const char *name)
+{
+	int fd = open(path, O_RDONLY);
+	u64 v = 0;
+	Elf *elf;
+
+	if (fd < 0)
+		return 0;
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	v = elf_find(elf, SHT_SYMTAB, name, NULL);
 	elf_end(elf);
 	close(fd);
 	return v;
@@ -519,6 +549,76 @@ static void test_jit(void)
 	target_end(&t);
 	unlink(map);
 	CHECK_USER(s, t.pid, t.jit + 0x10, KS_FRAME_JIT, "jit_one", NULL, NULL, 0x10);
+	ks_syms_free(s);
+}
+
+/* The vDSO of a target through our own copy of it: clock_gettime is in it on x86 and arm64. */
+static void test_vdso(void)
+{
+	unsigned long base = getauxval(AT_SYSINFO_EHDR);
+	u64 value = 0, start = 0, end;
+	char exe[PATH_MAX + 32], line[512], path[64];
+	struct ks_syms *s;
+	struct target t;
+	struct ks_sym sym;
+	FILE *f;
+
+	/* its symbol from our vDSO's own .dynsym (mapped at offset 0 = vaddr 0) */
+	if (base) {
+		Elf *elf;
+
+		elf_version(EV_CURRENT);
+		elf = elf_memory((char *)base, 8192);
+		value = elf_find(elf, SHT_DYNSYM, "__vdso_clock_gettime", "__kernel_clock_gettime");
+		elf_end(elf);
+	}
+	if (!value) {
+		KT_SKIP("no vDSO with a clock_gettime symbol in this process");
+		return;
+	}
+	snprintf(exe, sizeof(exe), "%s/symtarget-pie", symdir);
+	s = START_WITH(exe, NULL, &t);
+	if (!s)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/maps", t.pid);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (strstr(line, "[vdso]") && sscanf(line, "%llx-%llx", &start, &end) == 2)
+			break;
+	if (f)
+		fclose(f);
+	CHECK(start, "no [vdso] in %s", path);
+	CHECK_INT(ks_syms_learn(s, t.pid), 0);
+	ks_syms_user(s, t.pid, start + value + 1, &sym);
+	CHECK(sym.kind == KS_FRAME_USER && sym.offset == 1 && sym.name &&
+		      strstr(sym.name, "clock_gettime") && streq(sym.module, "[vdso]") &&
+		      streq(sym.path, "[vdso]"),
+	      "vdso clock_gettime+1 resolved to %s+%llu in %s (kind %d)", SHOW(sym.name),
+	      sym.offset, SHOW(sym.module), sym.kind);
+	end_with(s, &t);
+}
+
+/* A learnt process that execs: the same pid and start time, another binary. */
+static void test_exec(void)
+{
+	struct ks_syms *s = ks_syms_new();
+	char exe[PATH_MAX + 32], line[64];
+	struct target t;
+
+	snprintf(exe, sizeof(exe), "%s/symtarget-pie", symdir);
+	if (!target_spawn(exe, &t, true)) {
+		kt_fail(__LINE__, "cannot start a shell for %s", exe);
+		goto out;
+	}
+	/* the shell runs and waits: learn it, then let it exec the target */
+	CHECK(fgets(line, sizeof(line), t.out) && !strcmp(line, "started\n"),
+	      "the shell did not start");
+	CHECK_INT(ks_syms_learn(s, t.pid), 0);
+	CHECK(write(t.in, "\n", 1) == 1 && target_read(&t), "%s did not start", exe);
+	CHECK_INT(ks_syms_learn(s, t.pid), 0);
+	CHECK_USER(s, t.pid, t.alpha, KS_FRAME_USER, "sym_alpha", "symtarget-pie", t.exe, 0);
+out:
+	target_end(&t);
 	ks_syms_free(s);
 }
 
@@ -910,6 +1010,8 @@ int main(void)
 	RUN(test_debuglink_crc);
 	RUN(test_deleted);
 	RUN(test_jit);
+	RUN(test_vdso);
+	RUN(test_exec);
 	RUN(test_unknown_pid);
 	RUN(test_kernel);
 	RUN(test_synthetic_elf);
