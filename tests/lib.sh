@@ -518,10 +518,11 @@ ks_trace_json() {
 #  1. a screenshot goes to PNG (name it under $KS_TMP: it stays in tests/out/TEST/ when the
 #     test fails, and a copy goes to $KS_ARTIFACTS/TEST/ when run.sh sets that); it must be
 #     a PNG of more than 4 KB (a blank page is far smaller);
-#  2. the DOM after the SVG's script ran (--dump-dom, saved as PNG's name + .dom.svg, path in
-#     KS_SVG_DOM) must carry data-ks-frames (the script laid the frames out), and for each
-#     NAME a frame of that name (its <title> "NAME (N unit, P%)") drawn with a width > 0
-#     (data-ks-w, in pixels, set by the script).
+#  2. the DOM after the SVG's script ran (--dump-dom, in the same run; saved next to PNG as
+#     X.dom.svg for X.png, path in KS_SVG_DOM) must carry data-ks-frames (the script laid
+#     the frames out), and for each NAME a frame of that name (its <title> "NAME (N unit,
+#     P%)": as shown, without a _[k]-style annotation) drawn with a width > 0 (data-ks-w,
+#     in pixels, set by the script).
 # FRAGMENT is added to the file's URL, e.g. "#zoom=burn_a" or "#search=burn" (see
 # docs/flamegraph.md). Returns 0 when all is drawn; otherwise prints what is missing, sets
 # KS_SVG_MISSING to it and returns 1 (then: `|| fail "$KS_SVG_MISSING"`). When Chromium is
@@ -560,8 +561,9 @@ ks_svg_drawn() {
 	[ -n "$_kb_h" ] && [ "$_kb_h" -ge 300 ] || _kb_h=300
 	[ "$_kb_h" -le 4000 ] || _kb_h=4000
 	rm -f "$_kb_png" "$KS_SVG_DOM"
-	_ks_chromium "$_kb_bin" --window-size="$_kb_w,$_kb_h" --screenshot="$_kb_png" "$_kb_url$_kb_frag" \
-		>"$KS_TMP/chromium.out" 2>"$KS_TMP/chromium.err"
+	# One run does both: the screenshot, and the DOM on stdout, after the script ran.
+	_ks_chromium "$_kb_bin" --window-size="$_kb_w,$_kb_h" --screenshot="$_kb_png" --dump-dom \
+		"$_kb_url$_kb_frag" >"$KS_SVG_DOM" 2>"$KS_TMP/chromium.err"
 	_kb_rc=$?
 	if [ "$_kb_rc" != 0 ] || [ ! -s "$_kb_png" ]; then
 		# The browser itself, or the image? A blank page tells.
@@ -579,8 +581,6 @@ ks_svg_drawn() {
 		KS_SVG_MISSING="$KS_SVG_MISSING; the screenshot is not a PNG (starts with $_kb_magic)"
 	[ "$_kb_size" -gt 4096 ] ||
 		KS_SVG_MISSING="$KS_SVG_MISSING; the screenshot is only $_kb_size bytes (blank?)"
-	_ks_chromium "$_kb_bin" --dump-dom "$_kb_url$_kb_frag" >"$KS_SVG_DOM" 2>"$KS_TMP/chromium-dom.err" ||
-		KS_SVG_MISSING="$KS_SVG_MISSING; chromium --dump-dom failed: $(grep -v dbus "$KS_TMP/chromium-dom.err" | tail -n 1 | cut -c1-200)"
 	if ! grep -q '<svg [^>]*data-ks-frames="[1-9]' "$KS_SVG_DOM"; then
 		KS_SVG_MISSING="$KS_SVG_MISSING; the SVG's script did not lay out the frames (no data-ks-frames on <svg>)"
 	else
