@@ -525,3 +525,142 @@ ks_trace_json() {
 	expect_rc "$_tn" 0
 	ks_json_ok "$_tn"
 }
+
+# --- flame graphs in a real browser (ks_svg_drawn) ----------------------------------------
+
+# ks_svg_drawn [-f FRAGMENT] SVG PNG [NAME...]: open SVG (a kscope flame graph) in headless
+# Chromium, as a user would, and check what the browser drew:
+#  1. a screenshot goes to PNG (name it under $KS_TMP: it stays in tests/out/TEST/ when the
+#     test fails, and a copy goes to $KS_ARTIFACTS/TEST/ when run.sh sets that); it must be
+#     a PNG of more than 4 KB (a blank page is far smaller);
+#  2. the DOM after the SVG's script ran (--dump-dom, in the same run; saved next to PNG as
+#     X.dom.svg for X.png, path in KS_SVG_DOM) must carry data-ks-frames (the script laid
+#     the frames out), and for each NAME a frame of that name (its <title> "NAME (N unit,
+#     P%)": as shown, without a _[k]-style annotation) drawn with a width > 0 (data-ks-w,
+#     in pixels, set by the script).
+# FRAGMENT is added to the file's URL, e.g. "#zoom=burn_a" or "#search=burn" (see
+# docs/flamegraph.md). Returns 0 when all is drawn; otherwise prints what is missing, sets
+# KS_SVG_MISSING to it and returns 1 (then: `|| fail "$KS_SVG_MISSING"`). When Chromium is
+# not installed or cannot run here (checked by running it on a blank page) the test is
+# skipped with the reason, so call it after the test's other checks (or ask
+# ks_svg_can_draw first). Each browser run is bounded by the watchdog (20 s) and takes
+# about a second.
+ks_svg_drawn() {
+	_kb_frag=
+	if [ "$1" = -f ]; then
+		_kb_frag=$2
+		shift 2
+	fi
+	_kb_svg=$1 _kb_png=$2
+	shift 2
+	KS_SVG_MISSING=
+	KS_SVG_DOM=${_kb_png%.png}.dom.svg
+	_ks_chromium_find || skip "$KS_SVG_WHY"
+	_kb_bin=$KS_CHROMIUM
+	# A file:// URL is shown as what its name says: an SVG must end in .svg.
+	case $_kb_svg in
+	*.svg) ;;
+	*)
+		cp "$_kb_svg" "$KS_TMP/ks_svg_drawn.svg" || fail "ks_svg_drawn: cannot read $_kb_svg"
+		_kb_svg=$KS_TMP/ks_svg_drawn.svg
+		;;
+	esac
+	case $_kb_svg in
+	/*) _kb_url=file://$_kb_svg ;;
+	*) _kb_url=file://$(pwd)/$_kb_svg ;;
+	esac
+	# The browser window is the size of the image (not too small: Chromium pads tiny ones).
+	_kb_w=$(sed -n '/<svg /{s/.* width="\([0-9]*\)".*/\1/p;q;}' "$_kb_svg")
+	_kb_h=$(sed -n '/<svg /{s/.* height="\([0-9]*\)".*/\1/p;q;}' "$_kb_svg")
+	[ -n "$_kb_w" ] && [ "$_kb_w" -ge 400 ] || _kb_w=1200
+	[ -n "$_kb_h" ] && [ "$_kb_h" -ge 300 ] || _kb_h=300
+	[ "$_kb_h" -le 4000 ] || _kb_h=4000
+	rm -f "$_kb_png" "$KS_SVG_DOM"
+	# One run does both: the screenshot, and the DOM on stdout, after the script ran.
+	_ks_chromium "$_kb_bin" --window-size="$_kb_w,$_kb_h" --screenshot="$_kb_png" --dump-dom \
+		"$_kb_url$_kb_frag" >"$KS_SVG_DOM" 2>"$KS_TMP/chromium.err"
+	_kb_rc=$?
+	if [ "$_kb_rc" != 0 ] || [ ! -s "$_kb_png" ]; then
+		# The browser itself, or the image? A blank page tells.
+		ks_svg_can_draw || skip "$KS_SVG_WHY"
+		KS_SVG_MISSING="chromium made no screenshot of $_kb_svg (exit $_kb_rc): $(grep -v dbus "$KS_TMP/chromium.err" | tail -n 1 | cut -c1-200)"
+		echo "ks_svg_drawn: $KS_SVG_MISSING"
+		return 1
+	fi
+	if [ -n "${KS_ARTIFACTS:-}" ] && mkdir -p "$KS_ARTIFACTS/$KS_NAME" 2>/dev/null; then
+		cp "$_kb_png" "$KS_ARTIFACTS/$KS_NAME/" 2>/dev/null
+	fi
+	_kb_magic=$(head -c 8 "$_kb_png" | od -An -tx1 | tr -d ' \n')
+	_kb_size=$(wc -c <"$_kb_png" | tr -d ' ')
+	[ "$_kb_magic" = 89504e470d0a1a0a ] ||
+		KS_SVG_MISSING="$KS_SVG_MISSING; the screenshot is not a PNG (starts with $_kb_magic)"
+	[ "$_kb_size" -gt 4096 ] ||
+		KS_SVG_MISSING="$KS_SVG_MISSING; the screenshot is only $_kb_size bytes (blank?)"
+	if ! grep -q '<svg [^>]*data-ks-frames="[1-9]' "$KS_SVG_DOM"; then
+		KS_SVG_MISSING="$KS_SVG_MISSING; the SVG's script did not lay out the frames (no data-ks-frames on <svg>)"
+	else
+		for _kb_n in "$@"; do
+			[ -n "$(ks_svg_width "$_kb_n")" ] ||
+				KS_SVG_MISSING="$KS_SVG_MISSING; no frame '$_kb_n' drawn with a width > 0"
+		done
+	fi
+	KS_SVG_MISSING=${KS_SVG_MISSING#; }
+	[ -z "$KS_SVG_MISSING" ] && return 0
+	echo "ks_svg_drawn: $KS_SVG_MISSING"
+	return 1
+}
+
+# ks_svg_width NAME: the widest drawn width (pixels, data-ks-w > 0) of the frames named NAME
+# in the DOM the last ks_svg_drawn dumped; empty if none is drawn.
+ks_svg_width() {
+	# The DOM serializer escapes &, < and > in text.
+	_kb_t=$(printf '%s' "$1" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g')
+	grep -F -e "<title>$_kb_t (" "$KS_SVG_DOM" 2>/dev/null |
+		sed -n 's/.* data-ks-w="\([0-9.]*\)".*/\1/p' |
+		awk '$1 > 0 && $1 > m { m = $1 } END { if (m > 0) print m }'
+}
+
+# ks_svg_can_draw: 0 if headless Chromium runs here (it screenshots a blank page: about a
+# second, once per test), else 1 with the reason in KS_SVG_WHY. For a test that has more to
+# check than the drawing (e.g. a profile run in the kernel matrix's guests, which have no
+# browser): `if ks_svg_can_draw; then ks_svg_drawn ...; else note "$KS_SVG_WHY"; fi`.
+ks_svg_can_draw() {
+	_ks_chromium_find || return 1
+	if [ ! -f "$KS_TMP/.chromium-probed" ]; then
+		rm -f "$KS_TMP/chromium-blank.png"
+		_ks_chromium "$KS_CHROMIUM" --window-size=400,300 --screenshot="$KS_TMP/chromium-blank.png" \
+			about:blank >"$KS_TMP/chromium-probe.out" 2>"$KS_TMP/chromium-probe.err"
+		if [ -s "$KS_TMP/chromium-blank.png" ]; then
+			: >"$KS_TMP/.chromium-probed"
+		else
+			echo "chromium cannot run here: $(grep -v -e dbus -e '^$' "$KS_TMP/chromium-probe.err" |
+				tail -n 1 | cut -c1-200)" >"$KS_TMP/.chromium-probed"
+		fi
+	fi
+	KS_SVG_WHY=$(cat "$KS_TMP/.chromium-probed")
+	[ -z "$KS_SVG_WHY" ]
+}
+
+# KS_CHROMIUM: the browser's path; 1 (reason in KS_SVG_WHY) if there is none.
+_ks_chromium_find() {
+	for _kc_c in chromium chromium-browser google-chrome; do
+		KS_CHROMIUM=$(ks_which "$_kc_c") && return 0
+	done
+	KS_SVG_WHY="no chromium to check the flame graph in (scripts/setup --test installs it)"
+	return 1
+}
+
+# One headless Chromium run, bounded by the watchdog, with a throwaway profile and home.
+# Its helper processes may outlive it by a moment: the watchdog ends them (exit 123), which
+# is no failure here.
+_ks_chromium() {
+	_kc_bin=$1
+	shift
+	mkdir -p "$KS_TMP/chromium-home"
+	HOME=$KS_TMP/chromium-home "$H/watchdog" 20 "$_kc_bin" --headless --no-sandbox --disable-gpu \
+		--disable-dev-shm-usage --no-first-run --hide-scrollbars --disable-crash-reporter \
+		--user-data-dir="$KS_TMP/chromium-home/profile" "$@"
+	_kc_rc=$?
+	[ "$_kc_rc" = 123 ] && return 0
+	return "$_kc_rc"
+}

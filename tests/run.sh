@@ -13,7 +13,8 @@
 #                 Their results are named vm/KERNEL/TEST; the runs stay in tests/out/vmtest.
 #   env KSCOPE    the binary under test (default ./kscope)
 #   env OUTPUT    the build directory with tests/unit/* and tests/helpers/* (default .output)
-#   env KS_OUTDIR where failed tests' files go (default tests/out; emptied first)
+#   env KS_OUTDIR where failed tests' files go (default tests/out; emptied first), and
+#                 artifacts/ what tests keep when they pass (browser screenshots)
 #
 # One line per test: "PASS name", "FAIL name: reason" or "SKIP name: reason", then one
 # summary line "N passed, N failed[, N skipped]"; the exit status is 1 if anything failed.
@@ -52,7 +53,7 @@ while [ $# -gt 0 ]; do
 		shift
 		;;
 	-h | --help)
-		sed -n '3,23s/^# \{0,1\}//p' "$0"
+		sed -n '3,24s/^# \{0,1\}//p' "$0"
 		exit 0
 		;;
 	*)
@@ -82,6 +83,9 @@ if ! mkdir -p "$outdir" 2>/dev/null || [ ! -w "$outdir" ]; then
 	rm -rf "$outdir"
 	mkdir -p "$outdir" || exit 2
 fi
+# What tests keep even when they pass (e.g. ks_svg_drawn's screenshots): artifacts/TEST/.
+KS_ARTIFACTS=$outdir/artifacts
+export KS_ARTIFACTS
 work=$(mktemp -d "${TMPDIR:-/tmp}/kscope-run.XXXXXX") || exit 2
 vm_pids=
 # vmtest.sh stops its guests on TERM

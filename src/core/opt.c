@@ -196,6 +196,9 @@ static int parse_tool_opt(const struct ks_opt *o, const char *arg)
 	case KS_OPT_STR:
 		*(const char **)o->ptr = arg;
 		return 0;
+	case KS_OPT_ARG:
+		*(const char **)o->ptr = arg;
+		return 0;
 	case KS_OPT_FUNC:
 		ret = o->parse(arg, o->ptr, err, sizeof(err));
 		if (ret) {
@@ -239,6 +242,8 @@ int ks_opts_parse(const struct ks_tool *t, int argc, char **argv, struct ks_comm
 		const struct ks_opt *o = &t->opts[i];
 		int has = o->type == KS_OPT_FLAG ? no_argument : required_argument;
 
+		if (o->type == KS_OPT_ARG)
+			continue;
 		lo[n++] = (struct option){ o->name, has, NULL, o->key ? o->key
 								     : TOOL_LONG_BASE + (int)i };
 		if (o->key && sl + 3 < sizeof(shorts)) {
@@ -306,6 +311,10 @@ int ks_opts_parse(const struct ks_tool *t, int argc, char **argv, struct ks_comm
 			optind++;
 		}
 	}
+	/* getopt_long moved the positionals to the end: the tool's own take them in order. */
+	for (size_t i = 0; i < ntool && optind < argc; i++)
+		if (t->opts[i].type == KS_OPT_ARG)
+			parse_tool_opt(&t->opts[i], argv[optind++]);
 	if (optind < argc) {
 		ks_error("unexpected argument '%s' (see 'kscope %s --help')", argv[optind],
 			 t->name);
@@ -366,9 +375,18 @@ void ks_opts_help(const struct ks_tool *t, FILE *f)
 		for (size_t i = 0; i < ntool; i++) {
 			const struct ks_opt *o = &t->opts[i];
 
+			if (o->type == KS_OPT_ARG)
+				continue;
 			help_line(f, o->key, o->name, o->type == KS_OPT_FLAG ? NULL : o->arg,
 				  o->help);
 		}
+	}
+	for (size_t i = 0, first = 1; i < ntool; i++) {
+		if (t->opts[i].type != KS_OPT_ARG)
+			continue;
+		fprintf(f, "%s  %-28s %s\n", first ? "\narguments:\n" : "", t->opts[i].arg,
+			t->opts[i].help);
+		first = 0;
 	}
 	if (t->flags & KS_TOOL_INTERVAL) {
 		fprintf(f, "\narguments:\n");

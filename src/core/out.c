@@ -148,6 +148,11 @@ static size_t utf8_valid(const unsigned char *s, size_t len)
 	return n;
 }
 
+size_t ks_utf8_valid(const char *s, size_t len)
+{
+	return utf8_valid((const unsigned char *)s, len);
+}
+
 void ks_json_escape(FILE *f, const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;

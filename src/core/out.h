@@ -44,6 +44,12 @@ void ks_json_null(struct ks_json *j, const char *key);
 void ks_json_escape(FILE *f, const char *s, size_t len);
 
 /*
+ * Length of the valid UTF-8 sequence at @s (at most @len bytes, @len > 0), or 0 if the
+ * bytes there are not one: truncated, overlong, a surrogate, or beyond U+10FFFF.
+ */
+size_t ks_utf8_valid(const char *s, size_t len);
+
+/*
  * Write @len bytes of @s for a terminal: printable bytes and valid UTF-8 as they are,
  * anything else as \n, \t, \xHH, so a file name can't forge extra output lines.
  */
