@@ -205,7 +205,7 @@ int ks_loop_run(struct ks_ctx *c, const struct ks_loop *l)
 		err = l->on_tick(c, true);
 	c->lost = read_lost(c->obj);
 	c->missed = read_missed(c->obj);
-	report(c, rb != NULL, mono_ns() - start);
+	report(c, rb != NULL && !l->notes, mono_ns() - start);
 	ring_buffer__free(rb);
 	if (err < 0)
 		return ks_fail(c, KS_EXIT_FAIL, err);

@@ -130,6 +130,8 @@ struct ks_loop {
 	int (*on_tick)(struct ks_ctx *c, bool last);
 	/* Text mode: the column titles, printed once attached (after the -T/-U ones). */
 	void (*header)(struct ks_ctx *c);
+	/* The ring carries bookkeeping (stack tools' process notes), not events to count. */
+	bool notes;
 };
 
 /*
