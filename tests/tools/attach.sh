@@ -15,6 +15,10 @@ ks_test attach/best/sigsnoop_generated t_best sigsnoop,-g sig_gen $TRACEPOINT
 ks_test attach/best/exitsnoop t_best exitsnoop task_exit $TRACEPOINT
 ks_test attach/best/syscount t_best syscount sys_exit $TRACEPOINT
 ks_test attach/best/syscount_latency t_best syscount,-L sys_enter,sys_exit $TRACEPOINT
+SCHED=tp_btf,raw_tp # scheduler hooks that read task pointers: no classic tracepoint variant
+ks_test attach/best/profile t_best profile stack_exec $TRACEPOINT
+ks_test attach/best/offcputime t_best offcputime sched_switch,stack_exec $SCHED
+ks_test attach/best/wakeuptime t_best wakeuptime sched_switch,sched_wakeup,stack_exec $SCHED
 
 # The first of METHODS that `kscope features` calls usable here (empty if none is), past
 # any the meta line of run NAME (when given) reports as fallen back from for HOOK: a
