@@ -102,8 +102,9 @@ helpers: $(HELPER_BINS)
 unit-bins: $(UNIT_BINS)
 
 bench: bench-deps
-	$(Q)$(MAKE) --no-print-directory all bench-bins
+	$(Q)$(MAKE) --no-print-directory all bench-bins helpers
 	$(Q)OUTPUT=$(OUTPUT) sh bench/run.sh
+	$(Q)OUTPUT=$(OUTPUT) sh bench/profile.sh
 
 # Only the benchmark's programs (bench/README.md), e.g. into another tree: make OUTPUT=.output-b bench-bins
 .PHONY: bench-bins
