@@ -175,8 +175,10 @@ static int parse_common(const struct ks_tool *t, struct ks_common *c, int code, 
 	return -EINVAL;
 }
 
-static int parse_tool_opt(const struct ks_opt *o, const char *arg)
+/* @positional: an argument (named NAME in messages), not an option (--NAME). */
+static int parse_tool_opt(const struct ks_opt *o, const char *arg, bool positional)
 {
+	const char *dash = positional ? "" : "--";
 	char err[256] = "";
 	long long v;
 	int ret;
@@ -187,8 +189,8 @@ static int parse_tool_opt(const struct ks_opt *o, const char *arg)
 		return 0;
 	case KS_OPT_INT:
 		if (ks_parse_ll(arg, o->min, o->max, &v)) {
-			ks_error("invalid value '%s' for --%s: expected a number from %lld to %lld",
-				 arg, o->name, o->min, o->max);
+			ks_error("invalid value '%s' for %s%s: expected a number from %lld to %lld",
+				 arg, dash, o->name, o->min, o->max);
 			return -EINVAL;
 		}
 		*(long long *)o->ptr = v;
@@ -199,7 +201,7 @@ static int parse_tool_opt(const struct ks_opt *o, const char *arg)
 	case KS_OPT_FUNC:
 		ret = o->parse(arg, o->ptr, err, sizeof(err));
 		if (ret) {
-			ks_error("invalid value '%s' for --%s%s%s", arg ? arg : "", o->name,
+			ks_error("invalid value '%s' for %s%s%s%s", arg ? arg : "", dash, o->name,
 				 err[0] ? ": " : "", err);
 			return -EINVAL;
 		}
@@ -277,7 +279,7 @@ int ks_opts_parse(const struct ks_tool *t, int argc, char **argv, struct ks_comm
 			const struct ks_opt *o = &t->opts[i];
 
 			if ((o->key && code == o->key) || code == TOOL_LONG_BASE + (int)i) {
-				ret = parse_tool_opt(o, optarg);
+				ret = parse_tool_opt(o, optarg, false);
 				if (ret)
 					goto out;
 				done = true;
@@ -305,6 +307,11 @@ int ks_opts_parse(const struct ks_tool *t, int argc, char **argv, struct ks_comm
 			}
 			optind++;
 		}
+	}
+	for (size_t i = 0; t->args && t->args[i].name && optind < argc; i++, optind++) {
+		ret = parse_tool_opt(&t->args[i], argv[optind], true);
+		if (ret)
+			goto out;
 	}
 	if (optind < argc) {
 		ks_error("unexpected argument '%s' (see 'kscope %s --help')", argv[optind],
@@ -369,6 +376,11 @@ void ks_opts_help(const struct ks_tool *t, FILE *f)
 			help_line(f, o->key, o->name, o->type == KS_OPT_FLAG ? NULL : o->arg,
 				  o->help);
 		}
+	}
+	if (t->args && t->args[0].name) {
+		fprintf(f, "\narguments:\n");
+		for (size_t i = 0; t->args[i].name; i++)
+			fprintf(f, "  %-28s %s\n", t->args[i].name, t->args[i].help);
 	}
 	if (t->flags & KS_TOOL_INTERVAL) {
 		fprintf(f, "\narguments:\n");
