@@ -45,7 +45,7 @@ static const struct ks_hist_val ks_hist_zero __attribute__((unused));
 
 /*
  * The histogram of @key in @map, created empty if missing; NULL when the map is full.
- * A new one has an empty comm: the caller may name it (if (!v->comm[0]) ...).
+ * A new one has an empty comm: the caller may name it.
  */
 static __always_inline struct ks_hist_val *ks_hist_get(void *map, const void *key)
 {
@@ -101,12 +101,13 @@ static __always_inline __u64 ks_task_key(struct task_struct *t, int by)
 	return 0;
 }
 
-/* Name a new per-task histogram of @t: the process's name by pid, the thread's by tid. */
+/*
+ * Name a per-task histogram after @t, at each sample (a thread names itself after its
+ * first run): the process's name by pid, the thread's by tid.
+ */
 static __always_inline void ks_hist_name_task(struct ks_hist_val *v, struct task_struct *t,
 					      int by)
 {
-	if (v->comm[0])
-		return;
 	if (by == KS_BY_PID)
 		BPF_CORE_READ_INTO(&v->comm, t, group_leader, comm);
 	else if (by == KS_BY_TID)

@@ -18,7 +18,7 @@ struct ks_hist_val {
 	unsigned long long slots[KS_HIST_SLOTS]; /* log2 of each sample in the tool's unit */
 	unsigned long long count;		 /* samples */
 	unsigned long long sum;			 /* sum of the samples in ns */
-	char comm[16]; /* a name given when the key was first seen (comm), may be empty */
+	char comm[16]; /* a name for the key (comm when last seen), may be empty */
 };
 
 /* What a per-task histogram is keyed by (the key is a 64-bit number; see ks_task_key). */

@@ -47,8 +47,11 @@ static __always_inline __u64 prev_key(const struct ks_switch *s)
 
 static __always_inline void prev_comm(const struct ks_switch *s, char *comm)
 {
+	/* A plain local: CO-RE must relocate task_struct's fields, not struct ks_switch's. */
+	struct task_struct *prev = s->prev;
+
 	if (by == KS_BY_PID)
-		BPF_CORE_READ_INTO((char(*)[KS_COMM_LEN])comm, s->prev, group_leader, comm);
+		BPF_CORE_READ_INTO((char(*)[KS_COMM_LEN])comm, prev, group_leader, comm);
 	else
 		bpf_get_current_comm(comm, KS_COMM_LEN);
 }
@@ -57,7 +60,7 @@ static __always_inline void record(__u64 key, __u64 delta, const char *comm)
 {
 	struct ks_hist_val *v = ks_hist_add(&hists, &key, delta, unit_div);
 
-	if (v && by != KS_BY_ALL && !v->comm[0])
+	if (v && by != KS_BY_ALL)
 		__builtin_memcpy(v->comm, comm, KS_COMM_LEN);
 }
 

@@ -15,6 +15,11 @@ ks_test attach/best/sigsnoop_generated t_best sigsnoop,-g sig_gen $TRACEPOINT
 ks_test attach/best/exitsnoop t_best exitsnoop task_exit $TRACEPOINT
 ks_test attach/best/syscount t_best syscount sys_exit $TRACEPOINT
 ks_test attach/best/syscount_latency t_best syscount,-L sys_enter,sys_exit $TRACEPOINT
+ks_test attach/best/runqlat t_best runqlat switch,wakeup tp_btf,raw_tp
+ks_test attach/best/runqslower t_best runqslower switch,wakeup tp_btf,raw_tp
+ks_test attach/best/cpudist t_best cpudist switch $TRACEPOINT
+ks_test attach/best/hardirqs t_best hardirqs irq_entry,irq_exit $TRACEPOINT
+ks_test attach/best/softirqs t_best softirqs softirq_entry,softirq_exit $TRACEPOINT
 
 # The first of METHODS that `kscope features` calls usable here (empty if none is), past
 # any the meta line of run NAME (when given) reports as fallen back from for HOOK: a
