@@ -382,6 +382,38 @@ wl_run() {
 	wl_wait "$1"
 }
 
+# schedload (tests/helpers/schedload.c): triggered like the workload, prints what it did and
+# "done", then holds still (no run, no wake-up) until a second SIGUSR1 lets it exit, so a
+# tracer stopped in between saw exactly what it printed.
+# sl_start NAME ARGS...: start it, wait until it waits for SIGUSR1.
+sl_start() {
+	_ks_sn=$1
+	shift
+	ks_bg "$_ks_sn" "$H/schedload" "$@"
+	_wl_ready "$_ks_sn"
+}
+
+_ks_sl_done() { grep -q '^done$' "$KS_TMP/$1.out" 2>/dev/null || ks_done "$1"; }
+
+# sl_go NAME: trigger it and wait (30 s at most) until it is done.
+sl_go() {
+	wl_go "$1"
+	ks_wait_until 30 _ks_sl_done "$1" || fail "schedload $1 not done after 30 s"
+	ks_done "$1" && fail "schedload $1 ended early: $(ks_first_line "$KS_TMP/$1.err")"
+	return 0
+}
+
+# sl_end NAME: let it exit; it must exit 0.
+sl_end() { wl_run "$1"; }
+
+# sc_close COUNT PCOUNT: COUNT switch-ins seen by sched_switch events against schedstat's
+# PCOUNT for the same thread: at most PCOUNT, at least PCOUNT - 3 - 5%. (The kernel's
+# pcount counts a few arrivals that no sched_switch event shows; bpftrace sees the same
+# events kscope sees.)
+sc_close() {
+	[ "$1" -le "$2" ] && [ "$1" -ge $(($2 - 3 - $2 / 20)) ]
+}
+
 # Parent pid of PID (field 4 of /proc/PID/stat; the command name may contain spaces).
 ks_ppid() { sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f2; }
 

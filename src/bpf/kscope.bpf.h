@@ -57,6 +57,115 @@ static __always_inline bool ks_filter_current(void)
 	return true;
 }
 
+/* Deepest cgroup level ks_task_in_cgroup looks at; deeper ancestors are not compared. */
+#define KS_CGROUP_MAX_LEVEL 32
+
+/* Before 6.0 a cgroup kept its ancestors' ids, not pointers to them (CO-RE flavour). */
+struct cgroup___ancestor_ids {
+	int level;
+	__u64 ancestor_ids[];
+} __attribute__((preserve_access_index));
+
+/* Id of the cgroup v2 (default hierarchy) cgroup of task @t, as bpf_get_current_cgroup_id. */
+static __always_inline __u64 ks_task_cgroup_id(struct task_struct *t)
+{
+	return BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
+}
+
+/* Inode number of the pid namespace task @t lives in (what /proc/PID/ns/pid shows). */
+static __always_inline __u32 ks_task_pidns(struct task_struct *t)
+{
+	struct pid *pid = BPF_CORE_READ(t, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid *up;
+
+	/* numbers[level]: the task's own namespace, the deepest one it has a pid in. */
+	up = (void *)pid + bpf_core_field_offset(pid->numbers) +
+	     (__u64)(level & 31) * bpf_core_type_size(struct upid);
+	return BPF_CORE_READ(up, ns, ns.inum);
+}
+
+/*
+ * Is task @t in the cgroup v2 cgroup with id @id, or below it? Walks the ancestors of the
+ * task's default-hierarchy cgroup (cgroup->ancestors[] on 6.0+, ->ancestor_ids[] before).
+ */
+static __always_inline bool ks_task_in_cgroup(struct task_struct *t, __u64 id)
+{
+	struct cgroup *cg = BPF_CORE_READ(t, cgroups, dfl_cgrp);
+	int level = BPF_CORE_READ(cg, level);
+
+	/* Two loops, so each CO-RE offset stays inside the branch that checked it exists. */
+	if (bpf_core_field_exists(cg->ancestors)) {
+		__u64 off = bpf_core_field_offset(cg->ancestors);
+
+		for (int i = 0; i < KS_CGROUP_MAX_LEVEL && i <= level; i++) {
+			struct cgroup *a = NULL;
+
+			bpf_probe_read_kernel(&a, sizeof(a), (void *)cg + off + i * sizeof(a));
+			if (BPF_CORE_READ(a, kn, id) == id)
+				return true;
+		}
+	} else {
+		struct cgroup___ancestor_ids *o = (void *)cg;
+		__u64 off = bpf_core_field_offset(o->ancestor_ids);
+
+		for (int i = 0; i < KS_CGROUP_MAX_LEVEL && i <= level; i++) {
+			__u64 aid = 0;
+
+			bpf_probe_read_kernel(&aid, sizeof(aid), (void *)cg + off + i * sizeof(aid));
+			if (aid == id)
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Does task @t, not necessarily current (a woken task, the next task at a switch), pass
+ * -p/-t/-u/-n/-c? The same rules as ks_filter_current, read from the task: its tgid, pid,
+ * real uid (cred->uid), comm, and its cgroup v2 ancestry for -c (ks_filter.cgroup_id).
+ * kscope's own threads never pass. Unset filters cost nothing (constant zeros).
+ */
+static __always_inline bool ks_filter_task(struct task_struct *t)
+{
+	__u32 tgid = BPF_CORE_READ(t, tgid);
+
+	if (ks_filter.pid && tgid != ks_filter.pid)
+		return false;
+	if (tgid == ks_filter.self)
+		return false;
+	if (ks_filter.tid && (__u32)BPF_CORE_READ(t, pid) != ks_filter.tid)
+		return false;
+	if (ks_filter.has_uid && BPF_CORE_READ(t, cred, uid.val) != ks_filter.uid)
+		return false;
+	if (ks_filter.comm[0]) {
+		char comm[KS_COMM_LEN];
+
+		BPF_CORE_READ_INTO(&comm, t, comm);
+		for (int i = 0; i < KS_COMM_LEN; i++) {
+			if (comm[i] != ks_filter.comm[i])
+				return false;
+			if (!comm[i])
+				break;
+		}
+	}
+	if (ks_filter.cgroup && !ks_task_in_cgroup(t, ks_filter.cgroup_id))
+		return false;
+	return true;
+}
+
+/* Fill the common event header from task @t (not necessarily current); ts is now. */
+static __always_inline void ks_hdr_fill_task(struct ks_event_hdr *h, struct task_struct *t)
+{
+	h->ts = bpf_ktime_get_ns();
+	h->cgroup = ks_task_cgroup_id(t);
+	h->pid = BPF_CORE_READ(t, tgid);
+	h->tid = BPF_CORE_READ(t, pid);
+	h->ppid = BPF_CORE_READ(t, real_parent, tgid);
+	h->uid = BPF_CORE_READ(t, cred, uid.val);
+	BPF_CORE_READ_INTO(&h->comm, t, comm);
+}
+
 /* Fill the common event header from the current task. */
 static __always_inline void ks_hdr_fill(struct ks_event_hdr *h)
 {

@@ -21,7 +21,9 @@
  *
  * The contract for bodies:
  * - Read tasks with BPF_CORE_READ (or the helpers below), never by dereferencing: the
- *   same body runs with BTF-typed pointers (tp_btf) and plain ones (raw_tp).
+ *   same body runs with BTF-typed pointers (tp_btf) and plain ones (raw_tp). Copy
+ *   s->prev into a local first (struct task_struct *prev = s->prev): BPF_CORE_READ(s->prev,
+ *   ...) would ask CO-RE to relocate struct ks_switch, which the kernel doesn't have.
  * - At sched_switch, prev is current (the tracepoint fires before the switch):
  *   bpf_get_current_*() and bpf_get_stackid(ctx, ...) describe prev.
  * - At sched_wakeup, current is the waker and p the woken task (not yet running). Filter

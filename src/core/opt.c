@@ -175,8 +175,10 @@ static int parse_common(const struct ks_tool *t, struct ks_common *c, int code, 
 	return -EINVAL;
 }
 
-static int parse_tool_opt(const struct ks_opt *o, const char *arg)
+/* @positional: an argument (named NAME in messages), not an option (--NAME). */
+static int parse_tool_opt(const struct ks_opt *o, const char *arg, bool positional)
 {
+	const char *dash = positional ? "" : "--";
 	char err[256] = "";
 	long long v;
 	int ret;
@@ -187,8 +189,8 @@ static int parse_tool_opt(const struct ks_opt *o, const char *arg)
 		return 0;
 	case KS_OPT_INT:
 		if (ks_parse_ll(arg, o->min, o->max, &v)) {
-			ks_error("invalid value '%s' for --%s: expected a number from %lld to %lld",
-				 arg, o->name, o->min, o->max);
+			ks_error("invalid value '%s' for %s%s: expected a number from %lld to %lld",
+				 arg, dash, o->name, o->min, o->max);
 			return -EINVAL;
 		}
 		*(long long *)o->ptr = v;
@@ -196,13 +198,10 @@ static int parse_tool_opt(const struct ks_opt *o, const char *arg)
 	case KS_OPT_STR:
 		*(const char **)o->ptr = arg;
 		return 0;
-	case KS_OPT_ARG:
-		*(const char **)o->ptr = arg;
-		return 0;
 	case KS_OPT_FUNC:
 		ret = o->parse(arg, o->ptr, err, sizeof(err));
 		if (ret) {
-			ks_error("invalid value '%s' for --%s%s%s", arg ? arg : "", o->name,
+			ks_error("invalid value '%s' for %s%s%s%s", arg ? arg : "", dash, o->name,
 				 err[0] ? ": " : "", err);
 			return -EINVAL;
 		}
@@ -242,8 +241,6 @@ int ks_opts_parse(const struct ks_tool *t, int argc, char **argv, struct ks_comm
 		const struct ks_opt *o = &t->opts[i];
 		int has = o->type == KS_OPT_FLAG ? no_argument : required_argument;
 
-		if (o->type == KS_OPT_ARG)
-			continue;
 		lo[n++] = (struct option){ o->name, has, NULL, o->key ? o->key
 								     : TOOL_LONG_BASE + (int)i };
 		if (o->key && sl + 3 < sizeof(shorts)) {
@@ -282,7 +279,7 @@ int ks_opts_parse(const struct ks_tool *t, int argc, char **argv, struct ks_comm
 			const struct ks_opt *o = &t->opts[i];
 
 			if ((o->key && code == o->key) || code == TOOL_LONG_BASE + (int)i) {
-				ret = parse_tool_opt(o, optarg);
+				ret = parse_tool_opt(o, optarg, false);
 				if (ret)
 					goto out;
 				done = true;
@@ -311,10 +308,11 @@ int ks_opts_parse(const struct ks_tool *t, int argc, char **argv, struct ks_comm
 			optind++;
 		}
 	}
-	/* getopt_long moved the positionals to the end: the tool's own take them in order. */
-	for (size_t i = 0; i < ntool && optind < argc; i++)
-		if (t->opts[i].type == KS_OPT_ARG)
-			parse_tool_opt(&t->opts[i], argv[optind++]);
+	for (size_t i = 0; t->args && t->args[i].name && optind < argc; i++, optind++) {
+		ret = parse_tool_opt(&t->args[i], argv[optind], true);
+		if (ret)
+			goto out;
+	}
 	if (optind < argc) {
 		ks_error("unexpected argument '%s' (see 'kscope %s --help')", argv[optind],
 			 t->name);
@@ -375,18 +373,14 @@ void ks_opts_help(const struct ks_tool *t, FILE *f)
 		for (size_t i = 0; i < ntool; i++) {
 			const struct ks_opt *o = &t->opts[i];
 
-			if (o->type == KS_OPT_ARG)
-				continue;
 			help_line(f, o->key, o->name, o->type == KS_OPT_FLAG ? NULL : o->arg,
 				  o->help);
 		}
 	}
-	for (size_t i = 0, first = 1; i < ntool; i++) {
-		if (t->opts[i].type != KS_OPT_ARG)
-			continue;
-		fprintf(f, "%s  %-28s %s\n", first ? "\narguments:\n" : "", t->opts[i].arg,
-			t->opts[i].help);
-		first = 0;
+	if (t->args && t->args[0].name) {
+		fprintf(f, "\narguments:\n");
+		for (size_t i = 0; t->args[i].name; i++)
+			fprintf(f, "  %-28s %s\n", t->args[i].name, t->args[i].help);
 	}
 	if (t->flags & KS_TOOL_INTERVAL) {
 		fprintf(f, "\narguments:\n");

@@ -14,8 +14,6 @@ enum ks_opt_type {
 	KS_OPT_INT,  /* long long *ptr, within [min, max] */
 	KS_OPT_STR,  /* const char **ptr */
 	KS_OPT_FUNC, /* parse(arg, ptr, err, errlen) decides */
-	KS_OPT_ARG,  /* positional, optional: const char **ptr = the next one given; @arg
-		      * names it in --help (a command's input file, ...) */
 };
 
 /* One tool-specific option. Tables end with an entry whose name is NULL. */

@@ -242,6 +242,7 @@ static int set_filter(struct ks_ctx *c, struct bpf_object *obj)
 		}
 		c->cgroup_id = ks_cgroup_id_of(c->cgroup_fd);
 		f.cgroup = 1;
+		f.cgroup_id = c->cgroup_id;
 		want = true;
 	}
 	if (ks_bpf_set_rodata(obj, "ks_filter", &f, sizeof(f)) && want) {

@@ -36,6 +36,12 @@ struct ks_tool {
 	const char *usage;   /* extra synopsis after the options, e.g. "[interval [count]]" */
 	const char *help;    /* paragraphs and examples printed by --help */
 	const struct ks_opt *opts;
+	/*
+	 * Optional positional arguments, in order (runqslower's MIN_US): entries like opts,
+	 * of type KS_OPT_INT, KS_OPT_STR or KS_OPT_FUNC; name is what --help shows. Not for
+	 * tools with KS_TOOL_INTERVAL, whose positional arguments are interval and count.
+	 */
+	const struct ks_opt *args;
 	unsigned int flags;
 	int (*run)(struct ks_ctx *c); /* returns an enum ks_exit value */
 	/* The tool's BPF object, a skeleton's NAME_bpf__elf_bytes; NULL for none. */

@@ -11,6 +11,11 @@ struct ks_filter {
 	unsigned int cgroup;  /* 1: only tasks under the cgroup in map ks_cgroup */
 	unsigned int self;    /* kscope's own tgid: never traced */
 	char comm[16];	      /* empty for any */
+	/*
+	 * With cgroup: the cgroup's id (kernfs node id, as bpf_get_current_cgroup_id gives),
+	 * for tasks other than current, whose ancestry is walked (ks_filter_task).
+	 */
+	unsigned long long cgroup_id;
 };
 
 #endif

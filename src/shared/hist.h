@@ -10,4 +10,24 @@ struct ks_hist {
 	unsigned long long slots[KS_HIST_SLOTS];
 };
 
+/*
+ * The value of a keyed histogram map (one log2 histogram per key: pid, cgroup, irq ...),
+ * written by src/bpf/hist.bpf.h and read by src/core/khist.h.
+ */
+struct ks_hist_val {
+	unsigned long long slots[KS_HIST_SLOTS]; /* log2 of each sample in the tool's unit */
+	unsigned long long count;		 /* samples */
+	unsigned long long sum;			 /* sum of the samples in ns */
+	char comm[16]; /* a name for the key (comm when last seen), may be empty */
+};
+
+/* What a per-task histogram is keyed by (the key is a 64-bit number; see ks_task_key). */
+enum ks_hist_by {
+	KS_BY_ALL,    /* one histogram, key 0 */
+	KS_BY_PID,    /* process: tgid */
+	KS_BY_TID,    /* thread */
+	KS_BY_CGROUP, /* cgroup v2 id */
+	KS_BY_PIDNS,  /* pid namespace: inode number */
+};
+
 #endif

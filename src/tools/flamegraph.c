@@ -20,7 +20,11 @@ static const struct ks_opt opts[] = {
 	{ "width", 0, KS_OPT_INT, "PIXELS", "width of the image (default: 1200)", &width, 200,
 	  100000 },
 	{ "inverted", 0, KS_OPT_FLAG, NULL, "icicle graph: the root at the top", &inverted },
-	{ "file", 0, KS_OPT_ARG, "FILE", "folded stacks to read (default or -: stdin)", &input },
+	{ 0 },
+};
+
+static const struct ks_opt args[] = {
+	{ "FILE", 0, KS_OPT_STR, NULL, "folded stacks to read (default or -: stdin)", &input },
 	{ 0 },
 };
 
@@ -136,4 +140,4 @@ static const char help[] =
 	"  kscope flamegraph --inverted --unit us --title 'Off-CPU time' off.folded";
 
 KSCOPE_TOOL(flamegraph, .summary = "draw folded stacks as an interactive flame graph (SVG)",
-	    .usage = "[FILE]", .help = help, .opts = opts, .flags = KS_TOOL_COMMAND, .run = run);
+	    .usage = "[FILE]", .help = help, .opts = opts, .args = args, .flags = KS_TOOL_COMMAND, .run = run);

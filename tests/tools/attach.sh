@@ -19,6 +19,11 @@ SCHED=tp_btf,raw_tp # scheduler hooks that read task pointers: no classic tracep
 ks_test attach/best/profile t_best profile stack_exec $TRACEPOINT
 ks_test attach/best/offcputime t_best offcputime sched_switch,stack_exec $SCHED
 ks_test attach/best/wakeuptime t_best wakeuptime sched_switch,sched_wakeup,stack_exec $SCHED
+ks_test attach/best/runqlat t_best runqlat switch,wakeup $SCHED
+ks_test attach/best/runqslower t_best runqslower switch,wakeup $SCHED
+ks_test attach/best/cpudist t_best cpudist switch $TRACEPOINT
+ks_test attach/best/hardirqs t_best hardirqs irq_entry,irq_exit $TRACEPOINT
+ks_test attach/best/softirqs t_best softirqs softirq_entry,softirq_exit $TRACEPOINT
 
 # The first of METHODS that `kscope features` calls usable here (empty if none is), past
 # any the meta line of run NAME (when given) reports as fallen back from for HOOK: a

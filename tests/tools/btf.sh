@@ -26,6 +26,8 @@ t_btf_verify() {
 		# fentry/kprobe variants exist in the tools that hook single syscalls.
 		_ms="tp_btf raw_tp tracepoint"
 		case " execsnoop opensnoop sigsnoop " in *" $_t "*) _ms="fentry kprobe $_ms" ;; esac
+		# no classic tracepoint variant: it lacks the woken and next tasks (sched.bpf.h)
+		case " runqlat runqslower " in *" $_t "*) _ms="tp_btf raw_tp" ;; esac
 		for _m in $_ms; do
 			[ "$("$H/jsonq" -w type=feature -w "name=$_m" -g ok <"$KS_TMP/.features")" = true ] ||
 				continue

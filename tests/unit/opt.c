@@ -378,19 +378,23 @@ static void test_reparse(void)
 	CHECK_INT(c.pid, 7);
 }
 
-/* A command's positional arguments (KS_OPT_ARG), anywhere among its options. */
+/* A command's positional arguments (struct ks_tool .args), anywhere among its options. */
 static const char *a_in, *a_out;
 static bool a_flag;
 static const struct ks_opt arg_opts[] = {
-	{ "in", 0, KS_OPT_ARG, "FILE", "input", &a_in },
 	{ "flag", 'x', KS_OPT_FLAG, NULL, "a flag", &a_flag },
-	{ "out", 0, KS_OPT_ARG, "OUT", "output", &a_out },
+	{ 0 },
+};
+static const struct ks_opt arg_args[] = {
+	{ "FILE", 0, KS_OPT_STR, NULL, "input", &a_in },
+	{ "OUT", 0, KS_OPT_STR, NULL, "output", &a_out },
 	{ 0 },
 };
 static const struct ks_tool args_cmd = {
 	.name = "argscmd",
 	.summary = "a command with positional arguments",
 	.opts = arg_opts,
+	.args = arg_args,
 	.flags = KS_TOOL_COMMAND,
 };
 
@@ -409,12 +413,12 @@ static void test_positional_args(void)
 	CHECK(a_in && !strcmp(a_in, "-") && a_out && !strcmp(a_out, "b"), "two arguments");
 	CHECK_ERROR(parse_with(&args_cmd, "a", "b", "c", (const char *)NULL));
 	CHECK(strstr(err.text, "unexpected argument 'c'"), "message: %s", err.text);
-	CHECK_ERROR(parse_with(&args_cmd, "--in", "a", (const char *)NULL));
+	CHECK_ERROR(parse_with(&args_cmd, "--FILE", "a", (const char *)NULL));
 	f = fmemopen(help, sizeof(help) - 1, "w");
 	ks_opts_help(&args_cmd, f);
 	fclose(f);
 	CHECK(strstr(help, "\narguments:\n  FILE ") && strstr(help, "\n  OUT "), "help: %s", help);
-	CHECK(!strstr(help, "--in"), "a positional shown as an option: %s", help);
+	CHECK(!strstr(help, "--FILE"), "a positional shown as an option: %s", help);
 }
 
 static void test_parse_numbers(void)

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* softirqs: time spent in (or number of) softirq handlers, per vector. */
+#include <string.h>
+
+#include <bpf/libbpf.h>
+
+#include "tools/irqs.h"
+/* after tools/irqs.h: the skeleton needs struct ks_filter from core/tool.h */
+#include "skel/softirqs.skel.h"
+
+static struct irqs_opts o;
+
+static const struct ks_opt opts[] = { IRQS_OPTS(o, "softirqs") };
+
+/* The kernel's softirq vectors, in enum order (include/linux/interrupt.h). */
+static const char *const vec_names[] = { "hi",	    "timer",   "net_tx", "net_rx", "block",
+					 "irq_poll", "tasklet", "sched",  "hrtimer", "rcu" };
+
+static unsigned int vec_of(const struct ks_khist_row *r)
+{
+	unsigned int v;
+
+	memcpy(&v, r->key, sizeof(v));
+	return v;
+}
+
+static void label(const struct ks_khist_row *r, char *buf, size_t len)
+{
+	unsigned int v = vec_of(r);
+
+	if (v < KS_ARRAY_SIZE(vec_names))
+		snprintf(buf, len, "%s", vec_names[v]);
+	else
+		snprintf(buf, len, "[%u]", v);
+}
+
+static void json_key(struct ks_json *j, const struct ks_khist_row *r)
+{
+	char name[16];
+
+	label(r, name, sizeof(name));
+	ks_json_str(j, "name", name);
+	ks_json_uint(j, "vec", vec_of(r));
+}
+
+static int vec_cmp(const struct ks_khist_row *a, const struct ks_khist_row *b)
+{
+	return (vec_of(a) > vec_of(b)) - (vec_of(a) < vec_of(b));
+}
+
+static struct ks_khist_fmt fmt = { .map = "softirqs", .key_size = sizeof(unsigned int), .type = "softirqs", .by = "softirq", .key_name = "softirq",
+				   .label_title = "SOFTIRQ", .label = label,
+				   .json_key = json_key };
+
+static int on_tick(struct ks_ctx *c, bool last)
+{
+	return ks_khist_report(c, &fmt, last);
+}
+
+static void configure(struct softirqs_bpf *skel)
+{
+	skel->rodata->count_only = o.count_only;
+	skel->rodata->unit_div = o.nanos ? 1 : 1000;
+	if (o.count_only)
+		ks_bpf_disable_hook(skel->obj, "softirq_exit");
+}
+
+static int run(struct ks_ctx *c)
+{
+	static const struct ks_loop loop = { .on_tick = on_tick };
+	int ret;
+
+	if (!irqs_fmt_set(&fmt, &o))
+		return KS_EXIT_USAGE;
+	/* Histograms in vector order, as BCC prints them; tables by time. */
+	fmt.cmp = o.dist ? vec_cmp : NULL;
+	ret = KS_RUN_SKEL(c, softirqs, configure, &loop);
+	ks_khist_fmt_release(&fmt);
+	return ret;
+}
+
+KSCOPE_TOOL(softirqs, .bpf_elf = softirqs_bpf__elf_bytes,
+	    .summary = "time spent in softirq handlers (or their counts), per vector",
+	    .usage = "[interval [count]]",
+	    .help = "Vectors: hi, timer, net_tx, net_rx, block, irq_poll, tasklet, sched,\n"
+		    "hrtimer, rcu. Softirqs belong to no process: the filters -p, -t, -u, -n and\n"
+		    "-c don't apply. BCC's -d (histograms) is -D here: -d is the duration in\n"
+		    "every tool. JSON reports: {\"type\":\"softirqs\",\"rows\":[{\"name\",\"vec\",\n"
+		    "\"count\",\"total_ns\" (not with -C),\"hist\" (with -D)}]}.\n\n"
+		    "examples:\n"
+		    "  kscope softirqs                  total time per vector until Ctrl-C\n"
+		    "  kscope softirqs -C 1 5           counts every second, 5 times\n"
+		    "  kscope softirqs -D               histograms in us",
+	    .opts = opts, .flags = KS_TOOL_BPF | KS_TOOL_INTERVAL | KS_TOOL_STREAM, .run = run);

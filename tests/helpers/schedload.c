@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* schedload: deterministic scheduler load for the scheduler tools' tests, started by SIGUSR1. */
+/*
+ * usage: schedload MODE ARGS...
+ *
+ * Like workload, every mode first waits for SIGUSR1 (SigCgt bit 0x200 in /proc/PID/status
+ * says it is safe to send), does what the mode says, prints what it did, prints "done",
+ * then waits for a second SIGUSR1 and exits 0. Between "done" and that signal it neither
+ * runs nor wakes: a test stops the tracer there, so what the tracer saw is exactly what
+ * was printed.
+ *
+ *   spin N MS [CPU]   N threads named spin-0 ... on one CPU (CPU, default the first
+ *                     this process may use), each busy until MS ms after the trigger; then
+ *                     they block, and the main thread prints for each:
+ *                       thread TID pcount P run_delay_ns R exec_ns E
+ *                     from /proc/self/task/TID/schedstat (P: times it was switched in;
+ *                     R: ns it waited runnable on a run queue; E: ns it ran), then
+ *                       main TID
+ *   sleep K MS        the main thread sleeps K times MS ms (K off-CPU slices of about
+ *                     MS ms each); prints "main TID"
+ *   udp N             sends N UDP datagrams to itself over 127.0.0.1 and receives them;
+ *                     prints "sent N"
+ *
+ * Output uses write(2) only. Exit codes: 0 done, 1 an action failed, 2 bad usage.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_THREADS 64
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void say(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > 0 && write(1, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1) < 0)
+		exit(1);
+}
+
+static void die(const char *what)
+{
+	char buf[256];
+
+	snprintf(buf, sizeof(buf), "schedload: %s: %s\n", what, strerror(errno));
+	if (write(2, buf, strlen(buf)) < 0)
+		exit(1);
+	exit(1);
+}
+
+static long num_arg(const char *s, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || !*s || *end || v < min || v > max) {
+		fprintf(stderr, "schedload: bad number '%s'\n", s);
+		exit(2);
+	}
+	return v;
+}
+
+static volatile sig_atomic_t triggered;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	triggered = 1;
+}
+
+/* Wait for SIGUSR1 (blocked everywhere else, so it interrupts only this wait). */
+static void wait_trigger(void)
+{
+	sigset_t waitmask;
+
+	sigprocmask(SIG_BLOCK, NULL, &waitmask);
+	sigdelset(&waitmask, SIGUSR1);
+	triggered = 0;
+	while (!triggered)
+		sigsuspend(&waitmask);
+}
+
+static unsigned long long mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static pid_t gettid_(void)
+{
+	return (pid_t)syscall(SYS_gettid);
+}
+
+struct worker {
+	pthread_t thread;
+	int index;
+	pid_t tid;
+	unsigned long long deadline;
+	int done_fd, hold_fd;
+};
+
+static void *spin(void *arg)
+{
+	struct worker *w = arg;
+	char name[16], c = 1;
+
+	w->tid = gettid_();
+	snprintf(name, sizeof(name), "spin-%d", w->index);
+	prctl(PR_SET_NAME, name, 0, 0, 0);
+	while (mono_ns() < w->deadline)
+		;
+	if (write(w->done_fd, &c, 1) != 1)
+		die("write");
+	/* Block for good: the process exits under us after the second trigger. */
+	for (;;)
+		if (read(w->hold_fd, &c, 1) <= 0 && errno != EINTR)
+			pause();
+	return NULL;
+}
+
+/* The state letter of thread @tid of this process (R, S, D ...), 0 if unreadable. */
+static char thread_state(pid_t tid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = (ssize_t)fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n > 0 ? n : 0] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] && p[2] ? p[2] : 0;
+}
+
+static int mode_spin(int n, long ms, int cpu)
+{
+	struct worker w[MAX_THREADS];
+	int done[2], hold[2];
+	cpu_set_t set;
+	char c;
+
+	if (pipe(done) || pipe(hold))
+		die("pipe");
+	if (cpu < 0) {
+		if (sched_getaffinity(0, sizeof(set), &set))
+			die("sched_getaffinity");
+		for (cpu = 0; cpu < CPU_SETSIZE && !CPU_ISSET(cpu, &set); cpu++)
+			;
+	}
+	/* The main thread moves first: threads inherit the CPU and never migrate. */
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("sched_setaffinity");
+	wait_trigger();
+	unsigned long long deadline = mono_ns() + (unsigned long long)ms * 1000000ULL;
+
+	for (int i = 0; i < n; i++) {
+		w[i] = (struct worker){ .index = i, .deadline = deadline, .done_fd = done[1],
+					.hold_fd = hold[0] };
+		errno = pthread_create(&w[i].thread, NULL, spin, &w[i]);
+		if (errno)
+			die("pthread_create");
+	}
+	for (int i = 0; i < n; i++)
+		if (read(done[0], &c, 1) != 1)
+			die("read");
+	for (int i = 0; i < n; i++) {
+		unsigned long long exec = 0, delay = 0, pcount = 0;
+		char path[64];
+		FILE *f;
+
+		/* Asleep in its last read, not preempted on the way there: no switch-in left. */
+		while (thread_state(w[i].tid) != 'S')
+			usleep(1000);
+		snprintf(path, sizeof(path), "/proc/self/task/%d/schedstat", (int)w[i].tid);
+		f = fopen(path, "r");
+		if (!f || fscanf(f, "%llu %llu %llu", &exec, &delay, &pcount) != 3)
+			die(path);
+		fclose(f);
+		say("thread %d pcount %llu run_delay_ns %llu exec_ns %llu\n", (int)w[i].tid, pcount,
+		    delay, exec);
+	}
+	say("main %d\n", (int)gettid_());
+	return 0;
+}
+
+static int mode_sleep(long k, long ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+
+	wait_trigger();
+	for (long i = 0; i < k; i++)
+		while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR)
+			;
+	say("main %d\n", (int)gettid_());
+	return 0;
+}
+
+static int mode_udp(long n)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t alen = sizeof(a);
+	char buf[64] = "schedload";
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (s < 0)
+		die("socket");
+	if (bind(s, (struct sockaddr *)&a, sizeof(a)) || getsockname(s, (struct sockaddr *)&a, &alen))
+		die("bind");
+	wait_trigger();
+	for (long i = 0; i < n; i++) {
+		if (sendto(s, buf, sizeof(buf), 0, (struct sockaddr *)&a, sizeof(a)) < 0)
+			die("sendto");
+		if (recv(s, buf, sizeof(buf), 0) < 0)
+			die("recv");
+	}
+	say("sent %ld\n", n);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	sigset_t set;
+	int ret;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGUSR1, &sa, NULL))
+		die("sigaction");
+	if (argc >= 4 && argc <= 5 && !strcmp(argv[1], "spin"))
+		ret = mode_spin((int)num_arg(argv[2], 1, MAX_THREADS), num_arg(argv[3], 1, 600000),
+				argc == 5 ? (int)num_arg(argv[4], 0, CPU_SETSIZE - 1) : -1);
+	else if (argc == 4 && !strcmp(argv[1], "sleep"))
+		ret = mode_sleep(num_arg(argv[2], 1, 100000), num_arg(argv[3], 1, 600000));
+	else if (argc == 3 && !strcmp(argv[1], "udp"))
+		ret = mode_udp(num_arg(argv[2], 1, 100000000));
+	else {
+		fprintf(stderr, "usage: schedload spin N MS [CPU] | sleep K MS | udp N\n");
+		return 2;
+	}
+	say("done\n");
+	wait_trigger();
+	return ret;
+}
