@@ -336,9 +336,9 @@ wl_start() {
 	_wl_ready "$_ks_wn"
 }
 
-# sl_start NAME MODE ARGS...: start the stack helper (stackload: no PIE, frame pointers,
+# stk_start NAME MODE ARGS...: start the stack helper (stackload: no PIE, frame pointers,
 # named functions), wait until it waits for SIGUSR1; trigger it with wl_go / wl_run.
-sl_start() {
+stk_start() {
 	_ks_wn=$1
 	shift
 	ks_bg "$_ks_wn" "$H/stackload" "$@"

@@ -23,11 +23,17 @@ t_btf_verify() {
 	ks_features_json || skip "no 'kscope features --json' to know the working methods"
 	for _t in $(ks_list_tools); do
 		expect_eq "$(ks_count v type=btf "tool=$_t" 'path~/' 'bytes>0')" 1 "cache entry of $_t"
+		# Sampling only (perf events): no choice of method, compared once.
+		if [ "$_t" = runqlen ]; then
+			expect_eq "$(ks_count v type=verify "tool=$_t" different=0 'programs>0')" 1 \
+				"$_t verified (no choice of method)"
+			continue
+		fi
 		# fentry/kprobe variants exist in the tools that hook single syscalls.
 		_ms="tp_btf raw_tp tracepoint"
 		case " execsnoop opensnoop sigsnoop " in *" $_t "*) _ms="fentry kprobe $_ms" ;; esac
 		# no classic tracepoint variant: it lacks the woken and next tasks (sched.bpf.h)
-		case " runqlat runqslower " in *" $_t "*) _ms="tp_btf raw_tp" ;; esac
+		case " runqlat runqslower offcputime wakeuptime " in *" $_t "*) _ms="tp_btf raw_tp" ;; esac
 		for _m in $_ms; do
 			[ "$("$H/jsonq" -w type=feature -w "name=$_m" -g ok <"$KS_TMP/.features")" = true ] ||
 				continue

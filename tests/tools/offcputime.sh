@@ -21,7 +21,7 @@ off_run() {
 	done
 	shift
 	# shellcheck disable=SC2086
-	sl_start "w$_n" $_w
+	stk_start "w$_n" $_w
 	WPID=$(ks_pid "w$_n")
 	ks_start "$_n" offcputime -p "$WPID" "$@"
 	ks_attached "$_n"

@@ -18,7 +18,7 @@ PROF_ROUNDS=$(ks_scaled 25 8)
 prof_run() {
 	_n=$1
 	shift
-	sl_start "w$_n" burn 30 10 "$PROF_ROUNDS"
+	stk_start "w$_n" burn 30 10 "$PROF_ROUNDS"
 	WPID=$(ks_pid "w$_n")
 	ks_start "$_n" profile -F 999 -p "$WPID" "$@"
 	ks_attached "$_n"
@@ -85,7 +85,7 @@ t_prof_svg() {
 
 t_prof_cgroup() {
 	ks_cg_create prof
-	sl_start w burn 30 10 "$PROF_ROUNDS"
+	stk_start w burn 30 10 "$PROF_ROUNDS"
 	WPID=$(ks_pid w)
 	ks_cg_move "$WPID" "$KS_CG"
 	ks_start ks profile -F 999 -c "$KS_CG" --folded
@@ -99,7 +99,7 @@ t_prof_cgroup() {
 }
 
 t_prof_interval() {
-	sl_start w burn 30 10 "$PROF_ROUNDS"
+	stk_start w burn 30 10 "$PROF_ROUNDS"
 	WPID=$(ks_pid w)
 	ks_start ks profile -F 199 -p "$WPID" --json 0.3 2
 	ks_attached ks

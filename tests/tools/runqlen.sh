@@ -14,7 +14,7 @@ rql_cpu() {
 
 t_rql_queued() {
 	_cpu=$(rql_cpu)
-	sl_start w spin 3 "$_cpu" "$RQL_MS"
+	stk_start w spin 3 "$_cpu" "$RQL_MS"
 	ks_start ks runqlen -C -F 99 --json
 	ks_attached ks
 	wl_run w
@@ -34,7 +34,7 @@ t_rql_queued() {
 
 t_rql_occupancy() {
 	_cpu=$(rql_cpu)
-	sl_start w spin 3 "$_cpu" "$RQL_MS"
+	stk_start w spin 3 "$_cpu" "$RQL_MS"
 	ks_start ks runqlen -C -O
 	ks_attached ks
 	wl_run w

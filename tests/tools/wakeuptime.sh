@@ -9,7 +9,7 @@ ks_test wakeuptime/attach/raw_tp t_wake_pipe raw_tp
 wake_run() {
 	_n=$1
 	shift
-	sl_start "w$_n" pipe 10 30
+	stk_start "w$_n" pipe 10 30
 	WPID=$(ks_pid "w$_n")
 	ks_start "$_n" wakeuptime -p "$WPID" "$@"
 	ks_attached "$_n"
