@@ -84,7 +84,7 @@ run: deps
 
 # The whole suite: unit tests, then tool tests against the running kernel, and the tool
 # tests on the VM_KERNELS under qemu meanwhile (VM_KERNELS= for the host alone).
-VM_KERNELS ?= 5.10,6.1,6.12,sid
+VM_KERNELS ?= 5.10,sid
 test: test-deps
 	$(Q)$(MAKE) --no-print-directory all helpers unit-bins
 	$(Q)OUTPUT=$(OUTPUT) sh tests/run.sh $(if $(VM_KERNELS),--vm $(VM_KERNELS))

@@ -66,7 +66,14 @@ static __always_inline void ks_hist_record(struct ks_hist_val *v, __u64 ns, __u6
 {
 	__u32 slot = ks_log2(div > 1 ? ns / div : ns);
 
-	__sync_fetch_and_add(&v->slots[slot & (KS_HIST_SLOTS - 1)], 1);
+	/*
+	 * clang knows the slot is below 64 and drops a plain mask; the verifiers of 5.10 and
+	 * 6.1 can't follow ks_log2's shifts and refuse the access ("unbounded memory access").
+	 * Hide the value from clang so the mask stays.
+	 */
+	barrier_var(slot);
+	slot &= KS_HIST_SLOTS - 1;
+	__sync_fetch_and_add(&v->slots[slot], 1);
 	__sync_fetch_and_add(&v->count, 1);
 	__sync_fetch_and_add(&v->sum, ns);
 }
