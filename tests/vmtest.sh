@@ -508,9 +508,12 @@ build_initramfs() {
 # The attach methods of each tool, from meta lines "meta TOOL RC {json}" on stdin:
 # "tool:hook=method,hook=method;tool:..."
 attach_summary() {
-	local tool rc json a out=
+	local tool rc json a smp out=
 	while read -r _ tool rc json; do
 		a=$(printf '%s\n' "$json" | sed -n 's/.*"attach":{\([^}]*\)}.*/\1/p' | tr -d '"' | tr ':' '=')
+		# a sampling tool: the perf event it sampled on
+		smp=$(printf '%s\n' "$json" | sed -n 's/.*"sampling":{"event":"\([^"]*\)".*/\1/p')
+		[ -z "$smp" ] || a="${a:+$a,}sampling=perf_event $smp"
 		[ -n "$a" ] || a="none(exit $rc)"
 		out="$out${out:+;}$tool:$a"
 	done
