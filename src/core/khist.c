@@ -121,21 +121,13 @@ static int row_cmp(const void *a, const void *b)
 	return memcmp(x->key, y->key, sort_key_size);
 }
 
-static unsigned long long now_realtime(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 static void report_json(struct ks_ctx *c, const struct ks_khist *h, const struct ks_khist_fmt *f)
 {
 	struct ks_json *j = &c->json;
 
 	ks_json_obj_begin(j, NULL);
 	ks_json_str(j, "type", f->type);
-	ks_json_uint(j, "time_ns", now_realtime());
+	ks_json_uint(j, "time_ns", ks_now_realtime());
 	ks_json_str(j, "by", f->by);
 	if (f->hist)
 		ks_json_str(j, "unit", f->unit);
@@ -275,7 +267,6 @@ int ks_khist_report(struct ks_ctx *c, struct ks_khist_fmt *fmt, bool last)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(c->obj, fmt->map);
 	struct ks_khist *h;
-	char hms[16];
 	int n;
 
 	if (!m)
@@ -294,9 +285,24 @@ int ks_khist_report(struct ks_ctx *c, struct ks_khist_fmt *fmt, bool last)
 		return 0;
 	}
 	if (c->opt.interval > 0 || c->opt.timestamp)
-		fprintf(c->out, "[%s]\n", ks_fmt_hms(hms, sizeof(hms), now_realtime()));
+		ks_print_report_time(c->out);
 	report_text(c, h, fmt);
 	if (!last || c->opt.interval > 0)
 		fputc('\n', c->out);
 	return 0;
+}
+
+static struct ks_khist_fmt *active;
+
+static int loop_tick(struct ks_ctx *c, bool last)
+{
+	return ks_khist_report(c, active, last);
+}
+
+const struct ks_loop *ks_khist_loop(struct ks_khist_fmt *fmt)
+{
+	static const struct ks_loop loop = { .on_tick = loop_tick };
+
+	active = fmt;
+	return &loop;
 }

@@ -9,6 +9,7 @@
 #include "shared/hist.h"
 
 struct ks_ctx;
+struct ks_loop;
 
 /* One key's histogram as read from the map. */
 struct ks_khist_row {
@@ -80,5 +81,11 @@ void ks_khist_fmt_task(struct ks_khist_fmt *f, enum ks_hist_by by);
  * loop's on_tick argument. Returns 0 or -errno.
  */
 int ks_khist_report(struct ks_ctx *c, struct ks_khist_fmt *fmt, bool last);
+
+/*
+ * The loop of a histogram tool (ks_bpf_run): ks_khist_report(@fmt) every interval and at
+ * the end. One such tool runs at a time.
+ */
+const struct ks_loop *ks_khist_loop(struct ks_khist_fmt *fmt);
 
 #endif

@@ -248,3 +248,18 @@ char *ks_fmt_hms(char *buf, size_t size, unsigned long long realtime_ns)
 		snprintf(buf, size, "??:??:??");
 	return buf;
 }
+
+unsigned long long ks_now_realtime(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
+}
+
+void ks_print_report_time(FILE *f)
+{
+	char hms[16];
+
+	fprintf(f, "[%s]\n", ks_fmt_hms(hms, sizeof(hms), ks_now_realtime()));
+}

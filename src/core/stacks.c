@@ -17,12 +17,11 @@
 
 #define FRAME_MAX 512 /* bytes of one frame's text */
 
-/* One stack's frames as text, leaf first, resolved once per stack id and process. */
+/* One stack's frames as text, leaf first (resolved per row: rows may share a stack id). */
 struct frames {
 	char **v;
 	unsigned int n;
 	bool truncated; /* a user stack that stopped before its thread's entry */
-	enum ks_frame_kind *kind;
 };
 
 struct row {
@@ -85,7 +84,6 @@ static void frames_free(struct frames *f)
 	for (unsigned int i = 0; i < f->n; i++)
 		free(f->v[i]);
 	free(f->v);
-	free(f->kind);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -189,8 +187,7 @@ static int resolve(struct ks_stacks *s, int fd, int id, bool user, int pid, stru
 	while (n < KS_STACK_DEPTH && s->ips[n])
 		n++;
 	f->v = calloc(n ? n : 1, sizeof(*f->v));
-	f->kind = calloc(n ? n : 1, sizeof(*f->kind));
-	if (!f->v || !f->kind)
+	if (!f->v)
 		return -ENOMEM;
 	for (unsigned int i = 0; i < n; i++) {
 		/* Return addresses point after the call, maybe into the next function. */
@@ -207,14 +204,10 @@ static int resolve(struct ks_stacks *s, int fd, int id, bool user, int pid, stru
 		f->v[f->n] = strdup(buf);
 		if (!f->v[f->n])
 			return -ENOMEM;
-		f->kind[f->n] = sym.kind;
 		f->n++;
-	}
-	if (user && n && n < KS_STACK_DEPTH) {
-		struct ks_sym sym;
-
-		ks_syms_user(s->syms, pid, s->ips[n - 1] - (n > 1), &sym);
-		f->truncated = !sym.name || !ks_sym_is_stack_root(sym.name);
+		/* A user stack that ends short of the depth limit, not at a thread's entry. */
+		if (user && i == n - 1 && n < KS_STACK_DEPTH)
+			f->truncated = !sym.name || !ks_sym_is_stack_root(sym.name);
 	}
 	return 0;
 }
@@ -518,14 +511,8 @@ int ks_stacks_report(struct ks_stacks *s, struct ks_ctx *c, bool last)
 	for (size_t i = 0; i < s->nrows; i++)
 		total += s->rows[i].count;
 	n = s->o.top ? KS_MIN(s->nrows, (size_t)s->o.top) : s->nrows;
-	if (c->opt.interval > 0 && !c->opt.json && !s->o.folded) {
-		struct timespec ts;
-		char hms[16];
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		fprintf(c->out, "[%s]\n", ks_fmt_hms(hms, sizeof(hms), ts.tv_sec * 1000000000ULL +
-						     (unsigned long long)ts.tv_nsec));
-	}
+	if (c->opt.interval > 0 && !c->opt.json && !s->o.folded)
+		ks_print_report_time(c->out);
 	if (c->opt.json)
 		print_json(s, c, n, total);
 	else if (s->o.folded)

@@ -22,11 +22,6 @@ static struct ks_khist_fmt fmt = { .map = "hists", .key_size = sizeof(__u64), .t
 				   .hist = true, .total = true };
 static int by;
 
-static int on_tick(struct ks_ctx *c, bool last)
-{
-	return ks_khist_report(c, &fmt, last);
-}
-
 static void configure(struct cpudist_bpf *skel)
 {
 	skel->rodata->offcpu = offcpu;
@@ -40,7 +35,6 @@ static void configure(struct cpudist_bpf *skel)
 
 static int run(struct ks_ctx *c)
 {
-	static const struct ks_loop loop = { .on_tick = on_tick };
 	int ret;
 
 	if (per_process && per_thread) {
@@ -50,7 +44,7 @@ static int run(struct ks_ctx *c)
 	by = per_process ? KS_BY_PID : per_thread ? KS_BY_TID : KS_BY_ALL;
 	ks_khist_fmt_task(&fmt, by);
 	fmt.unit = millis ? "msecs" : "usecs";
-	ret = KS_RUN_SKEL(c, cpudist, configure, &loop);
+	ret = KS_RUN_SKEL(c, cpudist, configure, ks_khist_loop(&fmt));
 	ks_khist_fmt_release(&fmt);
 	return ret;
 }

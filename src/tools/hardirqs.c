@@ -26,11 +26,6 @@ static struct ks_khist_fmt fmt = { .map = "irqs", .key_size = 32, .type = "hardi
 				   .label_title = "HARDIRQ", .label = label,
 				   .json_key = json_key };
 
-static int on_tick(struct ks_ctx *c, bool last)
-{
-	return ks_khist_report(c, &fmt, last);
-}
-
 static void configure(struct hardirqs_bpf *skel)
 {
 	skel->rodata->count_only = o.count_only;
@@ -41,12 +36,11 @@ static void configure(struct hardirqs_bpf *skel)
 
 static int run(struct ks_ctx *c)
 {
-	static const struct ks_loop loop = { .on_tick = on_tick };
 	int ret;
 
 	if (!irqs_fmt_set(&fmt, &o))
 		return KS_EXIT_USAGE;
-	ret = KS_RUN_SKEL(c, hardirqs, configure, &loop);
+	ret = KS_RUN_SKEL(c, hardirqs, configure, ks_khist_loop(&fmt));
 	ks_khist_fmt_release(&fmt);
 	return ret;
 }

@@ -23,11 +23,6 @@ static struct ks_khist_fmt fmt = { .map = "hists", .key_size = sizeof(__u64), .t
 				   .hist = true, .total = true };
 static int by;
 
-static int on_tick(struct ks_ctx *c, bool last)
-{
-	return ks_khist_report(c, &fmt, last);
-}
-
 static void configure(struct runqlat_bpf *skel)
 {
 	skel->rodata->by = by;
@@ -38,7 +33,6 @@ static void configure(struct runqlat_bpf *skel)
 
 static int run(struct ks_ctx *c)
 {
-	static const struct ks_loop loop = { .on_tick = on_tick };
 	int ret;
 
 	if (per_process + per_thread + per_cgroup + per_pidns > 1) {
@@ -49,7 +43,7 @@ static int run(struct ks_ctx *c)
 	     per_pidns ? KS_BY_PIDNS : KS_BY_ALL;
 	ks_khist_fmt_task(&fmt, by);
 	fmt.unit = millis ? "msecs" : "usecs";
-	ret = KS_RUN_SKEL(c, runqlat, configure, &loop);
+	ret = KS_RUN_SKEL(c, runqlat, configure, ks_khist_loop(&fmt));
 	ks_khist_fmt_release(&fmt);
 	return ret;
 }

@@ -60,18 +60,14 @@ static int on_tick(struct ks_ctx *c, bool last)
 {
 	int fd = bpf_map__fd(skel->maps.hists);
 	struct runqlen_hist sum = {}, h, zero = {};
-	struct timespec ts;
-	char hms[16];
 
-	clock_gettime(CLOCK_REALTIME, &ts);
 	if (c->opt.json) {
 		ks_json_obj_begin(&c->json, NULL);
 		ks_json_str(&c->json, "type", "runqlen");
-		ks_json_uint(&c->json, "time_ns", ts.tv_sec * 1000000000ULL + ts.tv_nsec);
+		ks_json_uint(&c->json, "time_ns", ks_now_realtime());
 		ks_json_arr_begin(&c->json, per_cpu ? "cpus" : "all");
 	} else if (c->opt.interval > 0 || c->opt.timestamp) {
-		fprintf(c->out, "[%s]\n", ks_fmt_hms(hms, sizeof(hms),
-						     ts.tv_sec * 1000000000ULL + ts.tv_nsec));
+		ks_print_report_time(c->out);
 	}
 	for (int cpu = 0; cpu < ncpu; cpu++) {
 		unsigned int key = (unsigned int)cpu;

@@ -52,11 +52,6 @@ static struct ks_khist_fmt fmt = { .map = "softirqs", .key_size = sizeof(unsigne
 				   .label_title = "SOFTIRQ", .label = label,
 				   .json_key = json_key };
 
-static int on_tick(struct ks_ctx *c, bool last)
-{
-	return ks_khist_report(c, &fmt, last);
-}
-
 static void configure(struct softirqs_bpf *skel)
 {
 	skel->rodata->count_only = o.count_only;
@@ -67,14 +62,13 @@ static void configure(struct softirqs_bpf *skel)
 
 static int run(struct ks_ctx *c)
 {
-	static const struct ks_loop loop = { .on_tick = on_tick };
 	int ret;
 
 	if (!irqs_fmt_set(&fmt, &o))
 		return KS_EXIT_USAGE;
 	/* Histograms in vector order, as BCC prints them; tables by time. */
 	fmt.cmp = o.dist ? vec_cmp : NULL;
-	ret = KS_RUN_SKEL(c, softirqs, configure, &loop);
+	ret = KS_RUN_SKEL(c, softirqs, configure, ks_khist_loop(&fmt));
 	ks_khist_fmt_release(&fmt);
 	return ret;
 }

@@ -161,20 +161,12 @@ static const char *syscall_label(long nr, char *buf, size_t len)
 	return buf;
 }
 
-static unsigned long long now_realtime(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 static int on_tick(struct ks_ctx *c, bool last)
 {
 	long long limit = top >= 0 ? top : (c->opt.json ? 0 : 10);
 	double div = millis ? 1e6 : 1e3;
 	const char *unit = millis ? "ms" : "us";
-	char buf[32], hms[16];
+	char buf[32];
 	int err = collect();
 	size_t n;
 
@@ -188,7 +180,7 @@ static int on_tick(struct ks_ctx *c, bool last)
 
 		ks_json_obj_begin(j, NULL);
 		ks_json_str(j, "type", "syscalls");
-		ks_json_uint(j, "time_ns", now_realtime());
+		ks_json_uint(j, "time_ns", ks_now_realtime());
 		ks_json_str(j, "by", by_process ? "process" : "syscall");
 		ks_json_arr_begin(j, "rows");
 		for (size_t i = 0; i < n; i++) {
@@ -216,7 +208,7 @@ static int on_tick(struct ks_ctx *c, bool last)
 	}
 
 	if (c->opt.interval > 0 || c->opt.timestamp)
-		fprintf(c->out, "[%s]\n", ks_fmt_hms(hms, sizeof(hms), now_realtime()));
+		ks_print_report_time(c->out);
 	if (by_process)
 		fprintf(c->out, "%-7s %-16s %10s", "PID", "COMM", "COUNT");
 	else
