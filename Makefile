@@ -47,7 +47,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(OUTPUT) -Isrc \
 BPF_SRCS  := $(wildcard src/tools/*.bpf.c src/core/*.bpf.c)
 BPF_NAMES := $(notdir $(BPF_SRCS:.bpf.c=))
 SKELS     := $(addprefix $(OUTPUT)/skel/,$(BPF_NAMES:=.skel.h))
-CORE_SRCS := $(filter-out %.bpf.c,$(wildcard src/core/*.c))
+CORE_SRCS := $(filter-out %.bpf.c,$(wildcard src/core/*.c)) $(wildcard src/lang/*.c)
 TOOL_SRCS := $(filter-out %.bpf.c,$(wildcard src/tools/*.c))
 APP_SRCS  := src/main.c $(CORE_SRCS) $(TOOL_SRCS)
 APP_OBJS  := $(patsubst src/%.c,$(OUTPUT)/obj/%.o,$(APP_SRCS))

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The language's probe types: expanding attach points, listing, formats, attaching. */
+#ifndef KS_LANG_PROBES_H
+#define KS_LANG_PROBES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lang/ast.h"
+
+enum lang_ptype {
+	LP_BEGIN,
+	LP_END,
+	LP_TRACEPOINT,	/* tracepoint:CAT:NAME (t:) */
+	LP_RAWTP,	/* rawtracepoint:NAME (rt:), BTF-typed args when the kernel has BTF */
+	LP_KPROBE,	/* kprobe:FUNC[+OFF] (k:) */
+	LP_KRETPROBE,	/* kretprobe:FUNC (kr:) */
+	LP_KFUNC,	/* kfunc:FUNC, fentry:FUNC (f:) */
+	LP_KRETFUNC,	/* kretfunc:FUNC, fexit:FUNC (fr:) */
+	LP_UPROBE,	/* uprobe:BINARY:FUNC[+OFF] | uprobe:BINARY:ADDR (u:) */
+	LP_URETPROBE,	/* uretprobe:BINARY:FUNC (ur:) */
+	LP_USDT,	/* usdt:BINARY:[PROVIDER:]NAME (U:) */
+	LP_PROFILE,	/* profile:hz:N | profile:s:N | profile:ms:N | profile:us:N (p:) */
+	LP_INTERVAL,	/* interval:s:N | interval:ms:N | interval:us:N | interval:hz:N (i:) */
+	LP_SOFTWARE,	/* software:EVENT:COUNT (s:) cpu-clock, page-faults, ... */
+	LP_HARDWARE,	/* hardware:EVENT:COUNT (h:) cycles, instructions, ... */
+	LP_NR,
+};
+
+/* "t", "tracepoint", "k", ... to the type; -EINVAL for an unknown provider. */
+int lang_ptype_parse(const char *provider, enum lang_ptype *t);
+/* The long name: "tracepoint", "uprobe", ... */
+const char *lang_ptype_name(enum lang_ptype t);
+
+/* One USDT argument, from the note's "-4@%edi", "8@-16(%rbp)", "4@$5" specs (x86-64). */
+struct lang_usdt_arg {
+	int size;	/* bytes: 1, 2, 4, 8 */
+	bool is_signed;
+	enum { LANG_USDT_CONST, LANG_USDT_REG, LANG_USDT_MEM } kind;
+	int reg_off;	/* REG/MEM: byte offset of the register in struct pt_regs */
+	int64_t val;	/* CONST: the value; MEM: the displacement */
+};
+
+/* One concrete probe after wildcard expansion. */
+struct lang_target {
+	enum lang_ptype type;
+	char *name;	/* the full name the `probe` builtin prints: "tracepoint:sched:sched_switch",
+			 * "uprobe:/usr/bin/bash:readline", "interval:s:1" */
+	char *cat;	/* tracepoint: category; usdt: provider */
+	char *event;	/* tracepoint/rawtracepoint: event; kprobe/kfunc/uprobe: function;
+			 * usdt: probe name; software/hardware: event name */
+	char *path;	/* uprobe/usdt: the binary, resolved (absolute, or found in $PATH or as
+			 * a library) */
+	uint64_t offset;	/* uprobe/usdt: file offset of the probed instruction */
+	uint64_t ref_ctr_off;	/* usdt: file offset of its semaphore, 0 if none */
+	struct lang_usdt_arg *uargs; /* usdt: its arguments */
+	size_t nuargs;
+	uint64_t period;	/* profile/software/hardware: sample period (or frequency when
+				 * @freq); interval: nanoseconds */
+	bool freq;
+};
+
+void lang_target_free(struct lang_target *t); /* the members, not @t itself */
+
+/*
+ * Expand attach point @a into concrete targets: tracepoint wildcards against the kernel's
+ * events, rawtracepoint against BTF (btf_trace_*) or available_events, uprobe function
+ * wildcards against the binary's ELF symbols, usdt against its .note.stapsdt notes, kprobe
+ * and kfunc against available_filter_functions or BTF. @pid (0 for none) resolves a
+ * relative binary through /proc/PID/exe and its libraries. A pattern that matches nothing,
+ * an unknown provider or a malformed field gives -ENOENT/-EINVAL and @d positioned at
+ * @a->pos ("tracepoint:sched:nope: no such tracepoint", "profile: expected hz, s, ms or
+ * us, found 'x'"). @out is a malloc'ed array of @n targets.
+ */
+int lang_probe_expand(const struct lang_attach *a, int pid, struct lang_target **out, size_t *n,
+		      struct lang_diag *d);
+
+/*
+ * Whether targets of type @t can work on this kernel: 0, or -EOPNOTSUPP with a one-line
+ * reason in @why ("kprobes are not available on this kernel: CONFIG_KPROBES is off (attach
+ * gives ENOENT)"). Decided by the core's feature probes, never by kernel version.
+ */
+int lang_probe_supported(enum lang_ptype t, char *why, size_t whylen);
+
+/* A classic tracepoint's field, from events/CAT/NAME/format. */
+struct lang_tpfield {
+	char name[64];
+	char type[128];	/* as the format file says: "const char *", "__data_loc char[]", "u8[16]" */
+	uint32_t off, size;
+	bool is_signed;
+	bool data_loc;	/* __data_loc: a u32 (len << 16 | offset) pointing into the record */
+	uint32_t array;	/* number of elements for "type name[N]" fields, 0 otherwise */
+};
+
+/*
+ * The fields of tracepoint CAT:NAME after the common_* ones (mounting tracefs if needed).
+ * @f is malloc'ed. Returns 0, or -ENOENT (no such tracepoint) / -errno.
+ */
+int lang_tp_format(const char *cat, const char *name, struct lang_tpfield **f, size_t *n);
+
+/*
+ * List probes matching @pattern (NULL: all tracepoints, rawtracepoints, software and
+ * hardware events, kprobes/kfuncs where available) as bpftrace -l does, one per line:
+ * "tracepoint:sched:sched_switch". "uprobe:/bin/bash:*" lists a binary's functions,
+ * "usdt:/path:*" its USDT probes; with @verbose tracepoints' fields follow, indented
+ * ("    int prev_pid"). Returns the number of probes listed, or -errno.
+ */
+int lang_probe_list(const char *pattern, int pid, bool verbose, FILE *f);
+
+/*
+ * What the loader needs for a target: the BPF program type, the expected attach type and
+ * (tp_btf/kfunc) the BTF id of the kernel function or tracepoint type.
+ */
+struct lang_progspec {
+	int prog_type;		/* enum bpf_prog_type */
+	int attach_type;	/* enum bpf_attach_type, 0 if none */
+	int attach_btf_id;	/* 0 if none */
+};
+int lang_target_progspec(const struct lang_target *t, struct lang_progspec *s);
+
+/*
+ * Attach loaded program @prog_fd to @t: tracepoint (perf event + link), rawtracepoint,
+ * kprobe/kfunc, uprobe/uretprobe/usdt (uprobe PMU, semaphore via ref_ctr_offset; @pid
+ * limits a uprobe to one process, 0 for all), profile/software/hardware (a perf event on
+ * every online CPU). BEGIN, END and interval are run by the runtime and attach nothing.
+ * The file descriptors to close on detach are appended to *@fds (realloc'ed, *@nfds
+ * updated). Returns 0, or -errno with a one-line reason in @err.
+ */
+int lang_probe_attach(const struct lang_target *t, int prog_fd, int pid, int **fds, size_t *nfds,
+		      char *err, size_t errlen);
+
+#endif
