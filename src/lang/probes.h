@@ -43,6 +43,15 @@ struct lang_usdt_arg {
 	int64_t val;	/* CONST: the value; MEM: the displacement */
 };
 
+/*
+ * Parse one argument spec of a USDT note (x86-64 AT&T operands, as <sys/sdt.h> writes them):
+ * "[-]SIZE@OPERAND" with SIZE 1, 2, 4 or 8 (negative: signed) and OPERAND "%reg" (any width:
+ * %rax, %eax, %ax, %al, %ah, %r8d ...), "$imm" or "disp(%reg)". Returns 0, -EINVAL for a
+ * malformed spec, or -EOPNOTSUPP for a valid one that struct lang_usdt_arg can't express
+ * (index registers "(%rax,%rbx,8)", %rip-relative symbols "sym(%rip)", floating point).
+ */
+int lang_usdt_arg_parse(const char *spec, struct lang_usdt_arg *a);
+
 /* One concrete probe after wildcard expansion. */
 struct lang_target {
 	enum lang_ptype type;
@@ -99,13 +108,22 @@ struct lang_tpfield {
  * @f is malloc'ed. Returns 0, or -ENOENT (no such tracepoint) / -errno.
  */
 int lang_tp_format(const char *cat, const char *name, struct lang_tpfield **f, size_t *n);
+/*
+ * The parser behind lang_tp_format, on the text of a format file: "field:DECL; offset:N;
+ * size:N; signed:N;" lines. @type keeps array brackets ("char[16]", "__data_loc char[]").
+ * Returns 0 (@f malloc'ed, possibly with @n 0), or -ENOMEM.
+ */
+int lang_tp_format_parse(const char *text, struct lang_tpfield **f, size_t *n);
 
 /*
  * List probes matching @pattern (NULL: all tracepoints, rawtracepoints, software and
- * hardware events, kprobes/kfuncs where available) as bpftrace -l does, one per line:
- * "tracepoint:sched:sched_switch". "uprobe:/bin/bash:*" lists a binary's functions,
- * "usdt:/path:*" its USDT probes; with @verbose tracepoints' fields follow, indented
- * ("    int prev_pid"). Returns the number of probes listed, or -errno.
+ * hardware events, kprobes/kfuncs where available) as bpftrace -l does, one per line,
+ * sorted: "tracepoint:sched:sched_switch", "software:cpu-clock:". A pattern without ':'
+ * ("*sched_switch*") is matched against the last part of the names of those providers.
+ * "uprobe:/bin/bash:*" lists a binary's functions, "usdt:/path:*" its USDT probes; with
+ * @verbose tracepoints' fields follow, indented ("    int prev_pid"). Returns the number of
+ * probes listed (0 when nothing matches), or -errno after saying why on stderr (a bad
+ * provider, a binary that isn't there).
  */
 int lang_probe_list(const char *pattern, int pid, bool verbose, FILE *f);
 
@@ -130,5 +148,58 @@ int lang_target_progspec(const struct lang_target *t, struct lang_progspec *s);
  */
 int lang_probe_attach(const struct lang_target *t, int prog_fd, int pid, int **fds, size_t *nfds,
 		      char *err, size_t errlen);
+
+/*
+ * Between probes.c and the ELF side of uprobes and USDT (elfsym.c); exported for the tests.
+ */
+
+/*
+ * Find uprobe binary @name as lang_probe_expand does: a path containing '/' as it is
+ * (relative ones made absolute; under /proc/PID/root when only @pid sees it); else, with
+ * @pid, the process's executable or a library it maps whose file name is @name or starts
+ * with "@name.so" ("libc" -> libc.so.6); else a program in $PATH; else a library of that
+ * name in /etc/ld.so.cache or the standard library directories. 0 with the path in @out,
+ * or -ENOENT.
+ */
+int lang_bin_resolve(const char *name, int pid, char *out, size_t outlen);
+
+struct lang_elf; /* an ELF file opened for reading */
+
+/* Open @path; -ENOENT, -EACCES, -ENOEXEC (not an ELF file) or -ENOMEM. */
+int lang_elf_open(const char *path, struct lang_elf **e);
+void lang_elf_close(struct lang_elf *e);
+
+/*
+ * File offset of virtual address @vaddr: through the loadable segment holding it, which
+ * gives the right answer for executables (PIE or not) and shared libraries alike, and is
+ * what the uprobe PMU wants. 0, or -ENOENT when no segment's file contents hold it.
+ */
+int lang_elf_offset(const struct lang_elf *e, uint64_t vaddr, uint64_t *off);
+
+struct lang_elf_func {
+	const char *name; /* lives as long as the lang_elf */
+	uint64_t addr, size;
+};
+
+/*
+ * The function symbols of .symtab and .dynsym (core/syms' reader), sorted by name, one per
+ * name (a global definition before a local one). The array belongs to @e.
+ */
+int lang_elf_funcs(struct lang_elf *e, const struct lang_elf_func **v, size_t *n);
+
+struct lang_usdt_note {
+	const char *provider, *name, *args; /* args: space-separated specs, "" if none */
+	uint64_t pc, sema; /* virtual addresses, moved by .stapsdt.base as prelink requires;
+			    * sema 0 when the probe has no semaphore */
+};
+
+/* The .note.stapsdt notes of @e in file order (@n 0 if none). The array belongs to @e. */
+int lang_elf_usdt_notes(struct lang_elf *e, const struct lang_usdt_note **v, size_t *n);
+
+/*
+ * Parse a note's space-separated argument specs into a malloc'ed array (NULL when none).
+ * On error returns lang_usdt_arg_parse's, with the index of the failing spec in *@bad.
+ */
+int lang_usdt_args_parse(const char *args, struct lang_usdt_arg **v, size_t *n, size_t *bad);
 
 #endif
