@@ -55,19 +55,25 @@ int lang_usdt_arg_parse(const char *spec, struct lang_usdt_arg *a);
 /* One concrete probe after wildcard expansion. */
 struct lang_target {
 	enum lang_ptype type;
-	char *name;	/* the full name the `probe` builtin prints: "tracepoint:sched:sched_switch",
-			 * "uprobe:/usr/bin/bash:readline", "interval:s:1" */
+	char *name;	/* the full name the `probe` builtin prints, as bpftrace does: the long
+			 * provider name, then the fields as written with wildcards expanded and
+			 * the binary resolved: "tracepoint:sched:sched_switch",
+			 * "uprobe:/usr/bin/bash:readline" (for u:bash:readline), "software:cs:5",
+			 * "interval:s:1", "kprobe:vfs_read+16" (offsets in decimal) */
 	char *cat;	/* tracepoint: category; usdt: provider */
-	char *event;	/* tracepoint/rawtracepoint: event; kprobe/kfunc/uprobe: function;
-			 * usdt: probe name; software/hardware: event name */
+	char *event;	/* tracepoint/rawtracepoint: event; kprobe/kfunc/uprobe: function (a
+			 * uprobe on an address: the address as written); usdt: probe name;
+			 * software/hardware: the event's long name ("context-switches" for cs) */
 	char *path;	/* uprobe/usdt: the binary, resolved (absolute, or found in $PATH or as
 			 * a library) */
-	uint64_t offset;	/* uprobe/usdt: file offset of the probed instruction */
+	uint64_t offset;	/* uprobe/usdt: file offset of the probed instruction;
+				 * kprobe: offset into the function */
 	uint64_t ref_ctr_off;	/* usdt: file offset of its semaphore, 0 if none */
 	struct lang_usdt_arg *uargs; /* usdt: its arguments */
 	size_t nuargs;
 	uint64_t period;	/* profile/software/hardware: sample period (or frequency when
-				 * @freq); interval: nanoseconds */
+				 * @freq; profile's s/ms/us: nanoseconds of cpu-clock);
+				 * interval: nanoseconds */
 	bool freq;
 };
 
@@ -77,11 +83,15 @@ void lang_target_free(struct lang_target *t); /* the members, not @t itself */
  * Expand attach point @a into concrete targets: tracepoint wildcards against the kernel's
  * events, rawtracepoint against BTF (btf_trace_*) or available_events, uprobe function
  * wildcards against the binary's ELF symbols, usdt against its .note.stapsdt notes, kprobe
- * and kfunc against available_filter_functions or BTF. @pid (0 for none) resolves a
- * relative binary through /proc/PID/exe and its libraries. A pattern that matches nothing,
- * an unknown provider or a malformed field gives -ENOENT/-EINVAL and @d positioned at
- * @a->pos ("tracepoint:sched:nope: no such tracepoint", "profile: expected hz, s, ms or
- * us, found 'x'"). @out is a malloc'ed array of @n targets.
+ * and kfunc against available_filter_functions or BTF (kprobe targets are expanded even
+ * where kprobes can't attach: see lang_probe_supported). Wildcards are '*', '?' and
+ * '[...]' (fnmatch). @pid (0 for none) resolves a relative binary through /proc/PID/exe and
+ * its libraries. The targets are sorted by name; a USDT probe placed at several sites gives
+ * one target per site, all of the same name. A pattern that matches nothing, an unknown
+ * provider or a malformed field gives -ENOENT/-EINVAL (-ENOEXEC: not an ELF file,
+ * -EOPNOTSUPP: a kernel module's function, a USDT argument kscope can't read) and @d
+ * positioned at @a->pos ("tracepoint:sched:nope: no such tracepoint", "profile: expected
+ * hz, s, ms or us, found 'x'"). @out is a malloc'ed array of @n targets.
  */
 int lang_probe_expand(const struct lang_attach *a, int pid, struct lang_target **out, size_t *n,
 		      struct lang_diag *d);
@@ -96,7 +106,8 @@ int lang_probe_supported(enum lang_ptype t, char *why, size_t whylen);
 /* A classic tracepoint's field, from events/CAT/NAME/format. */
 struct lang_tpfield {
 	char name[64];
-	char type[128];	/* as the format file says: "const char *", "__data_loc char[]", "u8[16]" */
+	char type[128];	/* as the format file says, with an array's brackets moved from the name:
+			 * "const char *", "__data_loc char[]", "u8[16]" for "u8 addr[16]" */
 	uint32_t off, size;
 	bool is_signed;
 	bool data_loc;	/* __data_loc: a u32 (len << 16 | offset) pointing into the record */
@@ -159,7 +170,7 @@ int lang_probe_attach(const struct lang_target *t, int prog_fd, int pid, int **f
  * @pid, the process's executable or a library it maps whose file name is @name or starts
  * with "@name.so" ("libc" -> libc.so.6); else a program in $PATH; else a library of that
  * name in /etc/ld.so.cache or the standard library directories. 0 with the path in @out,
- * or -ENOENT.
+ * or -ENOENT (-EINVAL for an empty name, -ENAMETOOLONG when @out is too small).
  */
 int lang_bin_resolve(const char *name, int pid, char *out, size_t outlen);
 
