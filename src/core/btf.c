@@ -115,22 +115,20 @@ static long kind_extra(int kind, unsigned int vlen)
 	return -1;
 }
 
-/* One walk over the types; each wanted (name, kind) compared only on a kind match. */
-static int lookup_view(struct ks_btf_query *q, size_t n)
+/*
+ * Call @fn for every named type whose kind is in the mask @kinds, in id order, until it
+ * returns non-zero (returned). The view must be open.
+ */
+static int walk(unsigned int kinds, int (*fn)(const char *name, int kind, int id, void *arg),
+		void *arg)
 {
 	const struct btf_header *h = (const void *)view.data;
 	const char *strs = (const char *)view.data + h->hdr_len + h->str_off;
 	const unsigned char *p = view.data + h->hdr_len + h->type_off;
 	const unsigned char *end = p + h->type_len;
-	unsigned int kinds = 0;
-	size_t found = 0;
-	int id = 1;
+	int id = 1, err;
 
-	for (size_t i = 0; i < n; i++) {
-		q[i].id = -ENOENT;
-		kinds |= 1u << q[i].kind;
-	}
-	while (found < n && p + sizeof(struct btf_type) <= end) {
+	while (p + sizeof(struct btf_type) <= end) {
 		const struct btf_type *t = (const void *)p;
 		int kind = BTF_INFO_KIND(t->info);
 		long extra = kind_extra(kind, BTF_INFO_VLEN(t->info));
@@ -138,20 +136,73 @@ static int lookup_view(struct ks_btf_query *q, size_t n)
 		if (extra < 0)
 			return -EINVAL;
 		if ((kinds & (1u << kind)) && t->name_off && t->name_off < h->str_len) {
-			const char *name = strs + t->name_off;
-
-			for (size_t i = 0; i < n; i++) {
-				if (q[i].id < 0 && q[i].kind == kind && name[0] == q[i].name[0] &&
-				    !strcmp(name, q[i].name)) {
-					q[i].id = id;
-					found++;
-				}
-			}
+			err = fn(strs + t->name_off, kind, id, arg);
+			if (err)
+				return err;
 		}
 		p += sizeof(struct btf_type) + extra;
 		id++;
 	}
 	return 0;
+}
+
+struct lookup {
+	struct ks_btf_query *q;
+	size_t n, found;
+};
+
+static int lookup_one(const char *name, int kind, int id, void *arg)
+{
+	struct lookup *l = arg;
+
+	for (size_t i = 0; i < l->n; i++) {
+		struct ks_btf_query *q = &l->q[i];
+
+		if (q->id < 0 && q->kind == kind && name[0] == q->name[0] && !strcmp(name, q->name)) {
+			q->id = id;
+			l->found++;
+		}
+	}
+	return l->found == l->n; /* all found: stop */
+}
+
+/* One walk over the types; each wanted (name, kind) compared only on a kind match. */
+static int lookup_view(struct ks_btf_query *q, size_t n)
+{
+	struct lookup l = { q, n, 0 };
+	unsigned int kinds = 0;
+	int err;
+
+	for (size_t i = 0; i < n; i++) {
+		q[i].id = -ENOENT;
+		kinds |= 1u << q[i].kind;
+	}
+	err = n ? walk(kinds, lookup_one, &l) : 0;
+	return err < 0 ? err : 0;
+}
+
+struct foreach {
+	ks_btf_name_fn fn;
+	void *arg;
+};
+
+static int foreach_one(const char *name, int kind, int id, void *arg)
+{
+	struct foreach *f = arg;
+
+	return f->fn(name, id, f->arg);
+}
+
+int ks_btf_foreach(int kind, ks_btf_name_fn fn, void *arg)
+{
+	struct foreach f = { fn, arg };
+	int err = view_open();
+
+	if (err)
+		return err;
+	if (kind < 0 || kind >= 32)
+		return -EINVAL;
+	return walk(1u << kind, foreach_one, &f);
 }
 
 int ks_btf_lookup(struct ks_btf_query *q, size_t n)

@@ -21,6 +21,16 @@ struct ks_btf_query {
  */
 int ks_btf_lookup(struct ks_btf_query *q, size_t n);
 
+typedef int (*ks_btf_name_fn)(const char *name, int id, void *arg);
+
+/*
+ * Call @fn with the name and id of every named type of kind @kind (BTF_KIND_*) in the kernel
+ * BTF, in id order: how wildcards ("vfs_*", every btf_trace_* typedef) are expanded without
+ * libbpf's full parse. A non-zero return of @fn stops the walk and is returned; otherwise 0,
+ * or a negative errno when there is no usable kernel BTF.
+ */
+int ks_btf_foreach(int kind, ks_btf_name_fn fn, void *arg);
+
 /* Single-name form of ks_btf_lookup: the type id, or a negative errno. */
 int ks_btf_id(const char *name, int kind);
 

@@ -273,8 +273,7 @@ static const char *intern(struct ks_syms *s, const char *str, size_t n)
 	return e->str;
 }
 
-/* Read a whole file (including /proc files, whose size is 0) into a nul-terminated buffer. */
-static int read_file(const char *path, char **out, size_t *len)
+int ks_read_file(const char *path, char **out, size_t *len)
 {
 	size_t cap = 16384, n = 0;
 	char *buf = NULL;
@@ -398,7 +397,7 @@ int ks_syms_kernel_refresh(struct ks_syms *s)
 	int err;
 
 	s->ktried = true;
-	err = read_file("/proc/kallsyms", &buf, &len);
+	err = ks_read_file("/proc/kallsyms", &buf, &len);
 	if (err)
 		goto out;
 	crc = crc32(0, (const unsigned char *)buf, (unsigned int)len);
@@ -632,8 +631,7 @@ static void elf_init(void)
 	}
 }
 
-/* Function symbols of the first section of type @type into @r. 1 if it had one, else 0. */
-static int elf_add_syms(Elf *elf, Elf64_Word type, struct uraw_vec *r)
+int ks_elf_func_syms(struct Elf *elf, unsigned int type, ks_elf_sym_fn fn, void *arg)
 {
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
@@ -651,9 +649,10 @@ static int elf_add_syms(Elf *elf, Elf64_Word type, struct uraw_vec *r)
 			return 1;
 		count = sh.sh_size / sh.sh_entsize;
 		for (size_t i = 1; i < count; i++) {
-			unsigned int st, bind, rank;
 			const char *name;
+			unsigned int st;
 			GElf_Sym sym;
+			int err;
 
 			if (!gelf_getsym(data, (int)i, &sym))
 				break;
@@ -664,15 +663,27 @@ static int elf_add_syms(Elf *elf, Elf64_Word type, struct uraw_vec *r)
 			name = elf_strptr(elf, sh.sh_link, sym.st_name);
 			if (!name || !*name)
 				continue;
-			bind = GELF_ST_BIND(sym.st_info);
-			rank = bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2;
-			if (uraw_push(r, sym.st_value, sym.st_size, name, (unsigned int)strlen(name),
-				      rank))
-				return -ENOMEM;
+			err = fn(name, sym.st_value, sym.st_size, GELF_ST_BIND(sym.st_info), arg);
+			if (err)
+				return err;
 		}
 		return 1;
 	}
 	return 0;
+}
+
+static int uraw_add_sym(const char *name, unsigned long long addr, unsigned long long size,
+			int bind, void *arg)
+{
+	unsigned int rank = bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2;
+
+	return uraw_push(arg, addr, size, name, (unsigned int)strlen(name), rank);
+}
+
+/* Function symbols of the first section of type @type into @r. 1 if it had one, else 0. */
+static int elf_add_syms(Elf *elf, Elf64_Word type, struct uraw_vec *r)
+{
+	return ks_elf_func_syms(elf, type, uraw_add_sym, r);
 }
 
 static bool elf_has_section(Elf *elf, Elf64_Word type)
@@ -988,7 +999,7 @@ static struct dso *vdso_get(struct ks_syms *s, u64 size)
 		size_t len;
 
 		s->vdso_tried = true;
-		if (!base || read_file("/proc/self/maps", &maps, &len))
+		if (!base || ks_read_file("/proc/self/maps", &maps, &len))
 			return NULL;
 		for (line = strtok(maps, "\n"); line; line = strtok(NULL, "\n")) {
 			u64 start, end;
@@ -1103,7 +1114,7 @@ static int proc_nspid(int pid)
 	int ns = pid;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	if (read_file(path, &buf, &len))
+	if (ks_read_file(path, &buf, &len))
 		return pid;
 	l = strstr(buf, "\nNSpid:");
 	if (l) {
@@ -1136,7 +1147,7 @@ static int proc_read_jit(struct ks_syms *s, struct proc *p)
 		return 0; /* none (any read before stays: the process may have exited) */
 	if (st.st_size == p->jit_size && mtime_ns(&st) == p->jit_mtime)
 		return 0;
-	err = read_file(path, &buf, &len);
+	err = ks_read_file(path, &buf, &len);
 	if (err)
 		return err;
 	for (line = buf; *line;) {
@@ -1186,7 +1197,7 @@ static int proc_read_maps(struct ks_syms *s, struct proc *p)
 	int err;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", p->pid);
-	err = read_file(path, &buf, &len);
+	err = ks_read_file(path, &buf, &len);
 	if (err)
 		return err == -ENOENT ? -ESRCH : err;
 	for (line = buf; *line;) {

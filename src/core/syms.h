@@ -131,4 +131,25 @@ int ks_sym_folded(const struct ks_sym *sym, char *buf, size_t len);
  */
 bool ks_sym_is_stack_root(const char *name);
 
+/*
+ * Read the whole file @path (also /proc and tracefs files, which report size 0) into a
+ * malloc'ed buffer with a NUL after its @len bytes. 0, or -errno (nothing to free).
+ */
+int ks_read_file(const char *path, char **out, size_t *len);
+
+/* Called for each function symbol; a non-zero return stops the walk and is returned. */
+typedef int (*ks_elf_sym_fn)(const char *name, unsigned long long addr, unsigned long long size,
+			     int bind, void *arg);
+
+struct Elf;
+
+/*
+ * Walk the function symbols of @elf (libelf's Elf) in its first symbol table of section type
+ * @type (SHT_SYMTAB or SHT_DYNSYM), as the symbolizer reads them: STT_FUNC and STT_GNU_IFUNC,
+ * defined, with a non-zero address; @bind is the symbol's STB_* binding. Shared with the
+ * language's uprobe expansion so that there is one reader of ELF symbol tables. Returns 0
+ * when @elf has no such table, 1 when it was walked, or the first non-zero return of @fn.
+ */
+int ks_elf_func_syms(struct Elf *elf, unsigned int type, ks_elf_sym_fn fn, void *arg);
+
 #endif
