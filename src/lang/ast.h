@@ -46,11 +46,17 @@ enum lang_kind {
 	LN_IF,	      /* kids[0]: cond, kids[1]: then block, kids[2]: else (block or LN_IF) or
 		       * absent (nkids == 2) */
 	LN_BLOCK,     /* kids: statements */
-	LN_UNROLL,    /* ival: count (1..100); kids[0]: block */
+	LN_UNROLL,    /* ival: count (1..100); kids[0]: block. unroll($N): ival 0 and
+		       * kids[1]: the LN_PARAM (its value is known only at run time) */
 	LN_WHILE,     /* kids[0]: cond, kids[1]: block */
 	LN_BREAK,
 	LN_CONTINUE,
 	LN_RETURN,    /* ends this probe's action */
+
+	/* --- added after the first version (kept last so the values above stay) --- */
+	LN_IDENT,     /* str: a bare name that is no builtin and no call: kstack(perf)'s mode,
+		       * an enum value, or a type where an expression stands: sizeof(uint32),
+		       * sizeof(struct task_struct) ("struct task_struct", as LN_CAST writes it) */
 	LN_KIND_NR,
 };
 
