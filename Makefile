@@ -105,6 +105,7 @@ bench: bench-deps
 	$(Q)$(MAKE) --no-print-directory all bench-bins helpers
 	$(Q)OUTPUT=$(OUTPUT) sh bench/run.sh
 	$(Q)OUTPUT=$(OUTPUT) sh bench/profile.sh
+	$(Q)OUTPUT=$(OUTPUT) sh bench/trace.sh
 
 # Only the benchmark's programs (bench/README.md), e.g. into another tree: make OUTPUT=.output-b bench-bins
 .PHONY: bench-bins

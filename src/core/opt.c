@@ -312,6 +312,9 @@ int ks_opts_parse(const struct ks_tool *t, int argc, char **argv, struct ks_comm
 		ret = parse_tool_opt(&t->args[i], argv[optind], true);
 		if (ret)
 			goto out;
+		/* "NAME..." takes every argument left */
+		if (strstr(t->args[i].name, "...") && optind + 1 < argc)
+			i--;
 	}
 	if (optind < argc) {
 		ks_error("unexpected argument '%s' (see 'kscope %s --help')", argv[optind],

@@ -40,6 +40,8 @@ struct ks_tool {
 	 * Optional positional arguments, in order (runqslower's MIN_US): entries like opts,
 	 * of type KS_OPT_INT, KS_OPT_STR or KS_OPT_FUNC; name is what --help shows. Not for
 	 * tools with KS_TOOL_INTERVAL, whose positional arguments are interval and count.
+	 * An entry whose name ends in "..." takes every argument left (a KS_OPT_FUNC, called
+	 * once per argument).
 	 */
 	const struct ks_opt *args;
 	unsigned int flags;

@@ -1,0 +1,749 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The language's runtime: maps, loading, attaching, the event loop, printing at exit. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "core/common.h"
+#include "core/log.h"
+#include "core/syms.h"
+#include "core/tool.h"
+#include "lang/run.h"
+
+struct rt {
+	struct lang_compiled *c;
+	const struct lang_run_opts *o;
+	int ncpus;
+	int *fds;		/* attach fds */
+	size_t nfds;
+	struct ring_buffer *rb;
+	struct ks_syms *syms;
+	bool exit_seen;
+	int status;
+	unsigned long long events;
+	struct lang_print_env env;
+	struct lang_print_opts popts;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* --- what the printer cannot know: symbols, stacks, probe names --------------------------- */
+
+/* A kernel (@pid < 0) or user address as "sym", "sym+off" (@off) or "0x..." if unknown. */
+static void print_addr(struct rt *r, FILE *f, int pid, unsigned long long a, bool off)
+{
+	struct ks_sym s;
+	int err = pid < 0 ? ks_syms_kernel(r->syms, a, &s) : ks_syms_user(r->syms, pid, a, &s);
+
+	if (err || !s.name)
+		fprintf(f, "0x%llx", a);
+	else if (off)
+		fprintf(f, "%s+%llu", s.name, s.offset);
+	else
+		fputs(s.name, f);
+}
+
+static void print_stack(struct rt *r, FILE *f, bool user, uint64_t v, int indent)
+{
+	int map = user ? r->c->ustacks : r->c->kstacks;
+	int32_t id = (int32_t)(uint32_t)v;
+	int pid = user ? (int)(v >> 32) : 0;
+	uint64_t ips[127];
+
+	memset(ips, 0, sizeof(ips));
+	fputc('\n', f);
+	if (id < 0 || map < 0 || bpf_map_lookup_elem(r->c->maps[map].fd, &id, ips)) {
+		fprintf(f, "%*s[stack lost]\n", indent, "");
+		return;
+	}
+	for (size_t i = 0; i < 127 && ips[i]; i++) {
+		fprintf(f, "%*s", indent, "");
+		print_addr(r, f, user ? pid : -1, ips[i], true);
+		fputc('\n', f);
+	}
+}
+
+static const char *user_name(uint64_t uid, char *buf, size_t len)
+{
+	FILE *pw = fopen("/etc/passwd", "r");
+	char line[512];
+
+	snprintf(buf, len, "%llu", (unsigned long long)uid);
+	while (pw && fgets(line, sizeof(line), pw)) {
+		char *save = NULL, *u = strtok_r(line, ":", &save), *x = strtok_r(NULL, ":", &save);
+		char *id = strtok_r(NULL, ":", &save);
+
+		if (u && x && id && strtoull(id, NULL, 10) == uid) {
+			snprintf(buf, len, "%s", u);
+			break;
+		}
+	}
+	if (pw)
+		fclose(pw);
+	return buf;
+}
+
+/* The printer's hook for what needs symbols or names; plain text (it escapes JSON). */
+static void special(void *ctx, FILE *f, const struct lang_field *fl, const void *data, int pid,
+		    unsigned flags)
+{
+	struct rt *r = ctx;
+	uint64_t v, p;
+	char name[64];
+
+	(void)pid;
+	memcpy(&v, data, 8);
+	switch (fl->type) {
+	case LV_KSTACK:
+	case LV_USTACK:
+		print_stack(r, f, fl->type == LV_USTACK, v, flags & LANG_SPECIAL_KEY ? 4 : 8);
+		return;
+	case LV_KSYM:
+		print_addr(r, f, -1, v, false);
+		return;
+	case LV_USYM:
+		memcpy(&p, (const char *)data + 8, 8);
+		print_addr(r, f, (int)p, v, false);
+		return;
+	case LV_PROBE:
+		if (v < r->c->nprobe_names)
+			fputs(r->c->probe_names[v], f);
+		return;
+	case LV_USERNAME:
+		fputs(user_name(v, name, sizeof(name)), f);
+		return;
+	default:
+		fprintf(f, "%llu", (unsigned long long)v);
+	}
+}
+
+/* --- maps ---------------------------------------------------------------------------------- */
+
+static int map_create(struct rt *r, struct lang_cmap *m)
+{
+	char name[16] = "ks_";
+	size_t k = 3;
+
+	for (const char *s = m->name; *s && k < sizeof(name) - 1; s++)
+		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || *s == '_')
+			name[k++] = *s;
+	name[k] = 0;
+	m->fd = bpf_map_create(m->bpf_type, name, m->key_size, m->val_size, m->max_entries, NULL);
+	if (m->fd < 0) {
+		int err = errno;
+
+		ks_error("cannot create map %s: %s", m->name, strerror(err));
+		return -err;
+	}
+	(void)r;
+	return 0;
+}
+
+static bool percpu(const struct lang_cmap *m)
+{
+	return m->bpf_type == BPF_MAP_TYPE_PERCPU_HASH || m->bpf_type == BPF_MAP_TYPE_PERCPU_ARRAY;
+}
+
+/* Sum the per-CPU copies of one value into @out (the merged layout of print.h). */
+static void merge(const struct rt *r, const struct lang_cmap *m, const char *in, char *out)
+{
+	uint32_t vs = (m->val_size + 7) & ~7u;
+	enum lang_agg agg = m->info.agg;
+
+	memset(out, 0, m->val_size);
+	for (int cpu = 0; cpu < r->ncpus; cpu++) {
+		const char *v = in + (size_t)cpu * vs;
+
+		if (agg == LA_MIN || agg == LA_MAX) {
+			int64_t val, have, cur, seen;
+
+			memcpy(&val, v, 8);
+			memcpy(&have, v + 8, 8);
+			memcpy(&cur, out, 8);
+			memcpy(&seen, out + 8, 8);
+			if (!have)
+				continue;
+			if (!seen || (agg == LA_MIN ? val < cur : val > cur))
+				memcpy(out, &val, 8);
+			seen = 1;
+			memcpy(out + 8, &seen, 8);
+			continue;
+		}
+		for (uint32_t i = 0; i + 8 <= m->val_size; i += 8) {
+			uint64_t a, b;
+
+			memcpy(&a, out + i, 8);
+			memcpy(&b, v + i, 8);
+			a += b;
+			memcpy(out + i, &a, 8);
+		}
+	}
+}
+
+/* Read all of map @m: keys and merged values, in one block each. */
+static int map_read(struct rt *r, struct lang_cmap *m, char **keys, char **vals, size_t *n)
+{
+	size_t cap = 0, cnt = 0;
+	uint32_t vs = (m->val_size + 7) & ~7u;
+	size_t raw_size = percpu(m) ? (size_t)vs * r->ncpus : m->val_size;
+	char *k = NULL, *v = NULL, *raw = malloc(raw_size), *prev = NULL;
+	char *key = malloc(m->key_size);
+	int err = 0;
+
+	if (!raw || !key) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (!bpf_map_get_next_key(m->fd, prev, key)) {
+		if (cnt == cap) {
+			size_t nc = cap ? cap * 2 : 64;
+			char *nk = realloc(k, nc * m->key_size), *nv;
+
+			if (!nk) {
+				err = -ENOMEM;
+				goto out;
+			}
+			k = nk;
+			nv = realloc(v, nc * m->val_size);
+			if (!nv) {
+				err = -ENOMEM;
+				goto out;
+			}
+			v = nv;
+			cap = nc;
+		}
+		memcpy(k + cnt * m->key_size, key, m->key_size);
+		prev = k + cnt * m->key_size;
+		if (bpf_map_lookup_elem(m->fd, key, raw))
+			continue; /* deleted meanwhile */
+		if (percpu(m))
+			merge(r, m, raw, v + cnt * m->val_size);
+		else
+			memcpy(v + cnt * m->val_size, raw, m->val_size);
+		cnt++;
+	}
+out:
+	free(raw);
+	free(key);
+	if (err) {
+		free(k);
+		free(v);
+		return err;
+	}
+	*keys = k;
+	*vals = v;
+	*n = cnt;
+	return 0;
+}
+
+static int map_print(struct rt *r, struct lang_cmap *m, long long top, long long div)
+{
+	char *keys = NULL, *vals = NULL;
+	struct lang_entry *e;
+	size_t n = 0;
+	struct lang_print_opts po = r->popts;
+	int err = map_read(r, m, &keys, &vals, &n);
+
+	if (err)
+		return err;
+	e = calloc(n ? n : 1, sizeof(*e));
+	if (!e) {
+		free(keys);
+		free(vals);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		e[i].key = keys + i * m->key_size;
+		e[i].val = vals + i * m->val_size;
+	}
+	po.top = top;
+	po.div = div;
+	err = lang_print_map(r->o->out, &m->info, e, n, &po);
+	free(e);
+	free(keys);
+	free(vals);
+	return err;
+}
+
+static void map_clear(struct rt *r, struct lang_cmap *m, bool zero)
+{
+	char *key = malloc(m->key_size), *next = malloc(m->key_size);
+	uint32_t vs = (m->val_size + 7) & ~7u;
+	size_t sz = percpu(m) ? (size_t)vs * r->ncpus : m->val_size;
+	char *zv = calloc(1, sz);
+	bool first = true;
+
+	if (!key || !next || !zv)
+		goto out;
+	if (!zero) {
+		while (!bpf_map_get_next_key(m->fd, NULL, key))
+			if (bpf_map_delete_elem(m->fd, key))
+				break;
+		goto out;
+	}
+	while (!bpf_map_get_next_key(m->fd, first ? NULL : key, next)) {
+		bpf_map_update_elem(m->fd, next, zv, BPF_EXIST);
+		memcpy(key, next, m->key_size);
+		first = false;
+	}
+out:
+	free(key);
+	free(next);
+	free(zv);
+}
+
+static bool user_map(const struct rt *r, int i)
+{
+	return r->c->maps[i].name[0] == '@';
+}
+
+static int cmp_map_names(const void *a, const void *b)
+{
+	const struct lang_cmap *x = *(const struct lang_cmap *const *)a;
+	const struct lang_cmap *y = *(const struct lang_cmap *const *)b;
+
+	return strcmp(x->name, y->name);
+}
+
+/* At exit: every map, by name, as bpftrace does. */
+static void print_all_maps(struct rt *r)
+{
+	struct lang_cmap **v = calloc(r->c->nmaps ? r->c->nmaps : 1, sizeof(*v));
+	size_t n = 0;
+
+	if (!v)
+		return;
+	for (size_t i = 0; i < r->c->nmaps; i++)
+		if (user_map(r, (int)i))
+			v[n++] = &r->c->maps[i];
+	qsort(v, n, sizeof(*v), cmp_map_names);
+	if (!r->o->json)
+		fputs("\n\n", r->o->out);
+	for (size_t i = 0; i < n; i++)
+		map_print(r, v[i], 0, 0);
+	free(v);
+}
+
+/* --- records ------------------------------------------------------------------------------- */
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct rt *r = ctx;
+	const struct lang_rec *h = data;
+	const char *args = (const char *)data + sizeof(*h);
+	FILE *f = r->o->out;
+
+	if (size < sizeof(*h))
+		return 0;
+	r->events++;
+	switch (h->kind) {
+	case LANG_REC_PRINTF:
+	case LANG_REC_PRINT_VAL:
+	case LANG_REC_TIME: {
+		const struct lang_cfmt *fm;
+
+		if (h->id >= r->c->nfmts)
+			return 0;
+		fm = &r->c->fmts[h->id];
+		if (size < sizeof(*h) + fm->size)
+			return 0;
+		if (h->kind == LANG_REC_PRINT_VAL) {
+			lang_print_value(f, &fm->args[0], args, (int)h->pid, &r->popts);
+		} else if (h->kind == LANG_REC_TIME) {
+			char buf[256];
+			time_t t = time(NULL);
+			struct tm tm;
+
+			localtime_r(&t, &tm);
+			if (!strftime(buf, sizeof(buf), fm->fmt, &tm))
+				buf[0] = 0;
+			if (r->o->json) {
+				fputs("{\"type\": \"time\", \"data\": ", f);
+				lang_print_json_str(f, buf);
+				fputs("}\n", f);
+			} else {
+				fputs(buf, f);
+			}
+		} else if (r->o->json) {
+			char *s = lang_format_str(fm->fmt, fm->args, fm->nargs, args, (int)h->pid,
+						  &r->popts);
+
+			if (s) {
+				fputs("{\"type\": \"printf\", \"data\": ", f);
+				lang_print_json_str(f, s);
+				fputs("}\n", f);
+				free(s);
+			}
+		} else {
+			lang_format(f, fm->fmt, fm->args, fm->nargs, args, (int)h->pid, &r->popts);
+		}
+		break;
+	}
+	case LANG_REC_PRINT_MAP: {
+		int64_t top, div;
+
+		if (h->id >= r->c->nmaps || size < sizeof(*h) + 16)
+			return 0;
+		memcpy(&top, args, 8);
+		memcpy(&div, args + 8, 8);
+		map_print(r, &r->c->maps[h->id], top, div);
+		break;
+	}
+	case LANG_REC_CLEAR:
+	case LANG_REC_ZERO:
+		if (h->id < r->c->nmaps)
+			map_clear(r, &r->c->maps[h->id], h->kind == LANG_REC_ZERO);
+		break;
+	case LANG_REC_EXIT:
+		r->exit_seen = true;
+		break;
+	}
+	if (!r->o->json || 1)
+		fflush(f);
+	return 0;
+}
+
+/* --- loading ------------------------------------------------------------------------------- */
+
+/* The instruction the verifier stopped at: the last "N: (..)" line of its log. */
+static long verifier_insn(const char *log)
+{
+	long last = -1;
+
+	for (const char *l = log; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		char *end;
+		long v = strtol(l, &end, 10);
+
+		if (end != l && *end == ':' && end[1] == ' ' && end[2] == '(')
+			last = v;
+	}
+	return last;
+}
+
+/* The verifier's reason: the last line of its log that is not a statistic. */
+static void verifier_reason(const char *log, char *buf, size_t len)
+{
+	const char *best = NULL, *l = log;
+	size_t blen = 0;
+
+	buf[0] = 0;
+	while (l && *l) {
+		const char *e = strchr(l, '\n');
+		size_t n = e ? (size_t)(e - l) : strlen(l);
+
+		if (n && strncmp(l, "processed ", 10) && strncmp(l, "verification time", 17) &&
+		    strncmp(l, "stack depth", 11) && !(l[0] >= '0' && l[0] <= '9') &&
+		    strncmp(l, "; ", 2) && strncmp(l, "from ", 5) && strncmp(l, "last_idx", 8) &&
+		    strncmp(l, "regs=", 5) && strncmp(l, "parent", 6)) {
+			best = l;
+			blen = n;
+		}
+		l = e ? e + 1 : NULL;
+	}
+	if (best)
+		snprintf(buf, len, "%.*s", (int)blen, best);
+}
+
+static int prog_load(struct rt *r, struct lang_cprog *p)
+{
+	struct lang_compiled *c = r->c;
+	struct bpf_insn *ins = malloc(p->ninsns * sizeof(*ins));
+	LIBBPF_OPTS(bpf_prog_load_opts, po);
+	char name[16];
+	int fd, err;
+
+	if (!ins)
+		return -ENOMEM;
+	memcpy(ins, p->insns, p->ninsns * sizeof(*ins));
+	for (size_t i = 0; i < p->ninsns; i++)
+		if (ins[i].code == (BPF_LD | BPF_DW | BPF_IMM) && ins[i].src_reg == BPF_PSEUDO_MAP_FD &&
+		    ins[i].imm >= 0 && (size_t)ins[i].imm < c->nmaps)
+			ins[i].imm = c->maps[ins[i].imm].fd;
+	po.expected_attach_type = p->spec.attach_type;
+	po.attach_btf_id = p->spec.attach_btf_id;
+	snprintf(name, sizeof(name), "ks_trace_%zu", p->probe);
+	fd = bpf_prog_load(p->spec.prog_type, name, "GPL", ins, p->ninsns, &po);
+	if (fd < 0) {
+		size_t lsz = 1 << 22;
+		char *log = malloc(lsz), reason[256];
+		long at;
+		struct lang_diag d = { 0 };
+
+		err = -errno;
+		if (log) {
+			LIBBPF_OPTS(bpf_prog_load_opts, po2);
+
+			log[0] = 0;
+			po2.expected_attach_type = p->spec.attach_type;
+			po2.attach_btf_id = p->spec.attach_btf_id;
+			po2.log_buf = log;
+			po2.log_size = (uint32_t)lsz;
+			po2.log_level = 1;
+			fd = bpf_prog_load(p->spec.prog_type, name, "GPL", ins, p->ninsns, &po2);
+			if (fd >= 0) {
+				/* loaded with a log: accept it */
+				free(log);
+				p->fd = fd;
+				free(ins);
+				return 0;
+			}
+		}
+		at = log ? verifier_insn(log) : -1;
+		reason[0] = 0;
+		if (log)
+			verifier_reason(log, reason, sizeof(reason));
+		if (at >= 0 && (size_t)at < p->ninsns)
+			d.pos = p->lines[at];
+		else
+			d.pos = p->lines[0];
+		if (err == -EPERM && !reason[0])
+			snprintf(d.msg, sizeof(d.msg), "the kernel refused to load the program for %s: "
+				 "EPERM, with no verifier message (this kernel forbids this program type)",
+				 p->target->name);
+		else
+			snprintf(d.msg, sizeof(d.msg), "the kernel's verifier rejected the program for "
+				 "%s: %s", p->target->name, reason[0] ? reason : strerror(-err));
+		lang_diag_print(&d, r->o->file, r->o->src, stderr);
+		if (r->o->verbose && log)
+			fprintf(stderr, "%s\n", log);
+		free(log);
+		free(ins);
+		return err;
+	}
+	p->fd = fd;
+	free(ins);
+	return 0;
+}
+
+static int run_direct(struct lang_cprog *p)
+{
+	/* a raw tracepoint's context: zeroed arguments, so nothing reads a NULL context */
+	uint64_t args[8] = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, t, .ctx_in = args, .ctx_size_in = sizeof(args));
+
+	return bpf_prog_test_run_opts(p->fd, &t) ? -errno : 0;
+}
+
+static void run_type(struct rt *r, enum lang_ptype type)
+{
+	for (size_t i = 0; i < r->c->nprogs; i++) {
+		struct lang_cprog *p = &r->c->progs[i];
+
+		if (p->target->type == type && run_direct(p))
+			ks_warn("cannot run %s: %s", p->target->name, strerror(errno));
+	}
+}
+
+static void drain(struct rt *r)
+{
+	if (r->rb)
+		ring_buffer__consume(r->rb);
+}
+
+int lang_run(struct lang_compiled *c, const struct lang_run_opts *o)
+{
+	struct rt r = { .c = c, .o = o };
+	uint64_t start, end = 0, *next = NULL;
+	size_t nattached = 0;
+	int ret = KS_EXIT_FAIL, err;
+	bool child_done = false;
+
+	r.ncpus = libbpf_num_possible_cpus();
+	r.syms = ks_syms_new();
+	r.env.ctx = &r;
+	r.env.special = special;
+	r.popts.json = o->json;
+	r.popts.env = &r.env;
+	if (r.ncpus <= 0 || !r.syms) {
+		ks_error("out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < c->nmaps; i++)
+		if (map_create(&r, &c->maps[i]))
+			goto out;
+	for (size_t i = 0; i < c->nprogs; i++) {
+		struct lang_cprog *p = &c->progs[i];
+
+		if (p->dup_of >= 0) {
+			p->fd = dup(c->progs[p->dup_of].fd);
+			if (p->fd < 0) {
+				ks_error("dup: %s", strerror(errno));
+				goto out;
+			}
+			continue;
+		}
+		if ((err = prog_load(&r, p))) {
+			ret = err == -EPERM || err == -EOPNOTSUPP ? KS_EXIT_UNSUPPORTED : KS_EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (c->ring >= 0) {
+		r.rb = ring_buffer__new(c->maps[c->ring].fd, on_record, &r, NULL);
+		if (!r.rb) {
+			ks_error("cannot open the ring buffer: %s", strerror(errno));
+			goto out;
+		}
+	}
+	/* the kernel symbols now include our own programs */
+	for (size_t i = 0; i < c->nprogs; i++) {
+		enum lang_ptype t = c->progs[i].target->type;
+
+		if (t != LP_BEGIN && t != LP_END && t != LP_INTERVAL)
+			nattached++;
+	}
+	for (size_t i = 0; i < c->nprogs; i++)
+		if (c->progs[i].target->type == LP_BEGIN)
+			nattached++;
+	for (size_t i = 0; i < c->nprogs; i++) {
+		enum lang_ptype t = c->progs[i].target->type;
+
+		if (t == LP_END || t == LP_INTERVAL)
+			nattached++;
+	}
+	if (o->json)
+		fprintf(o->out, "{\"type\": \"attached_probes\", \"data\": {\"probes\": %zu}}\n",
+			nattached);
+	else
+		fprintf(stderr, "Attaching %zu probe%s...\n", nattached, nattached == 1 ? "" : "s");
+	fflush(o->out);
+	run_type(&r, LP_BEGIN);
+	drain(&r);
+	for (size_t i = 0; i < c->nprogs && !r.exit_seen; i++) {
+		struct lang_cprog *p = &c->progs[i];
+		char why[256];
+
+		if (p->target->type == LP_BEGIN || p->target->type == LP_END ||
+		    p->target->type == LP_INTERVAL)
+			continue;
+		if ((err = lang_probe_attach(p->target, p->fd, o->pid, &r.fds, &r.nfds, why,
+					     sizeof(why)))) {
+			ks_error("cannot attach %s: %s", p->target->name, why);
+			ret = err == -EOPNOTSUPP || err == -ENOENT ? KS_EXIT_UNSUPPORTED : KS_EXIT_FAIL;
+			goto out;
+		}
+	}
+	if (o->child_go >= 0) {
+		if (write(o->child_go, "g", 1) != 1)
+			ks_warn("cannot start the command: %s", strerror(errno));
+		close(o->child_go);
+	}
+	start = now_ns();
+	if (o->duration > 0)
+		end = start + (uint64_t)(o->duration * 1e9);
+	next = calloc(c->nprogs ? c->nprogs : 1, sizeof(*next));
+	if (!next)
+		goto out;
+	for (size_t i = 0; i < c->nprogs; i++)
+		if (c->progs[i].target->type == LP_INTERVAL)
+			next[i] = start + c->progs[i].target->period;
+	while (!ks_stop && !r.exit_seen) {
+		uint64_t t = now_ns(), wake = t + 100000000ull;
+		int ms;
+
+		for (size_t i = 0; i < c->nprogs && !r.exit_seen; i++) {
+			if (c->progs[i].target->type != LP_INTERVAL)
+				continue;
+			if (next[i] <= t) {
+				run_direct(&c->progs[i]);
+				drain(&r);
+				while (next[i] <= t)
+					next[i] += c->progs[i].target->period;
+			}
+			if (next[i] < wake)
+				wake = next[i];
+		}
+		if (r.exit_seen)
+			break;
+		if (end && t >= end)
+			break;
+		if (end && end < wake)
+			wake = end;
+		if (o->child > 0 && !child_done) {
+			int st;
+
+			if (waitpid(o->child, &st, WNOHANG) == o->child) {
+				child_done = true;
+				break;
+			}
+		}
+		ms = (int)((wake - t + 999999) / 1000000);
+		err = r.rb ? ring_buffer__poll(r.rb, ms) : poll(NULL, 0, ms);
+		if (err < 0 && err != -EINTR) {
+			ks_error("polling the ring buffer: %s", strerror(-err));
+			break;
+		}
+		if (ferror(o->out))
+			break;
+	}
+	/* stop the probes, then END, then the maps */
+	for (size_t i = 0; i < r.nfds; i++)
+		close(r.fds[i]);
+	r.nfds = 0;
+	drain(&r);
+	r.exit_seen = false;
+	run_type(&r, LP_END);
+	drain(&r);
+	print_all_maps(&r);
+	fflush(o->out);
+	{
+		uint64_t lost[2] = { 0, 0 };
+
+		if (c->lost >= 0) {
+			uint64_t *v = calloc((size_t)r.ncpus, 8);
+
+			for (uint32_t k = 0; v && k < 2; k++) {
+				if (bpf_map_lookup_elem(c->maps[c->lost].fd, &k, v))
+					continue;
+				for (int cpu = 0; cpu < r.ncpus; cpu++)
+					lost[k] += v[cpu];
+			}
+			free(v);
+		}
+		if (lost[0])
+			ks_warn("%llu events lost: the ring buffer was full",
+				(unsigned long long)lost[0]);
+		if (lost[1])
+			ks_warn("%llu map updates failed: a map was full (%d entries)",
+				(unsigned long long)lost[1], 4096);
+	}
+	ret = KS_EXIT_OK;
+out:
+	if (o->child > 0 && !child_done) {
+		/* never released (an error before attaching), or still running at the end */
+		kill(o->child, ret == KS_EXIT_OK ? SIGTERM : SIGKILL);
+		waitpid(o->child, NULL, 0);
+	}
+	free(next);
+	for (size_t i = 0; i < r.nfds; i++)
+		close(r.fds[i]);
+	free(r.fds);
+	ring_buffer__free(r.rb);
+	for (size_t i = 0; i < c->nprogs; i++)
+		if (c->progs[i].fd >= 0) {
+			close(c->progs[i].fd);
+			c->progs[i].fd = -1;
+		}
+	for (size_t i = 0; i < c->nmaps; i++)
+		if (c->maps[i].fd >= 0) {
+			close(c->maps[i].fd);
+			c->maps[i].fd = -1;
+		}
+	ks_syms_free(r.syms);
+	return ret;
+}

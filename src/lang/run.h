@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The language's runtime: load the compiled programs, attach, print what they send. */
+#ifndef KS_LANG_RUN_H
+#define KS_LANG_RUN_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "lang/compile.h"
+
+struct lang_run_opts {
+	FILE *out;
+	bool json;
+	double duration;	/* seconds, 0 for until stopped */
+	int pid;		/* uprobes/usdt limited to this process, 0 for all */
+	int child;		/* -c: the command's pid, released once attached (see below) */
+	int child_go;		/* -c: write end of the pipe the child waits on; -1 if none */
+	const char *file;	/* for the verifier's messages: the program's name and text */
+	const char *src;
+	bool verbose;
+};
+
+/*
+ * Load @c's maps and programs, run BEGIN, attach every other probe, then print what the
+ * programs send (printf, print, time ...) until exit(), -d, SIGINT/SIGTERM/SIGHUP or the
+ * -c command's exit; detach, run END and print the maps as bpftrace does at exit.
+ * A program the verifier rejects is reported with the source line responsible, in
+ * @d. Returns an enum ks_exit value; nothing stays loaded or attached afterwards.
+ */
+int lang_run(struct lang_compiled *c, const struct lang_run_opts *o);
+
+#endif

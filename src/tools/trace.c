@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* kscope trace: bpftrace's one-liner language, compiled by kscope itself straight to BPF. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/tool.h"
+#include "lang/ast.h"
+#include "lang/compile.h"
+#include "lang/probes.h"
+#include "lang/run.h"
+
+static const char *opt_prog;
+static const char *opt_cmd;
+static bool opt_list_set, opt_dump, opt_dump_ast, opt_lverbose;
+static long long opt_pid;
+static char **opt_args;
+static size_t opt_nargs;
+
+static int add_arg(const char *arg, void *ptr, char *err, size_t errlen)
+{
+	char **v = realloc(opt_args, (opt_nargs + 1) * sizeof(*v));
+
+	(void)ptr;
+	if (!v) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	opt_args = v;
+	opt_args[opt_nargs++] = (char *)arg;
+	return 0;
+}
+
+static const struct ks_opt trace_opts[] = {
+	{ "expr", 'e', KS_OPT_STR, "PROGRAM", "the program text (else the first argument is a file)",
+	  &opt_prog },
+	{ "list", 'l', KS_OPT_FLAG, NULL, "list probes matching the first argument (a pattern)",
+	  &opt_list_set },
+	{ "list-verbose", 0, KS_OPT_FLAG, NULL, "with -l: show tracepoint fields too",
+	  &opt_lverbose },
+	{ "pid", 'p', KS_OPT_INT, "PID", "uprobes and usdt probes in this process only",
+	  &opt_pid, 1, 4194304 },
+	{ "cmd", 'c', KS_OPT_STR, "CMD", "run CMD (with /bin/sh -c), trace it, stop when it ends",
+	  &opt_cmd },
+	{ "dump", 0, KS_OPT_FLAG, NULL, "print the BPF instructions with their source lines; "
+	  "load nothing", &opt_dump },
+	{ "dump-ast", 0, KS_OPT_FLAG, NULL, "print the syntax tree; load nothing", &opt_dump_ast },
+	{ 0 }
+};
+
+static const struct ks_opt trace_args[] = {
+	{ "ARG...", 0, KS_OPT_FUNC, NULL, "the program file (without -e), then $1, $2 ...",
+	  NULL, 0, 0, add_arg },
+	{ 0 }
+};
+
+static char *read_file(const char *path)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	if (!f)
+		return NULL;
+	for (;;) {
+		size_t n;
+
+		if (len + 4096 + 1 > cap) {
+			char *nb = realloc(buf, cap = cap ? cap * 2 : 8192);
+
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (buf)
+		buf[len] = 0;
+	if (f != stdin)
+		fclose(f);
+	return buf;
+}
+
+/* Start @cmd stopped on a pipe: it execs once the probes are attached. */
+static int start_child(const char *cmd, int *go)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		char c;
+
+		close(p[1]);
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (read(p[0], &c, 1) != 1)
+			_exit(127);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(p[0]);
+	*go = p[1];
+	return pid;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int trace_run(struct ks_ctx *c)
+{
+	struct lang_compile_opts co = { 0 };
+	struct lang_run_opts ro = { .child_go = -1 };
+	struct lang_program *p = NULL;
+	struct lang_compiled *cc = NULL;
+	struct lang_diag d = { 0 };
+	const char *file = "-e";
+	char *src = NULL;
+	char **params = opt_args;
+	size_t nparams = opt_nargs;
+	int ret = KS_EXIT_USAGE, child = 0, go = -1;
+
+	if (opt_list_set) {
+		int n = lang_probe_list(nparams ? params[0] : NULL, (int)opt_pid, opt_lverbose, c->out);
+
+		if (nparams > 1) {
+			ks_error("-l takes one pattern");
+			return KS_EXIT_USAGE;
+		}
+		if (n < 0) {
+			ks_error("cannot list probes: %s", strerror(-n));
+			return KS_EXIT_FAIL;
+		}
+		return KS_EXIT_OK;
+	}
+	if (!opt_prog) {
+		if (!nparams) {
+			ks_error("no program: give one with -e 'PROGRAM' or a file name");
+			return KS_EXIT_USAGE;
+		}
+		file = params[0];
+		src = read_file(file);
+		if (!src) {
+			ks_error("cannot read program file %s: %s", file, strerror(errno));
+			return KS_EXIT_USAGE;
+		}
+		params++;
+		nparams--;
+	} else {
+		src = strdup(opt_prog);
+		if (!src)
+			return KS_EXIT_FAIL;
+	}
+	p = lang_parse(src, file, &d);
+	if (!p) {
+		lang_diag_print(&d, file, src, stderr);
+		goto out;
+	}
+	if (opt_dump_ast) {
+		lang_ast_dump(p, c->out);
+		ret = KS_EXIT_OK;
+		goto out;
+	}
+	if (opt_cmd && !opt_dump) {
+		child = start_child(opt_cmd, &go);
+		if (child < 0) {
+			ks_error("cannot start '%s': %s", opt_cmd, strerror(-child));
+			ret = KS_EXIT_FAIL;
+			child = 0;
+			goto out;
+		}
+	}
+	co.pid = opt_pid ? (int)opt_pid : child;
+	co.cpid = child;
+	co.params = params;
+	co.nparams = nparams;
+	co.start_ns = mono_ns();
+	cc = lang_compile(p, &co, &d);
+	if (!cc) {
+		int err = errno;
+
+		lang_diag_print(&d, file, src, stderr);
+		ret = err == EOPNOTSUPP ? KS_EXIT_UNSUPPORTED : err == ENOMEM ? KS_EXIT_FAIL
+									      : KS_EXIT_USAGE;
+		goto out;
+	}
+	if (opt_dump) {
+		lang_compiled_dump(cc, src, c->out);
+		ret = KS_EXIT_OK;
+		goto out;
+	}
+	ro.out = c->out;
+	ro.json = c->opt.json;
+	ro.duration = c->opt.duration;
+	ro.pid = co.pid;
+	ro.child = child;
+	ro.child_go = go;
+	ro.file = file;
+	ro.src = src;
+	ro.verbose = c->opt.verbose;
+	ret = lang_run(cc, &ro);
+	child = 0;
+	go = -1;
+out:
+	if (child > 0) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+	}
+	if (go >= 0)
+		close(go);
+	lang_compiled_free(cc);
+	lang_program_free(p);
+	free(src);
+	free(opt_args);
+	opt_args = NULL;
+	opt_nargs = 0;
+	return ret;
+}
+
+KSCOPE_TOOL(trace,
+	    .summary = "run a bpftrace-style program, compiled by kscope (no LLVM)",
+	    .usage = "-e 'PROGRAM' | FILE [ARG...]",
+	    .help = "Runs programs in bpftrace's language: probes, predicates, maps, aggregations,\n"
+		    "printf, histograms. kscope compiles them itself, straight to BPF\n"
+		    "instructions, in a few milliseconds. See docs/trace.md.\n\n"
+		    "examples:\n"
+		    "  kscope trace -e 'tracepoint:syscalls:sys_enter_openat { printf(\"%s %s\\n\", "
+		    "comm, str(args.filename)); }'\n"
+		    "  kscope trace -e 'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }'\n"
+		    "  kscope trace -l 'tracepoint:sched:*'\n",
+	    .opts = trace_opts, .args = trace_args, .flags = KS_TOOL_BPF | KS_TOOL_COMMAND,
+	    .run = trace_run);

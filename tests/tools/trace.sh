@@ -1,0 +1,339 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# trace: programs in bpftrace's language, compiled by kscope, against the workload helper.
+# Every program is filtered to the workload's pid ($1); the expected outputs are bpftrace's
+# (trace/bpftrace/* run Debian's bpftrace on the same programs where it is installed).
+
+ks_test trace/count t_tr_count
+ks_test trace/printf t_tr_printf
+ks_test trace/aggregations t_tr_aggs
+ks_test trace/hist t_tr_hist
+ks_test trace/begin_end t_tr_begin_end
+ks_test trace/interval t_tr_interval
+ks_test trace/vars_if t_tr_vars_if
+ks_test trace/loops t_tr_loops
+ks_test trace/strings t_tr_strings
+ks_test trace/json t_tr_json
+ks_test trace/cmd t_tr_cmd
+ks_test trace/sigint t_tr_sigint
+ks_test trace/profile t_tr_profile
+ks_test trace/file_params t_tr_file
+ks_test -H trace/bad_syntax t_tr_bad_syntax
+ks_test -H trace/bad_field t_tr_bad_field
+ks_test -H trace/no_probe t_tr_no_probe
+ks_test trace/kprobe_refused t_tr_kprobe
+ks_test -H trace/dump t_tr_dump
+ks_test -t 90 trace/bpftrace/aggregations t_tr_bt_aggs
+ks_test -t 90 trace/bpftrace/hist t_tr_bt_hist
+
+# tr_start NAME ARGS...: kscope trace ARGS in the background, waiting until it attached.
+tr_start() {
+	_tr_n=$1
+	shift
+	ks_start "$_tr_n" trace "$@"
+	ks_wait_until 10 _tr_attached "$_tr_n" ||
+		fail "$_tr_n: not attached after 10 s (stderr: $(ks_first_line "$KS_TMP/$_tr_n.err"))"
+	if ks_done "$_tr_n"; then
+		grep -q '^Attaching' "$KS_TMP/$_tr_n.err" ||
+			fail "$_tr_n: exited with $(cat "$KS_TMP/$_tr_n.rc") before attaching: $(ks_first_line "$KS_TMP/$_tr_n.err")"
+	fi
+	return 0
+}
+
+_tr_attached() {
+	ks_done "$1" || grep -q '^Attaching ' "$KS_TMP/$1.err" 2>/dev/null ||
+		grep -q '"attached_probes"' "$KS_TMP/$1.out" 2>/dev/null
+}
+
+# expect_out NAME FILE: NAME's stdout is exactly FILE
+expect_out() {
+	cmp -s "$KS_TMP/$1.out" "$2" ||
+		fail "$1: output differs from the expected: $(diff "$2" "$KS_TMP/$1.out" | head -n 8 | tr '\n' '|')"
+}
+
+t_tr_count() {
+	wl_start w getppid 100
+	tr_start ks -e 't:syscalls:sys_enter_getppid /pid == $1/ { @calls = count(); }' "$(ks_pid w)"
+	wl_run w
+	ks_stop ks
+	expect_rc ks 0
+	printf '\n\n@calls: 100\n' >"$KS_TMP/want"
+	expect_out ks "$KS_TMP/want"
+	pass
+}
+
+t_tr_printf() {
+	wl_start w open "$KS_TMP/tr-unique-path" 3
+	: >"$KS_TMP/tr-unique-path"
+	tr_start ks -e 'tracepoint:syscalls:sys_enter_openat /pid == $1/ {
+		printf("%s opened %s flags %x\n", comm, str(args->filename), args->flags); }' "$(ks_pid w)"
+	wl_run w
+	ks_stop ks
+	expect_rc ks 0
+	for _i in 1 2 3; do
+		printf 'workload opened %s flags 80000\n' "$KS_TMP/tr-unique-path"
+	done >"$KS_TMP/want"
+	printf '\n\n' >>"$KS_TMP/want"
+	expect_out ks "$KS_TMP/want"
+	pass
+}
+
+# The program of trace/aggregations and trace/bpftrace/aggregations.
+TR_AGGS='tracepoint:syscalls:sys_enter_openat /pid == $1/ {
+	@opens[comm, str(args->filename)] = count();
+	@flags = sum(args->flags); @avg = avg(args->flags + 1); @lo = min(args->dfd);
+	@hi = max(args->flags); @st = stats(args->flags);
+	@by_dfd[args->dfd] = count();
+}'
+
+tr_aggs_want() { # PATH
+	# as bpftrace prints them: avg and stats maps are followed by an empty line; syscall
+	# arguments are unsigned 64-bit in the tracepoint's record, so dfd -100 (AT_FDCWD)
+	# reads 4294967196
+	printf '\n\n@avg: 524289\n\n@by_dfd[4294967196]: 4\n@flags: 2097152\n@hi: 524288\n'
+	printf '@lo: 4294967196\n@opens[workload, %s]: 4\n' "$1"
+	printf '@st: count 4, average 524288, total 2097152\n\n'
+}
+
+t_tr_aggs() {
+	: >"$KS_TMP/tr-agg"
+	wl_start w open "$KS_TMP/tr-agg" 4
+	tr_start ks -e "$TR_AGGS" "$(ks_pid w)"
+	wl_run w
+	ks_stop ks
+	expect_rc ks 0
+	tr_aggs_want "$KS_TMP/tr-agg" >"$KS_TMP/want"
+	expect_out ks "$KS_TMP/want"
+	pass
+}
+
+TR_HIST='tracepoint:syscalls:sys_enter_openat /pid == $1/ {
+	@h = hist(args->flags); @l = lhist(tid - pid + 5, 0, 10, 1); @n = hist(0 - 3);
+}'
+
+tr_hist_want() {
+	_bar='|@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|'
+	# "@h: " has a space before its newline, as bpftrace prints it
+	printf '\n\n@h: \n[512K, 1M)             6 %s\n\n' "$_bar"
+	printf '@l: \n[5, 6)                 6 %s\n\n' "$_bar"
+	printf '@n: \n(..., 0)               6 %s\n\n' "$_bar"
+}
+
+t_tr_hist() {
+	: >"$KS_TMP/tr-hist"
+	wl_start w open "$KS_TMP/tr-hist" 6
+	tr_start ks -e "$TR_HIST" "$(ks_pid w)"
+	wl_run w
+	ks_stop ks
+	expect_rc ks 0
+	tr_hist_want >"$KS_TMP/want"
+	expect_out ks "$KS_TMP/want"
+	pass
+}
+
+t_tr_begin_end() {
+	ks_run ks trace -e 'BEGIN { printf("start %d\n", 41 + 1); @x = 7; exit(); }
+		END { printf("end %d\n", @x * 2); }'
+	expect_rc ks 0
+	printf 'start 42\nend 14\n\n\n@x: 7\n' >"$KS_TMP/want"
+	expect_out ks "$KS_TMP/want"
+	pass
+}
+
+t_tr_interval() {
+	ks_run ks trace -e 'interval:ms:50 { @ticks++; if (@ticks == 3) { printf("three\n"); exit(); } }'
+	expect_rc ks 0
+	printf 'three\n\n\n@ticks: 3\n' >"$KS_TMP/want"
+	expect_out ks "$KS_TMP/want"
+	pass
+}
+
+t_tr_vars_if() {
+	wl_start w getppid 10
+	tr_start ks -e 't:syscalls:sys_enter_getppid /pid == $1/ {
+		$i = @n; @n = $i + 2;
+		if ($i % 4 == 0) { @even++; } else if ($i % 4 == 2) { @odd++; } else { @never++; }
+		@t = $i > 10 ? 1 : 0; $s = $i > 10 ? "big" : "small"; @last = $s; }' "$(ks_pid w)"
+	wl_run w
+	ks_stop ks
+	expect_rc ks 0
+	# @never was never assigned at run time: an empty map is an empty line, as in bpftrace
+	printf '\n\n@even: 5\n@last: big\n@n: 20\n\n@odd: 5\n@t: 1\n' >"$KS_TMP/want"
+	expect_out ks "$KS_TMP/want"
+	pass
+}
+
+t_tr_loops() {
+	ks_run ks trace -e 'BEGIN { $i = 0; while ($i < 10) { $i++; if ($i == 8) { break; } @w += $i; }
+		unroll(5) { @u++; } $j = 0; while ($j < 6) { $j++; if ($j % 2) { continue; } @even++; }
+		exit(); }'
+	expect_rc ks 0
+	printf '\n\n@even: 3\n@u: 5\n@w: 28\n' >"$KS_TMP/want"
+	expect_out ks "$KS_TMP/want"
+	pass
+}
+
+t_tr_strings() {
+	wl_start w getppid 3
+	tr_start ks -e 't:syscalls:sys_enter_getppid /pid == $1 && comm == "workload"/ {
+		@[comm] = count(); if (comm != "nope") { @ne++; }
+		if (strncmp(comm, "work", 4) == 0) { @prefix++; } $c = comm; @c[$c, pid == $1] = 1; }' \
+		"$(ks_pid w)"
+	wl_run w
+	ks_stop ks
+	expect_rc ks 0
+	printf '\n\n@[workload]: 3\n@c[workload, 1]: 1\n@ne: 3\n@prefix: 3\n' >"$KS_TMP/want"
+	expect_out ks "$KS_TMP/want"
+	pass
+}
+
+t_tr_json() {
+	wl_start w getppid 5
+	tr_start ks --json -e 't:syscalls:sys_enter_getppid /pid == $1/ { @c = count(); @k[comm] = count();
+		printf("call %d\n", @c2++); }' "$(ks_pid w)"
+	wl_run w
+	ks_stop ks
+	expect_rc ks 0
+	"$H/jsonq" --check <"$KS_TMP/ks.out" || fail "invalid JSON lines"
+	expect_eq "$("$H/jsonq" -w type=printf -c <"$KS_TMP/ks.out")" 5 "printf lines"
+	expect_grep "$KS_TMP/ks.out" '{"type": "map", "data": {"@c": 5}}' "@c as bpftrace's JSON"
+	expect_grep "$KS_TMP/ks.out" '{"type": "map", "data": {"@k": {"workload": 5}}}' "@k"
+	expect_grep "$KS_TMP/ks.out" '{"type": "attached_probes", "data": {"probes": 1}}' "probes"
+	pass
+}
+
+t_tr_cmd() {
+	ks_run ks trace -c 'exit 7' -e 'tracepoint:syscalls:sys_enter_exit_group /pid == cpid/ {
+		printf("code %d\n", args->error_code); }'
+	expect_rc ks 0
+	printf 'code 7\n\n\n' >"$KS_TMP/want"
+	expect_out ks "$KS_TMP/want"
+	pass
+}
+
+t_tr_sigint() {
+	tr_start ks -e 'interval:ms:10 { @n = 1; }'
+	sleep 0.3
+	ks_stop ks INT
+	expect_rc ks 0
+	printf '\n\n@n: 1\n' >"$KS_TMP/want"
+	expect_out ks "$KS_TMP/want"
+	tr_start ks2 -e 'interval:ms:10 { @n = 1; }'
+	ks_stop ks2 TERM
+	expect_rc ks2 0
+	pass
+}
+
+t_tr_profile() {
+	stk_start w burn 300 100 3
+	tr_start ks -e 'profile:hz:99 /pid == $1/ { @samples = count(); @[kstack(3) == kstack(3)] = count(); }' \
+		"$(ks_pid w)"
+	wl_run w
+	ks_stop ks
+	expect_rc ks 0
+	_n=$(sed -n 's/^@samples: //p' "$KS_TMP/ks.out")
+	note "samples: $_n"
+	[ -n "$_n" ] && [ "$_n" -gt 0 ] || fail "no samples of the burning helper"
+	pass
+}
+
+t_tr_file() {
+	wl_start w getppid 4
+	cat >"$KS_TMP/prog.bt" <<-'EOT'
+	// a program from a file, with positional parameters
+	tracepoint:syscalls:sys_enter_getppid
+	/pid == $1/
+	{
+		@[$2] = count();
+	}
+	EOT
+	tr_start ks "$KS_TMP/prog.bt" "$(ks_pid w)" label
+	wl_run w
+	ks_stop ks
+	expect_rc ks 0
+	printf '\n\n@[label]: 4\n' >"$KS_TMP/want"
+	expect_out ks "$KS_TMP/want"
+	pass
+}
+
+t_tr_bad_syntax() {
+	"$KSCOPE" trace -e 'BEGIN { @x = ; }' >"$KS_TMP/out" 2>"$KS_TMP/err"
+	expect_eq "$?" 2 "exit code of a syntax error"
+	expect_grep "$KS_TMP/err" '-e:1:14: error:' "position"
+	expect_grep "$KS_TMP/err" 'BEGIN { @x = ; }' "the source line"
+	expect_eq "$(sed -n 3p "$KS_TMP/err")" '             ^' "the caret"
+	[ -s "$KS_TMP/out" ] && fail "output on a syntax error"
+	pass
+}
+
+t_tr_bad_field() {
+	"$KSCOPE" trace -e 'tracepoint:syscalls:sys_enter_openat { @[args.nosuchfield] = count(); }' \
+		>"$KS_TMP/out" 2>"$KS_TMP/err"
+	expect_eq "$?" 2 "exit code of an unknown field"
+	expect_grep "$KS_TMP/err" "-e:1:46: error: tracepoint syscalls:sys_enter_openat has no field 'nosuchfield'" \
+		"message"
+	pass
+}
+
+t_tr_no_probe() {
+	"$KSCOPE" trace -e 'tracepoint:nosuchcat:nosuchevent { exit(); }' >"$KS_TMP/out" 2>"$KS_TMP/err"
+	expect_eq "$?" 2 "exit code of a missing tracepoint"
+	expect_grep "$KS_TMP/err" "-e:1:1: error:" "position"
+	expect_grep "$KS_TMP/err" "nosuchevent" "names the probe"
+	pass
+}
+
+t_tr_kprobe() {
+	ks_features_json || skip "no 'kscope features --json' to know whether kprobes work"
+	[ "$("$H/jsonq" -w type=feature -w name=kprobe -g ok <"$KS_TMP/.features")" = false ] ||
+		skip "kprobes work on this kernel: nothing to refuse"
+	"$KSCOPE" trace -e 'kprobe:do_nanosleep { @ = count(); }' >"$KS_TMP/out" 2>"$KS_TMP/err"
+	expect_eq "$?" 4 "exit code of a probe type the kernel lacks"
+	expect_grep "$KS_TMP/err" "-e:1:1: error: " "position"
+	expect_grep "$KS_TMP/err" "kprobe" "names the probe type"
+	pass
+}
+
+t_tr_dump() {
+	"$KSCOPE" trace --dump -e 'BEGIN { @x = count(); }' >"$KS_TMP/out" 2>"$KS_TMP/err" ||
+		fail "--dump failed: $(ks_first_line "$KS_TMP/err")"
+	expect_grep "$KS_TMP/out" '; 1: BEGIN { @x = count(); }' "source line"
+	expect_grep "$KS_TMP/out" 'call 1' "a map lookup"
+	expect_grep "$KS_TMP/out" 'exit' "the end"
+	pass
+}
+
+# Debian's bpftrace on the same program and workload (for comparison only): its output,
+# without its "Attaching" line, must be what kscope prints.
+tr_bpftrace() { # NAME PROGRAM WORKLOAD-ARGS...
+	command -v bpftrace >/dev/null 2>&1 || skip "bpftrace is not installed (apt-get install bpftrace)"
+	[ -z "${KS_GUEST:-}" ] || skip "no bpftrace in the guests"
+	_bn=$1 _bp=$2
+	shift 2
+	wl_start bw "$@"
+	ks_bg "$_bn" bpftrace -e "$_bp" "$(ks_pid bw)"
+	ks_wait_until 30 grep -q '^Attaching' "$KS_TMP/$_bn.out" ||
+		fail "bpftrace did not attach: $(ks_first_line "$KS_TMP/$_bn.err")"
+	sleep 2 # bpftrace says "Attaching" before it attaches
+	wl_run bw
+	kill -INT "$(ks_pid "$_bn")"
+	ks_bg_wait "$_bn" 20 || fail "bpftrace did not stop"
+	sed '1{/^Attaching/d}' "$KS_TMP/$_bn.out" >"$KS_TMP/$_bn.cmp"
+}
+
+t_tr_bt_aggs() {
+	: >"$KS_TMP/tr-agg"
+	tr_bpftrace bt "$TR_AGGS" open "$KS_TMP/tr-agg" 4
+	tr_aggs_want "$KS_TMP/tr-agg" >"$KS_TMP/want"
+	cmp -s "$KS_TMP/bt.cmp" "$KS_TMP/want" ||
+		fail "bpftrace's output differs from kscope's expected: $(diff "$KS_TMP/want" "$KS_TMP/bt.cmp" | head -n 8 | tr '\n' '|')"
+	pass
+}
+
+t_tr_bt_hist() {
+	: >"$KS_TMP/tr-hist"
+	tr_bpftrace bt "$TR_HIST" open "$KS_TMP/tr-hist" 6
+	tr_hist_want >"$KS_TMP/want"
+	cmp -s "$KS_TMP/bt.cmp" "$KS_TMP/want" ||
+		fail "bpftrace's output differs from kscope's expected: $(diff "$KS_TMP/want" "$KS_TMP/bt.cmp" | head -n 8 | tr '\n' '|')"
+	pass
+}
