@@ -914,6 +914,16 @@ static int target_proto(struct cg *g, const struct btf_type **proto)
 	if (!b || !g->t || !g->t->event)
 		return 0;
 	if (g->ptype == LP_RAWTP) {
+		/* __bpf_trace_NAME's prototype names the arguments; btf_trace_NAME's does not */
+		snprintf(name, sizeof(name), "__bpf_trace_%s", g->t->event);
+		id = btf__find_by_name_kind(b, name, BTF_KIND_FUNC);
+		if (id > 0) {
+			t = btf__type_by_id(b, btf__type_by_id(b, id)->type);
+			if (t && btf_is_func_proto(t)) {
+				*proto = t;
+				return 1;
+			}
+		}
 		snprintf(name, sizeof(name), "btf_trace_%s", g->t->event);
 		id = btf__find_by_name_kind(b, name, BTF_KIND_TYPEDEF);
 		if (id < 0)

@@ -16,6 +16,9 @@ ks_test trace/json t_tr_json
 ks_test trace/cmd t_tr_cmd
 ks_test trace/sigint t_tr_sigint
 ks_test trace/profile t_tr_profile
+ks_test trace/uprobe t_tr_uprobe
+ks_test trace/usdt t_tr_usdt
+ks_test trace/rawtracepoint t_tr_rawtp
 ks_test trace/file_params t_tr_file
 ks_test -H trace/bad_syntax t_tr_bad_syntax
 ks_test -H trace/bad_field t_tr_bad_field
@@ -335,5 +338,72 @@ t_tr_bt_hist() {
 	tr_hist_want >"$KS_TMP/want"
 	cmp -s "$KS_TMP/bt.cmp" "$KS_TMP/want" ||
 		fail "bpftrace's output differs from kscope's expected: $(diff "$KS_TMP/want" "$KS_TMP/bt.cmp" | head -n 8 | tr '\n' '|')"
+	pass
+}
+
+# lt_start NAME N: langtarget N in the background, its stdin a fifo held open by fd 8;
+# waits for "ready". lt_go NAME: the line that starts it; lt_end NAME: wait for "done", let
+# it exit.
+lt_start() {
+	mkfifo "$KS_TMP/$1.fifo" || fail "mkfifo"
+	ks_bg "$1" sh -c 'exec "$1" "$2" <"$3"' sh "$H/langtarget" "$2" "$KS_TMP/$1.fifo"
+	exec 8>"$KS_TMP/$1.fifo"
+	ks_wait_until 10 grep -q '^ready$' "$KS_TMP/$1.out" || fail "langtarget not ready"
+}
+
+lt_go() {
+	echo go >&8
+	ks_wait_until 20 grep -q '^done' "$KS_TMP/$1.out" || fail "langtarget did not finish"
+}
+
+lt_end() {
+	exec 8>&-
+	wl_wait "$1"
+}
+
+t_tr_uprobe() {
+	lt_start lt 37
+	_b=$H/langtarget
+	tr_start ks -p "$(ks_pid lt)" -e "uprobe:$_b:lt_work { @calls = count(); @sum = sum(arg0);
+		@f[func] = count(); @s[usym(reg(\"ip\"))] = count(); }
+		uretprobe:$_b:lt_ret { @ret = sum(retval); }
+		uprobe:$_b:lt_probe_* { @w[probe] = count(); }"
+	lt_go lt
+	ks_stop ks
+	lt_end lt
+	expect_rc ks 0
+	{
+		printf '\n\n@calls: 37\n@f[lt_work]: 37\n@ret: 703\n@s[lt_work]: 37\n@sum: 666\n'
+		printf '@w[uprobe:%s:lt_probe_a]: 37\n@w[uprobe:%s:lt_probe_b]: 37\n' "$_b" "$_b"
+	} >"$KS_TMP/want"
+	expect_out ks "$KS_TMP/want"
+	pass
+}
+
+t_tr_usdt() {
+	lt_start lt 37
+	_b=$H/langtarget
+	tr_start ks -p "$(ks_pid lt)" -e "usdt:$_b:langtarget:tick { @t = count(); @a = sum(arg0);
+		@b = max(arg1); } usdt:$_b:langtarget:twice { @tw = count(); }
+		usdt:$_b:sema { @s = count(); @si = sum(arg0); }"
+	lt_go lt
+	ks_stop ks
+	lt_end lt
+	expect_rc ks 0
+	expect_grep "$KS_TMP/lt.out" "done sema=37" "the semaphore set while attached"
+	printf '\n\n@a: 666\n@b: 42\n@s: 37\n@si: 666\n@t: 37\n@tw: 74\n' >"$KS_TMP/want"
+	expect_out ks "$KS_TMP/want"
+	pass
+}
+
+t_tr_rawtp() {
+	wl_start w getppid 5
+	tr_start ks -e 'rawtracepoint:sys_enter /args.regs->orig_ax == 110 && pid == $1/ {
+		@[comm, args.id] = count(); @a0[arg1] = count(); }' "$(ks_pid w)"
+	wl_run w
+	ks_stop ks
+	expect_rc ks 0
+	printf '\n\n@[workload, 110]: 5\n@a0[110]: 5\n' >"$KS_TMP/want"
+	expect_out ks "$KS_TMP/want"
 	pass
 }
