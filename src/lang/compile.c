@@ -657,7 +657,7 @@ static const char *map_label(const struct mapx *m, char *buf, size_t len)
 
 /* Two types a map slot can hold alike: same kind; strings grow to the longest. */
 static int ty_merge(struct cg *g, struct lang_type **slot, struct lang_type *t, struct lang_pos pos,
-		    const char *what, const char *mapname)
+		    const char *what, const char *label)
 {
 	struct lang_type *s = *slot;
 
@@ -682,11 +682,11 @@ static int ty_merge(struct cg *g, struct lang_type **slot, struct lang_type *t, 
 		return 0;
 	if (s->kind == TY_TUPLE && t->kind == TY_TUPLE && s->nsub == t->nsub) {
 		for (size_t i = 0; i < s->nsub; i++)
-			if (ty_merge(g, &s->sub[i], t->sub[i], pos, what, mapname))
+			if (ty_merge(g, &s->sub[i], t->sub[i], pos, what, label))
 				return g->err;
 		return 0;
 	}
-	return fail(g, pos, "@%s: %s is %s here but %s elsewhere", mapname, what, ty_name(t),
+	return fail(g, pos, "%s: %s is %s here but %s elsewhere", label, what, ty_name(t),
 		    ty_name(s));
 }
 
@@ -1245,9 +1245,10 @@ static struct var *var_declare(struct cg *g, const char *name, struct lang_type 
 {
 	struct pvars *pv = g_pvars(g);
 	struct var *v = var_find(g, name), *nv;
+	char lb[80];
 
 	if (v) {
-		if (ty_merge(g, &v->ty, t, pos, "the variable", name))
+		if (ty_merge(g, &v->ty, t, pos, "the variable", (snprintf(lb, sizeof(lb), "$%s", name), lb)))
 			return NULL;
 		return v;
 	}
@@ -1293,7 +1294,7 @@ static int gen_key(struct cg *g, int mi, struct lang_node *e, int *key)
 			return fail(g, e->kids[i]->pos, "%s cannot be a map key", ty_name(kv[i].ty));
 		if (i >= m->nkeys)
 			m->kt[i] = NULL;
-		if (ty_merge(g, &m->kt[i], kv[i].ty, e->kids[i]->pos, "a key", m->name))
+		if (ty_merge(g, &m->kt[i], kv[i].ty, e->kids[i]->pos, "a key", map_label(m, lb, sizeof(lb))))
 			return g->err;
 	}
 	m->nkeys = e->nkids;
@@ -1555,7 +1556,9 @@ static int gen_binop(struct cg *g, struct lang_node *e, struct val *v)
 		return g->err;
 	if (l.ty->kind == TY_STR) {
 		if (op != LT_EQ && op != LT_NE)
-			return fail(g, e->pos, "strings can only be compared with == and !=");
+			return fail(g, e->pos, is_cmp(op) ? "strings can only be compared with == "
+				    "and !=" : "%s needs integers, found a string",
+				    lang_tok_name(op));
 		if (gen_expr(g, e->kids[1], &r))
 			return g->err;
 		if (r.ty->kind != TY_STR)
@@ -1618,7 +1621,7 @@ static int gen_binop(struct cg *g, struct lang_node *e, struct val *v)
 		case LT_SHL: bop = BPF_LSH; break;
 		case LT_SHR: bop = sign ? BPF_ARSH : BPF_RSH; break;
 		default:
-			return fail(g, e->pos, "unknown operator '%s'", lang_tok_name(op));
+			return fail(g, e->pos, "unknown operator %s", lang_tok_name(op));
 		}
 		emit(g, I_ALU(bop, R0, R1));
 		v->ty = l.ty->kind == TY_PTR ? l.ty : (sign ? &ty_s64 : &ty_u64);
@@ -1823,7 +1826,7 @@ static int gen_expr(struct cg *g, struct lang_node *e, struct val *v)
 			emit(g, I_NEG(R0));
 			v->ty = &ty_s64;
 		} else {
-			r = fail(g, e->pos, "unsupported unary operator '%s'", lang_tok_name(e->op));
+			r = fail(g, e->pos, "unsupported unary operator %s", lang_tok_name(e->op));
 		}
 		break;
 	case LN_BINOP:
@@ -2470,7 +2473,7 @@ static int gen_map_assign(struct cg *g, struct lang_node *target, int op, struct
 			    ty_name(v.ty));
 	if (op != LT_ASSIGN && !is_int(v.ty))
 		return fail(g, target->pos, "%s needs an integer", lang_tok_name(op));
-	if (ty_merge(g, &m->vt, v.ty, target->pos, "the value", m->name))
+	if (ty_merge(g, &m->vt, v.ty, target->pos, "the value", map_label(m, lb, sizeof(lb))))
 		return g->err;
 	if (!m->written)
 		m->first = target;

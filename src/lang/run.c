@@ -134,7 +134,7 @@ static void special(void *ctx, FILE *f, const struct lang_field *fl, const void 
 
 /* --- maps ---------------------------------------------------------------------------------- */
 
-static int map_create(struct rt *r, struct lang_cmap *m)
+static int map_create(struct lang_cmap *m)
 {
 	char name[16] = "ks_";
 	size_t k = 3;
@@ -151,7 +151,6 @@ static int map_create(struct rt *r, struct lang_cmap *m)
 		ks_error("cannot create map %s: %s", m->name, strerror(err));
 		return -err;
 	}
-	(void)r;
 	return 0;
 }
 
@@ -460,9 +459,9 @@ static void verifier_reason(const char *log, char *buf, size_t len)
 		snprintf(buf, len, "%.*s", (int)blen, best);
 }
 
-static int prog_load(struct rt *r, struct lang_cprog *p)
+static int prog_load(struct lang_compiled *c, struct lang_cprog *p, const char *file,
+		     const char *src, bool verbose)
 {
-	struct lang_compiled *c = r->c;
 	struct bpf_insn *ins = malloc(p->ninsns * sizeof(*ins));
 	LIBBPF_OPTS(bpf_prog_load_opts, po);
 	char name[16];
@@ -519,8 +518,8 @@ static int prog_load(struct rt *r, struct lang_cprog *p)
 		else
 			snprintf(d.msg, sizeof(d.msg), "the kernel's verifier rejected the program for "
 				 "%s: %s", p->target->name, reason[0] ? reason : strerror(-err));
-		lang_diag_print(&d, r->o->file, r->o->src, stderr);
-		if (r->o->verbose && log)
+		lang_diag_print(&d, file, src, stderr);
+		if (verbose && log)
 			fprintf(stderr, "%s\n", log);
 		free(log);
 		free(ins);
@@ -540,15 +539,61 @@ static int run_direct(struct lang_cprog *p)
 	return bpf_prog_test_run_opts(p->fd, &t) ? -errno : 0;
 }
 
-static void run_type(struct rt *r, enum lang_ptype type)
+int lang_load(struct lang_compiled *c, const char *file, const char *src, bool verbose)
 {
-	for (size_t i = 0; i < r->c->nprogs; i++) {
-		struct lang_cprog *p = &r->c->progs[i];
+	int err;
 
-		if (p->target->type == type && run_direct(p))
-			ks_warn("cannot run %s: %s", p->target->name, strerror(errno));
+	for (size_t i = 0; i < c->nmaps; i++)
+		if ((err = map_create(&c->maps[i])))
+			goto fail;
+	for (size_t i = 0; i < c->nprogs; i++) {
+		struct lang_cprog *p = &c->progs[i];
+
+		if (p->dup_of >= 0) {
+			p->fd = dup(c->progs[p->dup_of].fd);
+			if (p->fd < 0) {
+				err = -errno;
+				ks_error("dup: %s", strerror(errno));
+				goto fail;
+			}
+			continue;
+		}
+		if ((err = prog_load(c, p, file, src, verbose)))
+			goto fail;
 	}
+	return 0;
+fail:
+	lang_unload(c);
+	return err;
 }
+
+void lang_unload(struct lang_compiled *c)
+{
+	for (size_t i = 0; i < c->nprogs; i++)
+		if (c->progs[i].fd >= 0) {
+			close(c->progs[i].fd);
+			c->progs[i].fd = -1;
+		}
+	for (size_t i = 0; i < c->nmaps; i++)
+		if (c->maps[i].fd >= 0) {
+			close(c->maps[i].fd);
+			c->maps[i].fd = -1;
+		}
+}
+
+int lang_run_type(struct lang_compiled *c, enum lang_ptype type)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < c->nprogs; i++) {
+		struct lang_cprog *p = &c->progs[i];
+
+		if (p->target->type == type && run_direct(p) && !ret)
+			ret = -errno;
+	}
+	return ret;
+}
+
 
 static void drain(struct rt *r)
 {
@@ -574,24 +619,10 @@ int lang_run(struct lang_compiled *c, const struct lang_run_opts *o)
 		ks_error("out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < c->nmaps; i++)
-		if (map_create(&r, &c->maps[i]))
-			goto out;
-	for (size_t i = 0; i < c->nprogs; i++) {
-		struct lang_cprog *p = &c->progs[i];
-
-		if (p->dup_of >= 0) {
-			p->fd = dup(c->progs[p->dup_of].fd);
-			if (p->fd < 0) {
-				ks_error("dup: %s", strerror(errno));
-				goto out;
-			}
-			continue;
-		}
-		if ((err = prog_load(&r, p))) {
-			ret = err == -EPERM || err == -EOPNOTSUPP ? KS_EXIT_UNSUPPORTED : KS_EXIT_USAGE;
-			goto out;
-		}
+	if ((err = lang_load(c, o->file, o->src, o->verbose))) {
+		ret = err == -EPERM || err == -EOPNOTSUPP ? KS_EXIT_UNSUPPORTED
+			: err == -EACCES || err == -EINVAL || err == -E2BIG ? KS_EXIT_USAGE : KS_EXIT_FAIL;
+		goto out;
 	}
 	if (c->ring >= 0) {
 		r.rb = ring_buffer__new(c->maps[c->ring].fd, on_record, &r, NULL);
@@ -622,7 +653,8 @@ int lang_run(struct lang_compiled *c, const struct lang_run_opts *o)
 	else
 		fprintf(stderr, "Attaching %zu probe%s...\n", nattached, nattached == 1 ? "" : "s");
 	fflush(o->out);
-	run_type(&r, LP_BEGIN);
+	if ((err = lang_run_type(c, LP_BEGIN)))
+		ks_warn("cannot run BEGIN: %s", strerror(-err));
 	drain(&r);
 	for (size_t i = 0; i < c->nprogs && !r.exit_seen; i++) {
 		struct lang_cprog *p = &c->progs[i];
@@ -697,7 +729,8 @@ int lang_run(struct lang_compiled *c, const struct lang_run_opts *o)
 	r.nfds = 0;
 	drain(&r);
 	r.exit_seen = false;
-	run_type(&r, LP_END);
+	if ((err = lang_run_type(c, LP_END)))
+		ks_warn("cannot run END: %s", strerror(-err));
 	drain(&r);
 	print_all_maps(&r);
 	fflush(o->out);
@@ -734,16 +767,7 @@ out:
 		close(r.fds[i]);
 	free(r.fds);
 	ring_buffer__free(r.rb);
-	for (size_t i = 0; i < c->nprogs; i++)
-		if (c->progs[i].fd >= 0) {
-			close(c->progs[i].fd);
-			c->progs[i].fd = -1;
-		}
-	for (size_t i = 0; i < c->nmaps; i++)
-		if (c->maps[i].fd >= 0) {
-			close(c->maps[i].fd);
-			c->maps[i].fd = -1;
-		}
+	lang_unload(c);
 	ks_syms_free(r.syms);
 	return ret;
 }

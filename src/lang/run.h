@@ -29,4 +29,15 @@ struct lang_run_opts {
  */
 int lang_run(struct lang_compiled *c, const struct lang_run_opts *o);
 
+/*
+ * Create @c's maps and load its programs (the fds go into @c); a program the verifier
+ * rejects is reported on stderr with the source line responsible (@file, @src; with
+ * @verbose the whole log). Returns 0 or -errno; nothing stays loaded on failure.
+ */
+int lang_load(struct lang_compiled *c, const char *file, const char *src, bool verbose);
+/* Close what lang_load opened. Safe to call twice. */
+void lang_unload(struct lang_compiled *c);
+/* Run every loaded program of type @type (BEGIN, END, interval) once; 0 or -errno. */
+int lang_run_type(struct lang_compiled *c, enum lang_ptype type);
+
 #endif
