@@ -647,12 +647,6 @@ int lang_run(struct lang_compiled *c, const struct lang_run_opts *o)
 		if (t == LP_END || t == LP_INTERVAL)
 			nattached++;
 	}
-	if (o->json)
-		fprintf(o->out, "{\"type\": \"attached_probes\", \"data\": {\"probes\": %zu}}\n",
-			nattached);
-	else
-		fprintf(stderr, "Attaching %zu probe%s...\n", nattached, nattached == 1 ? "" : "s");
-	fflush(o->out);
 	if ((err = lang_run_type(c, LP_BEGIN)))
 		ks_warn("cannot run BEGIN: %s", strerror(-err));
 	drain(&r);
@@ -665,11 +659,18 @@ int lang_run(struct lang_compiled *c, const struct lang_run_opts *o)
 			continue;
 		if ((err = lang_probe_attach(p->target, p->fd, o->pid, &r.fds, &r.nfds, why,
 					     sizeof(why)))) {
-			ks_error("cannot attach %s: %s", p->target->name, why);
-			ret = err == -EOPNOTSUPP || err == -ENOENT ? KS_EXIT_UNSUPPORTED : KS_EXIT_FAIL;
+			ks_error("%s", why);
+			ret = err == -EOPNOTSUPP || err == -ENOENT ? KS_EXIT_UNSUPPORTED
+				: err == -ESRCH ? KS_EXIT_USAGE : KS_EXIT_FAIL;
 			goto out;
 		}
 	}
+	if (o->json)
+		fprintf(o->out, "{\"type\": \"attached_probes\", \"data\": {\"probes\": %zu}}\n",
+			nattached);
+	else
+		fprintf(stderr, "Attaching %zu probe%s...\n", nattached, nattached == 1 ? "" : "s");
+	fflush(o->out);
 	if (o->child_go >= 0) {
 		if (write(o->child_go, "g", 1) != 1)
 			ks_warn("cannot start the command: %s", strerror(errno));

@@ -145,6 +145,10 @@ static int trace_run(struct ks_ctx *c)
 	size_t nparams = opt_nargs;
 	int ret = KS_EXIT_USAGE, child = 0, go = -1;
 
+	if (opt_pid && kill((pid_t)opt_pid, 0) && errno == ESRCH) {
+		ks_error("no such process: %lld", opt_pid);
+		return KS_EXIT_USAGE;
+	}
 	if (opt_list_set) {
 		int n = lang_probe_list(nparams ? params[0] : NULL, (int)opt_pid, opt_lverbose, c->out);
 

@@ -27,6 +27,11 @@ ks_test trace/kprobe_refused t_tr_kprobe
 ks_test -H trace/dump t_tr_dump
 ks_test -t 90 trace/bpftrace/aggregations t_tr_bt_aggs
 ks_test -t 90 trace/bpftrace/hist t_tr_bt_hist
+for _i in 0 1 2 3 4; do
+	ks_test -t 90 "trace/bpftrace/tutorial/$_i" t_tr_bt_tutorial "$_i"
+done
+ks_test -t 90 trace/bpftrace/uprobe t_tr_bt_uprobe
+ks_test -H trace/no_such_pid t_tr_no_such_pid
 
 # tr_start NAME ARGS...: kscope trace ARGS in the background, waiting until it attached.
 tr_start() {
@@ -305,39 +310,65 @@ t_tr_dump() {
 	pass
 }
 
-# Debian's bpftrace on the same program and workload (for comparison only): its output,
-# without its "Attaching" line, must be what kscope prints.
-tr_bpftrace() { # NAME PROGRAM WORKLOAD-ARGS...
+# Debian's bpftrace (for comparison only) and kscope on the same program, filtered to the
+# same workload run: their outputs, without bpftrace's "Attaching" line, must be equal.
+# tr_same PROGRAM START-FUNCTION GO-FUNCTION END-FUNCTION
+tr_same() {
 	command -v bpftrace >/dev/null 2>&1 || skip "bpftrace is not installed (apt-get install bpftrace)"
 	[ -z "${KS_GUEST:-}" ] || skip "no bpftrace in the guests"
-	_bn=$1 _bp=$2
-	shift 2
-	wl_start bw "$@"
-	ks_bg "$_bn" bpftrace -e "$_bp" "$(ks_pid bw)"
-	ks_wait_until 30 grep -q '^Attaching' "$KS_TMP/$_bn.out" ||
-		fail "bpftrace did not attach: $(ks_first_line "$KS_TMP/$_bn.err")"
+	_tp=$1
+	$2 w
+	_wp=$(ks_pid w)
+	ks_bg bt bpftrace -e "$_tp" "$_wp"
+	tr_start ks -e "$_tp" "$_wp"
+	ks_wait_until 30 grep -q '^Attaching' "$KS_TMP/bt.out" ||
+		fail "bpftrace did not attach: $(ks_first_line "$KS_TMP/bt.err")"
 	sleep 2 # bpftrace says "Attaching" before it attaches
-	wl_run bw
-	kill -INT "$(ks_pid "$_bn")"
-	ks_bg_wait "$_bn" 20 || fail "bpftrace did not stop"
-	sed '1{/^Attaching/d}' "$KS_TMP/$_bn.out" >"$KS_TMP/$_bn.cmp"
+	$3 w
+	kill -INT "$(ks_pid bt)"
+	ks_stop ks
+	ks_bg_wait bt 20 || fail "bpftrace did not stop"
+	$4 w
+	expect_rc ks 0
+	sed '1{/^Attaching/d}' "$KS_TMP/bt.out" >"$KS_TMP/bt.cmp"
+	cmp -s "$KS_TMP/bt.cmp" "$KS_TMP/ks.out" ||
+		fail "kscope's output differs from bpftrace's: $(diff "$KS_TMP/bt.cmp" "$KS_TMP/ks.out" | head -n 8 | tr '\n' '|')"
 }
 
+tr_open_start() { : >"$KS_TMP/tr-open"; wl_start "$1" open "$KS_TMP/tr-open" 5; }
+tr_noop() { :; }
+
 t_tr_bt_aggs() {
-	: >"$KS_TMP/tr-agg"
-	tr_bpftrace bt "$TR_AGGS" open "$KS_TMP/tr-agg" 4
-	tr_aggs_want "$KS_TMP/tr-agg" >"$KS_TMP/want"
-	cmp -s "$KS_TMP/bt.cmp" "$KS_TMP/want" ||
-		fail "bpftrace's output differs from kscope's expected: $(diff "$KS_TMP/want" "$KS_TMP/bt.cmp" | head -n 8 | tr '\n' '|')"
+	tr_same "$TR_AGGS" tr_open_start wl_run tr_noop
 	pass
 }
 
 t_tr_bt_hist() {
-	: >"$KS_TMP/tr-hist"
-	tr_bpftrace bt "$TR_HIST" open "$KS_TMP/tr-hist" 6
-	tr_hist_want >"$KS_TMP/want"
-	cmp -s "$KS_TMP/bt.cmp" "$KS_TMP/want" ||
-		fail "bpftrace's output differs from kscope's expected: $(diff "$KS_TMP/want" "$KS_TMP/bt.cmp" | head -n 8 | tr '\n' '|')"
+	tr_same "$TR_HIST" tr_open_start wl_run tr_noop
+	pass
+}
+
+tr_lt_start() { lt_start "$1" 21; }
+
+# One-liners of bpftrace's tutorial and README, filtered to the workload ($1).
+t_tr_bt_tutorial() {
+	_i=$(($1))
+	set -- \
+	'tracepoint:syscalls:sys_enter_openat /pid == $1/ { printf("%s %s\n", comm, str(args->filename)); }' \
+	'tracepoint:raw_syscalls:sys_enter /pid == $1 && args->id == 257/ { @[comm] = count(); }' \
+	'tracepoint:syscalls:sys_exit_openat /pid == $1/ { @fds = hist(args->ret); @[comm] = sum(args->ret); }' \
+	'tracepoint:syscalls:sys_exit_openat /pid == $1/ { @l = lhist(args->ret, 0, 10, 1); @m = min(args->ret); @x = max(args->ret); @a = avg(args->ret); }' \
+	'tracepoint:syscalls:sys_enter_openat /pid == $1/ { @[probe, tid == pid] = count(); @s[str(args->filename, 4)] = count(); }'
+	shift "$_i"
+	tr_same "$1" tr_open_start wl_run tr_noop
+	pass
+}
+
+t_tr_bt_uprobe() {
+	_b=$H/langtarget
+	tr_same "uprobe:$_b:lt_work /pid == \$1/ { @[arg0 % 3] = count(); @s = sum(arg0); }
+		uretprobe:$_b:lt_ret /pid == \$1/ { @r = hist(retval); }
+		usdt:$_b:langtarget:tick /pid == \$1/ { @t = stats(arg1); }" tr_lt_start lt_go lt_end
 	pass
 }
 
@@ -405,5 +436,13 @@ t_tr_rawtp() {
 	expect_rc ks 0
 	printf '\n\n@[workload, 110]: 5\n@a0[110]: 5\n' >"$KS_TMP/want"
 	expect_out ks "$KS_TMP/want"
+	pass
+}
+
+t_tr_no_such_pid() {
+	ks_run ks trace -p 4194303 -e "uprobe:$H/langtarget:lt_work { @ = count(); }"
+	expect_eq "$KS_RC" 2 "exit code"
+	expect_grep "$KS_TMP/ks.err" "no such process: 4194303" "message"
+	expect_one_line "$KS_TMP/ks.err" "stderr"
 	pass
 }
