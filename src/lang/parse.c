@@ -1073,11 +1073,13 @@ struct lang_program *lang_parse(const char *src, const char *file, struct lang_d
 	int err;
 
 	if (!src) {
+		lang_error(p.d, (struct lang_pos){ .line = 1, .col = 1 }, "no program text");
 		errno = EINVAL;
 		return NULL;
 	}
 	prog = calloc(1, sizeof(*prog));
 	if (!prog) {
+		lang_error(p.d, (struct lang_pos){ .line = 1, .col = 1 }, "out of memory");
 		errno = ENOMEM;
 		return NULL;
 	}
