@@ -287,24 +287,6 @@ fail:
 	return err;
 }
 
-static int parse_int(struct parser *p, struct lang_node **out, int *h)
-{
-	struct lang_node *n;
-	int err = new_node(p, LN_INT, p->tok.pos, NULL, 0, &n);
-
-	if (err)
-		return err;
-	n->ival = (int64_t)p->tok.val;
-	n->uns = p->tok.uns;
-	*h = 1;
-	err = next(p);
-	if (err)
-		lang_node_free(n);
-	else
-		*out = n;
-	return err;
-}
-
 static int parse_paren(struct parser *p, struct lang_node **out, int *h)
 {
 	struct lang_pos pos = p->tok.pos;
@@ -378,7 +360,12 @@ static int parse_primary(struct parser *p, struct lang_node **out, int *h)
 	*h = 1;
 	switch (t.kind) {
 	case LT_INT:
-		return parse_int(p, out, h);
+		err = new_node(p, LN_INT, t.pos, NULL, 0, &n);
+		if (err)
+			return err;
+		n->ival = (int64_t)t.val;
+		n->uns = t.uns;
+		break;
 	case LT_STR:
 		n = lang_node_new(LN_STR, t.pos);
 		if (!n || lang_lex_string(&t, &n->str, &n->len)) {
