@@ -256,7 +256,7 @@ $(OUTPUT)/tests/fuzz/lang_fuzz: tests/fuzz/lang_fuzz.c $(LANG_FRONT_SRCS) src/la
 	$(Q)printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' | \
 		$(CLANG) -fsanitize=fuzzer -x c - -o $(@D)/.fuzz-probe >/dev/null 2>&1 || { \
 		echo "make: $@: $(CLANG) cannot link a libFuzzer target (no libclang_rt.fuzzer in" \
-			"its runtime; on Debian it comes with the clang package: scripts/setup --test)" >&2; \
+			"its runtime, which Debian's clang package has: make deps installs it)" >&2; \
 		rm -f $(@D)/.fuzz-probe; exit 1; }
 	$(Q)rm -f $(@D)/.fuzz-probe
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/lang_fuzz.c $(LANG_FRONT_SRCS) \
