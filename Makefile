@@ -86,7 +86,7 @@ run: deps
 # tests on the VM_KERNELS under qemu meanwhile (VM_KERNELS= for the host alone).
 VM_KERNELS ?= 5.10,sid
 test: test-deps
-	$(Q)$(MAKE) --no-print-directory all helpers unit-bins
+	$(Q)$(MAKE) --no-print-directory all helpers unit-bins fuzz-bins
 	$(Q)OUTPUT=$(OUTPUT) sh tests/run.sh $(if $(VM_KERNELS),--vm $(VM_KERNELS))
 
 # The tool tests on other kernels (Debian's, fetched and cached) under qemu, next to the
@@ -236,3 +236,29 @@ clean:
 	$(Q)rm -rf $(OUTPUT) kscope
 
 -include $(wildcard $(OUTPUT)/obj/*.d $(OUTPUT)/obj/*/*.d $(OUTPUT)/bpf/*.d $(OUTPUT)/tests/unit/*.d)
+
+# --- fuzzing (tests/fuzz/, tests/tools/lang_fuzz.sh) -------------------------------------------
+# libFuzzer targets, built by clang with ASan and UBSan from only the sources they test: the
+# language's front end needs neither libbpf nor the core. The allocator is wrapped so that
+# the target can make allocations fail. `make fuzz-bins`, then run e.g.
+# $(OUTPUT)/tests/fuzz/lang_fuzz -dict=tests/fuzz/lang.dict DIR (a copy of tests/fuzz/corpus).
+FUZZ_CFLAGS := -g -O1 -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -Isrc \
+	-fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+LANG_FRONT_SRCS := src/lang/lex.c src/lang/parse.c src/lang/ast.c
+FUZZ_BINS := $(OUTPUT)/tests/fuzz/lang_fuzz
+.PHONY: fuzz-bins
+fuzz-bins: $(FUZZ_BINS)
+
+# A fuzzer needs clang's libFuzzer runtime (libclang_rt.fuzzer, Debian's clang has it): a
+# trivial target tells whether it links, so a missing runtime gets its own message.
+$(OUTPUT)/tests/fuzz/lang_fuzz: tests/fuzz/lang_fuzz.c $(LANG_FRONT_SRCS) src/lang/ast.h src/lang/lex.h
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' | \
+		$(CLANG) -fsanitize=fuzzer -x c - -o $(@D)/.fuzz-probe >/dev/null 2>&1 || { \
+		echo "make: $@: $(CLANG) cannot link a libFuzzer target (no libclang_rt.fuzzer in" \
+			"its runtime, which Debian's clang package has: make deps installs it)" >&2; \
+		rm -f $(@D)/.fuzz-probe; exit 1; }
+	$(Q)rm -f $(@D)/.fuzz-probe
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/lang_fuzz.c $(LANG_FRONT_SRCS) \
+		-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strndup

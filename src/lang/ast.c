@@ -9,70 +9,70 @@
 
 /* Operators and keywords as quoted for messages; the dump prints them without the quotes. */
 static const char *const tok_names[LT_TOK_NR] = {
-	[LT_EOF] = "end of input",
-	[LT_INT] = "integer",
-	[LT_STR] = "string",
-	[LT_IDENT] = "identifier",
-	[LT_BUILTIN] = "builtin",
-	[LT_VAR] = "variable",
-	[LT_MAP] = "map",
-	[LT_PARAM] = "positional parameter",
-	[LT_PROBE] = "attach point",
-	[LT_LBRACE] = "'{'",
-	[LT_RBRACE] = "'}'",
-	[LT_LPAREN] = "'('",
-	[LT_RPAREN] = "')'",
-	[LT_LBRACKET] = "'['",
-	[LT_RBRACKET] = "']'",
-	[LT_COMMA] = "','",
-	[LT_SEMI] = "';'",
-	[LT_COLON] = "':'",
-	[LT_QUESTION] = "'?'",
-	[LT_DOT] = "'.'",
-	[LT_ARROW] = "'->'",
-	[LT_PLUS] = "'+'",
-	[LT_MINUS] = "'-'",
-	[LT_STAR] = "'*'",
-	[LT_SLASH] = "'/'",
-	[LT_PERCENT] = "'%'",
-	[LT_AMP] = "'&'",
-	[LT_PIPE] = "'|'",
-	[LT_CARET] = "'^'",
-	[LT_SHL] = "'<<'",
-	[LT_SHR] = "'>>'",
-	[LT_BNOT] = "'~'",
-	[LT_NOT] = "'!'",
-	[LT_LT] = "'<'",
-	[LT_LE] = "'<='",
-	[LT_GT] = "'>'",
-	[LT_GE] = "'>='",
-	[LT_EQ] = "'=='",
-	[LT_NE] = "'!='",
-	[LT_LAND] = "'&&'",
-	[LT_LOR] = "'||'",
-	[LT_ASSIGN] = "'='",
-	[LT_PLUS_ASSIGN] = "'+='",
-	[LT_MINUS_ASSIGN] = "'-='",
-	[LT_STAR_ASSIGN] = "'*='",
-	[LT_SLASH_ASSIGN] = "'/='",
-	[LT_PERCENT_ASSIGN] = "'%='",
-	[LT_AMP_ASSIGN] = "'&='",
-	[LT_PIPE_ASSIGN] = "'|='",
-	[LT_CARET_ASSIGN] = "'^='",
-	[LT_SHL_ASSIGN] = "'<<='",
-	[LT_SHR_ASSIGN] = "'>>='",
-	[LT_INC] = "'++'",
-	[LT_DEC] = "'--'",
-	[LT_IF] = "'if'",
-	[LT_ELSE] = "'else'",
-	[LT_UNROLL] = "'unroll'",
-	[LT_WHILE] = "'while'",
-	[LT_BREAK] = "'break'",
-	[LT_CONTINUE] = "'continue'",
-	[LT_RETURN] = "'return'",
-	[LT_STRUCT] = "'struct'",
-	[LT_UNION] = "'union'",
-	[LT_ENUM] = "'enum'",
+    [LT_EOF] = "end of input",
+    [LT_INT] = "integer",
+    [LT_STR] = "string",
+    [LT_IDENT] = "identifier",
+    [LT_BUILTIN] = "builtin",
+    [LT_VAR] = "variable",
+    [LT_MAP] = "map",
+    [LT_PARAM] = "positional parameter",
+    [LT_PROBE] = "attach point",
+    [LT_LBRACE] = "'{'",
+    [LT_RBRACE] = "'}'",
+    [LT_LPAREN] = "'('",
+    [LT_RPAREN] = "')'",
+    [LT_LBRACKET] = "'['",
+    [LT_RBRACKET] = "']'",
+    [LT_COMMA] = "','",
+    [LT_SEMI] = "';'",
+    [LT_COLON] = "':'",
+    [LT_QUESTION] = "'?'",
+    [LT_DOT] = "'.'",
+    [LT_ARROW] = "'->'",
+    [LT_PLUS] = "'+'",
+    [LT_MINUS] = "'-'",
+    [LT_STAR] = "'*'",
+    [LT_SLASH] = "'/'",
+    [LT_PERCENT] = "'%'",
+    [LT_AMP] = "'&'",
+    [LT_PIPE] = "'|'",
+    [LT_CARET] = "'^'",
+    [LT_SHL] = "'<<'",
+    [LT_SHR] = "'>>'",
+    [LT_BNOT] = "'~'",
+    [LT_NOT] = "'!'",
+    [LT_LT] = "'<'",
+    [LT_LE] = "'<='",
+    [LT_GT] = "'>'",
+    [LT_GE] = "'>='",
+    [LT_EQ] = "'=='",
+    [LT_NE] = "'!='",
+    [LT_LAND] = "'&&'",
+    [LT_LOR] = "'||'",
+    [LT_ASSIGN] = "'='",
+    [LT_PLUS_ASSIGN] = "'+='",
+    [LT_MINUS_ASSIGN] = "'-='",
+    [LT_STAR_ASSIGN] = "'*='",
+    [LT_SLASH_ASSIGN] = "'/='",
+    [LT_PERCENT_ASSIGN] = "'%='",
+    [LT_AMP_ASSIGN] = "'&='",
+    [LT_PIPE_ASSIGN] = "'|='",
+    [LT_CARET_ASSIGN] = "'^='",
+    [LT_SHL_ASSIGN] = "'<<='",
+    [LT_SHR_ASSIGN] = "'>>='",
+    [LT_INC] = "'++'",
+    [LT_DEC] = "'--'",
+    [LT_IF] = "'if'",
+    [LT_ELSE] = "'else'",
+    [LT_UNROLL] = "'unroll'",
+    [LT_WHILE] = "'while'",
+    [LT_BREAK] = "'break'",
+    [LT_CONTINUE] = "'continue'",
+    [LT_RETURN] = "'return'",
+    [LT_STRUCT] = "'struct'",
+    [LT_UNION] = "'union'",
+    [LT_ENUM] = "'enum'",
 };
 
 const char *lang_tok_name(enum lang_tok t)
@@ -99,8 +99,7 @@ void lang_diag_print(const struct lang_diag *d, const char *file, const char *sr
 {
 	size_t len, off, start, end;
 
-	fprintf(f, "%s:%d:%d: error: %s\n", file ? file : "stdin", d->pos.line, d->pos.col,
-		d->msg);
+	fprintf(f, "%s:%d:%d: error: %s\n", file ? file : "stdin", d->pos.line, d->pos.col, d->msg);
 	if (!src)
 		return;
 	len = strlen(src);
@@ -202,11 +201,21 @@ static void dump_quoted(FILE *f, const char *s, size_t n)
 		unsigned char c = (unsigned char)s[i];
 
 		switch (c) {
-		case '\n': fputs("\\n", f); break;
-		case '\t': fputs("\\t", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '"': fputs("\\\"", f); break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '"':
+			fputs("\\\"", f);
+			break;
 		default:
 			if (c < 0x20 || c >= 0x7f)
 				fprintf(f, "\\%03o", c);
@@ -257,11 +266,11 @@ static void dump_kids(FILE *f, const struct lang_node *n, size_t from)
 static void dump_node(FILE *f, const struct lang_node *n)
 {
 	static const char *const simple[LN_KIND_NR] = {
-		[LN_BUILTIN] = "builtin", [LN_VAR] = "var",	  [LN_MAP] = "map",
-		[LN_CALL] = "call",	  [LN_IDENT] = "ident",	  [LN_TUPLE] = "tuple",
-		[LN_BLOCK] = "block",	  [LN_BREAK] = "break",	  [LN_CONTINUE] = "continue",
-		[LN_RETURN] = "return",	  [LN_INDEX] = "index",	  [LN_WHILE] = "while",
-		[LN_IF] = "if",		  [LN_TERNARY] = "?",
+	    [LN_BUILTIN] = "builtin", [LN_VAR] = "var",	    [LN_MAP] = "map",
+	    [LN_CALL] = "call",	      [LN_IDENT] = "ident", [LN_TUPLE] = "tuple",
+	    [LN_BLOCK] = "block",     [LN_BREAK] = "break", [LN_CONTINUE] = "continue",
+	    [LN_RETURN] = "return",   [LN_INDEX] = "index", [LN_WHILE] = "while",
+	    [LN_IF] = "if",	      [LN_TERNARY] = "?",
 	};
 
 	if (!n) {

@@ -164,7 +164,15 @@ void lang_node_free(struct lang_node *n);
  * Write the tree as S-expressions, one probe per line, for tests and `--dump=ast`:
  * (probe (tracepoint syscalls sys_enter_openat) (pred (== (builtin comm) "cat"))
  *  (block (assign = (map x (builtin pid)) (call count)))).
- * Strings are printed with C escapes, integers in decimal.
+ * Strings are printed with C escapes (other bytes as \NNN octal), integers in decimal.
+ * Names are bare words, or quoted when empty or not one word (the anonymous map is
+ * (map "")). Per kind: 42 "str" (builtin pid) (var x) (map x KEY...) (call f ARG...)
+ * (ident perf) (param 1) (param #) (OP X) for unary and (OP X Y) for binary operators,
+ * (* X) being a dereference, (? C A B), (. X f) (-> X f), (index X I), (cast TYPE X),
+ * (pre++ X) (post-- X), (tuple A B...), (assign OP TARGET VALUE), (if C BLOCK [ELSE]),
+ * (block STMT...), (unroll N BLOCK) or (unroll (param N) BLOCK), (while C BLOCK),
+ * (break) (continue) (return); an expression statement is its expression alone.
+ * The probe: (probe (PART PART...)... [(pred X)] BLOCK), the parts of each attach point.
  */
 void lang_ast_dump(const struct lang_program *p, FILE *f);
 

@@ -36,13 +36,13 @@ static int xdigit_val(char c)
 
 static struct lang_pos pos_at(const struct lang_lexer *lx, size_t off)
 {
-	return (struct lang_pos){ .line = lx->line, .col = (int)(off - lx->line_start) + 1,
-				  .off = (int)off };
+	return (struct lang_pos){
+	    .line = lx->line, .col = (int)(off - lx->line_start) + 1, .off = (int)off};
 }
 
 void lang_lex_init(struct lang_lexer *lx, const char *src, struct lang_diag *diag)
 {
-	*lx = (struct lang_lexer){ .src = src, .line = 1, .diag = diag };
+	*lx = (struct lang_lexer){.src = src, .line = 1, .diag = diag};
 	/* `#!/usr/bin/env bpftrace` heads script files; the newline stays to count the line */
 	if (src[0] == '#' && src[1] == '!')
 		while (src[lx->off] && src[lx->off] != '\n')
@@ -100,8 +100,9 @@ static int skip_space(struct lang_lexer *lx)
 				lx->off++;
 			}
 			if (!s[lx->off])
-				return lang_error(lx->diag, start,
-						  "unterminated comment: no '*/' before the end of input");
+				return lang_error(
+				    lx->diag, start,
+				    "unterminated comment: no '*/' before the end of input");
 			lx->off += 2;
 		} else {
 			return 0;
@@ -126,25 +127,41 @@ struct word {
 	enum lang_tok tok;
 };
 
-static const struct word keywords[] = {
-	{ "if", LT_IF },	 { "else", LT_ELSE },	{ "unroll", LT_UNROLL },
-	{ "while", LT_WHILE },	 { "break", LT_BREAK }, { "continue", LT_CONTINUE },
-	{ "return", LT_RETURN }, { "struct", LT_STRUCT }, { "union", LT_UNION },
-	{ "enum", LT_ENUM },
+static const struct word words[] = {
+    {"if", LT_IF},
+    {"else", LT_ELSE},
+    {"unroll", LT_UNROLL},
+    {"while", LT_WHILE},
+    {"break", LT_BREAK},
+    {"continue", LT_CONTINUE},
+    {"return", LT_RETURN},
+    {"struct", LT_STRUCT},
+    {"union", LT_UNION},
+    {"enum", LT_ENUM},
+    /* bpftrace 0.17's builtin variables; arg0.. and sarg0.. are recognised by their shape */
+    {"pid", LT_BUILTIN},
+    {"tid", LT_BUILTIN},
+    {"uid", LT_BUILTIN},
+    {"gid", LT_BUILTIN},
+    {"comm", LT_BUILTIN},
+    {"nsecs", LT_BUILTIN},
+    {"elapsed", LT_BUILTIN},
+    {"numaid", LT_BUILTIN},
+    {"cpu", LT_BUILTIN},
+    {"cgroup", LT_BUILTIN},
+    {"curtask", LT_BUILTIN},
+    {"retval", LT_BUILTIN},
+    {"args", LT_BUILTIN},
+    {"probe", LT_BUILTIN},
+    {"func", LT_BUILTIN},
+    {"kstack", LT_BUILTIN},
+    {"ustack", LT_BUILTIN},
+    {"username", LT_BUILTIN},
+    {"rand", LT_BUILTIN},
+    {"jiffies", LT_BUILTIN},
+    {"cpid", LT_BUILTIN},
+    {"ctx", LT_BUILTIN},
 };
-
-/* bpftrace 0.17's builtin variables; arg0.. and sarg0.. are recognised by their shape. */
-static const char *const builtins[] = {
-	"pid",	  "tid",    "uid",	"gid",	    "comm",	"nsecs",   "elapsed",
-	"numaid", "cpu",    "cgroup",	"curtask",  "retval",	"args",	   "probe",
-	"func",	  "kstack", "ustack",	"username", "rand",	"jiffies", "cpid",
-	"ctx",
-};
-
-static bool word_is(const char *w, size_t n, const char *s)
-{
-	return strlen(s) == n && !memcmp(w, s, n);
-}
 
 /* argN and sargN (no leading zeros: arg01 is an ordinary name) */
 static bool is_arg_builtin(const char *w, size_t n)
@@ -161,12 +178,9 @@ static bool is_arg_builtin(const char *w, size_t n)
 
 static enum lang_tok word_kind(const char *w, size_t n)
 {
-	for (size_t i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
-		if (word_is(w, n, keywords[i].s))
-			return keywords[i].tok;
-	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
-		if (word_is(w, n, builtins[i]))
-			return LT_BUILTIN;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strncmp(w, words[i].s, n) && !words[i].s[n])
+			return words[i].tok;
 	return is_arg_builtin(w, n) ? LT_BUILTIN : LT_IDENT;
 }
 
@@ -275,11 +289,21 @@ static int escape(const char *s, char *out)
 	int n = 1, v = 0;
 
 	switch (s[1]) {
-	case 'n': *out = '\n'; return 2;
-	case 't': *out = '\t'; return 2;
-	case 'r': *out = '\r'; return 2;
-	case '\\': *out = '\\'; return 2;
-	case '"': *out = '"'; return 2;
+	case 'n':
+		*out = '\n';
+		return 2;
+	case 't':
+		*out = '\t';
+		return 2;
+	case 'r':
+		*out = '\r';
+		return 2;
+	case '\\':
+		*out = '\\';
+		return 2;
+	case '"':
+		*out = '"';
+		return 2;
 	case 'x':
 		while (n < 3 && xdigit_val(s[n + 1]) >= 0) {
 			v = v * 16 + xdigit_val(s[n + 1]);
@@ -328,12 +352,15 @@ static int lex_string(struct lang_lexer *lx, struct lang_token *t)
 		struct lang_pos p = pos_at(lx, (size_t)(s + i - lx->src));
 
 		if (n < 0)
-			return lang_error(lx->diag, p, "octal escape '\\%.3s' is out of range (more than \\377)",
+			return lang_error(lx->diag, p,
+					  "octal escape '\\%.3s' is out of range (more than \\377)",
 					  s + i + 1);
 		if (s[i + 1] == 'x')
 			return lang_error(lx->diag, p, "escape '\\x' without hex digits");
-		return lang_error(lx->diag, p, "invalid escape '\\%s' in string (known: \\n \\t \\r \\\\ \\\" \\xHH \\NNN)",
-				  show(s + i + 1, 1, b, sizeof(b)));
+		return lang_error(
+		    lx->diag, p,
+		    "invalid escape '\\%s' in string (known: \\n \\t \\r \\\\ \\\" \\xHH \\NNN)",
+		    show(s + i + 1, 1, b, sizeof(b)));
 	}
 	t->kind = LT_STR;
 	t->len = i + 1;
@@ -386,7 +413,8 @@ static int lex_dollar(struct lang_lexer *lx, struct lang_token *t)
 		}
 		t->len = i;
 		if (ovf)
-			return lang_error(lx->diag, t->pos, "positional parameter '%s' is out of range",
+			return lang_error(lx->diag, t->pos,
+					  "positional parameter '%s' is out of range",
 					  show(s, i, b, sizeof(b)));
 		if (!v)
 			return lang_error(lx->diag, t->pos,
@@ -425,44 +453,96 @@ static int lex_map(struct lang_lexer *lx, struct lang_token *t)
 	return 0;
 }
 
-struct op {
-	const char *s;
-	enum lang_tok tok;
-};
+/* @c followed by @next: @two (2 bytes), else @one (1 byte). */
+static enum lang_tok pick(const char *s, char next, enum lang_tok two, enum lang_tok one,
+			  size_t *len)
+{
+	*len = s[1] == next ? 2 : 1;
+	return *len == 2 ? two : one;
+}
 
-/* Longest first within each leading character. */
-static const struct op ops[] = {
-	{ "<<=", LT_SHL_ASSIGN }, { ">>=", LT_SHR_ASSIGN }, { "->", LT_ARROW },
-	{ "++", LT_INC },	  { "--", LT_DEC },	    { "+=", LT_PLUS_ASSIGN },
-	{ "-=", LT_MINUS_ASSIGN }, { "*=", LT_STAR_ASSIGN }, { "/=", LT_SLASH_ASSIGN },
-	{ "%=", LT_PERCENT_ASSIGN }, { "&=", LT_AMP_ASSIGN }, { "|=", LT_PIPE_ASSIGN },
-	{ "^=", LT_CARET_ASSIGN }, { "<<", LT_SHL },	    { ">>", LT_SHR },
-	{ "<=", LT_LE },	  { ">=", LT_GE },	    { "==", LT_EQ },
-	{ "!=", LT_NE },	  { "&&", LT_LAND },	    { "||", LT_LOR },
-	{ "{", LT_LBRACE },	  { "}", LT_RBRACE },	    { "(", LT_LPAREN },
-	{ ")", LT_RPAREN },	  { "[", LT_LBRACKET },	    { "]", LT_RBRACKET },
-	{ ",", LT_COMMA },	  { ";", LT_SEMI },	    { ":", LT_COLON },
-	{ "?", LT_QUESTION },	  { ".", LT_DOT },	    { "+", LT_PLUS },
-	{ "-", LT_MINUS },	  { "*", LT_STAR },	    { "/", LT_SLASH },
-	{ "%", LT_PERCENT },	  { "&", LT_AMP },	    { "|", LT_PIPE },
-	{ "^", LT_CARET },	  { "~", LT_BNOT },	    { "!", LT_NOT },
-	{ "<", LT_LT },		  { ">", LT_GT },	    { "=", LT_ASSIGN },
-};
+/* The operator or punctuation at @s and its length; LT_EOF if there is none. */
+static enum lang_tok op_kind(const char *s, size_t *len)
+{
+	*len = 1;
+	switch (s[0]) {
+	case '{':
+		return LT_LBRACE;
+	case '}':
+		return LT_RBRACE;
+	case '(':
+		return LT_LPAREN;
+	case ')':
+		return LT_RPAREN;
+	case '[':
+		return LT_LBRACKET;
+	case ']':
+		return LT_RBRACKET;
+	case ',':
+		return LT_COMMA;
+	case ';':
+		return LT_SEMI;
+	case ':':
+		return LT_COLON;
+	case '?':
+		return LT_QUESTION;
+	case '.':
+		return LT_DOT;
+	case '~':
+		return LT_BNOT;
+	case '+':
+		if (s[1] == '+')
+			return pick(s, '+', LT_INC, LT_PLUS, len);
+		return pick(s, '=', LT_PLUS_ASSIGN, LT_PLUS, len);
+	case '-':
+		if (s[1] == '-')
+			return pick(s, '-', LT_DEC, LT_MINUS, len);
+		if (s[1] == '>')
+			return pick(s, '>', LT_ARROW, LT_MINUS, len);
+		return pick(s, '=', LT_MINUS_ASSIGN, LT_MINUS, len);
+	case '*':
+		return pick(s, '=', LT_STAR_ASSIGN, LT_STAR, len);
+	case '/':
+		return pick(s, '=', LT_SLASH_ASSIGN, LT_SLASH, len);
+	case '%':
+		return pick(s, '=', LT_PERCENT_ASSIGN, LT_PERCENT, len);
+	case '^':
+		return pick(s, '=', LT_CARET_ASSIGN, LT_CARET, len);
+	case '=':
+		return pick(s, '=', LT_EQ, LT_ASSIGN, len);
+	case '!':
+		return pick(s, '=', LT_NE, LT_NOT, len);
+	case '&':
+		if (s[1] == '&')
+			return pick(s, '&', LT_LAND, LT_AMP, len);
+		return pick(s, '=', LT_AMP_ASSIGN, LT_AMP, len);
+	case '|':
+		if (s[1] == '|')
+			return pick(s, '|', LT_LOR, LT_PIPE, len);
+		return pick(s, '=', LT_PIPE_ASSIGN, LT_PIPE, len);
+	case '<':
+	case '>':
+		if (s[1] == s[0] && s[2] == '=') {
+			*len = 3;
+			return s[0] == '<' ? LT_SHL_ASSIGN : LT_SHR_ASSIGN;
+		}
+		if (s[1] == s[0])
+			return pick(s, s[0], s[0] == '<' ? LT_SHL : LT_SHR, LT_EOF, len);
+		if (s[0] == '<')
+			return pick(s, '=', LT_LE, LT_LT, len);
+		return pick(s, '=', LT_GE, LT_GT, len);
+	}
+	return LT_EOF;
+}
 
 static int lex_other(struct lang_lexer *lx, struct lang_token *t)
 {
 	const char *s = t->text;
 	char b[64];
 
-	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-		size_t n = strlen(ops[i].s);
-
-		if (!strncmp(s, ops[i].s, n)) {
-			t->kind = ops[i].tok;
-			t->len = n;
-			return 0;
-		}
-	}
+	t->kind = op_kind(s, &t->len);
+	if (t->kind != LT_EOF)
+		return 0;
 	if (s[0] == '#' && is_alpha(s[1])) {
 		size_t n = 1;
 
@@ -476,8 +556,7 @@ static int lex_other(struct lang_lexer *lx, struct lang_token *t)
 		return lang_error(lx->diag, t->pos,
 				  "unexpected character ''': strings are written in double quotes");
 	if ((unsigned char)s[0] < 0x20 || (unsigned char)s[0] >= 0x7f)
-		return lang_error(lx->diag, t->pos, "unexpected byte 0x%02x",
-				  (unsigned char)s[0]);
+		return lang_error(lx->diag, t->pos, "unexpected byte 0x%02x", (unsigned char)s[0]);
 	return lang_error(lx->diag, t->pos, "unexpected character '%c'", s[0]);
 }
 
@@ -488,7 +567,7 @@ int lang_lex_next(struct lang_lexer *lx, struct lang_token *t)
 
 	if (err)
 		return err;
-	*t = (struct lang_token){ .pos = pos_at(lx, lx->off), .text = lx->src + lx->off };
+	*t = (struct lang_token){.pos = pos_at(lx, lx->off), .text = lx->src + lx->off};
 	c = t->text[0];
 	if (!c) {
 		t->kind = LT_EOF;
@@ -532,7 +611,7 @@ int lang_lex_probe(struct lang_lexer *lx, struct lang_token *t)
 	s = lx->src + lx->off;
 	if (!is_alpha(s[0]))
 		return lang_lex_next(lx, t);
-	*t = (struct lang_token){ .kind = LT_PROBE, .pos = pos_at(lx, lx->off), .text = s };
+	*t = (struct lang_token){.kind = LT_PROBE, .pos = pos_at(lx, lx->off), .text = s};
 	while (is_alnum(s[i]))
 		i++;
 	if (s[i] == ':') {
@@ -541,10 +620,13 @@ int lang_lex_probe(struct lang_lexer *lx, struct lang_token *t)
 				size_t q = i++;
 
 				while (s[i] && s[i] != '"' && s[i] != '\n')
-					i += s[i] == '\\' && (s[i + 1] == '"' || s[i + 1] == '\\') ? 2 : 1;
+					i += s[i] == '\\' && (s[i + 1] == '"' || s[i + 1] == '\\')
+						 ? 2
+						 : 1;
 				if (s[i] != '"')
 					return lang_error(lx->diag, pos_at(lx, lx->off + q),
-							  "unterminated quoted part of an attach point: %s before the closing '\"'",
+							  "unterminated quoted part of an attach "
+							  "point: %s before the closing '\"'",
 							  s[i] ? "end of line" : "end of input");
 				i++;
 			} else if (is_attach_char(s[i])) {

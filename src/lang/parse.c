@@ -11,7 +11,7 @@
  * itself recurses (parentheses, blocks, unary operators), and how tall a tree may grow
  * (long chains such as 1+1+...+1 are built in loops, but walked recursively later).
  */
-#define MAX_NEST 256
+#define MAX_NEST   256
 #define MAX_HEIGHT 1024
 
 struct parser {
@@ -71,8 +71,8 @@ static void leave(struct parser *p)
 }
 
 /* A new node, with a copy of @len bytes of @str as its str if @str is not NULL. */
-static int new_node(struct parser *p, enum lang_kind kind, struct lang_pos pos,
-		    const char *str, size_t len, struct lang_node **out)
+static int new_node(struct parser *p, enum lang_kind kind, struct lang_pos pos, const char *str,
+		    size_t len, struct lang_node **out)
 {
 	struct lang_node *n = lang_node_new(kind, pos);
 
@@ -101,9 +101,9 @@ static int add(struct parser *p, struct lang_node *n, int *h, struct lang_node *
 		struct lang_pos pos = kid->pos;
 
 		lang_node_free(n);
-		return lang_error(p->d, pos,
-				  "expression too long: its syntax tree is more than %d levels deep",
-				  MAX_HEIGHT);
+		return lang_error(
+		    p->d, pos, "expression too long: its syntax tree is more than %d levels deep",
+		    MAX_HEIGHT);
 	}
 	return 0;
 }
@@ -144,9 +144,23 @@ static int parse_unary(struct parser *p, struct lang_node **out, int *h);
 static bool starts_operand(enum lang_tok t)
 {
 	switch (t) {
-	case LT_INT: case LT_STR: case LT_IDENT: case LT_BUILTIN: case LT_VAR: case LT_MAP:
-	case LT_PARAM: case LT_LPAREN: case LT_MINUS: case LT_NOT: case LT_BNOT: case LT_STAR:
-	case LT_INC: case LT_DEC: case LT_STRUCT: case LT_UNION: case LT_ENUM:
+	case LT_INT:
+	case LT_STR:
+	case LT_IDENT:
+	case LT_BUILTIN:
+	case LT_VAR:
+	case LT_MAP:
+	case LT_PARAM:
+	case LT_LPAREN:
+	case LT_MINUS:
+	case LT_NOT:
+	case LT_BNOT:
+	case LT_STAR:
+	case LT_INC:
+	case LT_DEC:
+	case LT_STRUCT:
+	case LT_UNION:
+	case LT_ENUM:
 		return true;
 	default:
 		return false;
@@ -191,7 +205,7 @@ static bool at_cast(struct parser *p)
  */
 static int parse_type(struct parser *p, char **out)
 {
-	struct lang_token kw = { .len = 0 }, name;
+	struct lang_token kw = {.len = 0}, name;
 	size_t n = 0, stars = 0;
 	char *s;
 	int err;
@@ -273,24 +287,6 @@ fail:
 	return err;
 }
 
-static int parse_int(struct parser *p, struct lang_node **out, int *h)
-{
-	struct lang_node *n;
-	int err = new_node(p, LN_INT, p->tok.pos, NULL, 0, &n);
-
-	if (err)
-		return err;
-	n->ival = (int64_t)p->tok.val;
-	n->uns = p->tok.uns;
-	*h = 1;
-	err = next(p);
-	if (err)
-		lang_node_free(n);
-	else
-		*out = n;
-	return err;
-}
-
 static int parse_paren(struct parser *p, struct lang_node **out, int *h)
 {
 	struct lang_pos pos = p->tok.pos;
@@ -364,7 +360,12 @@ static int parse_primary(struct parser *p, struct lang_node **out, int *h)
 	*h = 1;
 	switch (t.kind) {
 	case LT_INT:
-		return parse_int(p, out, h);
+		err = new_node(p, LN_INT, t.pos, NULL, 0, &n);
+		if (err)
+			return err;
+		n->ival = (int64_t)t.val;
+		n->uns = t.uns;
+		break;
 	case LT_STR:
 		n = lang_node_new(LN_STR, t.pos);
 		if (!n || lang_lex_string(&t, &n->str, &n->len)) {
@@ -456,9 +457,9 @@ static int parse_postfix(struct parser *p, struct lang_node **out, int *h)
 			if (!is_word(p->tok.kind) &&
 			    !(op.kind == LT_DOT && p->tok.kind == LT_INT &&
 			      strspn(p->tok.text, "0123456789") == p->tok.len)) {
-				err = expected(p, op.kind == LT_DOT ?
-						  "a field name or a tuple index after '.'" :
-						  "a field name after '->'");
+				err = expected(p, op.kind == LT_DOT
+						      ? "a field name or a tuple index after '.'"
+						      : "a field name after '->'");
 				break;
 			}
 			err = wrap(p, LN_FIELD, op.kind, op.pos, e, *h, NULL, 0, &e, h);
@@ -600,17 +601,36 @@ static int parse_unary(struct parser *p, struct lang_node **out, int *h)
 static int precedence(enum lang_tok t)
 {
 	switch (t) {
-	case LT_LOR: return 1;
-	case LT_LAND: return 2;
-	case LT_PIPE: return 3;
-	case LT_CARET: return 4;
-	case LT_AMP: return 5;
-	case LT_EQ: case LT_NE: return 6;
-	case LT_LT: case LT_LE: case LT_GT: case LT_GE: return 7;
-	case LT_SHL: case LT_SHR: return 8;
-	case LT_PLUS: case LT_MINUS: return 9;
-	case LT_STAR: case LT_SLASH: case LT_PERCENT: return 10;
-	default: return 0;
+	case LT_LOR:
+		return 1;
+	case LT_LAND:
+		return 2;
+	case LT_PIPE:
+		return 3;
+	case LT_CARET:
+		return 4;
+	case LT_AMP:
+		return 5;
+	case LT_EQ:
+	case LT_NE:
+		return 6;
+	case LT_LT:
+	case LT_LE:
+	case LT_GT:
+	case LT_GE:
+		return 7;
+	case LT_SHL:
+	case LT_SHR:
+		return 8;
+	case LT_PLUS:
+	case LT_MINUS:
+		return 9;
+	case LT_STAR:
+	case LT_SLASH:
+	case LT_PERCENT:
+		return 10;
+	default:
+		return 0;
 	}
 }
 
@@ -713,8 +733,8 @@ static int parse_stmt(struct parser *p, struct lang_node **out, int *h);
  * one; after a statement that ends in a block (if, while, unroll) it may be left out.
  * @probe_body: the '}' ends a probe, so what follows it is lexed as a probe (by the caller).
  */
-static int parse_block(struct parser *p, const char *after, bool probe_body,
-		       struct lang_node **out, int *h)
+static int parse_block(struct parser *p, const char *after, bool probe_body, struct lang_node **out,
+		       int *h)
 {
 	struct lang_pos open = p->tok.pos;
 	struct lang_node *b, *s;
@@ -920,7 +940,9 @@ static int parse_stmt(struct parser *p, struct lang_node **out, int *h)
 	case LT_BREAK:
 	case LT_CONTINUE:
 	case LT_RETURN:
-		kind = t.kind == LT_BREAK ? LN_BREAK : t.kind == LT_CONTINUE ? LN_CONTINUE : LN_RETURN;
+		kind = t.kind == LT_BREAK      ? LN_BREAK
+		       : t.kind == LT_CONTINUE ? LN_CONTINUE
+					       : LN_RETURN;
 		err = new_node(p, kind, t.pos, NULL, 0, &e);
 		if (!err)
 			err = next(p);
@@ -1000,13 +1022,15 @@ static int add_attach(struct parser *p, struct lang_probe *pr)
 {
 	struct lang_attach *a, **v;
 
-	static const char *const c_words[] = { "struct", "union", "enum", "typedef" };
+	static const char *const c_words[] = {"struct", "union", "enum", "typedef"};
 
 	/* bpftrace hands C definitions before the probes to clang; kscope has no compiler */
 	for (size_t i = 0; i < sizeof(c_words) / sizeof(c_words[0]) && !pr->nattach; i++)
-		if (p->tok.len == strlen(c_words[i]) && !memcmp(p->tok.text, c_words[i], p->tok.len))
+		if (p->tok.len == strlen(c_words[i]) &&
+		    !memcmp(p->tok.text, c_words[i], p->tok.len))
 			return lang_error(p->d, p->tok.pos,
-					  "C definitions ('%s') are not supported: types come from the kernel's BTF",
+					  "C definitions ('%s') are not supported: types come from "
+					  "the kernel's BTF",
 					  c_words[i]);
 	a = calloc(1, sizeof(*a));
 	v = a ? realloc(pr->attach, (pr->nattach + 1) * sizeof(*v)) : NULL;
@@ -1060,24 +1084,26 @@ static int parse_probe(struct parser *p, struct lang_probe *pr)
 			return err;
 		return parse_block(p, "the predicate", true, &pr->body, &h);
 	}
-	snprintf(after, sizeof(after), "attach point '%.*s'%s", (int)(last.len > 40 ? 40 : last.len),
-		 last.text, last.len > 40 ? "..." : "");
+	snprintf(after, sizeof(after), "attach point '%.*s'%s",
+		 (int)(last.len > 40 ? 40 : last.len), last.text, last.len > 40 ? "..." : "");
 	return parse_block(p, after, true, &pr->body, &h);
 }
 
 struct lang_program *lang_parse(const char *src, const char *file, struct lang_diag *d)
 {
 	struct lang_diag scratch;
-	struct parser p = { .d = d ? d : &scratch };
+	struct parser p = {.d = d ? d : &scratch};
 	struct lang_program *prog;
 	int err;
 
 	if (!src) {
+		lang_error(p.d, (struct lang_pos){.line = 1, .col = 1}, "no program text");
 		errno = EINVAL;
 		return NULL;
 	}
 	prog = calloc(1, sizeof(*prog));
 	if (!prog) {
+		lang_error(p.d, (struct lang_pos){.line = 1, .col = 1}, "out of memory");
 		errno = ENOMEM;
 		return NULL;
 	}

@@ -11,7 +11,7 @@ static struct kt_mem mem;
 /* The dump of @src, or "error L:C: MSG\n" when it does not parse. */
 static const char *dump(const char *src)
 {
-	struct lang_diag d = { .pos = { 0, 0, 0 } };
+	struct lang_diag d = {.pos = {0, 0, 0}};
 	struct lang_program *p = lang_parse(src, "t.bt", &d);
 	FILE *f = kt_mem_open(&mem);
 
@@ -28,11 +28,13 @@ static const char *dump(const char *src)
 #define CHECK_AST(src, want) CHECK_STR(dump(src), want "\n")
 
 /* statements in BEGIN { } */
-#define CHECK_BODY(stmts, want) CHECK_STR(dump("BEGIN { " stmts " }"), "(probe (BEGIN) (block " want "))\n")
+#define CHECK_BODY(stmts, want)                                                                    \
+	CHECK_STR(dump("BEGIN { " stmts " }"), "(probe (BEGIN) (block " want "))\n")
 
 /* an expression's tree: BEGIN { $x = EXPR } */
-#define CHECK_EXPR(expr, want) \
-	CHECK_STR(dump("BEGIN { $x = " expr " }"), "(probe (BEGIN) (block (assign = (var x) " want ")))\n")
+#define CHECK_EXPR(expr, want)                                                                     \
+	CHECK_STR(dump("BEGIN { $x = " expr " }"),                                                 \
+		  "(probe (BEGIN) (block (assign = (var x) " want ")))\n")
 
 /* the first error: LINE:COL: MSG */
 #define CHECK_ERR(src, line, col, msg) CHECK_STR(dump(src), "error " #line ":" #col ": " msg "\n")
@@ -46,9 +48,10 @@ static void test_probes(void)
 	CHECK_AST("kprobe:f /pid == 1/ { @x = 1 }\nkretprobe:f { @y = 2; }",
 		  "(probe (kprobe f) (pred (== (builtin pid) 1)) (block (assign = (map x) 1)))\n"
 		  "(probe (kretprobe f) (block (assign = (map y) 2)))");
-	CHECK_AST("tracepoint:syscalls:sys_enter_openat /comm == \"cat\"/ { @x[pid] = count(); }",
-		  "(probe (tracepoint syscalls sys_enter_openat) (pred (== (builtin comm) \"cat\")) "
-		  "(block (assign = (map x (builtin pid)) (call count))))");
+	CHECK_AST(
+	    "tracepoint:syscalls:sys_enter_openat /comm == \"cat\"/ { @x[pid] = count(); }",
+	    "(probe (tracepoint syscalls sys_enter_openat) (pred (== (builtin comm) \"cat\")) "
+	    "(block (assign = (map x (builtin pid)) (call count))))");
 }
 
 static void test_attach_points(void)
@@ -114,7 +117,8 @@ static void test_comments(void)
 {
 	CHECK_AST("// one\nBEGIN /* two\n three */ { // four\n exit() /**/ }",
 		  "(probe (BEGIN) (block (call exit)))");
-	CHECK_AST("#!/usr/bin/env bpftrace\nBEGIN { exit(); }", "(probe (BEGIN) (block (call exit)))");
+	CHECK_AST("#!/usr/bin/env bpftrace\nBEGIN { exit(); }",
+		  "(probe (BEGIN) (block (call exit)))");
 	/* the "#!" line still counts */
 	CHECK_ERR("#!/usr/bin/bpftrace\nBEGIN { x y }", 2, 11,
 		  "expected ';' or '}' after statement, found identifier 'y'");
@@ -124,10 +128,12 @@ static void test_comments(void)
 
 static void test_statements(void)
 {
-	CHECK_BODY("@x = 1; @y[1, \"a\"] = 2; $v = 3", "(assign = (map x) 1) "
+	CHECK_BODY("@x = 1; @y[1, \"a\"] = 2; $v = 3",
+		   "(assign = (map x) 1) "
 		   "(assign = (map y 1 \"a\") 2) (assign = (var v) 3)");
-	CHECK_BODY("@ = count(); @[comm] = count();",
-		   "(assign = (map \"\") (call count)) (assign = (map \"\" (builtin comm)) (call count))");
+	CHECK_BODY(
+	    "@ = count(); @[comm] = count();",
+	    "(assign = (map \"\") (call count)) (assign = (map \"\" (builtin comm)) (call count))");
 	CHECK_BODY("$a += 1; $a -= 1; $a *= 1; $a /= 1; $a %= 1; @b &= 1; @b |= 1; @b ^= 1; "
 		   "@b <<= 1; @b >>= 1",
 		   "(assign += (var a) 1) (assign -= (var a) 1) (assign *= (var a) 1) "
@@ -158,7 +164,8 @@ static void test_statements(void)
 static void test_unroll_node(void)
 {
 	struct lang_diag d;
-	struct lang_program *p = lang_parse("BEGIN { unroll(7) { } unroll($3) { @x = 1 } }", "-e", &d);
+	struct lang_program *p =
+	    lang_parse("BEGIN { unroll(7) { } unroll($3) { @x = 1 } }", "-e", &d);
 	struct lang_node *u;
 
 	CHECK(p, "parse failed: %s", d.msg);
@@ -222,7 +229,8 @@ static void test_postfix(void)
 static void test_casts(void)
 {
 	CHECK_EXPR("(uint32)1", "(cast uint32 1)");
-	CHECK_EXPR("(struct task_struct *)curtask", "(cast \"struct task_struct *\" (builtin curtask))");
+	CHECK_EXPR("(struct task_struct *)curtask",
+		   "(cast \"struct task_struct *\" (builtin curtask))");
 	CHECK_EXPR("(int8*)$p", "(cast \"int8 *\" (var p))");
 	CHECK_EXPR("(struct x**)0", "(cast \"struct x **\" 0)");
 	CHECK_EXPR("(union u)1 + (enum e)2", "(+ (cast \"union u\" 1) (cast \"enum e\" 2))");
@@ -270,7 +278,8 @@ static void test_integers(void)
 	CHECK_EXPR("1__0", "10");
 	CHECK_EXPR("0x1F + 0XaB", "(+ 31 171)");
 	CHECK_EXPR("010 + 0_7 + 00", "(+ (+ 8 7) 0)");
-	CHECK_EXPR("1e6 + 5E3 + 0e100 + 10e2 + 1e1_0", "(+ (+ (+ (+ 1000000 5000) 0) 1000) 10000000000)");
+	CHECK_EXPR("1e6 + 5E3 + 0e100 + 10e2 + 1e1_0",
+		   "(+ (+ (+ (+ 1000000 5000) 0) 1000) 10000000000)");
 	CHECK_EXPR("1u + 2l + 3ll + 4UL + 5ull + 6uL + 1e3u + 0x10u",
 		   "(+ (+ (+ (+ (+ (+ (+ 1 2) 3) 4) 5) 6) 1000) 16)");
 	CHECK_EXPR("9223372036854775807", "9223372036854775807");
@@ -286,8 +295,8 @@ static void test_integers(void)
 static void test_int_nodes(void)
 {
 	struct lang_diag d;
-	struct lang_program *p =
-		lang_parse("BEGIN {\n\t@x = 9223372036854775808 + -9223372036854775808 * 1;\n}", "-e", &d);
+	struct lang_program *p = lang_parse(
+	    "BEGIN {\n\t@x = 9223372036854775808 + -9223372036854775808 * 1;\n}", "-e", &d);
 	struct lang_node *a, *plus, *l, *times, *r;
 
 	CHECK(p, "parse failed: %s", d.msg);
@@ -374,22 +383,26 @@ static void test_errors_lexical(void)
 		  "expected a variable name, a parameter number or '#' after '$'");
 	CHECK_ERR("BEGIN { @1 = 1 }", 1, 9,
 		  "invalid map name '@1': a map's name starts with a letter or '_'");
-	CHECK_ERR("u:\"/x y:f {}", 1, 3,
-		  "unterminated quoted part of an attach point: end of input before the closing '\"'");
+	CHECK_ERR(
+	    "u:\"/x y:f {}", 1, 3,
+	    "unterminated quoted part of an attach point: end of input before the closing '\"'");
 }
 
 static void test_errors_syntax(void)
 {
 	CHECK_ERR("", 1, 1, "expected a probe such as 'BEGIN { ... }', found end of input");
-	CHECK_ERR("BEGIN { x y }", 1, 11, "expected ';' or '}' after statement, found identifier 'y'");
+	CHECK_ERR("BEGIN { x y }", 1, 11,
+		  "expected ';' or '}' after statement, found identifier 'y'");
 	CHECK_ERR("BEGIN { $x = 1 $y = 2 }", 1, 16,
 		  "expected ';' or '}' after statement, found variable '$y'");
 	CHECK_ERR("BEGIN { $x = \"a\" \"b\" }", 1, 18,
 		  "expected ';' or '}' after statement, found string \"b\"");
 	CHECK_ERR("tracepoint:syscalls:sys_enter_read", 1, 35,
-		  "expected '{' after attach point 'tracepoint:syscalls:sys_enter_read', found end of input");
+		  "expected '{' after attach point 'tracepoint:syscalls:sys_enter_read', found end "
+		  "of input");
 	CHECK_ERR("BEGIN }", 1, 7, "expected '{' after attach point 'BEGIN', found '}'");
-	CHECK_ERR("BEGIN {", 1, 8, "expected '}' to close the block opened at 1:7, found end of input");
+	CHECK_ERR("BEGIN {", 1, 8,
+		  "expected '}' to close the block opened at 1:7, found end of input");
 	CHECK_ERR("BEGIN,{}", 1, 7, "expected attach point after ',', found '{'");
 	CHECK_ERR(",BEGIN {}", 1, 1, "expected attach point, found ','");
 	CHECK_ERR("BEGIN {} ;", 1, 10, "expected attach point, found ';'");
@@ -410,11 +423,15 @@ static void test_errors_syntax(void)
 		  "expected '{' after 'else', found variable '$x'");
 	CHECK_ERR("BEGIN { while 1 { } }", 1, 15, "expected '(' after 'while', found integer '1'");
 	CHECK_ERR("BEGIN { unroll(0) { } }", 1, 16, "unroll count must be from 1 to 100, found 0");
-	CHECK_ERR("BEGIN { unroll(101) { } }", 1, 16, "unroll count must be from 1 to 100, found 101");
-	CHECK_ERR("BEGIN { unroll(2+3) { } }", 1, 17, "expected ')' after the unroll count, found '+'");
-	CHECK_ERR("BEGIN { unroll($x) { } }", 1, 16,
-		  "expected an unroll count (1 to 100, or a parameter such as $1), found variable '$x'");
-	CHECK_ERR("BEGIN { $a = $b = 1; }", 1, 17, "expected ';' or '}' after statement, found '='");
+	CHECK_ERR("BEGIN { unroll(101) { } }", 1, 16,
+		  "unroll count must be from 1 to 100, found 101");
+	CHECK_ERR("BEGIN { unroll(2+3) { } }", 1, 17,
+		  "expected ')' after the unroll count, found '+'");
+	CHECK_ERR(
+	    "BEGIN { unroll($x) { } }", 1, 16,
+	    "expected an unroll count (1 to 100, or a parameter such as $1), found variable '$x'");
+	CHECK_ERR("BEGIN { $a = $b = 1; }", 1, 17,
+		  "expected ';' or '}' after statement, found '='");
 	CHECK_ERR("BEGIN { 1 = 2 }", 1, 11,
 		  "the left side of '=' must be a variable ($x) or a map (@x)");
 	CHECK_ERR("BEGIN { $a.b += 2 }", 1, 14,
@@ -422,9 +439,11 @@ static void test_errors_syntax(void)
 	CHECK_ERR("BEGIN { 1++ }", 1, 10, "'++' needs a variable ($x) or a map (@x) before it");
 	CHECK_ERR("BEGIN { --f() }", 1, 9, "'--' needs a variable ($x) or a map (@x) after it");
 	CHECK_ERR("BEGIN { f(1,) }", 1, 13, "expected expression, found ')'");
-	CHECK_ERR("BEGIN { f(1 2) }", 1, 13, "expected ',' or ')' after the arguments, found integer '2'");
+	CHECK_ERR("BEGIN { f(1 2) }", 1, 13,
+		  "expected ',' or ')' after the arguments, found integer '2'");
 	CHECK_ERR("BEGIN { @x[] = 1 }", 1, 12, "expected expression, found ']'");
-	CHECK_ERR("BEGIN { @x[1 = 1 }", 1, 14, "expected ',' or ']' after the map's keys, found '='");
+	CHECK_ERR("BEGIN { @x[1 = 1 }", 1, 14,
+		  "expected ',' or ']' after the map's keys, found '='");
 	CHECK_ERR("BEGIN { $a[1 }", 1, 14, "expected ']' after the index, found '}'");
 	CHECK_ERR("BEGIN { (1,) }", 1, 12, "expected expression, found ')'");
 	CHECK_ERR("BEGIN { (1 }", 1, 12, "expected ')' or ',', found '}'");
@@ -435,7 +454,8 @@ static void test_errors_syntax(void)
 	CHECK_ERR("BEGIN { $t.1u }", 1, 12,
 		  "expected a field name or a tuple index after '.', found integer '1u'");
 	CHECK_ERR("BEGIN { (struct 1)$x }", 1, 17, "expected a type name, found integer '1'");
-	CHECK_ERR("BEGIN { (struct x *)}", 1, 21, "expected an expression after the cast, found '}'");
+	CHECK_ERR("BEGIN { (struct x *)}", 1, 21,
+		  "expected an expression after the cast, found '}'");
 	CHECK_ERR("BEGIN { &$x }", 1, 9, "expected statement, found '&'");
 	CHECK_ERR("BEGIN { $x = &$y }", 1, 14, "expected expression, found '&'");
 	CHECK_ERR("struct foo { int a; }\nBEGIN { }", 1, 1,
@@ -459,15 +479,16 @@ static void test_error_in_file(void)
 	CHECK_INT(d.pos.off, 15 + 37 + 24);
 	CHECK_STR(d.msg, "expected ';' or '}' after statement, found map '@x'");
 	lang_diag_print(&d, "reads.bt", src, kt_mem_open(&mem));
-	CHECK_STR(kt_mem_close(&mem), "reads.bt:3:25: error: expected ';' or '}' after statement, found map '@x'\n"
-				      "\t@reads[comm] = count() @x\n"
-				      "\t                       ^\n");
+	CHECK_STR(kt_mem_close(&mem),
+		  "reads.bt:3:25: error: expected ';' or '}' after statement, found map '@x'\n"
+		  "\t@reads[comm] = count() @x\n"
+		  "\t                       ^\n");
 	lang_program_free(p);
 }
 
 static void test_diag_print(void)
 {
-	struct lang_diag d = { .pos = { 2, 4, 12 } };
+	struct lang_diag d = {.pos = {2, 4, 12}};
 
 	snprintf(d.msg, sizeof(d.msg), "boom");
 	/* tabs kept, a UTF-8 character is one column on the screen, CR of CRLF dropped */
@@ -477,7 +498,7 @@ static void test_diag_print(void)
 	lang_diag_print(&d, NULL, NULL, kt_mem_open(&mem));
 	CHECK_STR(kt_mem_close(&mem), "stdin:2:4: error: boom\n");
 	/* at the end of the input, after a newline: an empty line and a caret */
-	d = (struct lang_diag){ .pos = { 2, 1, 6 } };
+	d = (struct lang_diag){.pos = {2, 1, 6}};
 	snprintf(d.msg, sizeof(d.msg), "eof");
 	lang_diag_print(&d, "-e", "BEGIN\n", kt_mem_open(&mem));
 	CHECK_STR(kt_mem_close(&mem), "-e:2:1: error: eof\n\n^\n");
@@ -488,7 +509,8 @@ static void test_diag_print(void)
 
 		CHECK(!p, "parsed");
 		lang_diag_print(&d, "-e", src, kt_mem_open(&mem));
-		CHECK_STR(kt_mem_close(&mem), "-e:3:1: error: expected expression, found '}'\n}\n^\n");
+		CHECK_STR(kt_mem_close(&mem),
+			  "-e:3:1: error: expected expression, found '}'\n}\n^\n");
 	}
 }
 
@@ -535,7 +557,9 @@ static void test_limits(void)
 	for (size_t i = 0; i < 2000; i++)
 		o += (size_t)sprintf(s + o, "+1");
 	sprintf(s + o, " }");
-	CHECK_STR(dump(s), "error 1:2059: expression too long: its syntax tree is more than 1024 levels deep\n");
+	CHECK_STR(
+	    dump(s),
+	    "error 1:2059: expression too long: its syntax tree is more than 1024 levels deep\n");
 	/* 1000 terms are fine */
 	o = (size_t)sprintf(s, "BEGIN { $x = 1");
 	for (size_t i = 0; i < 1000; i++)
@@ -566,9 +590,9 @@ static void test_tokens(void)
 	struct lang_lexer lx;
 	struct lang_token t;
 	char b[128];
-	const enum lang_tok want[] = { LT_VAR,	  LT_SHL_ASSIGN, LT_MAP, LT_ARROW, LT_IDENT,
-				       LT_PARAM, LT_NE,		LT_STR, LT_BUILTIN, LT_INT,
-				       LT_UNROLL, LT_EOF };
+	const enum lang_tok want[] = {LT_VAR,	  LT_SHL_ASSIGN, LT_MAP,    LT_ARROW,
+				      LT_IDENT,	  LT_PARAM,	 LT_NE,	    LT_STR,
+				      LT_BUILTIN, LT_INT,	 LT_UNROLL, LT_EOF};
 	size_t i = 0;
 
 	CHECK_STR(lang_tok_name(LT_PLUS_ASSIGN), "'+='");
@@ -595,12 +619,12 @@ static void test_tokens(void)
 		free(s);
 	}
 	CHECK_STR(lang_tok_describe(&t, b, sizeof(b)), "string \"a\\x41\\0b\"");
-	t = (struct lang_token){ .kind = LT_IDENT,
-				 .text = "a_very_long_identifier_that_goes_on_and_on_and_on",
-				 .len = 49 };
+	t = (struct lang_token){.kind = LT_IDENT,
+				.text = "a_very_long_identifier_that_goes_on_and_on_and_on",
+				.len = 49};
 	CHECK_STR(lang_tok_describe(&t, b, sizeof(b)),
 		  "identifier 'a_very_long_identifier_that_goes_on_and_...'");
-	t = (struct lang_token){ .kind = LT_RBRACE, .text = "}", .len = 1 };
+	t = (struct lang_token){.kind = LT_RBRACE, .text = "}", .len = 1};
 	CHECK_STR(lang_tok_describe(&t, b, sizeof(b)), "'}'");
 	/* the lexer of attach points */
 	lang_lex_init(&lx, "  k:vfs_read+4,u:\"/a b\":f/x/ {", &d);
@@ -613,10 +637,45 @@ static void test_tokens(void)
 	CHECK_INT(lang_lex_peek_char(&lx, lx.off), '{');
 }
 
+/* Every operator and punctuation token, longest match first ("<<=" is one token). */
+static void test_operators(void)
+{
+	static const enum lang_tok want[] = {
+	    LT_LBRACE,	    LT_RBRACE,	     LT_LPAREN,	      LT_RPAREN,       LT_LBRACKET,
+	    LT_RBRACKET,    LT_COMMA,	     LT_SEMI,	      LT_COLON,	       LT_QUESTION,
+	    LT_DOT,	    LT_BNOT,	     LT_PLUS,	      LT_INC,	       LT_PLUS_ASSIGN,
+	    LT_MINUS,	    LT_DEC,	     LT_ARROW,	      LT_MINUS_ASSIGN, LT_STAR,
+	    LT_STAR_ASSIGN, LT_SLASH,	     LT_SLASH_ASSIGN, LT_PERCENT,      LT_PERCENT_ASSIGN,
+	    LT_CARET,	    LT_CARET_ASSIGN, LT_ASSIGN,	      LT_EQ,	       LT_NOT,
+	    LT_NE,	    LT_AMP,	     LT_LAND,	      LT_AMP_ASSIGN,   LT_PIPE,
+	    LT_LOR,	    LT_PIPE_ASSIGN,  LT_LT,	      LT_SHL,	       LT_SHL_ASSIGN,
+	    LT_LE,	    LT_GT,	     LT_SHR,	      LT_SHR_ASSIGN,   LT_GE,
+	    LT_INC,	    LT_PLUS,	     LT_SHL,	      LT_LT,	       LT_ARROW,
+	    LT_GT,	    LT_EOF,
+	};
+	const char *src =
+	    "{ } ( ) [ ] , ; : ? . ~ + ++ += - -- -> -= * *= / /= % %= ^ ^= = == ! != "
+	    "& && &= | || |= < << <<= <= > >> >>= >= +++<<<->>";
+	struct lang_diag d;
+	struct lang_lexer lx;
+	struct lang_token t;
+	size_t i = 0;
+
+	lang_lex_init(&lx, src, &d);
+	do {
+		CHECK(!lang_lex_next(&lx, &t), "lex error: %s", d.msg);
+		CHECK(i < sizeof(want) / sizeof(want[0]) && t.kind == want[i],
+		      "token %zu at %d is %s, expected %s", i, t.pos.col, lang_tok_name(t.kind),
+		      i < sizeof(want) / sizeof(want[0]) ? lang_tok_name(want[i]) : "nothing");
+		i++;
+	} while (t.kind != LT_EOF && i < 100);
+	CHECK_INT(i, sizeof(want) / sizeof(want[0]));
+}
+
 static void test_node_api(void)
 {
-	struct lang_node *n = lang_node_new(LN_CALL, (struct lang_pos){ 1, 2, 1 });
-	struct lang_program prog = { 0 };
+	struct lang_node *n = lang_node_new(LN_CALL, (struct lang_pos){1, 2, 1});
+	struct lang_program prog = {0};
 
 	CHECK(n, "no node");
 	if (!n)
@@ -660,6 +719,7 @@ int main(void)
 	RUN(test_limits);
 	RUN(test_errno);
 	RUN(test_tokens);
+	RUN(test_operators);
 	RUN(test_node_api);
 	free(mem.buf);
 	return kt_done();
