@@ -2728,14 +2728,19 @@ static int gen_stmt(struct cg *g, struct lang_node *s)
 	case LN_BLOCK:
 		gen_block(g, s);
 		break;
-	case LN_UNROLL:
-		if (s->ival < 1 || s->ival > 100) {
-			fail(g, s->pos, "unroll count must be 1 to 100");
+	case LN_UNROLL: {
+		int64_t n = s->ival;
+
+		if (s->nkids > 1 && const_int(g, s->kids[1], &n))
+			break;
+		if (n < 1 || n > 100) {
+			fail(g, s->pos, "unroll count must be from 1 to 100, found %lld", (long long)n);
 			break;
 		}
-		for (int64_t i = 0; i < s->ival && !g->err; i++)
+		for (int64_t i = 0; i < n && !g->err; i++)
 			gen_stmt(g, s->kids[0]);
 		break;
+	}
 	case LN_WHILE: {
 		size_t top = g->n, jend;
 		struct loop *l = realloc(g->loops, (g->nloops + 1) * sizeof(*l));
