@@ -38,4 +38,6 @@ tracepoint:raw_syscalls:sys_enter { @[pid, comm] = count(); }
 tracepoint:syscalls:sys_exit_read /args->ret > 0/ { @bytes = hist(args->ret); }
 tracepoint:sched:sched_switch { @[args->prev_comm] = count(); }
 tracepoint:syscalls:sys_enter_openat { printf("%s %s\n", comm, str(args->filename)); }
+tracepoint:sched:sched_switch { @[curtask->real_parent->pid] = count(); }
+profile:hz:99 { @[kstack] = count(); }
 EOT

@@ -24,6 +24,8 @@ ks_test -H trace/bad_syntax t_tr_bad_syntax
 ks_test -H trace/bad_field t_tr_bad_field
 ks_test -H trace/no_probe t_tr_no_probe
 ks_test trace/kprobe_refused t_tr_kprobe
+ks_test trace/kprobe t_tr_kprobe_works kprobe
+ks_test trace/kfunc t_tr_kprobe_works fentry
 ks_test -H trace/dump t_tr_dump
 ks_test -t 90 trace/bpftrace/aggregations t_tr_bt_aggs
 ks_test -t 90 trace/bpftrace/hist t_tr_bt_hist
@@ -364,9 +366,10 @@ t_tr_bt_tutorial() {
 	pass
 }
 
+# (values differ so the order is defined: bpftrace orders equal values by its hash table)
 t_tr_bt_uprobe() {
 	_b=$H/langtarget
-	tr_same "uprobe:$_b:lt_work /pid == \$1/ { @[arg0 % 3] = count(); @s = sum(arg0); }
+	tr_same "uprobe:$_b:lt_work /pid == \$1/ { @[arg0 * arg0 / 100] = count(); @s = sum(arg0); }
 		uretprobe:$_b:lt_ret /pid == \$1/ { @r = hist(retval); }
 		usdt:$_b:langtarget:tick /pid == \$1/ { @t = stats(arg1); }" tr_lt_start lt_go lt_end
 	pass
@@ -444,5 +447,29 @@ t_tr_no_such_pid() {
 	expect_eq "$KS_RC" 2 "exit code"
 	expect_grep "$KS_TMP/ks.err" "no such process: 4194303" "message"
 	expect_one_line "$KS_TMP/ks.err" "stderr"
+	pass
+}
+
+# tr_feature NAME: skip unless `kscope features` says NAME works here.
+tr_feature() {
+	ks_features_json || skip "no 'kscope features --json' to know whether $1 works"
+	[ "$("$H/jsonq" -w type=feature -w "name=$1" -g ok <"$KS_TMP/.features")" = true ] ||
+		skip "$1 does not work here: $("$H/jsonq" -w type=feature -w "name=$1" -g detail <"$KS_TMP/.features")"
+}
+
+# kprobe/kretprobe (or kfunc/kretfunc) on getppid's syscall function, where the kernel has them.
+t_tr_kprobe_works() {
+	tr_feature "$1"
+	_p=kprobe _r=kretprobe
+	[ "$1" = kprobe ] || { _p=kfunc _r=kretfunc; }
+	wl_start w getppid 6
+	tr_start ks -e "$_p:__x64_sys_getppid /pid == \$1/ { @calls = count(); @f[func] = count(); }
+		$_r:__x64_sys_getppid /pid == \$1/ { @ok = sum(retval == $(ks_ppid "$(ks_pid w)")); }" \
+		"$(ks_pid w)"
+	wl_run w
+	ks_stop ks
+	expect_rc ks 0
+	printf '\n\n@calls: 6\n@f[__x64_sys_getppid]: 6\n@ok: 6\n' >"$KS_TMP/want"
+	expect_out ks "$KS_TMP/want"
 	pass
 }
