@@ -584,7 +584,7 @@ static struct lang_type *ty_from_tpfield(struct cg *g, const struct lang_tpfield
 
 /* --- maps ---------------------------------------------------------------------------------- */
 
-enum mapkind { MK_USER, MK_RING, MK_LOST, MK_KSTACKS, MK_USTACKS, MK_ZERO };
+enum mapkind { MK_USER, MK_RING, MK_LOST, MK_KSTACKS, MK_USTACKS, MK_ZERO, MK_PIDS };
 
 /* Counters in the "lost" array map, reported by the runtime. */
 enum { LOST_RING, LOST_MAPFULL, LOST_NR };
@@ -1040,24 +1040,73 @@ static int gen_args_field(struct cg *g, const char *name, struct lang_pos pos, s
 		    is_uprobe(g->ptype) ? " (it needs DWARF debug info): use arg0..arg5" : "");
 }
 
-static int gen_stackid(struct cg *g, bool user, struct val *v)
+/*
+ * The first time a process shows up here, tell kscope (a LANG_REC_LEARN record) so that it
+ * reads the process's mappings while the process lives: its user stacks and usym() values
+ * are printed at the end, maybe after it exited. Keeps r0-r5 clobbered, r6-r9 intact.
+ */
+static void emit_count_lost(struct cg *g, int idx);
+
+static void emit_learn_pid(struct cg *g)
+{
+	int pids = map_internal(g, MK_PIDS), rec = stack_alloc(g, 16);
+	size_t seen, full;
+
+	emit_call(g, BPF_FUNC_get_current_pid_tgid);
+	emit(g, I_ALUI(BPF_RSH, R0, 32));
+	emit(g, I_ST(BPF_W, R10, rec, LANG_REC_LEARN));
+	emit(g, I_ST(BPF_W, R10, rec + 4, 0));
+	emit(g, I_STX(BPF_W, R10, R0, rec + 8));
+	emit(g, I_STX(BPF_W, R10, R0, rec + 12));
+	emit_map(g, R1, pids);
+	emit(g, I_MOV(R2, R10));
+	emit(g, I_ALUI(BPF_ADD, R2, rec + 8));
+	emit(g, I_MOV(R3, R10));
+	emit(g, I_ALUI(BPF_ADD, R3, rec + 8));
+	emit(g, I_MOVI(R4, BPF_NOEXIST));
+	emit_call(g, BPF_FUNC_map_update_elem);
+	seen = emit(g, I_JMPI(BPF_JNE, R0, 0, 0)); /* known already (or the map is full) */
+	emit_map(g, R1, map_internal(g, MK_RING));
+	emit(g, I_MOV(R2, R10));
+	emit(g, I_ALUI(BPF_ADD, R2, rec));
+	emit(g, I_MOVI(R3, 16));
+	emit(g, I_MOVI(R4, 0));
+	emit_call(g, BPF_FUNC_ringbuf_output);
+	full = emit(g, I_JMPI(BPF_JEQ, R0, 0, 0));
+	emit_count_lost(g, LOST_RING);
+	patch(g, full);
+	patch(g, seen);
+	stack_free_to(g, -rec - 16);
+}
+
+/*
+ * A stack as one u64: the stack map's id in the low 32 bits; above it the frames to show
+ * (0 for all) << 56 and, for a user stack, the process: (limit << 56) | (tgid << 32) | id.
+ */
+static int gen_stackid(struct cg *g, bool user, int64_t limit, struct val *v)
 {
 	int map = map_internal(g, user ? MK_USTACKS : MK_KSTACKS);
 
+	if (user)
+		emit_learn_pid(g);
 	emit(g, I_MOV(R1, R6));
 	emit_map(g, R2, map);
 	emit(g, I_MOVI(R3, user ? BPF_F_USER_STACK : 0));
 	emit_call(g, BPF_FUNC_get_stackid);
+	emit(g, I_MOV(R7, R0));
+	emit(g, I_ALUI(BPF_LSH, R7, 32));
+	emit(g, I_ALUI(BPF_RSH, R7, 32));
 	if (user) {
-		/* the process goes with a user stack: (tgid << 32) | (u32)id */
-		emit(g, I_MOV(R7, R0));
-		emit(g, I_ALUI(BPF_LSH, R7, 32));
-		emit(g, I_ALUI(BPF_RSH, R7, 32));
 		emit_call(g, BPF_FUNC_get_current_pid_tgid);
 		emit(g, I_ALUI(BPF_RSH, R0, 32));
 		emit(g, I_ALUI(BPF_LSH, R0, 32));
-		emit(g, I_ALU(BPF_OR, R0, R7));
+		emit(g, I_ALU(BPF_OR, R7, R0));
 	}
+	if (limit > 0) {
+		emit_ld64(g, R1, (uint64_t)limit << 56);
+		emit(g, I_ALU(BPF_OR, R7, R1));
+	}
+	emit(g, I_MOV(R0, R7));
 	v->ty = ty_new(g, user ? TY_USTACK : TY_KSTACK, 8);
 	v->loc = L_REG;
 	return g->err;
@@ -1169,7 +1218,7 @@ static int gen_builtin(struct cg *g, struct lang_node *e, struct val *v)
 				    "probes");
 		return gen_string_lit(g, f, strlen(f), v);
 	} else if (!strcmp(n, "kstack") || !strcmp(n, "ustack")) {
-		return gen_stackid(g, n[0] == 'u', v);
+		return gen_stackid(g, n[0] == 'u', 0, v);
 	} else if (!strncmp(n, "arg", 3) && n[3] >= '0' && n[3] <= '9') {
 		int i = atoi(n + 3);
 
@@ -1462,6 +1511,7 @@ static int gen_call_expr(struct cg *g, struct lang_node *e, struct val *v)
 		}
 		v->off = stack_alloc(g, 16);
 		emit(g, I_STX(BPF_DW, R10, R0, v->off));
+		emit_learn_pid(g);
 		emit_call(g, BPF_FUNC_get_current_pid_tgid);
 		emit(g, I_ALUI(BPF_RSH, R0, 32));
 		emit(g, I_STX(BPF_DW, R10, R0, v->off + 8));
@@ -1470,9 +1520,20 @@ static int gen_call_expr(struct cg *g, struct lang_node *e, struct val *v)
 		return g->err;
 	}
 	if (!strcmp(f, "kstack") || !strcmp(f, "ustack")) {
+		int64_t limit = 0;
+		struct lang_node *last = e->nkids ? e->kids[e->nkids - 1] : NULL;
+
 		if (e->nkids > 2)
 			return fail(g, e->pos, "%s() takes at most a mode and a depth", f);
-		return gen_stackid(g, f[0] == 'u', v);
+		/* kstack(N), kstack(bpftrace, N); the mode (bpftrace, perf) is not kept */
+		if (last && last->kind != LN_IDENT) {
+			if (const_int(g, last, &limit))
+				return g->err;
+			if (limit < 1 || limit > 127)
+				return fail(g, last->pos, "%s(): depth %lld out of range 1..127", f,
+					    (long long)limit);
+		}
+		return gen_stackid(g, f[0] == 'u', limit, v);
 	}
 	if (!strcmp(f, "strncmp")) {
 		struct val b;
@@ -2967,6 +3028,13 @@ static int add_map(struct cg *g, const struct mapx *m)
 			c->kstacks = (int)(cm - c->maps);
 		else
 			c->ustacks = (int)(cm - c->maps);
+		break;
+	case MK_PIDS:
+		cm->name = strdup("pids");
+		cm->bpf_type = BPF_MAP_TYPE_LRU_HASH;
+		cm->key_size = 4;
+		cm->val_size = 4;
+		cm->max_entries = MAP_ENTRIES;
 		break;
 	case MK_ZERO: {
 		uint32_t z = 8;

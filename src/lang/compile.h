@@ -82,6 +82,8 @@ enum lang_rec_kind {
 	LANG_REC_ZERO,		 /* id: map */
 	LANG_REC_EXIT,
 	LANG_REC_TIME,		 /* id: format (strftime) */
+	LANG_REC_LEARN,		 /* a process whose user addresses will need symbols: read its
+				  * maps now, while it lives (pid in the header) */
 };
 
 /* Instruction positions, for --dump and for blaming the verifier's rejections. */

@@ -62,16 +62,19 @@ static void print_stack(struct rt *r, FILE *f, bool user, uint64_t v, int indent
 {
 	int map = user ? r->c->ustacks : r->c->kstacks;
 	int32_t id = (int32_t)(uint32_t)v;
-	int pid = user ? (int)(v >> 32) : 0;
+	int pid = (int)((v >> 32) & 0xffffff);
+	unsigned limit = (unsigned)(v >> 56);
 	uint64_t ips[127];
 
 	memset(ips, 0, sizeof(ips));
 	fputc('\n', f);
+	if (id == -EFAULT)
+		return; /* no stack of this kind (a kernel thread's user stack): empty, as bpftrace */
 	if (id < 0 || map < 0 || bpf_map_lookup_elem(r->c->maps[map].fd, &id, ips)) {
 		fprintf(f, "%*s[stack lost]\n", indent, "");
 		return;
 	}
-	for (size_t i = 0; i < 127 && ips[i]; i++) {
+	for (size_t i = 0; i < 127 && ips[i] && (!limit || i < limit); i++) {
 		fprintf(f, "%*s", indent, "");
 		print_addr(r, f, user ? pid : -1, ips[i], true);
 		fputc('\n', f);
@@ -411,6 +414,10 @@ static int on_record(void *ctx, void *data, size_t size)
 		break;
 	case LANG_REC_EXIT:
 		r->exit_seen = true;
+		break;
+	case LANG_REC_LEARN:
+		ks_syms_learn(r->syms, (int)h->pid);
+		r->events--; /* bookkeeping, not an event */
 		break;
 	}
 	if (!r->o->json || 1)

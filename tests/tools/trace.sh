@@ -33,6 +33,9 @@ for _i in 0 1 2 3 4; do
 	ks_test -t 90 "trace/bpftrace/tutorial/$_i" t_tr_bt_tutorial "$_i"
 done
 ks_test -t 90 trace/bpftrace/uprobe t_tr_bt_uprobe
+for _i in 0 1 2 3; do
+	ks_test "trace/bpftrace/begin/$_i" t_tr_bt_begin "$_i"
+done
 ks_test -H trace/no_such_pid t_tr_no_such_pid
 
 # tr_start NAME ARGS...: kscope trace ARGS in the background, waiting until it attached.
@@ -235,14 +238,21 @@ t_tr_sigint() {
 
 t_tr_profile() {
 	stk_start w burn 300 100 3
-	tr_start ks -e 'profile:hz:99 /pid == $1/ { @samples = count(); @[kstack(3) == kstack(3)] = count(); }' \
-		"$(ks_pid w)"
+	tr_start ks -e 'profile:hz:99 /pid == $1/ { @samples = count(); @k[kstack(3)] = count();
+		@u[ustack] = count(); }' "$(ks_pid w)"
 	wl_run w
 	ks_stop ks
 	expect_rc ks 0
 	_n=$(sed -n 's/^@samples: //p' "$KS_TMP/ks.out")
 	note "samples: $_n"
 	[ -n "$_n" ] && [ "$_n" -gt 0 ] || fail "no samples of the burning helper"
+	# kstack(3): at most three frames a key
+	_most=$(awk '/^@k\[$/ { n = 0; on = 1; next } on && /^\]:/ { if (n > m) m = n; on = 0; next }
+		on { n++ } END { print m + 0 }' "$KS_TMP/ks.out")
+	[ "$_most" -le 3 ] || fail "a kstack(3) key has $_most frames"
+	# user stacks of stackload (frame pointers, symbols) name its functions, 4 spaces in
+	grep -q '^    burn_a+[0-9]*$' "$KS_TMP/ks.out" || fail "no user stack through burn_a"
+	grep -q '^    main+[0-9]*$' "$KS_TMP/ks.out" || fail "no user stack through main"
 	pass
 }
 
@@ -471,5 +481,30 @@ t_tr_kprobe_works() {
 	expect_rc ks 0
 	printf '\n\n@calls: 6\n@f[__x64_sys_getppid]: 6\n@ok: 6\n' >"$KS_TMP/want"
 	expect_out ks "$KS_TMP/want"
+	pass
+}
+
+# Programs that run in BEGIN and exit: kscope's output is bpftrace's, byte for byte.
+t_tr_bt_begin() {
+	command -v bpftrace >/dev/null 2>&1 || skip "bpftrace is not installed (apt-get install bpftrace)"
+	[ -z "${KS_GUEST:-}" ] || skip "no bpftrace in the guests"
+	_i=$(($1))
+	set -- \
+	'BEGIN { @a[1] = 1; @a[2] = 5; @a[3] = 3; print(@a, 2); print(@a, 0, 2); clear(@a); @b = 4;
+		zero(@b); @c = count(); @c = count(); zero(@c); print(5); print("str"); print((1, "x"));
+		exit(); }' \
+	'BEGIN { printf("%-5s|%5d|%x|%c|%05d|%-4d|%u|%o|%X|%%|%s\n", "ab", 42, 255, 65, 42, 7, 3, 8,
+		254, "end"); printf("%d %d %d\n", -5, 1 - 2, (int8)200); exit(); }' \
+	'BEGIN { @h = hist(1); @h = hist(2); @h = hist(3); @h = hist(1000); @h = hist(1 << 20);
+		@l = lhist(15, 0, 100, 10); @l = lhist(-1, 0, 100, 10); @l = lhist(100, 0, 100, 10);
+		@s = stats(5); @s = stats(10); @k["a", 1] = sum(3); @k["b", 2] = sum(1); exit(); }' \
+	'BEGIN { $i = 0; while ($i < 5) { @sq[$i] = $i * $i; $i++; } @t = (1, "two", 3);
+		@str = "text"; @m = max(3); @m = max(9); @n = min(-4); @avg = avg(7); exit(); }'
+	shift "$_i"
+	ks_run ks trace -e "$1"
+	expect_rc ks 0
+	bpftrace -e "$1" 2>"$KS_TMP/bt.err" | sed '1{/^Attaching/d}' >"$KS_TMP/bt.out"
+	cmp -s "$KS_TMP/bt.out" "$KS_TMP/ks.out" ||
+		fail "kscope's output differs from bpftrace's: $(diff "$KS_TMP/bt.out" "$KS_TMP/ks.out" | head -n 8 | tr '\n' '|')"
 	pass
 }
