@@ -145,6 +145,12 @@ static int trace_run(struct ks_ctx *c)
 	size_t nparams = opt_nargs;
 	int ret = KS_EXIT_USAGE, child = 0, go = -1;
 
+	if (c->opt.attach_mask != KS_METHODS_ALL) {
+		/* the probe types of the program say how each probe attaches */
+		ks_error("--attach does not apply to trace: name the probe type in the program "
+			 "(tracepoint:, rawtracepoint:, kprobe:, kfunc: ...)");
+		return KS_EXIT_USAGE;
+	}
 	if (opt_pid && kill((pid_t)opt_pid, 0) && errno == ESRCH) {
 		ks_error("no such process: %lld", opt_pid);
 		return KS_EXIT_USAGE;
@@ -254,7 +260,7 @@ KSCOPE_TOOL(trace,
 		    "instructions, in a few milliseconds. See docs/trace.md.\n\n"
 		    "examples:\n"
 		    "  kscope trace -e 'tracepoint:syscalls:sys_enter_openat { printf(\"%s %s\\n\", "
-		    "comm, str(args.filename)); }'\n"
+		    "comm, str(args->filename)); }'\n"
 		    "  kscope trace -e 'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }'\n"
 		    "  kscope trace -l 'tracepoint:sched:*'\n",
 	    .opts = trace_opts, .args = trace_args, .flags = KS_TOOL_BPF | KS_TOOL_COMMAND,

@@ -27,6 +27,7 @@ ks_test trace/kprobe_refused t_tr_kprobe
 ks_test trace/kprobe t_tr_kprobe_works kprobe
 ks_test trace/kfunc t_tr_kprobe_works fentry
 ks_test -H trace/dump t_tr_dump
+ks_test -H trace/verifier_rejects t_tr_verifier
 ks_test -t 90 trace/bpftrace/aggregations t_tr_bt_aggs
 ks_test -t 90 trace/bpftrace/hist t_tr_bt_hist
 for _i in 0 1 2 3 4; do
@@ -506,5 +507,17 @@ t_tr_bt_begin() {
 	bpftrace -e "$1" 2>"$KS_TMP/bt.err" | sed '1{/^Attaching/d}' >"$KS_TMP/bt.out"
 	cmp -s "$KS_TMP/bt.out" "$KS_TMP/ks.out" ||
 		fail "kscope's output differs from bpftrace's: $(diff "$KS_TMP/bt.out" "$KS_TMP/ks.out" | head -n 8 | tr '\n' '|')"
+	pass
+}
+
+# A program the verifier rejects (a loop it cannot bound): its reason, at the source line
+# that emitted the instruction it stopped at; nothing left loaded.
+t_tr_verifier() {
+	ks_run ks trace -e 'BEGIN { $i = 0; while ($i >= 0) { $i++; } }'
+	expect_eq "$KS_RC" 2 "exit code"
+	expect_grep "$KS_TMP/ks.err" "error: the kernel's verifier rejected the program for BEGIN:" "message"
+	grep -q '^-e:1:[0-9]*: error' "$KS_TMP/ks.err" || fail "no position: $(ks_first_line "$KS_TMP/ks.err")"
+	expect_eq "$(sed -n 2p "$KS_TMP/ks.err")" 'BEGIN { $i = 0; while ($i >= 0) { $i++; } }' "source line"
+	sed -n 3p "$KS_TMP/ks.err" | grep -q '^ *\^$' || fail "no caret line"
 	pass
 }
