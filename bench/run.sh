@@ -102,6 +102,9 @@ tracers() {
 		echo "ks-sc|kscope syscount|skip|'$KSCOPE' does not list syscount yet"
 		echo "ks-scl|kscope syscount -L|skip|'$KSCOPE' does not list syscount yet"
 	fi
+	# the one-liner language: the same program for kscope trace and bpftrace (below)
+	printf 'tracepoint:syscalls:sys_enter_openat { @[comm] = count(); }\n' >"$OUT/openat.bt"
+	echo "ks-tr|kscope trace openat.bt (@[comm] = count())|err:Attaching|$KSCOPE trace $OUT/openat.bt"
 	if echo "$tools" | grep -qx opensnoop; then
 		echo "ks-os|kscope opensnoop|err:kscope: opensnoop: tracing|$KSCOPE opensnoop"
 	else
@@ -127,9 +130,11 @@ tracers() {
 	if ! command -v bpftrace >/dev/null 2>&1; then
 		echo "bt-sc|bpftrace syscount.bt|skip|bpftrace not installed (scripts/setup --bench)"
 		echo "bt-os|bpftrace opensnoop.bt|skip|bpftrace not installed"
+		echo "bt-tr|bpftrace openat.bt|skip|bpftrace not installed"
 		return
 	fi
 	bt=$(command -v bpftrace)
+	echo "bt-tr|bpftrace openat.bt (@[comm] = count())|out:Attaching|$bt $OUT/openat.bt"
 	p=$(peer_path bpftrace syscount.bt)
 	if [ -n "$p" ]; then
 		echo "bt-sc|bpftrace syscount.bt|out:Counting syscalls|$bt $p"
