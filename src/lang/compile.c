@@ -12,19 +12,19 @@
 #include "core/common.h"
 #include "lang/insn.h"
 
-#define MAX_STACK 512
-#define STR_DEFAULT 64	/* bytes of str() and string values, as bpftrace's default */
-#define MAP_ENTRIES 4096
-#define RING_SIZE (256 * 1024)
-#define STACK_DEPTH 127
-#define REC_HDR 16
+#define MAX_STACK	 512
+#define STR_DEFAULT	 64 /* bytes of str() and string values, as bpftrace's default */
+#define MAP_ENTRIES	 4096
+#define RING_SIZE	 (256 * 1024)
+#define STACK_DEPTH	 127
+#define REC_HDR		 16
 #define KS_LANG_ARRAY(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Registers: r6 keeps the context, r9 the ring-buffer record being built. */
 enum { R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, R10 };
 
 /* x86-64 struct pt_regs offsets of the argument and return registers. */
-static const int regs_arg_off[] = { 112, 104, 96, 88, 72, 64 };
+static const int regs_arg_off[] = {112, 104, 96, 88, 72, 64};
 #define REGS_AX 80
 #define REGS_IP 128
 #define REGS_SP 152
@@ -54,20 +54,20 @@ struct cg {
 	struct lang_pos *lines;
 	size_t n, cap;
 	struct lang_pos cur;
-	int sp, max_sp;		/* bytes of stack in use, most ever */
+	int sp, max_sp; /* bytes of stack in use, most ever */
 	struct var *vars;
 	size_t nvars;
-	int vars_lo;		/* lowest offset of a variable slot (negative) */
+	int vars_lo; /* lowest offset of a variable slot (negative) */
 	const struct lang_probe *probe;
 	size_t probe_idx;	/* index of the target's name (the `probe` builtin) */
-	size_t probe_idx_probe;	/* index of the probe in the program */
+	size_t probe_idx_probe; /* index of the probe in the program */
 	struct lang_target *t;
 	enum lang_ptype ptype;
 	struct lang_tpfield *tpf;
 	size_t ntpf;
 	struct loop *loops;
 	size_t nloops;
-	size_t *exits, nexits;	/* jumps to the epilogue */
+	size_t *exits, nexits; /* jumps to the epilogue */
 	/* types allocated so far, freed at the end */
 	struct lang_type **types;
 	size_t ntypes;
@@ -75,16 +75,16 @@ struct cg {
 	bool btf_tried;
 	/* kept across the passes */
 	struct cgmaps *maps;
-	struct pvars *pv;	/* per probe */
-	int pass;		/* 0, 1: types only; 2: the programs kept */
+	struct pvars *pv; /* per probe */
+	int pass;	  /* 0, 1: types only; 2: the programs kept */
 };
 
-static struct lang_type ty_u64 = { .kind = TY_INT, .size = 8 };
-static struct lang_type ty_s64 = { .kind = TY_INT, .size = 8, .sign = true };
-static struct lang_type ty_void = { .kind = TY_VOID };
+static struct lang_type ty_u64 = {.kind = TY_INT, .size = 8};
+static struct lang_type ty_s64 = {.kind = TY_INT, .size = 8, .sign = true};
+static struct lang_type ty_void = {.kind = TY_VOID};
 
 static int fail(struct cg *g, struct lang_pos pos, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int fail(struct cg *g, struct lang_pos pos, const char *fmt, ...)
 {
@@ -154,7 +154,12 @@ static bool is_int(const struct lang_type *t)
 static bool is_scalar(const struct lang_type *t)
 {
 	switch (t->kind) {
-	case TY_INT: case TY_PTR: case TY_KSTACK: case TY_USTACK: case TY_KSYM: case TY_PROBE:
+	case TY_INT:
+	case TY_PTR:
+	case TY_KSTACK:
+	case TY_USTACK:
+	case TY_KSYM:
+	case TY_PROBE:
 	case TY_USERNAME:
 		return true;
 	default:
@@ -165,21 +170,36 @@ static bool is_scalar(const struct lang_type *t)
 static const char *ty_name(const struct lang_type *t)
 {
 	switch (t->kind) {
-	case TY_VOID: return "void";
-	case TY_INT: return "an integer";
-	case TY_STR: return "a string";
-	case TY_PTR: return "a pointer";
-	case TY_RECORD: return "a struct";
-	case TY_ARRAY: return "an array";
-	case TY_KSTACK: return "a kernel stack";
-	case TY_USTACK: return "a user stack";
-	case TY_KSYM: return "a kernel symbol";
-	case TY_USYM: return "a user symbol";
-	case TY_PROBE: return "a probe name";
-	case TY_USERNAME: return "a user name";
-	case TY_TUPLE: return "a tuple";
-	case TY_AGG: return "an aggregation";
-	case TY_ARGS: return "args";
+	case TY_VOID:
+		return "void";
+	case TY_INT:
+		return "an integer";
+	case TY_STR:
+		return "a string";
+	case TY_PTR:
+		return "a pointer";
+	case TY_RECORD:
+		return "a struct";
+	case TY_ARRAY:
+		return "an array";
+	case TY_KSTACK:
+		return "a kernel stack";
+	case TY_USTACK:
+		return "a user stack";
+	case TY_KSYM:
+		return "a kernel symbol";
+	case TY_USYM:
+		return "a user symbol";
+	case TY_PROBE:
+		return "a probe name";
+	case TY_USERNAME:
+		return "a user name";
+	case TY_TUPLE:
+		return "a tuple";
+	case TY_AGG:
+		return "an aggregation";
+	case TY_ARGS:
+		return "args";
 	}
 	return "?";
 }
@@ -274,8 +294,10 @@ static int stack_alloc(struct cg *g, uint32_t size)
 	if (g->sp > g->max_sp)
 		g->max_sp = g->sp;
 	if (g->sp > MAX_STACK)
-		fail(g, g->cur, "this probe needs more than %d bytes of BPF stack: use shorter "
-			"strings (str(x, N)) or fewer values at once", MAX_STACK);
+		fail(g, g->cur,
+		     "this probe needs more than %d bytes of BPF stack: use shorter "
+		     "strings (str(x, N)) or fewer values at once",
+		     MAX_STACK);
 	return -g->sp;
 }
 
@@ -326,10 +348,14 @@ static void emit_extend(struct cg *g, int reg, uint32_t size, bool sign)
 static int ldx_size(uint32_t size)
 {
 	switch (size) {
-	case 1: return BPF_B;
-	case 2: return BPF_H;
-	case 4: return BPF_W;
-	default: return BPF_DW;
+	case 1:
+		return BPF_B;
+	case 2:
+		return BPF_H;
+	case 4:
+		return BPF_W;
+	default:
+		return BPF_DW;
 	}
 }
 
@@ -468,15 +494,31 @@ static struct lang_type *ty_parse(struct cg *g, const char *s, struct lang_pos p
 		uint32_t size;
 		bool sign;
 	} ints[] = {
-		{ "int8", 1, true },	{ "int16", 2, true }, { "int32", 4, true },
-		{ "int64", 8, true },	{ "uint8", 1, false }, { "uint16", 2, false },
-		{ "uint32", 4, false }, { "uint64", 8, false }, { "char", 1, true },
-		{ "short", 2, true },	{ "int", 4, true },    { "long", 8, true },
-		{ "unsigned char", 1, false }, { "unsigned short", 2, false },
-		{ "unsigned int", 4, false }, { "unsigned long", 8, false },
-		{ "u8", 1, false },	{ "u16", 2, false },   { "u32", 4, false },
-		{ "u64", 8, false },	{ "s8", 1, true },     { "s16", 2, true },
-		{ "s32", 4, true },	{ "s64", 8, true },    { "bool", 1, false },
+	    {"int8", 1, true},
+	    {"int16", 2, true},
+	    {"int32", 4, true},
+	    {"int64", 8, true},
+	    {"uint8", 1, false},
+	    {"uint16", 2, false},
+	    {"uint32", 4, false},
+	    {"uint64", 8, false},
+	    {"char", 1, true},
+	    {"short", 2, true},
+	    {"int", 4, true},
+	    {"long", 8, true},
+	    {"unsigned char", 1, false},
+	    {"unsigned short", 2, false},
+	    {"unsigned int", 4, false},
+	    {"unsigned long", 8, false},
+	    {"u8", 1, false},
+	    {"u16", 2, false},
+	    {"u32", 4, false},
+	    {"u64", 8, false},
+	    {"s8", 1, true},
+	    {"s16", 2, true},
+	    {"s32", 4, true},
+	    {"s64", 8, true},
+	    {"bool", 1, false},
 	};
 	char base[128];
 	size_t len = strlen(s), stars = 0;
@@ -502,7 +544,8 @@ static struct lang_type *ty_parse(struct cg *g, const char *s, struct lang_pos p
 		while (*nm == ' ')
 			nm++;
 		if (!b) {
-			fail(g, pos, "cast to '%s' needs the kernel's BTF (/sys/kernel/btf/vmlinux)", s);
+			fail(g, pos,
+			     "cast to '%s' needs the kernel's BTF (/sys/kernel/btf/vmlinux)", s);
 			return NULL;
 		}
 		id = btf__find_by_name_kind(b, nm, un ? BTF_KIND_UNION : BTF_KIND_STRUCT);
@@ -594,8 +637,8 @@ struct mapx {
 	enum mapkind mk;
 	struct lang_type *kt[8];
 	size_t nkeys;
-	bool keyed;		/* seen with [] at least once */
-	struct lang_type *vt;	/* LA_SCALAR value */
+	bool keyed;	      /* seen with [] at least once */
+	struct lang_type *vt; /* LA_SCALAR value */
 	enum lang_agg agg;
 	bool is_agg;
 	bool written;
@@ -702,11 +745,20 @@ static uint32_t map_key_size(const struct mapx *m)
 static uint32_t agg_size(const struct mapx *m)
 {
 	switch (m->agg) {
-	case LA_COUNT: case LA_SUM: return 8;
-	case LA_AVG: case LA_MIN: case LA_MAX: case LA_STATS: return 16;
-	case LA_HIST: return LANG_HIST_SLOTS * 8;
-	case LA_LHIST: return lang_lhist_slots(m->lmin, m->lmax, m->lstep) * 8;
-	default: return m->vt ? ty_storage(m->vt) : 8;
+	case LA_COUNT:
+	case LA_SUM:
+		return 8;
+	case LA_AVG:
+	case LA_MIN:
+	case LA_MAX:
+	case LA_STATS:
+		return 16;
+	case LA_HIST:
+		return LANG_HIST_SLOTS * 8;
+	case LA_LHIST:
+		return lang_lhist_slots(m->lmin, m->lmax, m->lstep) * 8;
+	default:
+		return m->vt ? ty_storage(m->vt) : 8;
 	}
 }
 
@@ -804,8 +856,8 @@ static int store_val(struct cg *g, const struct val *v, struct lang_type *dt, in
 {
 	if (is_scalar(v->ty)) {
 		if (!is_scalar(dt))
-			return fail(g, g->cur, "cannot store %s where %s is expected", ty_name(v->ty),
-				    ty_name(dt));
+			return fail(g, g->cur, "cannot store %s where %s is expected",
+				    ty_name(v->ty), ty_name(dt));
 		emit(g, I_STX(BPF_DW, dreg, R0, doff));
 		return g->err;
 	}
@@ -829,7 +881,7 @@ static int store_val(struct cg *g, const struct val *v, struct lang_type *dt, in
 		/* elements were laid out by the tuple's own (possibly smaller) types */
 		for (size_t i = 0, so = 0; i < dt->nsub; i++) {
 			struct lang_type *st = v->ty->sub[i], *et = dt->sub[i];
-			struct val ev = { .ty = st, .loc = L_STACK, .off = v->off + (int)so };
+			struct val ev = {.ty = st, .loc = L_STACK, .off = v->off + (int)so};
 
 			if (is_scalar(st)) {
 				emit(g, I_LDX(BPF_DW, R0, R10, ev.off));
@@ -1028,12 +1080,23 @@ static int gen_args_field(struct cg *g, const char *name, struct lang_pos pos, s
 			if (!t)
 				return g->err ? g->err : nomem(g);
 			if (!is_scalar(t))
-				return fail(g, pos, "args.%s: %s arguments are not supported",
-					    name, ty_name(t));
+				return fail(g, pos, "args.%s: %s arguments are not supported", name,
+					    ty_name(t));
 			return ctx_arg(g, i - first, t, v);
 		}
-		if (g->ptype == LP_KRETFUNC && !strcmp(name, "$retval"))
-			return 0;
+		{
+			bool named = false;
+
+			for (int i = first; i < btf_vlen(proto); i++) {
+				const char *pn = btf__name_by_offset(g->btf, pa[i].name_off);
+
+				named |= pn && *pn;
+			}
+			if (!named)
+				return fail(g, pos, "this kernel's BTF does not name the arguments of "
+					    "%s: use arg0..arg%d", g->t->name,
+					    btf_vlen(proto) - first - 1);
+		}
 		return fail(g, pos, "%s has no argument '%s'", g->t->name, name);
 	}
 	return fail(g, pos, "args is not available in %s probes%s", lang_ptype_name(g->ptype),
@@ -1203,7 +1266,8 @@ static int gen_builtin(struct cg *g, struct lang_node *e, struct val *v)
 			emit(g, I_LDX(BPF_DW, R0, R6, btf_vlen(proto) * 8));
 			v->ty = &ty_s64;
 		} else {
-			return fail(g, e->pos, "retval is only available in kretprobe, uretprobe "
+			return fail(g, e->pos,
+				    "retval is only available in kretprobe, uretprobe "
 				    "and kretfunc probes");
 		}
 	} else if (!strcmp(n, "probe")) {
@@ -1212,9 +1276,11 @@ static int gen_builtin(struct cg *g, struct lang_node *e, struct val *v)
 	} else if (!strcmp(n, "func")) {
 		const char *f = g->t && g->t->event ? g->t->event : "";
 
-		if (!g->t || !(has_regs(g->ptype) || g->ptype == LP_KFUNC ||
-			       g->ptype == LP_KRETFUNC) || g->ptype == LP_PROFILE)
-			return fail(g, e->pos, "func is only available in kprobe, uprobe and kfunc "
+		if (!g->t ||
+		    !(has_regs(g->ptype) || g->ptype == LP_KFUNC || g->ptype == LP_KRETFUNC) ||
+		    g->ptype == LP_PROFILE)
+			return fail(g, e->pos,
+				    "func is only available in kprobe, uprobe and kfunc "
 				    "probes");
 		return gen_string_lit(g, f, strlen(f), v);
 	} else if (!strcmp(n, "kstack") || !strcmp(n, "ustack")) {
@@ -1243,16 +1309,19 @@ static int gen_builtin(struct cg *g, struct lang_node *e, struct val *v)
 			v->ty = a->is_signed ? &ty_s64 : &ty_u64;
 		} else if (has_regs(g->ptype) && g->ptype != LP_PROFILE) {
 			if (i >= (int)KS_LANG_ARRAY(regs_arg_off))
-				return fail(g, e->pos, "%s: only arg0..arg5 are passed in registers", n);
+				return fail(g, e->pos,
+					    "%s: only arg0..arg5 are passed in registers", n);
 			emit(g, I_LDX(BPF_DW, R0, R6, regs_arg_off[i]));
-		} else if (g->ptype == LP_RAWTP || g->ptype == LP_KFUNC || g->ptype == LP_KRETFUNC) {
+		} else if (g->ptype == LP_RAWTP || g->ptype == LP_KFUNC ||
+			   g->ptype == LP_KRETFUNC) {
 			const struct btf_type *proto;
 			int nargs = 12;
 
 			if (target_proto(g, &proto))
 				nargs = btf_vlen(proto) - (g->ptype == LP_RAWTP);
 			if (i >= nargs)
-				return fail(g, e->pos, "%s: %s has %d arguments", n, g->t->name, nargs);
+				return fail(g, e->pos, "%s: %s has %d arguments", n, g->t->name,
+					    nargs);
 			emit(g, I_LDX(BPF_DW, R0, R6, i * 8));
 		} else {
 			return fail(g, e->pos, "%s is not available in %s probes%s", n,
@@ -1297,7 +1366,8 @@ static struct var *var_declare(struct cg *g, const char *name, struct lang_type 
 	char lb[80];
 
 	if (v) {
-		if (ty_merge(g, &v->ty, t, pos, "the variable", (snprintf(lb, sizeof(lb), "$%s", name), lb)))
+		if (ty_merge(g, &v->ty, t, pos, "the variable",
+			     (snprintf(lb, sizeof(lb), "$%s", name), lb)))
 			return NULL;
 		return v;
 	}
@@ -1330,8 +1400,8 @@ static int gen_key(struct cg *g, int mi, struct lang_node *e, int *key)
 	if (m->nkeys || m->keyed) {
 		if (m->nkeys != e->nkids && (m->nkeys || m->keyed))
 			return fail(g, e->pos, "%s is used with %zu key%s here and %zu elsewhere",
-				    map_label(m, lb, sizeof(lb)), e->nkids, e->nkids == 1 ? "" : "s",
-				    m->nkeys);
+				    map_label(m, lb, sizeof(lb)), e->nkids,
+				    e->nkids == 1 ? "" : "s", m->nkeys);
 	}
 	m->keyed = m->keyed || e->nkids;
 	for (size_t i = 0; i < e->nkids; i++) {
@@ -1340,10 +1410,12 @@ static int gen_key(struct cg *g, int mi, struct lang_node *e, int *key)
 		m = &g_maps(g)->v[mi]; /* evaluating may have added internal maps */
 		if (kv[i].ty->kind == TY_AGG || kv[i].ty->kind == TY_VOID ||
 		    kv[i].ty->kind == TY_RECORD || kv[i].ty->kind == TY_ARGS)
-			return fail(g, e->kids[i]->pos, "%s cannot be a map key", ty_name(kv[i].ty));
+			return fail(g, e->kids[i]->pos, "%s cannot be a map key",
+				    ty_name(kv[i].ty));
 		if (i >= m->nkeys)
 			m->kt[i] = NULL;
-		if (ty_merge(g, &m->kt[i], kv[i].ty, e->kids[i]->pos, "a key", map_label(m, lb, sizeof(lb))))
+		if (ty_merge(g, &m->kt[i], kv[i].ty, e->kids[i]->pos, "a key",
+			     map_label(m, lb, sizeof(lb))))
 			return g->err;
 	}
 	m->nkeys = e->nkids;
@@ -1392,8 +1464,8 @@ static int gen_map_read(struct cg *g, struct lang_node *e, struct val *v)
 	if (m->is_agg)
 		return fail(g, e->pos, "%s holds %s() values, which can only be printed, not read",
 			    map_label(m, lb, sizeof(lb)),
-			    (const char *[]){ "", "count", "sum", "avg", "min", "max", "stats",
-					      "hist", "lhist" }[m->agg]);
+			    (const char *[]){"", "count", "sum", "avg", "min", "max", "stats",
+					     "hist", "lhist"}[m->agg]);
 	if (gen_key(g, mi, e, &key))
 		return g->err;
 	m = &g_maps(g)->v[mi];
@@ -1477,8 +1549,10 @@ static int gen_call_expr(struct cg *g, struct lang_node *e, struct val *v)
 			if (const_int(g, e->kids[1], &n))
 				return g->err;
 			if (n < 1 || n > 255)
-				return fail(g, e->kids[1]->pos, "str(): length %lld out of range "
-					    "1..255", (long long)n);
+				return fail(g, e->kids[1]->pos,
+					    "str(): length %lld out of range "
+					    "1..255",
+					    (long long)n);
 			n++;
 		}
 		if (gen_expr(g, e->kids[0], &a))
@@ -1553,11 +1627,13 @@ static int gen_call_expr(struct cg *g, struct lang_node *e, struct val *v)
 		return g->err;
 	}
 	if (!strcmp(f, "reg")) {
-		static const struct { const char *n; int off; } regs[] = {
-			{ "r15", 0 }, { "r14", 8 }, { "r13", 16 }, { "r12", 24 }, { "bp", 32 },
-			{ "bx", 40 }, { "r11", 48 }, { "r10", 56 }, { "r9", 64 }, { "r8", 72 },
-			{ "ax", 80 }, { "cx", 88 }, { "dx", 96 }, { "si", 104 }, { "di", 112 },
-			{ "ip", 128 }, { "sp", 152 },
+		static const struct {
+			const char *n;
+			int off;
+		} regs[] = {
+		    {"r15", 0},	 {"r14", 8},  {"r13", 16}, {"r12", 24}, {"bp", 32},  {"bx", 40},
+		    {"r11", 48}, {"r10", 56}, {"r9", 64},  {"r8", 72},	{"ax", 80},  {"cx", 88},
+		    {"dx", 96},	 {"si", 104}, {"di", 112}, {"ip", 128}, {"sp", 152},
 		};
 		if (e->nkids != 1 || e->kids[0]->kind != LN_STR)
 			return fail(g, e->pos, "reg() takes a register name: reg(\"ip\")");
@@ -1576,8 +1652,7 @@ static int gen_call_expr(struct cg *g, struct lang_node *e, struct val *v)
 	    !strcmp(f, "max") || !strcmp(f, "stats") || !strcmp(f, "hist") || !strcmp(f, "lhist"))
 		return fail(g, e->pos, "%s() can only be assigned to a map: @x = %s(...)", f, f);
 	if (!strcmp(f, "printf") || !strcmp(f, "print") || !strcmp(f, "exit") ||
-	    !strcmp(f, "delete") || !strcmp(f, "clear") || !strcmp(f, "zero") ||
-	    !strcmp(f, "time"))
+	    !strcmp(f, "delete") || !strcmp(f, "clear") || !strcmp(f, "zero") || !strcmp(f, "time"))
 		return fail(g, e->pos, "%s() returns no value", f);
 	return fail(g, e->pos, "unknown function '%s'", f);
 }
@@ -1617,8 +1692,10 @@ static int gen_binop(struct cg *g, struct lang_node *e, struct val *v)
 		return g->err;
 	if (l.ty->kind == TY_STR) {
 		if (op != LT_EQ && op != LT_NE)
-			return fail(g, e->pos, is_cmp(op) ? "strings can only be compared with == "
-				    "and !=" : "%s needs integers, found a string",
+			return fail(g, e->pos,
+				    is_cmp(op) ? "strings can only be compared with == "
+						 "and !="
+					       : "%s needs integers, found a string",
 				    lang_tok_name(op));
 		if (gen_expr(g, e->kids[1], &r))
 			return g->err;
@@ -1654,10 +1731,12 @@ static int gen_binop(struct cg *g, struct lang_node *e, struct val *v)
 			emit(g, I_ALUI(BPF_MUL, R1, (int32_t)es));
 	}
 	if (is_cmp(op)) {
-		static const struct { int op, u, s; } m[] = {
-			{ LT_EQ, BPF_JEQ, BPF_JEQ }, { LT_NE, BPF_JNE, BPF_JNE },
-			{ LT_LT, BPF_JLT, BPF_JSLT }, { LT_LE, BPF_JLE, BPF_JSLE },
-			{ LT_GT, BPF_JGT, BPF_JSGT }, { LT_GE, BPF_JGE, BPF_JSGE },
+		static const struct {
+			int op, u, s;
+		} m[] = {
+		    {LT_EQ, BPF_JEQ, BPF_JEQ},	{LT_NE, BPF_JNE, BPF_JNE},
+		    {LT_LT, BPF_JLT, BPF_JSLT}, {LT_LE, BPF_JLE, BPF_JSLE},
+		    {LT_GT, BPF_JGT, BPF_JSGT}, {LT_GE, BPF_JGE, BPF_JSGE},
 		};
 		for (size_t i = 0; i < KS_LANG_ARRAY(m); i++)
 			if (m[i].op == op) {
@@ -1671,16 +1750,36 @@ static int gen_binop(struct cg *g, struct lang_node *e, struct val *v)
 		int bop;
 
 		switch (op) {
-		case LT_PLUS: bop = BPF_ADD; break;
-		case LT_MINUS: bop = BPF_SUB; break;
-		case LT_STAR: bop = BPF_MUL; break;
-		case LT_SLASH: bop = BPF_DIV; break;
-		case LT_PERCENT: bop = BPF_MOD; break;
-		case LT_AMP: bop = BPF_AND; break;
-		case LT_PIPE: bop = BPF_OR; break;
-		case LT_CARET: bop = BPF_XOR; break;
-		case LT_SHL: bop = BPF_LSH; break;
-		case LT_SHR: bop = sign ? BPF_ARSH : BPF_RSH; break;
+		case LT_PLUS:
+			bop = BPF_ADD;
+			break;
+		case LT_MINUS:
+			bop = BPF_SUB;
+			break;
+		case LT_STAR:
+			bop = BPF_MUL;
+			break;
+		case LT_SLASH:
+			bop = BPF_DIV;
+			break;
+		case LT_PERCENT:
+			bop = BPF_MOD;
+			break;
+		case LT_AMP:
+			bop = BPF_AND;
+			break;
+		case LT_PIPE:
+			bop = BPF_OR;
+			break;
+		case LT_CARET:
+			bop = BPF_XOR;
+			break;
+		case LT_SHL:
+			bop = BPF_LSH;
+			break;
+		case LT_SHR:
+			bop = sign ? BPF_ARSH : BPF_RSH;
+			break;
 		default:
 			return fail(g, e->pos, "unknown operator %s", lang_tok_name(op));
 		}
@@ -1728,8 +1827,10 @@ static int gen_field(struct cg *g, struct lang_node *e, struct val *v)
 	}
 	b = kernel_btf(g);
 	if (!rt || rt->kind != TY_RECORD || !rt->btf_id || !b)
-		return fail(g, e->pos, "cannot access field '%s': %s is not a struct pointer with "
-			    "BTF type information", e->str, ty_name(o.ty));
+		return fail(g, e->pos,
+			    "cannot access field '%s': %s is not a struct pointer with "
+			    "BTF type information",
+			    e->str, ty_name(o.ty));
 	if (btf_member_find(b, rt->btf_id, e->str, &boff, &bsize, &tid)) {
 		const struct btf_type *st = btf__type_by_id(b, rt->btf_id);
 
@@ -1816,7 +1917,8 @@ static int gen_expr(struct cg *g, struct lang_node *e, struct val *v)
 			emit_movi(g, R0, (int64_t)g->o->nparams);
 			v->ty = &ty_s64;
 		} else {
-			const char *s = (size_t)e->ival <= g->o->nparams ? g->o->params[e->ival - 1] : "";
+			const char *s =
+			    (size_t)e->ival <= g->o->nparams ? g->o->params[e->ival - 1] : "";
 			char *end;
 			long long n = strtoll(s, &end, 0);
 
@@ -1924,8 +2026,10 @@ static int gen_expr(struct cg *g, struct lang_node *e, struct val *v)
 		if ((a.ty->kind == TY_STR) != (b.ty->kind == TY_STR) ||
 		    (!is_scalar(a.ty) && a.ty->kind != TY_STR) ||
 		    (!is_scalar(b.ty) && b.ty->kind != TY_STR)) {
-			r = fail(g, e->pos, "the two branches of ?: have different types (%s and "
-				 "%s)", ty_name(a.ty), ty_name(b.ty));
+			r = fail(g, e->pos,
+				 "the two branches of ?: have different types (%s and "
+				 "%s)",
+				 ty_name(a.ty), ty_name(b.ty));
 			break;
 		}
 		if (a.ty->kind == TY_STR) {
@@ -1989,8 +2093,10 @@ static int gen_expr(struct cg *g, struct lang_node *e, struct val *v)
 		}
 		var = var_find(g, x->str);
 		if (!var || !is_int(var->ty)) {
-			r = fail(g, x->pos, var ? "$%s is not an integer" :
-				 "$%s is used before it is assigned", x->str);
+			r = fail(g, x->pos,
+				 var ? "$%s is not an integer"
+				     : "$%s is used before it is assigned",
+				 x->str);
 			break;
 		}
 		emit(g, I_LDX(BPF_DW, R0, R10, var->off));
@@ -2121,15 +2227,34 @@ static int field_of(struct cg *g, const struct lang_type *t, struct lang_field *
 	f->off = off;
 	f->size = ty_storage(t);
 	switch (t->kind) {
-	case TY_INT: f->type = t->sign ? LV_INT : LV_UINT; break;
-	case TY_PTR: f->type = LV_UINT; break;
-	case TY_STR: f->type = LV_STR; f->size = round8(t->size); break;
-	case TY_KSTACK: f->type = LV_KSTACK; break;
-	case TY_USTACK: f->type = LV_USTACK; break;
-	case TY_KSYM: f->type = LV_KSYM; break;
-	case TY_USYM: f->type = LV_USYM; break;
-	case TY_PROBE: f->type = LV_PROBE; break;
-	case TY_USERNAME: f->type = LV_USERNAME; break;
+	case TY_INT:
+		f->type = t->sign ? LV_INT : LV_UINT;
+		break;
+	case TY_PTR:
+		f->type = LV_UINT;
+		break;
+	case TY_STR:
+		f->type = LV_STR;
+		f->size = round8(t->size);
+		break;
+	case TY_KSTACK:
+		f->type = LV_KSTACK;
+		break;
+	case TY_USTACK:
+		f->type = LV_USTACK;
+		break;
+	case TY_KSYM:
+		f->type = LV_KSYM;
+		break;
+	case TY_USYM:
+		f->type = LV_USYM;
+		break;
+	case TY_PROBE:
+		f->type = LV_PROBE;
+		break;
+	case TY_USERNAME:
+		f->type = LV_USERNAME;
+		break;
 	case TY_TUPLE: {
 		struct lang_field *sub = calloc(t->nsub, sizeof(*sub));
 		uint32_t o = 0;
@@ -2244,8 +2369,10 @@ static int gen_record(struct cg *g, struct lang_node *call, enum lang_rec_kind k
 		if (gen_expr(g, call->kids[first + i], &v))
 			break;
 		if (v.ty->kind != ts[i]->kind && !(is_scalar(v.ty) && is_scalar(ts[i]))) {
-			fail(g, call->kids[first + i]->pos, "argument is %s here but %s for another "
-			     "probe", ty_name(v.ty), ty_name(ts[i]));
+			fail(g, call->kids[first + i]->pos,
+			     "argument is %s here but %s for another "
+			     "probe",
+			     ty_name(v.ty), ty_name(ts[i]));
 			break;
 		}
 		if (v.ty->kind == TY_STR && v.ty->size > ts[i]->size)
@@ -2267,8 +2394,8 @@ out:
 
 static int agg_of(const char *f, enum lang_agg *a)
 {
-	static const char *names[] = { "", "count", "sum", "avg", "min", "max", "stats", "hist",
-				       "lhist" };
+	static const char *names[] = {"",    "count", "sum",  "avg",  "min",
+				      "max", "stats", "hist", "lhist"};
 
 	for (int i = 1; i < (int)KS_LANG_ARRAY(names); i++)
 		if (!strcmp(f, names[i])) {
@@ -2297,7 +2424,7 @@ static int gen_agg(struct cg *g, struct lang_node *target, struct lang_node *cal
 {
 	int mi = map_find(g, target->str, true), key, arg = 0, zkey, sp = g->sp;
 	struct mapx *m;
-	struct val v = { 0 };
+	struct val v = {0};
 	size_t have, skip1, skip2, skip3, jok, jex;
 	int64_t lmin = 0, lmax = 0, lstep = 0;
 	size_t want = agg == LA_COUNT ? 0 : agg == LA_LHIST ? 4 : 1;
@@ -2324,9 +2451,9 @@ static int gen_agg(struct cg *g, struct lang_node *target, struct lang_node *cal
 		emit(g, I_STX(BPF_DW, R10, R0, arg));
 	}
 	m = &g_maps(g)->v[mi];
-	if (m->written && (!m->is_agg || m->agg != agg ||
-			   (agg == LA_LHIST && (m->lmin != lmin || m->lmax != lmax ||
-						m->lstep != lstep))))
+	if (m->written &&
+	    (!m->is_agg || m->agg != agg ||
+	     (agg == LA_LHIST && (m->lmin != lmin || m->lmax != lmax || m->lstep != lstep))))
 		return fail(g, call->pos, "%s is assigned %s() here but something else elsewhere",
 			    map_label(m, lb, sizeof(lb)), call->str);
 	if (!m->written) {
@@ -2483,7 +2610,7 @@ static int gen_map_assign(struct cg *g, struct lang_node *target, int op, struct
 {
 	int mi = map_find(g, target->str, true), key, vs, sp = g->sp;
 	struct mapx *m;
-	struct val v = { 0 };
+	struct val v = {0};
 	char lb[80];
 
 	if (mi < 0)
@@ -2491,13 +2618,13 @@ static int gen_map_assign(struct cg *g, struct lang_node *target, int op, struct
 	if (op != LT_ASSIGN && op != LT_PLUS_ASSIGN && op != LT_MINUS_ASSIGN && op != LT_INC &&
 	    op != LT_DEC) {
 		/* @x op= e is @x = @x op e */
-		struct lang_node bin = { .kind = LN_BINOP, .pos = target->pos };
-		struct lang_node *kids[2] = { target, value };
+		struct lang_node bin = {.kind = LN_BINOP, .pos = target->pos};
+		struct lang_node *kids[2] = {target, value};
 		static const int ops[][2] = {
-			{ LT_STAR_ASSIGN, LT_STAR }, { LT_SLASH_ASSIGN, LT_SLASH },
-			{ LT_PERCENT_ASSIGN, LT_PERCENT }, { LT_AMP_ASSIGN, LT_AMP },
-			{ LT_PIPE_ASSIGN, LT_PIPE }, { LT_CARET_ASSIGN, LT_CARET },
-			{ LT_SHL_ASSIGN, LT_SHL }, { LT_SHR_ASSIGN, LT_SHR },
+		    {LT_STAR_ASSIGN, LT_STAR},	     {LT_SLASH_ASSIGN, LT_SLASH},
+		    {LT_PERCENT_ASSIGN, LT_PERCENT}, {LT_AMP_ASSIGN, LT_AMP},
+		    {LT_PIPE_ASSIGN, LT_PIPE},	     {LT_CARET_ASSIGN, LT_CARET},
+		    {LT_SHL_ASSIGN, LT_SHL},	     {LT_SHR_ASSIGN, LT_SHR},
 		};
 		for (size_t i = 0; i < KS_LANG_ARRAY(ops); i++)
 			if (ops[i][0] == op)
@@ -2586,14 +2713,14 @@ static int gen_var_assign(struct cg *g, struct lang_node *target, int op, struct
 
 	if (op != LT_ASSIGN) {
 		static const int ops[][2] = {
-			{ LT_PLUS_ASSIGN, LT_PLUS }, { LT_MINUS_ASSIGN, LT_MINUS },
-			{ LT_STAR_ASSIGN, LT_STAR }, { LT_SLASH_ASSIGN, LT_SLASH },
-			{ LT_PERCENT_ASSIGN, LT_PERCENT }, { LT_AMP_ASSIGN, LT_AMP },
-			{ LT_PIPE_ASSIGN, LT_PIPE }, { LT_CARET_ASSIGN, LT_CARET },
-			{ LT_SHL_ASSIGN, LT_SHL }, { LT_SHR_ASSIGN, LT_SHR },
+		    {LT_PLUS_ASSIGN, LT_PLUS},	     {LT_MINUS_ASSIGN, LT_MINUS},
+		    {LT_STAR_ASSIGN, LT_STAR},	     {LT_SLASH_ASSIGN, LT_SLASH},
+		    {LT_PERCENT_ASSIGN, LT_PERCENT}, {LT_AMP_ASSIGN, LT_AMP},
+		    {LT_PIPE_ASSIGN, LT_PIPE},	     {LT_CARET_ASSIGN, LT_CARET},
+		    {LT_SHL_ASSIGN, LT_SHL},	     {LT_SHR_ASSIGN, LT_SHR},
 		};
-		struct lang_node bin = { .kind = LN_BINOP, .pos = target->pos };
-		struct lang_node *kids[2] = { target, value };
+		struct lang_node bin = {.kind = LN_BINOP, .pos = target->pos};
+		struct lang_node *kids[2] = {target, value};
 
 		for (size_t i = 0; i < KS_LANG_ARRAY(ops); i++)
 			if (ops[i][0] == op)
@@ -2606,7 +2733,8 @@ static int gen_var_assign(struct cg *g, struct lang_node *target, int op, struct
 		enum lang_agg agg;
 
 		if (!agg_of(value->str, &agg))
-			return fail(g, value->pos, "%s() can only be assigned to a map", value->str);
+			return fail(g, value->pos, "%s() can only be assigned to a map",
+				    value->str);
 	}
 	if (gen_expr(g, value, &v))
 		return g->err;
@@ -2795,7 +2923,8 @@ static int gen_stmt(struct cg *g, struct lang_node *s)
 		if (s->nkids > 1 && const_int(g, s->kids[1], &n))
 			break;
 		if (n < 1 || n > 100) {
-			fail(g, s->pos, "unroll count must be from 1 to 100, found %lld", (long long)n);
+			fail(g, s->pos, "unroll count must be from 1 to 100, found %lld",
+			     (long long)n);
 			break;
 		}
 		for (int64_t i = 0; i < n && !g->err; i++)
@@ -2971,7 +3100,8 @@ static int expand_all(struct cg *g, struct ptarget **out, size_t *nout)
 							lang_target_free(&ts[j]);
 						free(ts);
 						lang_error(g->d, pr->attach[ai]->pos,
-							   "cannot read the format of tracepoint %s:%s: %s",
+							   "cannot read the format of tracepoint "
+							   "%s:%s: %s",
 							   v[n - 1].t.cat, v[n - 1].t.event,
 							   strerror(-err));
 						g->err = err;
@@ -3099,12 +3229,12 @@ static bool same_prog(const struct lang_cprog *a, const struct lang_cprog *b)
 	       !memcmp(a->insns, b->insns, a->ninsns * sizeof(*a->insns));
 }
 
-struct lang_compiled *lang_compile(const struct lang_program *p,
-				   const struct lang_compile_opts *o, struct lang_diag *d)
+struct lang_compiled *lang_compile(const struct lang_program *p, const struct lang_compile_opts *o,
+				   struct lang_diag *d)
 {
 	struct lang_compiled *c = calloc(1, sizeof(*c));
-	struct cgmaps maps = { 0 };
-	struct cg g = { .p = p, .o = o, .d = d, .maps = &maps };
+	struct cgmaps maps = {0};
+	struct cg g = {.p = p, .o = o, .d = d, .maps = &maps};
 	struct ptarget *ts = NULL;
 	size_t nts = 0;
 	int err;
@@ -3167,8 +3297,10 @@ struct lang_compiled *lang_compile(const struct lang_program *p,
 			g.lines = NULL;
 			g.n = g.cap = 0;
 			if (lang_target_progspec(cp->target, &cp->spec)) {
-				lang_error(d, p->probes[cp->probe]->pos, "%s: no BPF program type for "
-					   "this probe", cp->target->name);
+				lang_error(d, p->probes[cp->probe]->pos,
+					   "%s: no BPF program type for "
+					   "this probe",
+					   cp->target->name);
 				g.err = -EINVAL;
 				break;
 			}
@@ -3268,17 +3400,20 @@ void lang_compiled_free(struct lang_compiled *c)
 /* --- --dump -------------------------------------------------------------------------------- */
 
 /* Operator names by BPF_OP(code) >> 4, for --dump. */
-static const char *const alu_ops[16] = { "+=", "-=", "*=", "/=", "|=", "&=", "<<=", ">>=", "neg",
-					 "%=", "^=", "=", "s>>=", "end", "?=", "?=" };
-static const char *const jmp_ops[16] = { "ja", "==", ">", ">=", "&", "!=", "s>", "s>=", "call",
-					 "exit", "<", "<=", "s<", "s<=", "?", "?" };
+static const char *const alu_ops[16] = {"+=",  "-=", "*=", "/=", "|=",	 "&=",	"<<=", ">>=",
+					"neg", "%=", "^=", "=",	 "s>>=", "end", "?=",  "?="};
+static const char *const jmp_ops[16] = {"ja",	"==",	">", ">=", "&",	 "!=",	"s>", "s>=",
+					"call", "exit", "<", "<=", "s<", "s<=", "?",  "?"};
 
 static const char *size_name(int sz)
 {
 	switch (sz) {
-	case BPF_B: return "u8";
-	case BPF_H: return "u16";
-	case BPF_W: return "u32";
+	case BPF_B:
+		return "u8";
+	case BPF_H:
+		return "u16";
+	case BPF_W:
+		return "u32";
 	}
 	return "u64";
 }
@@ -3300,8 +3435,8 @@ void lang_insn_str(const struct bpf_insn *in, char *buf, size_t len)
 				 alu_ops[op >> 4], in->imm);
 		break;
 	case BPF_LDX:
-		snprintf(buf, len, "r%d = *(%s *)(r%d %+d)", in->dst_reg, size_name(BPF_SIZE(in->code)),
-			 in->src_reg, in->off);
+		snprintf(buf, len, "r%d = *(%s *)(r%d %+d)", in->dst_reg,
+			 size_name(BPF_SIZE(in->code)), in->src_reg, in->off);
 		break;
 	case BPF_STX:
 		if (BPF_MODE(in->code) == BPF_ATOMIC)
@@ -3312,8 +3447,8 @@ void lang_insn_str(const struct bpf_insn *in, char *buf, size_t len)
 				 in->dst_reg, in->off, in->src_reg);
 		break;
 	case BPF_ST:
-		snprintf(buf, len, "*(%s *)(r%d %+d) = %d", size_name(BPF_SIZE(in->code)), in->dst_reg,
-			 in->off, in->imm);
+		snprintf(buf, len, "*(%s *)(r%d %+d) = %d", size_name(BPF_SIZE(in->code)),
+			 in->dst_reg, in->off, in->imm);
 		break;
 	case BPF_LD:
 		if (in->src_reg == BPF_PSEUDO_MAP_FD)
@@ -3321,7 +3456,7 @@ void lang_insn_str(const struct bpf_insn *in, char *buf, size_t len)
 		else
 			snprintf(buf, len, "r%d = %#llx ll", in->dst_reg,
 				 (unsigned long long)(uint32_t)in->imm |
-					 ((unsigned long long)(uint32_t)in[1].imm << 32));
+				     ((unsigned long long)(uint32_t)in[1].imm << 32));
 		break;
 	case BPF_JMP:
 		if (op == BPF_CALL)
@@ -3334,8 +3469,8 @@ void lang_insn_str(const struct bpf_insn *in, char *buf, size_t len)
 			snprintf(buf, len, "if r%d %s r%d goto %+d", in->dst_reg, jmp_ops[op >> 4],
 				 in->src_reg, in->off);
 		else
-			snprintf(buf, len, "if r%d %s %d goto %+d", in->dst_reg, jmp_ops[op >> 4], in->imm,
-				 in->off);
+			snprintf(buf, len, "if r%d %s %d goto %+d", in->dst_reg, jmp_ops[op >> 4],
+				 in->imm, in->off);
 		break;
 	default:
 		snprintf(buf, len, "(code %#x)", in->code);
@@ -3366,9 +3501,9 @@ void lang_compiled_dump(const struct lang_compiled *c, const char *src, FILE *f)
 	char buf[128], line[256];
 
 	for (size_t i = 0; i < c->nmaps; i++)
-		fprintf(f, "map[%zu] %s: type %d, key %u, value %u, entries %u\n", i, c->maps[i].name,
-			c->maps[i].bpf_type, c->maps[i].key_size, c->maps[i].val_size,
-			c->maps[i].max_entries);
+		fprintf(f, "map[%zu] %s: type %d, key %u, value %u, entries %u\n", i,
+			c->maps[i].name, c->maps[i].bpf_type, c->maps[i].key_size,
+			c->maps[i].val_size, c->maps[i].max_entries);
 	for (size_t i = 0; i < c->nprogs; i++) {
 		const struct lang_cprog *p = &c->progs[i];
 		int last = -1;

@@ -15,11 +15,11 @@
 /* Types of expressions (attached to nodes by the compiler). */
 enum lang_tkind {
 	TY_VOID,
-	TY_INT,	     /* size 1/2/4/8, sign */
-	TY_STR,	     /* char[size] */
-	TY_PTR,	     /* a pointer; elem: what it points at; user: into user memory */
-	TY_RECORD,   /* a struct/union from BTF (btf_id), or the tracepoint's args */
-	TY_ARRAY,    /* elem[nelem] in memory */
+	TY_INT,	   /* size 1/2/4/8, sign */
+	TY_STR,	   /* char[size] */
+	TY_PTR,	   /* a pointer; elem: what it points at; user: into user memory */
+	TY_RECORD, /* a struct/union from BTF (btf_id), or the tracepoint's args */
+	TY_ARRAY,  /* elem[nelem] in memory */
 	TY_KSTACK,
 	TY_USTACK,
 	TY_KSYM,
@@ -27,63 +27,63 @@ enum lang_tkind {
 	TY_PROBE,
 	TY_USERNAME,
 	TY_TUPLE,
-	TY_AGG,	     /* the result of count() and friends: only assignable to a map */
-	TY_ARGS,     /* the `args` builtin itself */
+	TY_AGG,	 /* the result of count() and friends: only assignable to a map */
+	TY_ARGS, /* the `args` builtin itself */
 };
 
 struct lang_type {
 	enum lang_tkind kind;
 	uint32_t size;
 	bool sign;
-	bool user;		 /* TY_PTR/TY_STR source: user address space */
-	int btf_id;		 /* TY_RECORD/TY_PTR to record: BTF type id, 0 if none */
-	uint32_t nelem;		 /* TY_ARRAY */
-	struct lang_type *elem;	 /* TY_PTR, TY_ARRAY */
-	struct lang_type **sub;	 /* TY_TUPLE */
+	bool user;		/* TY_PTR/TY_STR source: user address space */
+	int btf_id;		/* TY_RECORD/TY_PTR to record: BTF type id, 0 if none */
+	uint32_t nelem;		/* TY_ARRAY */
+	struct lang_type *elem; /* TY_PTR, TY_ARRAY */
+	struct lang_type **sub; /* TY_TUPLE */
 	size_t nsub;
-	enum lang_agg agg;	 /* TY_AGG */
+	enum lang_agg agg;	   /* TY_AGG */
 	int64_t lmin, lmax, lstep; /* TY_AGG lhist */
-	bool agg_sign;		 /* TY_AGG sum/min/max: the argument was signed */
+	bool agg_sign;		   /* TY_AGG sum/min/max: the argument was signed */
 };
 
 /* One map the program uses. */
 struct lang_cmap {
-	char *name;		 /* "@x" */
-	int bpf_type;		 /* BPF_MAP_TYPE_HASH / PERCPU_HASH */
+	char *name;   /* "@x" */
+	int bpf_type; /* BPF_MAP_TYPE_HASH / PERCPU_HASH */
 	uint32_t key_size, val_size, max_entries;
 	struct lang_mapinfo info; /* for printing; key fields and value type owned here */
 	struct lang_field *kf;
-	bool used_read;		 /* read in an expression */
+	bool used_read; /* read in an expression */
 	struct lang_type *ktypes_unused;
 	int fd;
 };
 
 /* A record's argument description (printf, print, time ...). */
 struct lang_cfmt {
-	char *fmt;		 /* printf/time format; NULL for print(value) */
+	char *fmt; /* printf/time format; NULL for print(value) */
 	struct lang_field *args;
 	size_t nargs;
-	uint32_t size;		 /* bytes of arguments after the record header */
+	uint32_t size; /* bytes of arguments after the record header */
 };
 
 /* The header of every ring-buffer record the generated programs send. */
 struct lang_rec {
-	uint32_t kind;		 /* enum lang_rec_kind */
-	uint32_t id;		 /* format, map or value index */
+	uint32_t kind; /* enum lang_rec_kind */
+	uint32_t id;   /* format, map or value index */
 	uint32_t pid, tid;
 	/* arguments follow at offset 16, each at lang_cfmt.args[i].off */
 };
 
 enum lang_rec_kind {
 	LANG_REC_PRINTF = 1,
-	LANG_REC_PRINT_MAP,	 /* id: map; args: u64 top, u64 div */
-	LANG_REC_PRINT_VAL,	 /* id: format (fmt NULL, one argument) */
-	LANG_REC_CLEAR,		 /* id: map */
-	LANG_REC_ZERO,		 /* id: map */
+	LANG_REC_PRINT_MAP, /* id: map; args: u64 top, u64 div */
+	LANG_REC_PRINT_VAL, /* id: format (fmt NULL, one argument) */
+	LANG_REC_CLEAR,	    /* id: map */
+	LANG_REC_ZERO,	    /* id: map */
 	LANG_REC_EXIT,
-	LANG_REC_TIME,		 /* id: format (strftime) */
-	LANG_REC_LEARN,		 /* a process whose user addresses will need symbols: read its
-				  * maps now, while it lives (pid in the header) */
+	LANG_REC_TIME,	/* id: format (strftime) */
+	LANG_REC_LEARN, /* a process whose user addresses will need symbols: read its
+			 * maps now, while it lives (pid in the header) */
 };
 
 /* Instruction positions, for --dump and for blaming the verifier's rejections. */
@@ -93,14 +93,14 @@ struct lang_cline {
 
 /* One BPF program: one probe's action for one concrete target. */
 struct lang_cprog {
-	struct lang_target *target;	/* owned */
-	size_t probe;			/* index of its probe in the program */
+	struct lang_target *target; /* owned */
+	size_t probe;		    /* index of its probe in the program */
 	struct bpf_insn *insns;
-	struct lang_pos *lines;		/* per instruction */
+	struct lang_pos *lines; /* per instruction */
 	size_t ninsns;
 	struct lang_progspec spec;
 	int fd;
-	int dup_of;			/* -1, or an earlier program with the same code */
+	int dup_of; /* -1, or an earlier program with the same code */
 };
 
 struct lang_compiled {
@@ -110,19 +110,19 @@ struct lang_compiled {
 	size_t nfmts;
 	struct lang_cprog *progs;
 	size_t nprogs;
-	char **probe_names;		/* for the `probe` builtin, by index */
+	char **probe_names; /* for the `probe` builtin, by index */
 	size_t nprobe_names;
 	/* internal maps, indexes into maps[] (-1 if unused) */
 	int ring, lost, kstacks, ustacks, zero;
 	uint32_t zero_size;
 	bool uses_elapsed;
-	uint64_t start_ns;		/* `elapsed` counts from here (CLOCK_MONOTONIC) */
+	uint64_t start_ns; /* `elapsed` counts from here (CLOCK_MONOTONIC) */
 };
 
 struct lang_compile_opts {
-	int pid;			/* -p: uprobes/usdt limited to it; 0 for none */
-	int cpid;			/* -c: the child's pid for `cpid` */
-	char **params;			/* positional parameters $1.. */
+	int pid;       /* -p: uprobes/usdt limited to it; 0 for none */
+	int cpid;      /* -c: the child's pid for `cpid` */
+	char **params; /* positional parameters $1.. */
 	size_t nparams;
 	uint64_t start_ns;
 };
@@ -133,8 +133,8 @@ struct lang_compile_opts {
  * errno says what kind: EINVAL (the program is wrong), EOPNOTSUPP (a probe type this
  * kernel lacks: @d says why), ENOMEM.
  */
-struct lang_compiled *lang_compile(const struct lang_program *p,
-				   const struct lang_compile_opts *o, struct lang_diag *d);
+struct lang_compiled *lang_compile(const struct lang_program *p, const struct lang_compile_opts *o,
+				   struct lang_diag *d);
 void lang_compiled_free(struct lang_compiled *c);
 
 /* Write every program's instructions with the source line each came from (--dump). */

@@ -23,7 +23,7 @@ struct rt {
 	struct lang_compiled *c;
 	const struct lang_run_opts *o;
 	int ncpus;
-	int *fds;		/* attach fds */
+	int *fds; /* attach fds */
 	size_t nfds;
 	struct ring_buffer *rb;
 	struct ks_syms *syms;
@@ -69,7 +69,8 @@ static void print_stack(struct rt *r, FILE *f, bool user, uint64_t v, int indent
 	memset(ips, 0, sizeof(ips));
 	fputc('\n', f);
 	if (id == -EFAULT)
-		return; /* no stack of this kind (a kernel thread's user stack): empty, as bpftrace */
+		return; /* no stack of this kind (a kernel thread's user stack): empty, as bpftrace
+			 */
 	if (id < 0 || map < 0 || bpf_map_lookup_elem(r->c->maps[map].fd, &id, ips)) {
 		fprintf(f, "%*s[stack lost]\n", indent, "");
 		return;
@@ -478,8 +479,9 @@ static int prog_load(struct lang_compiled *c, struct lang_cprog *p, const char *
 		return -ENOMEM;
 	memcpy(ins, p->insns, p->ninsns * sizeof(*ins));
 	for (size_t i = 0; i < p->ninsns; i++)
-		if (ins[i].code == (BPF_LD | BPF_DW | BPF_IMM) && ins[i].src_reg == BPF_PSEUDO_MAP_FD &&
-		    ins[i].imm >= 0 && (size_t)ins[i].imm < c->nmaps)
+		if (ins[i].code == (BPF_LD | BPF_DW | BPF_IMM) &&
+		    ins[i].src_reg == BPF_PSEUDO_MAP_FD && ins[i].imm >= 0 &&
+		    (size_t)ins[i].imm < c->nmaps)
 			ins[i].imm = c->maps[ins[i].imm].fd;
 	po.expected_attach_type = p->spec.attach_type;
 	po.attach_btf_id = p->spec.attach_btf_id;
@@ -489,7 +491,7 @@ static int prog_load(struct lang_compiled *c, struct lang_cprog *p, const char *
 		size_t lsz = 1 << 22;
 		char *log = malloc(lsz), reason[256];
 		long at;
-		struct lang_diag d = { 0 };
+		struct lang_diag d = {0};
 
 		err = -errno;
 		if (log) {
@@ -519,12 +521,16 @@ static int prog_load(struct lang_compiled *c, struct lang_cprog *p, const char *
 		else
 			d.pos = p->lines[0];
 		if (err == -EPERM && !reason[0])
-			snprintf(d.msg, sizeof(d.msg), "the kernel refused to load the program for %s: "
-				 "EPERM, with no verifier message (this kernel forbids this program type)",
+			snprintf(d.msg, sizeof(d.msg),
+				 "the kernel refused to load the program for %s: "
+				 "EPERM, with no verifier message (this kernel forbids this "
+				 "program type)",
 				 p->target->name);
 		else
-			snprintf(d.msg, sizeof(d.msg), "the kernel's verifier rejected the program for "
-				 "%s: %s", p->target->name, reason[0] ? reason : strerror(-err));
+			snprintf(d.msg, sizeof(d.msg),
+				 "the kernel's verifier rejected the program for "
+				 "%s: %s",
+				 p->target->name, reason[0] ? reason : strerror(-err));
 		lang_diag_print(&d, file, src, stderr);
 		if (verbose && log)
 			fprintf(stderr, "%s\n", log);
@@ -540,7 +546,7 @@ static int prog_load(struct lang_compiled *c, struct lang_cprog *p, const char *
 static int run_direct(struct lang_cprog *p)
 {
 	/* a raw tracepoint's context: zeroed arguments, so nothing reads a NULL context */
-	uint64_t args[8] = { 0 };
+	uint64_t args[8] = {0};
 	LIBBPF_OPTS(bpf_test_run_opts, t, .ctx_in = args, .ctx_size_in = sizeof(args));
 
 	return bpf_prog_test_run_opts(p->fd, &t) ? -errno : 0;
@@ -601,7 +607,6 @@ int lang_run_type(struct lang_compiled *c, enum lang_ptype type)
 	return ret;
 }
 
-
 static void drain(struct rt *r)
 {
 	if (r->rb)
@@ -610,7 +615,7 @@ static void drain(struct rt *r)
 
 int lang_run(struct lang_compiled *c, const struct lang_run_opts *o)
 {
-	struct rt r = { .c = c, .o = o };
+	struct rt r = {.c = c, .o = o};
 	uint64_t start, end = 0, *next = NULL;
 	size_t nattached = 0;
 	int ret = KS_EXIT_FAIL, err;
@@ -627,8 +632,9 @@ int lang_run(struct lang_compiled *c, const struct lang_run_opts *o)
 		goto out;
 	}
 	if ((err = lang_load(c, o->file, o->src, o->verbose))) {
-		ret = err == -EPERM || err == -EOPNOTSUPP ? KS_EXIT_UNSUPPORTED
-			: err == -EACCES || err == -EINVAL || err == -E2BIG ? KS_EXIT_USAGE : KS_EXIT_FAIL;
+		ret = err == -EPERM || err == -EOPNOTSUPP		  ? KS_EXIT_UNSUPPORTED
+		      : err == -EACCES || err == -EINVAL || err == -E2BIG ? KS_EXIT_USAGE
+									  : KS_EXIT_FAIL;
 		goto out;
 	}
 	if (c->ring >= 0) {
@@ -668,7 +674,8 @@ int lang_run(struct lang_compiled *c, const struct lang_run_opts *o)
 					     sizeof(why)))) {
 			ks_error("%s", why);
 			ret = err == -EOPNOTSUPP || err == -ENOENT ? KS_EXIT_UNSUPPORTED
-				: err == -ESRCH ? KS_EXIT_USAGE : KS_EXIT_FAIL;
+			      : err == -ESRCH			   ? KS_EXIT_USAGE
+								   : KS_EXIT_FAIL;
 			goto out;
 		}
 	}
@@ -743,7 +750,7 @@ int lang_run(struct lang_compiled *c, const struct lang_run_opts *o)
 	print_all_maps(&r);
 	fflush(o->out);
 	{
-		uint64_t lost[2] = { 0, 0 };
+		uint64_t lost[2] = {0, 0};
 
 		if (c->lost >= 0) {
 			uint64_t *v = calloc((size_t)r.ncpus, 8);

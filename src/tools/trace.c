@@ -40,27 +40,26 @@ static int add_arg(const char *arg, void *ptr, char *err, size_t errlen)
 }
 
 static const struct ks_opt trace_opts[] = {
-	{ "expr", 'e', KS_OPT_STR, "PROGRAM", "the program text (else the first argument is a file)",
-	  &opt_prog },
-	{ "list", 'l', KS_OPT_FLAG, NULL, "list probes matching the first argument (a pattern)",
-	  &opt_list_set },
-	{ "list-verbose", 0, KS_OPT_FLAG, NULL, "with -l: show tracepoint fields too",
-	  &opt_lverbose },
-	{ "pid", 'p', KS_OPT_INT, "PID", "uprobes and usdt probes in this process only",
-	  &opt_pid, 1, 4194304 },
-	{ "cmd", 'c', KS_OPT_STR, "CMD", "run CMD (with /bin/sh -c), trace it, stop when it ends",
-	  &opt_cmd },
-	{ "dump", 0, KS_OPT_FLAG, NULL, "print the BPF instructions with their source lines; "
-	  "load nothing", &opt_dump },
-	{ "dump-ast", 0, KS_OPT_FLAG, NULL, "print the syntax tree; load nothing", &opt_dump_ast },
-	{ 0 }
-};
+    {"expr", 'e', KS_OPT_STR, "PROGRAM", "the program text (else the first argument is a file)",
+     &opt_prog},
+    {"list", 'l', KS_OPT_FLAG, NULL, "list probes matching the first argument (a pattern)",
+     &opt_list_set},
+    {"list-verbose", 0, KS_OPT_FLAG, NULL, "with -l: show tracepoint fields too", &opt_lverbose},
+    {"pid", 'p', KS_OPT_INT, "PID", "uprobes and usdt probes in this process only", &opt_pid, 1,
+     4194304},
+    {"cmd", 'c', KS_OPT_STR, "CMD", "run CMD (with /bin/sh -c), trace it, stop when it ends",
+     &opt_cmd},
+    {"dump", 0, KS_OPT_FLAG, NULL,
+     "print the BPF instructions with their source lines; "
+     "load nothing",
+     &opt_dump},
+    {"dump-ast", 0, KS_OPT_FLAG, NULL, "print the syntax tree; load nothing", &opt_dump_ast},
+    {0}};
 
-static const struct ks_opt trace_args[] = {
-	{ "ARG...", 0, KS_OPT_FUNC, NULL, "the program file (without -e), then $1, $2 ...",
-	  NULL, 0, 0, add_arg },
-	{ 0 }
-};
+static const struct ks_opt trace_args[] = {{"ARG...", 0, KS_OPT_FUNC, NULL,
+					    "the program file (without -e), then $1, $2 ...", NULL,
+					    0, 0, add_arg},
+					   {0}};
 
 static char *read_file(const char *path)
 {
@@ -134,11 +133,11 @@ static uint64_t mono_ns(void)
 
 static int trace_run(struct ks_ctx *c)
 {
-	struct lang_compile_opts co = { 0 };
-	struct lang_run_opts ro = { .child_go = -1 };
+	struct lang_compile_opts co = {0};
+	struct lang_run_opts ro = {.child_go = -1};
 	struct lang_program *p = NULL;
 	struct lang_compiled *cc = NULL;
-	struct lang_diag d = { 0 };
+	struct lang_diag d = {0};
 	const char *file = "-e";
 	char *src = NULL;
 	char **params = opt_args;
@@ -156,7 +155,8 @@ static int trace_run(struct ks_ctx *c)
 		return KS_EXIT_USAGE;
 	}
 	if (opt_list_set) {
-		int n = lang_probe_list(nparams ? params[0] : NULL, (int)opt_pid, opt_lverbose, c->out);
+		int n =
+		    lang_probe_list(nparams ? params[0] : NULL, (int)opt_pid, opt_lverbose, c->out);
 
 		if (nparams > 1) {
 			ks_error("-l takes one pattern");
@@ -215,8 +215,9 @@ static int trace_run(struct ks_ctx *c)
 		int err = errno;
 
 		lang_diag_print(&d, file, src, stderr);
-		ret = err == EOPNOTSUPP ? KS_EXIT_UNSUPPORTED : err == ENOMEM ? KS_EXIT_FAIL
-									      : KS_EXIT_USAGE;
+		ret = err == EOPNOTSUPP ? KS_EXIT_UNSUPPORTED
+		      : err == ENOMEM	? KS_EXIT_FAIL
+					: KS_EXIT_USAGE;
 		goto out;
 	}
 	if (opt_dump) {
@@ -252,16 +253,16 @@ out:
 	return ret;
 }
 
-KSCOPE_TOOL(trace,
-	    .summary = "run a bpftrace-style program, compiled by kscope (no LLVM)",
+KSCOPE_TOOL(trace, .summary = "run a bpftrace-style program, compiled by kscope (no LLVM)",
 	    .usage = "-e 'PROGRAM' | FILE [ARG...]",
-	    .help = "Runs programs in bpftrace's language: probes, predicates, maps, aggregations,\n"
-		    "printf, histograms. kscope compiles them itself, straight to BPF\n"
-		    "instructions, in a few milliseconds. See docs/trace.md.\n\n"
-		    "examples:\n"
-		    "  kscope trace -e 'tracepoint:syscalls:sys_enter_openat { printf(\"%s %s\\n\", "
-		    "comm, str(args->filename)); }'\n"
-		    "  kscope trace -e 'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }'\n"
-		    "  kscope trace -l 'tracepoint:sched:*'\n",
+	    .help =
+		"Runs programs in bpftrace's language: probes, predicates, maps, aggregations,\n"
+		"printf, histograms. kscope compiles them itself, straight to BPF\n"
+		"instructions, in a few milliseconds. See docs/trace.md.\n\n"
+		"examples:\n"
+		"  kscope trace -e 'tracepoint:syscalls:sys_enter_openat { printf(\"%s %s\\n\", "
+		"comm, str(args->filename)); }'\n"
+		"  kscope trace -e 'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }'\n"
+		"  kscope trace -l 'tracepoint:sched:*'\n",
 	    .opts = trace_opts, .args = trace_args, .flags = KS_TOOL_BPF | KS_TOOL_COMMAND,
 	    .run = trace_run);
