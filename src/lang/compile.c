@@ -2230,31 +2230,21 @@ static int field_of(struct cg *g, const struct lang_type *t, struct lang_field *
 	case TY_INT:
 		f->type = t->sign ? LV_INT : LV_UINT;
 		break;
-	case TY_PTR:
-		f->type = LV_UINT;
-		break;
 	case TY_STR:
 		f->type = LV_STR;
 		f->size = round8(t->size);
 		break;
-	case TY_KSTACK:
-		f->type = LV_KSTACK;
+	case TY_PTR: case TY_KSTACK: case TY_USTACK: case TY_KSYM: case TY_USYM: case TY_PROBE:
+	case TY_USERNAME: {
+		static const enum lang_vtype as[] = {
+			[TY_PTR] = LV_UINT,	  [TY_KSTACK] = LV_KSTACK, [TY_USTACK] = LV_USTACK,
+			[TY_KSYM] = LV_KSYM,	  [TY_USYM] = LV_USYM,	   [TY_PROBE] = LV_PROBE,
+			[TY_USERNAME] = LV_USERNAME,
+		};
+
+		f->type = as[t->kind];
 		break;
-	case TY_USTACK:
-		f->type = LV_USTACK;
-		break;
-	case TY_KSYM:
-		f->type = LV_KSYM;
-		break;
-	case TY_USYM:
-		f->type = LV_USYM;
-		break;
-	case TY_PROBE:
-		f->type = LV_PROBE;
-		break;
-	case TY_USERNAME:
-		f->type = LV_USERNAME;
-		break;
+	}
 	case TY_TUPLE: {
 		struct lang_field *sub = calloc(t->nsub, sizeof(*sub));
 		uint32_t o = 0;
