@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/btf.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -284,4 +285,63 @@ int ks_btf_fingerprint(unsigned long long *h)
 	*h = fnv_mix(*h, view.data + hd->hdr_len + hd->type_off, KS_MIN(sample, (size_t)hd->type_len));
 	*h = fnv_mix(*h, view.data + view.size - KS_MIN(sample, view.size), KS_MIN(sample, view.size));
 	return 0;
+}
+
+/* Offsets of the types in the type section, by id (index 0: void), built on first use. */
+static uint32_t *type_offs;
+static uint32_t ntypes;
+
+static int index_build(void)
+{
+	const struct btf_header *h;
+	const unsigned char *base, *p, *end;
+	uint32_t n = 0, cap = 0;
+
+	if (type_offs)
+		return 0;
+	if (view_open())
+		return view.err;
+	h = (const void *)view.data;
+	base = view.data + h->hdr_len + h->type_off;
+	end = base + h->type_len;
+	for (p = base; p + sizeof(struct btf_type) <= end; n++) {
+		const struct btf_type *t = (const void *)p;
+		long extra = kind_extra(BTF_INFO_KIND(t->info), BTF_INFO_VLEN(t->info));
+
+		if (extra < 0)
+			return -EINVAL;
+		if (n + 2 > cap) {
+			uint32_t *v = realloc(type_offs, (cap = cap ? cap * 2 : 65536) * sizeof(*v));
+
+			if (!v)
+				return -ENOMEM;
+			type_offs = v;
+		}
+		type_offs[n + 1] = (uint32_t)(p - base);
+		p += sizeof(struct btf_type) + extra;
+	}
+	ntypes = n + 1;
+	return 0;
+}
+
+const struct btf_type *ks_btf_type(int id)
+{
+	const struct btf_header *h;
+
+	if (id <= 0 || index_build() || (uint32_t)id >= ntypes)
+		return NULL;
+	h = (const void *)view.data;
+	return (const void *)(view.data + h->hdr_len + h->type_off + type_offs[id]);
+}
+
+const char *ks_btf_str(unsigned int off)
+{
+	const struct btf_header *h;
+
+	if (view_open())
+		return "";
+	h = (const void *)view.data;
+	if (off >= h->str_len)
+		return "";
+	return (const char *)view.data + h->hdr_len + h->str_off + off;
 }

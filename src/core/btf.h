@@ -46,4 +46,16 @@ int ks_btf_fingerprint(unsigned long long *h);
 /* Path of the kernel BTF file used above. */
 const char *ks_btf_path(void);
 
+struct btf_type;
+
+/*
+ * Type @id of the kernel BTF, read in place from the mapped raw file (see ks_btf_lookup:
+ * no copy and, where the kernel maps it, no resident memory); NULL for void (0) or an id
+ * out of range. The first call indexes the type offsets (4 bytes per type). Use libbpf's
+ * inline btf_* accessors (btf_members, btf_vlen ...) on the result.
+ */
+const struct btf_type *ks_btf_type(int id);
+/* The string at @off of the kernel BTF's string section; "" when out of range. */
+const char *ks_btf_str(unsigned int off);
+
 #endif

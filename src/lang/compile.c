@@ -9,6 +9,7 @@
 #include <bpf/btf.h>
 
 #include "lang/compile.h"
+#include "core/btf.h"
 #include "core/common.h"
 #include "lang/insn.h"
 
@@ -71,7 +72,7 @@ struct cg {
 	/* types allocated so far, freed at the end */
 	struct lang_type **types;
 	size_t ntypes;
-	struct btf *btf;
+	bool btf;
 	bool btf_tried;
 	/* kept across the passes */
 	struct cgmaps *maps;
@@ -361,25 +362,48 @@ static int ldx_size(uint32_t size)
 
 /* --- types from the kernel: tracepoint formats and BTF ------------------------------------ */
 
-static struct btf *kernel_btf(struct cg *g)
+/*
+ * Whether the kernel's BTF is there. Types are read in place from the raw file (core/btf.h):
+ * libbpf's parse would copy all of it (5+ MB of memory, milliseconds) for the few types a
+ * program touches.
+ */
+static bool kernel_btf(struct cg *g)
 {
 	if (!g->btf_tried) {
 		g->btf_tried = true;
-		g->btf = btf__load_vmlinux_btf();
-		if (!g->btf)
-			g->btf = NULL;
+		g->btf = !ks_btf_check();
 	}
 	return g->btf;
 }
 
-/* Skip typedefs and qualifiers. */
-static int btf_skip(const struct btf *b, int id, const struct btf_type **out)
+/* Size of BTF type @id (btf__resolve_size's job); 0 if unknown. */
+static uint32_t btf_size_of(int id)
 {
-	const struct btf_type *t = btf__type_by_id(b, id);
+	const struct btf_type *t = ks_btf_type(id);
+
+	for (int depth = 0; t && depth < 32; depth++) {
+		if (btf_is_int(t) || btf_is_composite(t) || btf_is_enum(t) || btf_is_float(t) ||
+		    btf_kind(t) == 19 /* enum64 */)
+			return t->size;
+		if (btf_is_ptr(t))
+			return 8;
+		if (btf_is_array(t))
+			return btf_array(t)->nelems * btf_size_of(btf_array(t)->type);
+		if (!btf_is_typedef(t) && !btf_is_mod(t))
+			return 0;
+		t = ks_btf_type(t->type);
+	}
+	return 0;
+}
+
+/* Skip typedefs and qualifiers. */
+static int btf_skip(bool b, int id, const struct btf_type **out)
+{
+	const struct btf_type *t = ks_btf_type(id);
 
 	while (t && (btf_is_typedef(t) || btf_is_mod(t))) {
 		id = t->type;
-		t = btf__type_by_id(b, id);
+		t = ks_btf_type(id);
 	}
 	*out = t;
 	return id;
@@ -387,7 +411,7 @@ static int btf_skip(const struct btf *b, int id, const struct btf_type **out)
 
 static struct lang_type *ty_from_btf(struct cg *g, int id, bool user)
 {
-	const struct btf *b = kernel_btf(g);
+	bool b = kernel_btf(g);
 	const struct btf_type *t;
 	struct lang_type *r;
 
@@ -429,7 +453,7 @@ static struct lang_type *ty_from_btf(struct cg *g, int id, bool user)
 				r->user = user;
 			return r;
 		}
-		r = ty_new(g, TY_ARRAY, (uint32_t)btf__resolve_size(b, eid) * a->nelems);
+		r = ty_new(g, TY_ARRAY, (uint32_t)btf_size_of(eid) * a->nelems);
 		if (!r)
 			return NULL;
 		r->nelem = a->nelems;
@@ -456,8 +480,8 @@ static struct lang_type *ptr_elem(struct cg *g, struct lang_type *p)
  * Find member @name of record @rid (looking into anonymous members); its byte offset from
  * the record's start, bitfield shift and width, and BTF type.
  */
-static int btf_member_find(const struct btf *b, int rid, const char *name, uint32_t *boff,
-			   uint32_t *bitsize, int *tid)
+static int btf_member_find(bool b, int rid, const char *name, uint32_t *boff, uint32_t *bitsize,
+			   int *tid)
 {
 	const struct btf_type *t;
 	const struct btf_member *m;
@@ -467,7 +491,7 @@ static int btf_member_find(const struct btf *b, int rid, const char *name, uint3
 		return -ENOENT;
 	m = btf_members(t);
 	for (unsigned i = 0; i < btf_vlen(t); i++, m++) {
-		const char *mn = btf__name_by_offset(b, m->name_off);
+		const char *mn = ks_btf_str(m->name_off);
 		uint32_t bo = btf_member_bit_offset(t, i);
 
 		if (mn && *mn) {
@@ -536,7 +560,7 @@ static struct lang_type *ty_parse(struct cg *g, const char *s, struct lang_pos p
 		if (!strcmp(base, ints[i].n))
 			t = ty_int(g, ints[i].size, ints[i].sign);
 	if (!t && (!strncmp(base, "struct ", 7) || !strncmp(base, "union ", 6))) {
-		const struct btf *b = kernel_btf(g);
+		bool b = kernel_btf(g);
 		bool un = base[0] == 'u';
 		const char *nm = base + (un ? 6 : 7);
 		int id;
@@ -548,7 +572,7 @@ static struct lang_type *ty_parse(struct cg *g, const char *s, struct lang_pos p
 			     "cast to '%s' needs the kernel's BTF (/sys/kernel/btf/vmlinux)", s);
 			return NULL;
 		}
-		id = btf__find_by_name_kind(b, nm, un ? BTF_KIND_UNION : BTF_KIND_STRUCT);
+		id = ks_btf_id(nm, un ? BTF_KIND_UNION : BTF_KIND_STRUCT);
 		if (id < 0) {
 			fail(g, pos, "unknown type '%s' (not in the kernel's BTF)", base);
 			return NULL;
@@ -592,7 +616,7 @@ static struct lang_type *ty_from_tpfield(struct cg *g, const struct lang_tpfield
 		t->user = user;
 		t->elem = strstr(f->type, "char") ? ty_int(g, 1, true) : &ty_u64;
 		if (!strncmp(f->type, "struct ", 7) || !strncmp(f->type, "const struct ", 13)) {
-			const struct btf *b = kernel_btf(g);
+			bool b = kernel_btf(g);
 			const char *nm = strstr(f->type, "struct ") + 7;
 			char buf[96];
 			size_t l = strcspn(nm, " *");
@@ -601,7 +625,7 @@ static struct lang_type *ty_from_tpfield(struct cg *g, const struct lang_tpfield
 			if (b && l < sizeof(buf)) {
 				memcpy(buf, nm, l);
 				buf[l] = 0;
-				id = btf__find_by_name_kind(b, buf, BTF_KIND_STRUCT);
+				id = ks_btf_id(buf, BTF_KIND_STRUCT);
 				if (id > 0) {
 					t->btf_id = id;
 					t->elem = NULL;
@@ -958,7 +982,7 @@ static bool has_regs(enum lang_ptype t)
 /* The BTF function prototype of the current rawtracepoint or kfunc target; 0 if none. */
 static int target_proto(struct cg *g, const struct btf_type **proto)
 {
-	const struct btf *b = kernel_btf(g);
+	bool b = kernel_btf(g);
 	const struct btf_type *t;
 	char name[160];
 	int id;
@@ -968,16 +992,16 @@ static int target_proto(struct cg *g, const struct btf_type **proto)
 	if (g->ptype == LP_RAWTP) {
 		/* __bpf_trace_NAME's prototype names the arguments; btf_trace_NAME's does not */
 		snprintf(name, sizeof(name), "__bpf_trace_%s", g->t->event);
-		id = btf__find_by_name_kind(b, name, BTF_KIND_FUNC);
+		id = ks_btf_id(name, BTF_KIND_FUNC);
 		if (id > 0) {
-			t = btf__type_by_id(b, btf__type_by_id(b, id)->type);
+			t = ks_btf_type(ks_btf_type(id)->type);
 			if (t && btf_is_func_proto(t)) {
 				*proto = t;
 				return 1;
 			}
 		}
 		snprintf(name, sizeof(name), "btf_trace_%s", g->t->event);
-		id = btf__find_by_name_kind(b, name, BTF_KIND_TYPEDEF);
+		id = ks_btf_id(name, BTF_KIND_TYPEDEF);
 		if (id < 0)
 			return 0;
 		btf_skip(b, id, &t);
@@ -985,10 +1009,10 @@ static int target_proto(struct cg *g, const struct btf_type **proto)
 			return 0;
 		btf_skip(b, t->type, &t);
 	} else {
-		id = btf__find_by_name_kind(b, g->t->event, BTF_KIND_FUNC);
+		id = ks_btf_id(g->t->event, BTF_KIND_FUNC);
 		if (id < 0)
 			return 0;
-		t = btf__type_by_id(b, btf__type_by_id(b, id)->type);
+		t = ks_btf_type(ks_btf_type(id)->type);
 	}
 	if (!t || !btf_is_func_proto(t))
 		return 0;
@@ -1071,7 +1095,7 @@ static int gen_args_field(struct cg *g, const char *name, struct lang_pos pos, s
 				    g->t->name);
 		pa = btf_params(proto);
 		for (int i = first; i < btf_vlen(proto); i++) {
-			const char *pn = btf__name_by_offset(g->btf, pa[i].name_off);
+			const char *pn = ks_btf_str(pa[i].name_off);
 			struct lang_type *t;
 
 			if (!pn || strcmp(pn, name))
@@ -1088,14 +1112,15 @@ static int gen_args_field(struct cg *g, const char *name, struct lang_pos pos, s
 			bool named = false;
 
 			for (int i = first; i < btf_vlen(proto); i++) {
-				const char *pn = btf__name_by_offset(g->btf, pa[i].name_off);
+				const char *pn = ks_btf_str(pa[i].name_off);
 
 				named |= pn && *pn;
 			}
 			if (!named)
-				return fail(g, pos, "this kernel's BTF does not name the arguments of "
-					    "%s: use arg0..arg%d", g->t->name,
-					    btf_vlen(proto) - first - 1);
+				return fail(g, pos,
+					    "this kernel's BTF does not name the arguments of "
+					    "%s: use arg0..arg%d",
+					    g->t->name, btf_vlen(proto) - first - 1);
 		}
 		return fail(g, pos, "%s has no argument '%s'", g->t->name, name);
 	}
@@ -1244,8 +1269,8 @@ static int gen_builtin(struct cg *g, struct lang_node *e, struct val *v)
 		v->loc = L_STACK;
 		v->off = off;
 	} else if (!strcmp(n, "curtask")) {
-		const struct btf *b = kernel_btf(g);
-		int id = b ? btf__find_by_name_kind(b, "task_struct", BTF_KIND_STRUCT) : -1;
+		bool b = kernel_btf(g);
+		int id = b ? ks_btf_id("task_struct", BTF_KIND_STRUCT) : -1;
 
 		emit_call(g, BPF_FUNC_get_current_task);
 		v->ty = ty_new(g, TY_PTR, 8);
@@ -1795,7 +1820,7 @@ static int gen_field(struct cg *g, struct lang_node *e, struct val *v)
 {
 	struct val o;
 	struct lang_type *rt;
-	const struct btf *b;
+	bool b;
 	uint32_t boff, bsize;
 	int tid;
 
@@ -1832,10 +1857,10 @@ static int gen_field(struct cg *g, struct lang_node *e, struct val *v)
 			    "BTF type information",
 			    e->str, ty_name(o.ty));
 	if (btf_member_find(b, rt->btf_id, e->str, &boff, &bsize, &tid)) {
-		const struct btf_type *st = btf__type_by_id(b, rt->btf_id);
+		const struct btf_type *st = ks_btf_type(rt->btf_id);
 
 		return fail(g, e->pos, "struct %s has no field '%s'",
-			    st ? btf__name_by_offset(b, st->name_off) : "?", e->str);
+			    st ? ks_btf_str(st->name_off) : "?", e->str);
 	}
 	if (boff / 8)
 		emit(g, I_ALUI(BPF_ADD, R0, (int32_t)(boff / 8)));
@@ -2234,12 +2259,17 @@ static int field_of(struct cg *g, const struct lang_type *t, struct lang_field *
 		f->type = LV_STR;
 		f->size = round8(t->size);
 		break;
-	case TY_PTR: case TY_KSTACK: case TY_USTACK: case TY_KSYM: case TY_USYM: case TY_PROBE:
+	case TY_PTR:
+	case TY_KSTACK:
+	case TY_USTACK:
+	case TY_KSYM:
+	case TY_USYM:
+	case TY_PROBE:
 	case TY_USERNAME: {
 		static const enum lang_vtype as[] = {
-			[TY_PTR] = LV_UINT,	  [TY_KSTACK] = LV_KSTACK, [TY_USTACK] = LV_USTACK,
-			[TY_KSYM] = LV_KSYM,	  [TY_USYM] = LV_USYM,	   [TY_PROBE] = LV_PROBE,
-			[TY_USERNAME] = LV_USERNAME,
+		    [TY_PTR] = LV_UINT,		 [TY_KSTACK] = LV_KSTACK, [TY_USTACK] = LV_USTACK,
+		    [TY_KSYM] = LV_KSYM,	 [TY_USYM] = LV_USYM,	  [TY_PROBE] = LV_PROBE,
+		    [TY_USERNAME] = LV_USERNAME,
 		};
 
 		f->type = as[t->kind];
@@ -3342,7 +3372,6 @@ out:
 	free(g.lines);
 	free(g.exits);
 	free(g.loops);
-	btf__free(g.btf);
 	if (err) {
 		lang_compiled_free(c);
 		errno = -err;

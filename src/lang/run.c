@@ -10,9 +10,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/btf.h>
+
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "core/btf.h"
 #include "core/common.h"
 #include "core/log.h"
 #include "core/syms.h"
@@ -138,8 +141,17 @@ static void special(void *ctx, FILE *f, const struct lang_field *fl, const void 
 
 /* --- maps ---------------------------------------------------------------------------------- */
 
-static int map_create(struct lang_cmap *m)
+/*
+ * Hash maps are not preallocated (@lazy) where the kernel allocates map elements safely in
+ * any context (its BPF memory allocator, struct bpf_mem_alloc in its BTF): preallocating
+ * 4096 entries per CPU costs milliseconds of start-up per map. Older kernels refuse
+ * run-time allocated hash maps in perf_event programs and warn (a kernel WARNING) for other
+ * tracing programs.
+ */
+static int map_create(struct lang_cmap *m, bool lazy)
 {
+	LIBBPF_OPTS(bpf_map_create_opts, mo);
+
 	char name[16] = "ks_";
 	size_t k = 3;
 
@@ -148,7 +160,9 @@ static int map_create(struct lang_cmap *m)
 		    (*s >= '0' && *s <= '9') || *s == '_')
 			name[k++] = *s;
 	name[k] = 0;
-	m->fd = bpf_map_create(m->bpf_type, name, m->key_size, m->val_size, m->max_entries, NULL);
+	if (lazy && (m->bpf_type == BPF_MAP_TYPE_HASH || m->bpf_type == BPF_MAP_TYPE_PERCPU_HASH))
+		mo.map_flags = BPF_F_NO_PREALLOC;
+	m->fd = bpf_map_create(m->bpf_type, name, m->key_size, m->val_size, m->max_entries, &mo);
 	if (m->fd < 0) {
 		int err = errno;
 
@@ -554,10 +568,12 @@ static int run_direct(struct lang_cprog *p)
 
 int lang_load(struct lang_compiled *c, const char *file, const char *src, bool verbose)
 {
+	bool lazy = true;
 	int err;
 
+	lazy = ks_btf_id("bpf_mem_alloc", BTF_KIND_STRUCT) > 0;
 	for (size_t i = 0; i < c->nmaps; i++)
-		if ((err = map_create(&c->maps[i])))
+		if ((err = map_create(&c->maps[i], lazy)))
 			goto fail;
 	for (size_t i = 0; i < c->nprogs; i++) {
 		struct lang_cprog *p = &c->progs[i];
