@@ -29,7 +29,10 @@
 /* ------------------------------------------------------------------------------------ */
 /* provider names */
 
-/* bpftrace 0.17's names and short names; rawtracepoint and fentry/fexit come from later ones */
+/*
+ * bpftrace 0.17's names and short names; rawtracepoint and fentry/fexit come from later ones.
+ * tp_btf: kscope's BTF-typed rawtracepoint (the same program, attached as a raw tracepoint).
+ */
 static const struct {
 	const char *name;
 	const char *alias[2];
@@ -37,7 +40,7 @@ static const struct {
 	[LP_BEGIN] = { "BEGIN", { NULL } },
 	[LP_END] = { "END", { NULL } },
 	[LP_TRACEPOINT] = { "tracepoint", { "t" } },
-	[LP_RAWTP] = { "rawtracepoint", { "rt" } },
+	[LP_RAWTP] = { "rawtracepoint", { "rt", "tp_btf" } },
 	[LP_KPROBE] = { "kprobe", { "k" } },
 	[LP_KRETPROBE] = { "kretprobe", { "kr" } },
 	[LP_KFUNC] = { "kfunc", { "f", "fentry" } },

@@ -451,7 +451,8 @@ t_tr_rawtp() {
 		note "no argument names in this kernel's BTF: $(ks_first_line "$KS_TMP/named.err")"
 		_named='@n[110, 110] = count();'
 	fi
-	tr_start ks -e "rawtracepoint:sys_enter /((struct pt_regs *)arg0)->orig_ax == 110 &&
+	# tp_btf: is kscope's other name for rawtracepoint:
+	tr_start ks -e "tp_btf:sys_enter /((struct pt_regs *)arg0)->orig_ax == 110 &&
 		pid == \$1/ { @[comm, arg1] = count(); $_named }" "$(ks_pid w)"
 	wl_run w
 	ks_stop ks
