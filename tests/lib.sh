@@ -68,7 +68,8 @@ pass() { _ks_result PASS "$*"; }
 fail() { _ks_result FAIL "$*$(_ks_missed_note)"; }
 
 # When a kscope of this test says the kernel skipped runs of its programs ("missed" in its
-# summary: a run preempted on that CPU blocks the others), an exact count may come out
+# JSON summary, or its text-mode warning on stderr: a run preempted on that CPU blocks the
+# others), an exact count may come out
 # short through no fault of kscope's: the failure says so, and run.sh runs the test again.
 _ks_missed_note() {
 	_ks_ms=0
@@ -77,6 +78,13 @@ _ks_missed_note() {
 		_ks_m=$(tail -n 1 "$_ks_f" | "$H/jsonq" -w type=summary -g missed 2>/dev/null)
 		case $_ks_m in '' | *[!0-9]*) continue ;; esac
 		_ks_ms=$((_ks_ms + _ks_m))
+	done
+	# text mode says it on stderr: "warning: the kernel skipped N runs of the programs"
+	for _ks_f in "$KS_TMP"/*.err; do
+		[ -f "$_ks_f" ] || continue
+		_ks_m=$(sed -n 's/.*warning: the kernel skipped \([0-9][0-9]*\) runs of the programs.*/\1/p' \
+			"$_ks_f" | head -n 1)
+		[ -n "$_ks_m" ] && _ks_ms=$((_ks_ms + _ks_m))
 	done
 	[ "$_ks_ms" = 0 ] || printf ' [the kernel skipped %s runs of kscope'"'"'s programs]' "$_ks_ms"
 }
