@@ -19,6 +19,9 @@
  *       first wake-up), tp_btf and raw_tp; both programs of a variant are attached together:
  *       static __always_inline int fn(void *ctx, struct task_struct *p);
  *
+ *   KS_SCHED_WAKING(hook, fn)          sched_waking, tp_btf and raw_tp, the same fn: fires in
+ *       the waker's context always (see below), for logic about who woke p.
+ *
  * The contract for bodies:
  * - Read tasks with BPF_CORE_READ (or the helpers below), never by dereferencing: the
  *   same body runs with BTF-typed pointers (tp_btf) and plain ones (raw_tp). Copy
@@ -26,9 +29,11 @@
  *   ...) would ask CO-RE to relocate struct ks_switch, which the kernel doesn't have.
  * - At sched_switch, prev is current (the tracepoint fires before the switch):
  *   bpf_get_current_*() and bpf_get_stackid(ctx, ...) describe prev.
- * - At sched_wakeup, current is the waker and p the woken task (not yet running). Filter
- *   p with ks_filter_task(p), not ks_filter_current(). The event also fires for a task
- *   woken while still on its CPU (about to sleep): no switch-in need follow it.
+ * - At sched_wakeup, p is the woken task (not yet running), and current usually the waker:
+ *   but a wake-up queued to p's CPU (an IPI, ttwu_queue_wakelist) fires sched_wakeup there,
+ *   in whatever runs on that CPU (often the idle task). sched_waking fires in the waker,
+ *   always. Filter p with ks_filter_task(p), not ks_filter_current(). The event also fires
+ *   for a task woken while still on its CPU (about to sleep): no switch-in need follow it.
  * - preempt: prev was preempted (it stays runnable). A task can also leave the CPU while
  *   runnable without preemption (sched_yield): use ks_switch_prev_runnable().
  * - The idle tasks (pid 0, one per CPU) appear as prev and next: key on something else.
@@ -157,6 +162,18 @@ static __always_inline void ks_switch_fill(struct ks_switch *s, bool preempt,
 	}                                                                                  \
 	SEC("raw_tp/sched_wakeup_new")                                                     \
 	int BPF_PROG(hook##__raw_tp_new, struct task_struct *p)                            \
+	{                                                                                  \
+		return fn(ctx, p);                                                         \
+	}
+
+#define KS_SCHED_WAKING(hook, fn)                                                          \
+	SEC("tp_btf/sched_waking")                                                         \
+	int BPF_PROG(hook##__tp_btf, struct task_struct *p)                                \
+	{                                                                                  \
+		return fn(ctx, p);                                                         \
+	}                                                                                  \
+	SEC("raw_tp/sched_waking")                                                         \
+	int BPF_PROG(hook##__raw_tp, struct task_struct *p)                                \
 	{                                                                                  \
 		return fn(ctx, p);                                                         \
 	}

@@ -53,5 +53,6 @@ static __always_inline int on_wakeup(void *ctx, struct task_struct *p)
 }
 
 KS_SCHED_SWITCH(sched_switch, on_switch)
-KS_SCHED_WAKEUP(sched_wakeup, on_wakeup)
+/* sched_waking, not sched_wakeup: only it always runs in the waker (see sched.bpf.h) */
+KS_SCHED_WAKING(sched_waking, on_wakeup)
 KS_STACK_EXEC_HOOK()

@@ -18,7 +18,7 @@ ks_test attach/best/syscount_latency t_best syscount,-L sys_enter,sys_exit $TRAC
 SCHED=tp_btf,raw_tp # scheduler hooks that read task pointers: no classic tracepoint variant
 ks_test attach/best/profile t_best profile stack_exec $TRACEPOINT
 ks_test attach/best/offcputime t_best offcputime sched_switch,stack_exec $SCHED
-ks_test attach/best/wakeuptime t_best wakeuptime sched_switch,sched_wakeup,stack_exec $SCHED
+ks_test attach/best/wakeuptime t_best wakeuptime sched_switch,sched_waking,stack_exec $SCHED
 ks_test attach/best/runqlat t_best runqlat switch,wakeup $SCHED
 ks_test attach/best/runqslower t_best runqslower switch,wakeup $SCHED
 ks_test attach/best/cpudist t_best cpudist switch $TRACEPOINT

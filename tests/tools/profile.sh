@@ -45,8 +45,15 @@ t_prof_ratio() {
 	prof_ratio "$_f"
 	# Each stack of the helper starts with its name, then main calls the burn function.
 	expect_eq "$(grep -c -v '^stackload;' "$_f")" 0 "stacks of other processes"
-	expect_eq "$(grep -E ';burn_[ab](;| )' "$_f" | grep -c -v -E ';main;burn_[ab](;| )')" 0 \
-		"burn stacks without main right below the burn function"
+	# Frame-pointer unwinding misses the caller of a function sampled in its prologue,
+	# before it saved the frame pointer (the burn functions' first instructions): such a
+	# sample reads "...;burn_a" without main. A few of those, not more than 2% of the samples.
+	_all=$(grep -E ';burn_[ab](;| )' "$_f" | awk '{ s += $NF } END { print s + 0 }')
+	_odd=$(grep -E ';burn_[ab](;| )' "$_f" | grep -v -E ';main;burn_[ab](;| )' |
+		awk '{ s += $NF } END { print s + 0 }')
+	note "burn samples: $_all, without main right below: $_odd"
+	[ $((_odd * 50)) -le "$_all" ] ||
+		fail "$_odd of $_all burn samples without main right below the burn function"
 	# CPU time ROUNDS x 40 ms at 999 Hz: at least half the samples expected arrive.
 	_all=$(awk '{ s += $NF } END { print s + 0 }' "$_f")
 	[ "$_all" -ge $((PROF_ROUNDS * 40 / 2)) ] ||
