@@ -21,14 +21,6 @@ struct loop_state {
 	int cb_err;
 };
 
-static unsigned long long mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 static int ring_cb(void *ctx, void *data, size_t size)
 {
 	struct loop_state *s = ctx;
@@ -47,18 +39,8 @@ static int ring_cb(void *ctx, void *data, size_t size)
 static unsigned long long read_lost(struct bpf_object *obj)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, "ks_lost");
-	unsigned long long sum = 0, *v;
-	int ncpu = libbpf_num_possible_cpus();
-	unsigned int key = 0;
 
-	if (!m || ncpu <= 0)
-		return 0;
-	v = calloc(ncpu, sizeof(*v));
-	if (v && !bpf_map_lookup_elem(bpf_map__fd(m), &key, v))
-		for (int i = 0; i < ncpu; i++)
-			sum += v[i];
-	free(v);
-	return sum;
+	return m ? ks_percpu_sum(bpf_map__fd(m), 0) : 0;
 }
 
 /*
@@ -131,7 +113,7 @@ int ks_loop_run(struct ks_ctx *c, const struct ks_loop *l)
 {
 	struct loop_state s = { .c = c, .l = l };
 	struct ring_buffer *rb = NULL;
-	unsigned long long start = mono_ns(), deadline = 0, next_tick = 0, interval = 0;
+	unsigned long long start = ks_now_mono(), deadline = 0, next_tick = 0, interval = 0;
 	long long ticks = 0;
 	bool by_count = false;
 	int err = 0;
@@ -154,7 +136,7 @@ int ks_loop_run(struct ks_ctx *c, const struct ks_loop *l)
 	}
 
 	while (!ks_stop) {
-		unsigned long long now = mono_ns(), wait = MAX_WAIT_NS;
+		unsigned long long now = ks_now_mono(), wait = MAX_WAIT_NS;
 
 		if (deadline && now >= deadline)
 			break;
@@ -205,7 +187,7 @@ int ks_loop_run(struct ks_ctx *c, const struct ks_loop *l)
 		err = l->on_tick(c, true);
 	c->lost = read_lost(c->obj);
 	c->missed = read_missed(c->obj);
-	report(c, rb != NULL && !l->notes, mono_ns() - start);
+	report(c, rb != NULL && !l->notes, ks_now_mono() - start);
 	ring_buffer__free(rb);
 	if (err < 0)
 		return ks_fail(c, KS_EXIT_FAIL, err);

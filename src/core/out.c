@@ -249,6 +249,14 @@ char *ks_fmt_hms(char *buf, size_t size, unsigned long long realtime_ns)
 	return buf;
 }
 
+unsigned long long ks_now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
+}
+
 unsigned long long ks_now_realtime(void)
 {
 	struct timespec ts;

@@ -483,16 +483,8 @@ static int write_svg(struct ks_stacks *s, struct ks_ctx *c)
 static void warn_dropped(struct ks_ctx *c)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(c->obj, "ks_counts_dropped");
-	int ncpu = libbpf_num_possible_cpus();
-	unsigned long long *v, sum = 0;
-	unsigned int key = 0;
+	unsigned long long sum = m ? ks_percpu_sum(bpf_map__fd(m), 0) : 0;
 
-	if (!m || ncpu <= 0 || !(v = calloc((size_t)ncpu, sizeof(*v))))
-		return;
-	if (!bpf_map_lookup_elem(bpf_map__fd(m), &key, v))
-		for (int i = 0; i < ncpu; i++)
-			sum += v[i];
-	free(v);
 	if (sum)
 		ks_warn("%llu counts were dropped: the table of distinct stacks was full "
 			"(%u entries)", sum, bpf_map__max_entries(

@@ -487,3 +487,17 @@ void ks_bpf_stop(struct ks_ctx *c)
 		close(c->cgroup_fd);
 	c->cgroup_fd = -1;
 }
+
+unsigned long long ks_percpu_sum(int fd, unsigned int key)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	unsigned long long sum = 0, *v;
+
+	if (fd < 0 || ncpu <= 0 || !(v = calloc((size_t)ncpu, sizeof(*v))))
+		return 0;
+	if (!bpf_map_lookup_elem(fd, &key, v))
+		for (int i = 0; i < ncpu; i++)
+			sum += v[i];
+	free(v);
+	return sum;
+}

@@ -124,6 +124,12 @@ int ks_bpf_set_rodata(struct bpf_object *obj, const char *name, const void *val,
 /* Switch off every program of hook @hook (all its variants), e.g. an optional probe. */
 void ks_bpf_disable_hook(struct bpf_object *obj, const char *hook);
 
+/*
+ * The sum over all possible CPUs of the u64 at @key of per-CPU array map @fd (a counter
+ * the BPF side bumps without atomics); 0 when it can't be read.
+ */
+unsigned long long ks_percpu_sum(int fd, unsigned int key);
+
 /* BPF time (CLOCK_MONOTONIC ns) to wall-clock ns since the epoch. */
 static inline unsigned long long ks_realtime(const struct ks_ctx *c, unsigned long long mono)
 {

@@ -15,7 +15,7 @@
 
 #define MAX_STACK	 512
 #define STR_DEFAULT	 64 /* bytes of str() and string values, as bpftrace's default */
-#define MAP_ENTRIES	 4096
+#define LANG_MAP_ENTRIES 4096
 #define RING_SIZE	 (256 * 1024)
 #define STACK_DEPTH	 127
 #define REC_HDR		 16
@@ -266,11 +266,6 @@ static void emit_movi(struct cg *g, int reg, int64_t v)
 }
 
 /* A forward jump to patch later with patch(): returns its index. */
-static size_t emit_jmp_fwd(struct cg *g, struct bpf_insn in)
-{
-	return emit(g, in);
-}
-
 static void patch(struct cg *g, size_t at)
 {
 	if (g->err || at >= g->n)
@@ -652,9 +647,6 @@ static struct lang_type *ty_from_tpfield(struct cg *g, const struct lang_tpfield
 /* --- maps ---------------------------------------------------------------------------------- */
 
 enum mapkind { MK_USER, MK_RING, MK_LOST, MK_KSTACKS, MK_USTACKS, MK_ZERO, MK_PIDS };
-
-/* Counters in the "lost" array map, reported by the runtime. */
-enum { LOST_RING, LOST_MAPFULL, LOST_NR };
 
 struct mapx {
 	char *name;
@@ -1161,7 +1153,7 @@ static void emit_learn_pid(struct cg *g)
 	emit(g, I_MOVI(R4, 0));
 	emit_call(g, BPF_FUNC_ringbuf_output);
 	full = emit(g, I_JMPI(BPF_JEQ, R0, 0, 0));
-	emit_count_lost(g, LOST_RING);
+	emit_count_lost(g, LANG_LOST_RING);
 	patch(g, full);
 	patch(g, seen);
 	stack_free_to(g, -rec - 16);
@@ -1507,7 +1499,7 @@ static int gen_map_read(struct cg *g, struct lang_node *e, struct val *v)
 	v->loc = L_STACK;
 	v->off = stack_alloc(g, ty_storage(m->vt));
 	emit_zero_stack(g, v->off, ty_storage(m->vt));
-	j = emit_jmp_fwd(g, I_JMPI(BPF_JEQ, R0, 0, 0));
+	j = emit(g, I_JMPI(BPF_JEQ, R0, 0, 0));
 	emit_copy(g, R10, v->off, R0, 0, ty_storage(m->vt));
 	patch(g, j);
 	return g->err;
@@ -1923,7 +1915,6 @@ static int gen_expr(struct cg *g, struct lang_node *e, struct val *v)
 {
 	struct lang_pos save = g->cur;
 	struct val a;
-	int r = 0;
 
 	if (g->err)
 		return g->err;
@@ -1935,7 +1926,7 @@ static int gen_expr(struct cg *g, struct lang_node *e, struct val *v)
 		v->ty = e->uns ? &ty_u64 : &ty_s64;
 		break;
 	case LN_STR:
-		r = gen_string_lit(g, e->str, e->len, v);
+		gen_string_lit(g, e->str, e->len, v);
 		break;
 	case LN_PARAM:
 		if (e->ival == 0) {
@@ -1954,12 +1945,12 @@ static int gen_expr(struct cg *g, struct lang_node *e, struct val *v)
 				emit_movi(g, R0, 0);
 				v->ty = &ty_s64;
 			} else {
-				r = gen_string_lit(g, s, strlen(s), v);
+				gen_string_lit(g, s, strlen(s), v);
 			}
 		}
 		break;
 	case LN_BUILTIN:
-		r = gen_builtin(g, e, v);
+		gen_builtin(g, e, v);
 		break;
 	case LN_VAR: {
 		struct var *x = var_find(g, e->str);
@@ -1970,7 +1961,7 @@ static int gen_expr(struct cg *g, struct lang_node *e, struct val *v)
 				v->ty = &ty_s64;
 				break;
 			}
-			r = fail(g, e->pos, "$%s is used before it is assigned", e->str);
+			fail(g, e->pos, "$%s is used before it is assigned", e->str);
 			break;
 		}
 		v->ty = x->ty;
@@ -1983,20 +1974,20 @@ static int gen_expr(struct cg *g, struct lang_node *e, struct val *v)
 		break;
 	}
 	case LN_MAP:
-		r = gen_map_read(g, e, v);
+		gen_map_read(g, e, v);
 		break;
 	case LN_CALL:
-		r = gen_call_expr(g, e, v);
+		gen_call_expr(g, e, v);
 		break;
 	case LN_UNOP:
 		if (e->op == LT_STAR) {
 			if (gen_scalar(g, e->kids[0], &a))
 				break;
 			if (a.ty->kind != TY_PTR) {
-				r = fail(g, e->pos, "cannot dereference %s", ty_name(a.ty));
+				fail(g, e->pos, "cannot dereference %s", ty_name(a.ty));
 				break;
 			}
-			r = mem_value(g, ptr_elem(g, a.ty), a.ty->user, v);
+			mem_value(g, ptr_elem(g, a.ty), a.ty->user, v);
 			break;
 		}
 		if (gen_scalar(g, e->kids[0], &a))
@@ -2014,11 +2005,11 @@ static int gen_expr(struct cg *g, struct lang_node *e, struct val *v)
 			emit(g, I_NEG(R0));
 			v->ty = &ty_s64;
 		} else {
-			r = fail(g, e->pos, "unsupported unary operator %s", lang_tok_name(e->op));
+			fail(g, e->pos, "unsupported unary operator %s", lang_tok_name(e->op));
 		}
 		break;
 	case LN_BINOP:
-		r = gen_binop(g, e, v);
+		gen_binop(g, e, v);
 		break;
 	case LN_TERNARY: {
 		size_t j1, j2;
@@ -2051,10 +2042,10 @@ static int gen_expr(struct cg *g, struct lang_node *e, struct val *v)
 		if ((a.ty->kind == TY_STR) != (b.ty->kind == TY_STR) ||
 		    (!is_scalar(a.ty) && a.ty->kind != TY_STR) ||
 		    (!is_scalar(b.ty) && b.ty->kind != TY_STR)) {
-			r = fail(g, e->pos,
-				 "the two branches of ?: have different types (%s and "
-				 "%s)",
-				 ty_name(a.ty), ty_name(b.ty));
+			fail(g, e->pos,
+			     "the two branches of ?: have different types (%s and "
+			     "%s)",
+			     ty_name(a.ty), ty_name(b.ty));
 			break;
 		}
 		if (a.ty->kind == TY_STR) {
@@ -2068,10 +2059,10 @@ static int gen_expr(struct cg *g, struct lang_node *e, struct val *v)
 		break;
 	}
 	case LN_FIELD:
-		r = gen_field(g, e, v);
+		gen_field(g, e, v);
 		break;
 	case LN_INDEX:
-		r = gen_index(g, e, v);
+		gen_index(g, e, v);
 		break;
 	case LN_CAST: {
 		struct lang_type *t = ty_parse(g, e->str, e->pos);
@@ -2079,7 +2070,7 @@ static int gen_expr(struct cg *g, struct lang_node *e, struct val *v)
 		if (!t || gen_expr(g, e->kids[0], &a))
 			break;
 		if (!is_scalar(a.ty)) {
-			r = fail(g, e->pos, "cannot cast %s to %s", ty_name(a.ty), e->str);
+			fail(g, e->pos, "cannot cast %s to %s", ty_name(a.ty), e->str);
 			break;
 		}
 		if (is_int(t))
@@ -2099,7 +2090,7 @@ static int gen_expr(struct cg *g, struct lang_node *e, struct val *v)
 			if (gen_map_read(g, x, &old))
 				break;
 			if (!is_int(old.ty)) {
-				r = fail(g, x->pos, "@%s is not an integer", x->str);
+				fail(g, x->pos, "@%s is not an integer", x->str);
 				break;
 			}
 			tmp = stack_alloc(g, 8);
@@ -2113,15 +2104,14 @@ static int gen_expr(struct cg *g, struct lang_node *e, struct val *v)
 			break;
 		}
 		if (x->kind != LN_VAR) {
-			r = fail(g, e->pos, "%s needs a map or a $variable", lang_tok_name(e->op));
+			fail(g, e->pos, "%s needs a map or a $variable", lang_tok_name(e->op));
 			break;
 		}
 		var = var_find(g, x->str);
 		if (!var || !is_int(var->ty)) {
-			r = fail(g, x->pos,
-				 var ? "$%s is not an integer"
-				     : "$%s is used before it is assigned",
-				 x->str);
+			fail(g, x->pos,
+			     var ? "$%s is not an integer" : "$%s is used before it is assigned",
+			     x->str);
 			break;
 		}
 		emit(g, I_LDX(BPF_DW, R0, R10, var->off));
@@ -2139,7 +2129,7 @@ static int gen_expr(struct cg *g, struct lang_node *e, struct val *v)
 		struct lang_type *t;
 
 		if (e->nkids > KS_LANG_ARRAY(ev)) {
-			r = fail(g, e->pos, "a tuple has at most %zu elements", KS_LANG_ARRAY(ev));
+			fail(g, e->pos, "a tuple has at most %zu elements", KS_LANG_ARRAY(ev));
 			break;
 		}
 		t = ty_new(g, TY_TUPLE, 0);
@@ -2147,7 +2137,7 @@ static int gen_expr(struct cg *g, struct lang_node *e, struct val *v)
 			break;
 		t->sub = calloc(e->nkids, sizeof(*t->sub));
 		if (!t->sub) {
-			r = nomem(g);
+			nomem(g);
 			break;
 		}
 		t->nsub = e->nkids;
@@ -2155,8 +2145,8 @@ static int gen_expr(struct cg *g, struct lang_node *e, struct val *v)
 			if (gen_expr(g, e->kids[i], &ev[i]) || spill(g, &ev[i]))
 				break;
 			if (ev[i].ty->kind == TY_TUPLE || ev[i].ty->kind == TY_ARGS) {
-				r = fail(g, e->kids[i]->pos, "%s cannot be in a tuple",
-					 ty_name(ev[i].ty));
+				fail(g, e->kids[i]->pos, "%s cannot be in a tuple",
+				     ty_name(ev[i].ty));
 				break;
 			}
 			t->sub[i] = ev[i].ty;
@@ -2179,9 +2169,8 @@ static int gen_expr(struct cg *g, struct lang_node *e, struct val *v)
 		break;
 	}
 	default:
-		r = fail(g, e->pos, "this is a statement, not an expression");
+		fail(g, e->pos, "this is a statement, not an expression");
 	}
-	(void)r;
 	if (!v->ty && !g->err)
 		v->ty = &ty_void;
 	g->cur = save;
@@ -2225,7 +2214,7 @@ static size_t rec_begin(struct cg *g, enum lang_rec_kind kind, int id, uint32_t 
 	emit_call(g, BPF_FUNC_ringbuf_reserve);
 	emit(g, I_MOV(R9, R0));
 	skip = emit(g, I_JMPI(BPF_JNE, R9, 0, 0));
-	emit_count_lost(g, LOST_RING);
+	emit_count_lost(g, LANG_LOST_RING);
 	done = emit(g, I_JA(0));
 	patch(g, skip);
 	emit(g, I_ST(BPF_W, R9, 0, (int32_t)kind));
@@ -2504,7 +2493,7 @@ static int gen_agg(struct cg *g, struct lang_node *target, struct lang_node *cal
 	emit_call(g, BPF_FUNC_map_update_elem);
 	jok = emit(g, I_JMPI(BPF_JSGE, R0, 0, 0));
 	jex = emit(g, I_JMPI(BPF_JEQ, R0, -EEXIST, 0));
-	emit_count_lost(g, LOST_MAPFULL);
+	emit_count_lost(g, LANG_LOST_MAPFULL);
 	skip2 = emit(g, I_JA(0));
 	patch(g, jok);
 	patch(g, jex);
@@ -2621,7 +2610,7 @@ static void emit_update(struct cg *g, int mi, int key, int val)
 	emit(g, I_MOVI(R4, BPF_ANY));
 	emit_call(g, BPF_FUNC_map_update_elem);
 	ok = emit(g, I_JMPI(BPF_JSGE, R0, 0, 0));
-	emit_count_lost(g, LOST_MAPFULL);
+	emit_count_lost(g, LANG_LOST_MAPFULL);
 	patch(g, ok);
 }
 
@@ -3164,7 +3153,7 @@ static int add_map(struct cg *g, const struct mapx *m)
 		cm->bpf_type = BPF_MAP_TYPE_PERCPU_ARRAY;
 		cm->key_size = 4;
 		cm->val_size = 8;
-		cm->max_entries = LOST_NR;
+		cm->max_entries = LANG_LOST_NR;
 		c->lost = (int)(cm - c->maps);
 		break;
 	case MK_KSTACKS:
@@ -3173,7 +3162,7 @@ static int add_map(struct cg *g, const struct mapx *m)
 		cm->bpf_type = BPF_MAP_TYPE_STACK_TRACE;
 		cm->key_size = 4;
 		cm->val_size = 8 * STACK_DEPTH;
-		cm->max_entries = MAP_ENTRIES;
+		cm->max_entries = LANG_MAP_ENTRIES;
 		if (m->mk == MK_KSTACKS)
 			c->kstacks = (int)(cm - c->maps);
 		else
@@ -3184,7 +3173,7 @@ static int add_map(struct cg *g, const struct mapx *m)
 		cm->bpf_type = BPF_MAP_TYPE_LRU_HASH;
 		cm->key_size = 4;
 		cm->val_size = 4;
-		cm->max_entries = MAP_ENTRIES;
+		cm->max_entries = LANG_MAP_ENTRIES;
 		break;
 	case MK_ZERO: {
 		uint32_t z = 8;
@@ -3209,7 +3198,7 @@ static int add_map(struct cg *g, const struct mapx *m)
 		cm->bpf_type = m->is_agg ? BPF_MAP_TYPE_PERCPU_HASH : BPF_MAP_TYPE_HASH;
 		cm->key_size = map_key_size(m);
 		cm->val_size = agg_size(m);
-		cm->max_entries = MAP_ENTRIES;
+		cm->max_entries = LANG_MAP_ENTRIES;
 		cm->kf = calloc(m->nkeys ? m->nkeys : 1, sizeof(*cm->kf));
 		if (!cm->kf)
 			return nomem(g);
@@ -3334,11 +3323,6 @@ struct lang_compiled *lang_compile(const struct lang_program *p, const struct la
 	if (g.err)
 		goto out;
 	if (maps.n) {
-		bool need_zero = false;
-
-		for (size_t i = 0; i < maps.n; i++)
-			need_zero |= maps.v[i].mk == MK_ZERO;
-		(void)need_zero;
 		c->maps = calloc(maps.n, sizeof(*c->maps));
 		if (!c->maps) {
 			nomem(&g);

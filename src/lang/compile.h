@@ -53,8 +53,6 @@ struct lang_cmap {
 	uint32_t key_size, val_size, max_entries;
 	struct lang_mapinfo info; /* for printing; key fields and value type owned here */
 	struct lang_field *kf;
-	bool used_read; /* read in an expression */
-	struct lang_type *ktypes_unused;
 	int fd;
 };
 
@@ -85,6 +83,12 @@ enum lang_rec_kind {
 	LANG_REC_LEARN, /* a process whose user addresses will need symbols: read its
 			 * maps now, while it lives (pid in the header) */
 };
+
+/* Entries of every map @x, as bpftrace's default. */
+#define LANG_MAP_ENTRIES 4096
+
+/* Counters of the per-CPU array "lost" (lang_compiled.lost), by key. */
+enum { LANG_LOST_RING, LANG_LOST_MAPFULL, LANG_LOST_NR };
 
 /* Instruction positions, for --dump and for blaming the verifier's rejections. */
 struct lang_cline {

@@ -2,6 +2,7 @@
 /* The language's runtime: maps, loading, attaching, the event loop, printing at exit. */
 #include <errno.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,14 +37,6 @@ struct rt {
 	struct lang_print_env env;
 	struct lang_print_opts popts;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* --- what the printer cannot know: symbols, stacks, probe names --------------------------- */
 
@@ -87,21 +80,12 @@ static void print_stack(struct rt *r, FILE *f, bool user, uint64_t v, int indent
 
 static const char *user_name(uint64_t uid, char *buf, size_t len)
 {
-	FILE *pw = fopen("/etc/passwd", "r");
-	char line[512];
+	struct passwd *pw = getpwuid((uid_t)uid);
 
-	snprintf(buf, len, "%llu", (unsigned long long)uid);
-	while (pw && fgets(line, sizeof(line), pw)) {
-		char *save = NULL, *u = strtok_r(line, ":", &save), *x = strtok_r(NULL, ":", &save);
-		char *id = strtok_r(NULL, ":", &save);
-
-		if (u && x && id && strtoull(id, NULL, 10) == uid) {
-			snprintf(buf, len, "%s", u);
-			break;
-		}
-	}
 	if (pw)
-		fclose(pw);
+		snprintf(buf, len, "%s", pw->pw_name);
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)uid);
 	return buf;
 }
 
@@ -435,8 +419,7 @@ static int on_record(void *ctx, void *data, size_t size)
 		r->events--; /* bookkeeping, not an event */
 		break;
 	}
-	if (!r->o->json || 1)
-		fflush(f);
+	fflush(f);
 	return 0;
 }
 
@@ -706,7 +689,7 @@ int lang_run(struct lang_compiled *c, const struct lang_run_opts *o)
 			ks_warn("cannot start the command: %s", strerror(errno));
 		close(o->child_go);
 	}
-	start = now_ns();
+	start = ks_now_mono();
 	if (o->duration > 0)
 		end = start + (uint64_t)(o->duration * 1e9);
 	next = calloc(c->nprogs ? c->nprogs : 1, sizeof(*next));
@@ -716,7 +699,7 @@ int lang_run(struct lang_compiled *c, const struct lang_run_opts *o)
 		if (c->progs[i].target->type == LP_INTERVAL)
 			next[i] = start + c->progs[i].target->period;
 	while (!ks_stop && !r.exit_seen) {
-		uint64_t t = now_ns(), wake = t + 100000000ull;
+		uint64_t t = ks_now_mono(), wake = t + 100000000ull;
 		int ms;
 
 		for (size_t i = 0; i < c->nprogs && !r.exit_seen; i++) {
@@ -766,25 +749,17 @@ int lang_run(struct lang_compiled *c, const struct lang_run_opts *o)
 	print_all_maps(&r);
 	fflush(o->out);
 	{
-		uint64_t lost[2] = {0, 0};
+		unsigned long long ring = 0, full = 0;
 
 		if (c->lost >= 0) {
-			uint64_t *v = calloc((size_t)r.ncpus, 8);
-
-			for (uint32_t k = 0; v && k < 2; k++) {
-				if (bpf_map_lookup_elem(c->maps[c->lost].fd, &k, v))
-					continue;
-				for (int cpu = 0; cpu < r.ncpus; cpu++)
-					lost[k] += v[cpu];
-			}
-			free(v);
+			ring = ks_percpu_sum(c->maps[c->lost].fd, LANG_LOST_RING);
+			full = ks_percpu_sum(c->maps[c->lost].fd, LANG_LOST_MAPFULL);
 		}
-		if (lost[0])
-			ks_warn("%llu events lost: the ring buffer was full",
-				(unsigned long long)lost[0]);
-		if (lost[1])
-			ks_warn("%llu map updates failed: a map was full (%d entries)",
-				(unsigned long long)lost[1], 4096);
+		if (ring)
+			ks_warn("%llu events lost: the ring buffer was full", ring);
+		if (full)
+			ks_warn("%llu map updates failed: a map was full (%d entries)", full,
+				LANG_MAP_ENTRIES);
 	}
 	ret = KS_EXIT_OK;
 out:

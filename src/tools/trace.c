@@ -123,14 +123,6 @@ static int start_child(const char *cmd, int *go)
 	return pid;
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static int trace_run(struct ks_ctx *c)
 {
 	struct lang_compile_opts co = {0};
@@ -209,7 +201,7 @@ static int trace_run(struct ks_ctx *c)
 	co.cpid = child;
 	co.params = params;
 	co.nparams = nparams;
-	co.start_ns = mono_ns();
+	co.start_ns = ks_now_mono();
 	cc = lang_compile(p, &co, &d);
 	if (!cc) {
 		int err = errno;
