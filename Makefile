@@ -130,17 +130,9 @@ $(OUTPUT)/syscall_table.h:
 		{ sub(/^__NR_/, "", $$2); printf "{ %s, \"%s\" },\n", $$3, $$2 }' | sort -n -t' ' -k2 > $@.tmp
 	$(Q)mv $@.tmp $@
 
-$(OUTPUT)/bpf/%.bpf.o: src/tools/%.bpf.c $(OUTPUT)/vmlinux.h
-	$(call msg,BPF,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -MF $@.d -MT $@ -c $< -o $@.full && $(LLVM_STRIP) -g $@.full -o $@ && rm -f $@.full
-
-$(OUTPUT)/bpf/%.bpf.o: src/core/%.bpf.c $(OUTPUT)/vmlinux.h
-	$(call msg,BPF,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -MF $@.d -MT $@ -c $< -o $@.full && $(LLVM_STRIP) -g $@.full -o $@ && rm -f $@.full
-
-$(OUTPUT)/bpf/%.bpf.o: bench/%.bpf.c $(OUTPUT)/vmlinux.h
+# One rule for every BPF object, wherever its source lives (names are unique across these).
+vpath %.bpf.c src/tools src/core bench
+$(OUTPUT)/bpf/%.bpf.o: %.bpf.c $(OUTPUT)/vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -MF $@.d -MT $@ -c $< -o $@.full && $(LLVM_STRIP) -g $@.full -o $@ && rm -f $@.full
@@ -262,3 +254,9 @@ $(OUTPUT)/tests/fuzz/lang_fuzz: tests/fuzz/lang_fuzz.c $(LANG_FRONT_SRCS) src/la
 	$(Q)rm -f $(@D)/.fuzz-probe
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/lang_fuzz.c $(LANG_FRONT_SRCS) \
 		-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strndup
+
+# --- style ----------------------------------------------------------------------------------
+# The C sources follow .clang-format; tests/tools/style.sh checks it in the suite.
+.PHONY: format
+format:
+	$(Q)git ls-files '*.c' '*.h' | xargs clang-format -i

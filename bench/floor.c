@@ -65,7 +65,7 @@ int main(int argc, char **argv)
 		keep = skel->progs.floor_count;
 	else
 		keep = skel->progs.floor_count_raw;
-	bpf_object__for_each_program(prog, skel->obj)
+	bpf_object__for_each_program (prog, skel->obj)
 		bpf_program__set_autoload(prog, prog == keep);
 	err = floor_bpf__load(skel);
 	if (err) {

@@ -10,7 +10,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Set by the loader before load. */
 const volatile long nr_openat = -1;
-const volatile bool wake_each = false;	/* a forced wake-up per event (the reference) */
+const volatile bool wake_each = false;	   /* a forced wake-up per event (the reference) */
 const volatile __u64 wake_bytes = 1 << 19; /* batched: wake only past this much data */
 
 #if defined(__TARGET_ARCH_x86)

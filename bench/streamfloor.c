@@ -108,8 +108,7 @@ int main(int argc, char **argv)
 	}
 	ring_buffer__consume(rb);
 	err = 0;
-	fprintf(stderr, "streamfloor: %s: %llu events, %llu lost\n", mode, events,
-		read_lost(skel));
+	fprintf(stderr, "streamfloor: %s: %llu events, %llu lost\n", mode, events, read_lost(skel));
 out:
 	ring_buffer__free(rb);
 	streamfloor_bpf__destroy(skel);

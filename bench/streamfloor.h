@@ -13,7 +13,7 @@ struct sf_event {
 	unsigned long long flags;
 	char comm[16];
 	int dfd;
-	unsigned int path_len; /* bytes in path, with the NUL */
+	unsigned int path_len;	/* bytes in path, with the NUL */
 	char path[SF_PATH_MAX]; /* only path_len bytes are sent */
 };
 

@@ -64,7 +64,8 @@ static int text_ranges(int pid, struct range *r, int max)
 		char perms[8], *file = strchr(line, '/');
 		unsigned long long s, e;
 
-		if (sscanf(line, "%llx-%llx %7s", &s, &e, perms) != 3 || !strchr(perms, 'x') || !file)
+		if (sscanf(line, "%llx-%llx %7s", &s, &e, perms) != 3 || !strchr(perms, 'x') ||
+		    !file)
 			continue;
 		file[strcspn(file, "\n")] = '\0';
 		r[n].start = s;

@@ -49,8 +49,10 @@ static double one(char **tracer, int ntracer, const char *prog, long *rss)
 	pid_t pid;
 
 	snprintf(pidbuf, sizeof(pidbuf), "%d", getpid());
-	if (asprintf(&full, "%s\ntracepoint:syscalls:sys_enter_getppid /pid == $1/ "
-		     "{ printf(\"ready\\n\"); exit(); }", prog) < 0)
+	if (asprintf(&full,
+		     "%s\ntracepoint:syscalls:sys_enter_getppid /pid == $1/ "
+		     "{ printf(\"ready\\n\"); exit(); }",
+		     prog) < 0)
 		return -1;
 	for (int i = 0; i < ntracer && n < 60; i++)
 		argv[n++] = tracer[i];

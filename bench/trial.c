@@ -354,12 +354,14 @@ int main(int argc, char **argv)
 						   sizeof(reason));
 					if (!attached || !t_ready) {
 						if (!reason[0])
-							snprintf(reason, sizeof(reason),
-								 "exited with status %d before "
-								 "attaching",
-								 WIFEXITED(tr_status)
-									 ? WEXITSTATUS(tr_status)
-									 : 128 + WTERMSIG(tr_status));
+							snprintf(
+								reason, sizeof(reason),
+								"exited with status %d before "
+								"attaching",
+								WIFEXITED(tr_status)
+									? WEXITSTATUS(tr_status)
+									: 128 + WTERMSIG(
+											tr_status));
 						break;
 					}
 				}
@@ -497,8 +499,8 @@ int main(int argc, char **argv)
 	}
 	if (targv) {
 		printf(" maxrss_kb=%ld", ru.ru_maxrss);
-		printf(" exit=%d", WIFEXITED(tr_status) ? WEXITSTATUS(tr_status)
-							 : 128 + WTERMSIG(tr_status));
+		printf(" exit=%d",
+		       WIFEXITED(tr_status) ? WEXITSTATUS(tr_status) : 128 + WTERMSIG(tr_status));
 		printf(" cpu_ms=%.1f", (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
 					       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3);
 	}

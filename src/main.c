@@ -25,9 +25,10 @@ static void list_tools(FILE *f)
 	const struct ks_tool **l;
 	size_t n = ks_tools_list(&l);
 
-	fprintf(f, "kscope %s: eBPF performance tools in one binary\n\n"
-		   "usage: kscope TOOL [options]      'kscope TOOL --help' for its options\n"
-		   "       kscope --version\n\ntools:\n",
+	fprintf(f,
+		"kscope %s: eBPF performance tools in one binary\n\n"
+		"usage: kscope TOOL [options]      'kscope TOOL --help' for its options\n"
+		"       kscope --version\n\ntools:\n",
 		KSCOPE_VERSION);
 	for (size_t i = 0; i < n; i++)
 		if (!(l[i]->flags & KS_TOOL_COMMAND))

@@ -32,12 +32,12 @@ static __always_inline __u32 ks_log2(__u64 v)
  * A hash map NAME of one histogram (struct ks_hist_val) per KEY_TYPE, ENTRIES keys at most.
  * user space reads and resets it with ks_khist_collect() (src/core/khist.h).
  */
-#define KS_HIST_MAP(name, key_type, entries)                                               \
-	struct {                                                                           \
-		__uint(type, BPF_MAP_TYPE_HASH);                                           \
-		__uint(max_entries, entries);                                              \
-		__type(key, key_type);                                                     \
-		__type(value, struct ks_hist_val);                                         \
+#define KS_HIST_MAP(name, key_type, entries)                                                       \
+	struct {                                                                                   \
+		__uint(type, BPF_MAP_TYPE_HASH);                                                   \
+		__uint(max_entries, entries);                                                      \
+		__type(key, key_type);                                                             \
+		__type(value, struct ks_hist_val);                                                 \
 	} name SEC(".maps")
 
 /* Too big for the BPF stack: new keys start from this. */
@@ -112,8 +112,7 @@ static __always_inline __u64 ks_task_key(struct task_struct *t, int by)
  * Name a per-task histogram after @t, at each sample (a thread names itself after its
  * first run): the process's name by pid, the thread's by tid.
  */
-static __always_inline void ks_hist_name_task(struct ks_hist_val *v, struct task_struct *t,
-					      int by)
+static __always_inline void ks_hist_name_task(struct ks_hist_val *v, struct task_struct *t, int by)
 {
 	if (by == KS_BY_PID)
 		BPF_CORE_READ_INTO(&v->comm, t, group_leader, comm);

@@ -112,7 +112,8 @@ static __always_inline bool ks_task_in_cgroup(struct task_struct *t, __u64 id)
 		for (int i = 0; i < KS_CGROUP_MAX_LEVEL && i <= level; i++) {
 			__u64 aid = 0;
 
-			bpf_probe_read_kernel(&aid, sizeof(aid), (void *)cg + off + i * sizeof(aid));
+			bpf_probe_read_kernel(&aid, sizeof(aid),
+					      (void *)cg + off + i * sizeof(aid));
 			if (aid == id)
 				return true;
 		}

@@ -84,18 +84,18 @@ struct ks_switch {
 	bool prev_runnable; /* as ks_switch_prev_runnable() */
 };
 
-#define KS_SCHED_SWITCH(hook, fn)                                                          \
-	SEC("tp_btf/sched_switch")                                                         \
-	int BPF_PROG(hook##__tp_btf, bool preempt, struct task_struct *prev,               \
-		     struct task_struct *next)                                             \
-	{                                                                                  \
-		return fn(ctx, preempt, prev, next);                                       \
-	}                                                                                  \
-	SEC("raw_tp/sched_switch")                                                         \
-	int BPF_PROG(hook##__raw_tp, bool preempt, struct task_struct *prev,               \
-		     struct task_struct *next)                                             \
-	{                                                                                  \
-		return fn(ctx, preempt, prev, next);                                       \
+#define KS_SCHED_SWITCH(hook, fn)                                                                  \
+	SEC("tp_btf/sched_switch")                                                                 \
+	int BPF_PROG(hook##__tp_btf, bool preempt, struct task_struct *prev,                       \
+		     struct task_struct *next)                                                     \
+	{                                                                                          \
+		return fn(ctx, preempt, prev, next);                                               \
+	}                                                                                          \
+	SEC("raw_tp/sched_switch")                                                                 \
+	int BPF_PROG(hook##__raw_tp, bool preempt, struct task_struct *prev,                       \
+		     struct task_struct *next)                                                     \
+	{                                                                                          \
+		return fn(ctx, preempt, prev, next);                                               \
 	}
 
 static __always_inline void ks_switch_fill(struct ks_switch *s, bool preempt,
@@ -113,69 +113,69 @@ static __always_inline void ks_switch_fill(struct ks_switch *s, bool preempt,
  * The classic record's prev_state is the state reported to ftrace: 0 for TASK_RUNNING,
  * 1 << (index - 1) for the others, KS_TASK_REPORT_MAX for a preemption.
  */
-#define KS_SCHED_SWITCH_PIDS(hook, fn)                                                     \
-	SEC("tp_btf/sched_switch")                                                         \
-	int BPF_PROG(hook##__tp_btf, bool preempt, struct task_struct *prev,               \
-		     struct task_struct *next)                                             \
-	{                                                                                  \
-		struct ks_switch s;                                                        \
-		ks_switch_fill(&s, preempt, prev, next);                                   \
-		return fn(ctx, &s);                                                        \
-	}                                                                                  \
-	SEC("raw_tp/sched_switch")                                                         \
-	int BPF_PROG(hook##__raw_tp, bool preempt, struct task_struct *prev,               \
-		     struct task_struct *next)                                             \
-	{                                                                                  \
-		struct ks_switch s;                                                        \
-		ks_switch_fill(&s, preempt, prev, next);                                   \
-		return fn(ctx, &s);                                                        \
-	}                                                                                  \
-	SEC("tracepoint/sched/sched_switch")                                               \
-	int hook##__tp(struct trace_event_raw_sched_switch *tp)                            \
-	{                                                                                  \
-		long st = tp->prev_state;                                                  \
-		struct ks_switch s = {                                                     \
-			.prev = (struct task_struct *)bpf_get_current_task(),              \
-			.prev_tid = tp->prev_pid,                                          \
-			.next_tid = tp->next_pid,                                          \
-			.preempt = (st & KS_TASK_REPORT_MAX) != 0,                         \
-			.prev_runnable = (st & (KS_TASK_REPORT_MAX - 1)) == 0,             \
-		};                                                                         \
-		return fn(tp, &s);                                                         \
+#define KS_SCHED_SWITCH_PIDS(hook, fn)                                                             \
+	SEC("tp_btf/sched_switch")                                                                 \
+	int BPF_PROG(hook##__tp_btf, bool preempt, struct task_struct *prev,                       \
+		     struct task_struct *next)                                                     \
+	{                                                                                          \
+		struct ks_switch s;                                                                \
+		ks_switch_fill(&s, preempt, prev, next);                                           \
+		return fn(ctx, &s);                                                                \
+	}                                                                                          \
+	SEC("raw_tp/sched_switch")                                                                 \
+	int BPF_PROG(hook##__raw_tp, bool preempt, struct task_struct *prev,                       \
+		     struct task_struct *next)                                                     \
+	{                                                                                          \
+		struct ks_switch s;                                                                \
+		ks_switch_fill(&s, preempt, prev, next);                                           \
+		return fn(ctx, &s);                                                                \
+	}                                                                                          \
+	SEC("tracepoint/sched/sched_switch")                                                       \
+	int hook##__tp(struct trace_event_raw_sched_switch *tp)                                    \
+	{                                                                                          \
+		long st = tp->prev_state;                                                          \
+		struct ks_switch s = {                                                             \
+			.prev = (struct task_struct *)bpf_get_current_task(),                      \
+			.prev_tid = tp->prev_pid,                                                  \
+			.next_tid = tp->next_pid,                                                  \
+			.preempt = (st & KS_TASK_REPORT_MAX) != 0,                                 \
+			.prev_runnable = (st & (KS_TASK_REPORT_MAX - 1)) == 0,                     \
+		};                                                                                 \
+		return fn(tp, &s);                                                                 \
 	}
 
-#define KS_SCHED_WAKEUP(hook, fn)                                                          \
-	SEC("tp_btf/sched_wakeup")                                                         \
-	int BPF_PROG(hook##__tp_btf, struct task_struct *p)                                \
-	{                                                                                  \
-		return fn(ctx, p);                                                         \
-	}                                                                                  \
-	SEC("tp_btf/sched_wakeup_new")                                                     \
-	int BPF_PROG(hook##__tp_btf_new, struct task_struct *p)                            \
-	{                                                                                  \
-		return fn(ctx, p);                                                         \
-	}                                                                                  \
-	SEC("raw_tp/sched_wakeup")                                                         \
-	int BPF_PROG(hook##__raw_tp, struct task_struct *p)                                \
-	{                                                                                  \
-		return fn(ctx, p);                                                         \
-	}                                                                                  \
-	SEC("raw_tp/sched_wakeup_new")                                                     \
-	int BPF_PROG(hook##__raw_tp_new, struct task_struct *p)                            \
-	{                                                                                  \
-		return fn(ctx, p);                                                         \
+#define KS_SCHED_WAKEUP(hook, fn)                                                                  \
+	SEC("tp_btf/sched_wakeup")                                                                 \
+	int BPF_PROG(hook##__tp_btf, struct task_struct *p)                                        \
+	{                                                                                          \
+		return fn(ctx, p);                                                                 \
+	}                                                                                          \
+	SEC("tp_btf/sched_wakeup_new")                                                             \
+	int BPF_PROG(hook##__tp_btf_new, struct task_struct *p)                                    \
+	{                                                                                          \
+		return fn(ctx, p);                                                                 \
+	}                                                                                          \
+	SEC("raw_tp/sched_wakeup")                                                                 \
+	int BPF_PROG(hook##__raw_tp, struct task_struct *p)                                        \
+	{                                                                                          \
+		return fn(ctx, p);                                                                 \
+	}                                                                                          \
+	SEC("raw_tp/sched_wakeup_new")                                                             \
+	int BPF_PROG(hook##__raw_tp_new, struct task_struct *p)                                    \
+	{                                                                                          \
+		return fn(ctx, p);                                                                 \
 	}
 
-#define KS_SCHED_WAKING(hook, fn)                                                          \
-	SEC("tp_btf/sched_waking")                                                         \
-	int BPF_PROG(hook##__tp_btf, struct task_struct *p)                                \
-	{                                                                                  \
-		return fn(ctx, p);                                                         \
-	}                                                                                  \
-	SEC("raw_tp/sched_waking")                                                         \
-	int BPF_PROG(hook##__raw_tp, struct task_struct *p)                                \
-	{                                                                                  \
-		return fn(ctx, p);                                                         \
+#define KS_SCHED_WAKING(hook, fn)                                                                  \
+	SEC("tp_btf/sched_waking")                                                                 \
+	int BPF_PROG(hook##__tp_btf, struct task_struct *p)                                        \
+	{                                                                                          \
+		return fn(ctx, p);                                                                 \
+	}                                                                                          \
+	SEC("raw_tp/sched_waking")                                                                 \
+	int BPF_PROG(hook##__raw_tp, struct task_struct *p)                                        \
+	{                                                                                          \
+		return fn(ctx, p);                                                                 \
 	}
 
 #endif

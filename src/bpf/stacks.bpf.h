@@ -111,24 +111,24 @@ static __always_inline void ks_stack_count(const struct ks_stack_key *key, __u64
  * The exec hook every stack tool needs (what was learnt of an exec'ing process's mappings
  * no longer holds), in the three ways to attach to sched_process_exec.
  */
-#define KS_STACK_EXEC_HOOK()                                                               \
-	SEC("tp_btf/sched_process_exec")                                                    \
-	int BPF_PROG(stack_exec__tp_btf)                                                    \
-	{                                                                                   \
-		ks_stack_exec(bpf_get_current_pid_tgid() >> 32);                            \
-		return 0;                                                                   \
-	}                                                                                   \
-	SEC("raw_tp/sched_process_exec")                                                    \
-	int BPF_PROG(stack_exec__raw_tp)                                                    \
-	{                                                                                   \
-		ks_stack_exec(bpf_get_current_pid_tgid() >> 32);                            \
-		return 0;                                                                   \
-	}                                                                                   \
-	SEC("tracepoint/sched/sched_process_exec")                                          \
-	int stack_exec__tp(void *ctx)                                                       \
-	{                                                                                   \
-		ks_stack_exec(bpf_get_current_pid_tgid() >> 32);                            \
-		return 0;                                                                   \
+#define KS_STACK_EXEC_HOOK()                                                                       \
+	SEC("tp_btf/sched_process_exec")                                                           \
+	int BPF_PROG(stack_exec__tp_btf)                                                           \
+	{                                                                                          \
+		ks_stack_exec(bpf_get_current_pid_tgid() >> 32);                                   \
+		return 0;                                                                          \
+	}                                                                                          \
+	SEC("raw_tp/sched_process_exec")                                                           \
+	int BPF_PROG(stack_exec__raw_tp)                                                           \
+	{                                                                                          \
+		ks_stack_exec(bpf_get_current_pid_tgid() >> 32);                                   \
+		return 0;                                                                          \
+	}                                                                                          \
+	SEC("tracepoint/sched/sched_process_exec")                                                 \
+	int stack_exec__tp(void *ctx)                                                              \
+	{                                                                                          \
+		ks_stack_exec(bpf_get_current_pid_tgid() >> 32);                                   \
+		return 0;                                                                          \
 	}
 
 #endif

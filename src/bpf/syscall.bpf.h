@@ -11,16 +11,16 @@
  * through bpf_probe_read_kernel (raw_tp, where the pointer is a plain number).
  */
 #if defined(__TARGET_ARCH_x86)
-#define KS_SYSCALL_FN(name) "__x64_sys_" #name
-#define KS_SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
-#define KS_SYSCALL_NR_DIRECT(regs) ((regs)->orig_ax)
-#define KS_SYSCALL_PARM6(regs) BPF_CORE_READ(regs, r9)
+#define KS_SYSCALL_FN(name)	      "__x64_sys_" #name
+#define KS_SYSCALL_NR(regs)	      BPF_CORE_READ(regs, orig_ax)
+#define KS_SYSCALL_NR_DIRECT(regs)    ((regs)->orig_ax)
+#define KS_SYSCALL_PARM6(regs)	      BPF_CORE_READ(regs, r9)
 #define KS_SYSCALL_PARM6_DIRECT(regs) ((regs)->r9)
 #elif defined(__TARGET_ARCH_arm64)
-#define KS_SYSCALL_FN(name) "__arm64_sys_" #name
-#define KS_SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
-#define KS_SYSCALL_NR_DIRECT(regs) ((regs)->syscallno)
-#define KS_SYSCALL_PARM6(regs) BPF_CORE_READ(regs, regs[5])
+#define KS_SYSCALL_FN(name)	      "__arm64_sys_" #name
+#define KS_SYSCALL_NR(regs)	      BPF_CORE_READ(regs, syscallno)
+#define KS_SYSCALL_NR_DIRECT(regs)    ((regs)->syscallno)
+#define KS_SYSCALL_PARM6(regs)	      BPF_CORE_READ(regs, regs[5])
 #define KS_SYSCALL_PARM6_DIRECT(regs) ((regs)->regs[5])
 #else
 #error "kscope: syscall number register unknown for this architecture"
@@ -29,9 +29,9 @@
 /* A syscall entry, however it was observed. Read arguments with ks_sysarg(). */
 struct ks_sysenter {
 	long id;
-	struct pt_regs *regs;	 /* tp_btf, raw_tp: the user registers */
-	bool btf;		 /* regs is BTF-typed (tp_btf): read it directly */
-	unsigned long args[6];	 /* classic tracepoint: copied from the record */
+	struct pt_regs *regs;  /* tp_btf, raw_tp: the user registers */
+	bool btf;	       /* regs is BTF-typed (tp_btf): read it directly */
+	unsigned long args[6]; /* classic tracepoint: copied from the record */
 };
 
 struct ks_sysexit {
@@ -83,48 +83,48 @@ static __always_inline unsigned long ks_sysarg(const struct ks_sysenter *e, int 
  * Define hook HOOK on raw_syscalls:sys_enter as tp_btf, raw_tp and classic tracepoint
  * variants, all calling FN(void *ctx, const struct ks_sysenter *e). The core picks one.
  */
-#define KS_SYSCALL_ENTER(hook, fn)                                                         \
-	SEC("tp_btf/sys_enter")                                                            \
-	int BPF_PROG(hook##__tp_btf, struct pt_regs *regs, long id)                        \
-	{                                                                                  \
-		struct ks_sysenter e = { .id = id, .regs = regs, .btf = true };            \
-		return fn(ctx, &e);                                                        \
-	}                                                                                  \
-	SEC("raw_tp/sys_enter")                                                            \
-	int BPF_PROG(hook##__raw_tp, struct pt_regs *regs, long id)                        \
-	{                                                                                  \
-		struct ks_sysenter e = { .id = id, .regs = regs };                         \
-		return fn(ctx, &e);                                                        \
-	}                                                                                  \
-	SEC("tracepoint/raw_syscalls/sys_enter")                                           \
-	int hook##__tp(struct trace_event_raw_sys_enter *tp)                               \
-	{                                                                                  \
-		/* Fixed offsets: the verifier refuses a moving pointer into ctx. */        \
-		struct ks_sysenter e = { .id = tp->id,                                     \
-					 .args = { tp->args[0], tp->args[1], tp->args[2],  \
-						   tp->args[3], tp->args[4], tp->args[5] } };       \
-		return fn(tp, &e);                                                         \
+#define KS_SYSCALL_ENTER(hook, fn)                                                                 \
+	SEC("tp_btf/sys_enter")                                                                    \
+	int BPF_PROG(hook##__tp_btf, struct pt_regs *regs, long id)                                \
+	{                                                                                          \
+		struct ks_sysenter e = { .id = id, .regs = regs, .btf = true };                    \
+		return fn(ctx, &e);                                                                \
+	}                                                                                          \
+	SEC("raw_tp/sys_enter")                                                                    \
+	int BPF_PROG(hook##__raw_tp, struct pt_regs *regs, long id)                                \
+	{                                                                                          \
+		struct ks_sysenter e = { .id = id, .regs = regs };                                 \
+		return fn(ctx, &e);                                                                \
+	}                                                                                          \
+	SEC("tracepoint/raw_syscalls/sys_enter")                                                   \
+	int hook##__tp(struct trace_event_raw_sys_enter *tp)                                       \
+	{                                                                                          \
+		/* Fixed offsets: the verifier refuses a moving pointer into ctx. */               \
+		struct ks_sysenter e = { .id = tp->id,                                             \
+					 .args = { tp->args[0], tp->args[1], tp->args[2],          \
+						   tp->args[3], tp->args[4], tp->args[5] } };      \
+		return fn(tp, &e);                                                                 \
 	}
 
 /* Same for raw_syscalls:sys_exit, calling FN(void *ctx, const struct ks_sysexit *e). */
-#define KS_SYSCALL_EXIT(hook, fn)                                                          \
-	SEC("tp_btf/sys_exit")                                                             \
-	int BPF_PROG(hook##__tp_btf, struct pt_regs *regs, long ret)                       \
-	{                                                                                  \
-		struct ks_sysexit e = { .id = KS_SYSCALL_NR_DIRECT(regs), .ret = ret };    \
-		return fn(ctx, &e);                                                        \
-	}                                                                                  \
-	SEC("raw_tp/sys_exit")                                                             \
-	int BPF_PROG(hook##__raw_tp, struct pt_regs *regs, long ret)                       \
-	{                                                                                  \
-		struct ks_sysexit e = { .id = KS_SYSCALL_NR(regs), .ret = ret };           \
-		return fn(ctx, &e);                                                        \
-	}                                                                                  \
-	SEC("tracepoint/raw_syscalls/sys_exit")                                            \
-	int hook##__tp(struct trace_event_raw_sys_exit *tp)                                \
-	{                                                                                  \
-		struct ks_sysexit e = { .id = tp->id, .ret = tp->ret };                    \
-		return fn(tp, &e);                                                         \
+#define KS_SYSCALL_EXIT(hook, fn)                                                                  \
+	SEC("tp_btf/sys_exit")                                                                     \
+	int BPF_PROG(hook##__tp_btf, struct pt_regs *regs, long ret)                               \
+	{                                                                                          \
+		struct ks_sysexit e = { .id = KS_SYSCALL_NR_DIRECT(regs), .ret = ret };            \
+		return fn(ctx, &e);                                                                \
+	}                                                                                          \
+	SEC("raw_tp/sys_exit")                                                                     \
+	int BPF_PROG(hook##__raw_tp, struct pt_regs *regs, long ret)                               \
+	{                                                                                          \
+		struct ks_sysexit e = { .id = KS_SYSCALL_NR(regs), .ret = ret };                   \
+		return fn(ctx, &e);                                                                \
+	}                                                                                          \
+	SEC("tracepoint/raw_syscalls/sys_exit")                                                    \
+	int hook##__tp(struct trace_event_raw_sys_exit *tp)                                        \
+	{                                                                                          \
+		struct ks_sysexit e = { .id = tp->id, .ret = tp->ret };                            \
+		return fn(tp, &e);                                                                 \
 	}
 
 /*
@@ -134,38 +134,38 @@ static __always_inline unsigned long ks_sysarg(const struct ks_sysenter *e, int 
  * .rodata constant of the tool). Where these work they are preferred to the raw_syscalls
  * hooks, which run for every syscall of the system.
  */
-#define KS_SYSCALL_FN_ENTER(hook, name, nr, fn)                                            \
-	SEC("fentry/" KS_SYSCALL_FN(name))                                                 \
-	int BPF_PROG(hook##__fentry_##name, struct pt_regs *regs)                          \
-	{                                                                                  \
-		struct ks_sysenter e = { .id = nr, .regs = regs, .btf = true };            \
-		return fn(ctx, &e);                                                        \
-	}                                                                                  \
-	SEC("kprobe/" KS_SYSCALL_FN(name))                                                 \
-	int BPF_KPROBE(hook##__kprobe_##name, struct pt_regs *regs)                        \
-	{                                                                                  \
-		struct ks_sysenter e = { .id = nr, .regs = regs };                         \
-		return fn(ctx, &e);                                                        \
+#define KS_SYSCALL_FN_ENTER(hook, name, nr, fn)                                                    \
+	SEC("fentry/" KS_SYSCALL_FN(name))                                                         \
+	int BPF_PROG(hook##__fentry_##name, struct pt_regs *regs)                                  \
+	{                                                                                          \
+		struct ks_sysenter e = { .id = nr, .regs = regs, .btf = true };                    \
+		return fn(ctx, &e);                                                                \
+	}                                                                                          \
+	SEC("kprobe/" KS_SYSCALL_FN(name))                                                         \
+	int BPF_KPROBE(hook##__kprobe_##name, struct pt_regs *regs)                                \
+	{                                                                                          \
+		struct ks_sysenter e = { .id = nr, .regs = regs };                                 \
+		return fn(ctx, &e);                                                                \
 	}
 
 /* Return of syscall NAME: fexit (arguments and result in one place) and kretprobe. */
-#define KS_SYSCALL_FN_EXIT(hook, name, nr, fn)                                             \
-	SEC("fexit/" KS_SYSCALL_FN(name))                                                  \
-	int BPF_PROG(hook##__fexit_##name, struct pt_regs *regs, long ret)                 \
-	{                                                                                  \
-		struct ks_sysexit e = { .id = nr, .ret = ret };                            \
-		return fn(ctx, &e);                                                        \
-	}                                                                                  \
-	SEC("kretprobe/" KS_SYSCALL_FN(name))                                              \
-	int BPF_KRETPROBE(hook##__kretprobe_##name, long ret)                              \
-	{                                                                                  \
-		struct ks_sysexit e = { .id = nr, .ret = ret };                            \
-		return fn(ctx, &e);                                                        \
+#define KS_SYSCALL_FN_EXIT(hook, name, nr, fn)                                                     \
+	SEC("fexit/" KS_SYSCALL_FN(name))                                                          \
+	int BPF_PROG(hook##__fexit_##name, struct pt_regs *regs, long ret)                         \
+	{                                                                                          \
+		struct ks_sysexit e = { .id = nr, .ret = ret };                                    \
+		return fn(ctx, &e);                                                                \
+	}                                                                                          \
+	SEC("kretprobe/" KS_SYSCALL_FN(name))                                                      \
+	int BPF_KRETPROBE(hook##__kretprobe_##name, long ret)                                      \
+	{                                                                                          \
+		struct ks_sysexit e = { .id = nr, .ret = ret };                                    \
+		return fn(ctx, &e);                                                                \
 	}
 
 /* Both ends of syscall NAME: KS_SYSCALL_FN_ENTER(ENTER, ...) and KS_SYSCALL_FN_EXIT(EXIT, ...). */
-#define KS_SYSCALL_FN_BOTH(enter, exit, name, nr, enter_fn, exit_fn)                       \
-	KS_SYSCALL_FN_ENTER(enter, name, nr, enter_fn)                                     \
+#define KS_SYSCALL_FN_BOTH(enter, exit, name, nr, enter_fn, exit_fn)                               \
+	KS_SYSCALL_FN_ENTER(enter, name, nr, enter_fn)                                             \
 	KS_SYSCALL_FN_EXIT(exit, name, nr, exit_fn)
 
 #endif

@@ -159,7 +159,8 @@ static int lookup_one(const char *name, int kind, int id, void *arg)
 	for (size_t i = 0; i < l->n; i++) {
 		struct ks_btf_query *q = &l->q[i];
 
-		if (q->id < 0 && q->kind == kind && name[0] == q->name[0] && !strcmp(name, q->name)) {
+		if (q->id < 0 && q->kind == kind && name[0] == q->name[0] &&
+		    !strcmp(name, q->name)) {
 			q->id = id;
 			l->found++;
 		}
@@ -282,8 +283,10 @@ int ks_btf_fingerprint(unsigned long long *h)
 	hd = (const void *)view.data;
 	*h = fnv_mix(*h, hd, hd->hdr_len);
 	*h = fnv_mix(*h, &view.size, sizeof(view.size));
-	*h = fnv_mix(*h, view.data + hd->hdr_len + hd->type_off, KS_MIN(sample, (size_t)hd->type_len));
-	*h = fnv_mix(*h, view.data + view.size - KS_MIN(sample, view.size), KS_MIN(sample, view.size));
+	*h = fnv_mix(*h, view.data + hd->hdr_len + hd->type_off,
+		     KS_MIN(sample, (size_t)hd->type_len));
+	*h = fnv_mix(*h, view.data + view.size - KS_MIN(sample, view.size),
+		     KS_MIN(sample, view.size));
 	return 0;
 }
 
@@ -311,7 +314,8 @@ static int index_build(void)
 		if (extra < 0)
 			return -EINVAL;
 		if (n + 2 > cap) {
-			uint32_t *v = realloc(type_offs, (cap = cap ? cap * 2 : 65536) * sizeof(*v));
+			uint32_t *v =
+				realloc(type_offs, (cap = cap ? cap * 2 : 65536) * sizeof(*v));
 
 			if (!v)
 				return -ENOMEM;

@@ -58,7 +58,7 @@ enum {
 };
 
 #define MAX_ACCESS 64
-#define MAX_PATH 16
+#define MAX_PATH   16
 
 /* One type to emit; node i becomes type id i + 1 in the output. */
 struct node {
@@ -330,7 +330,8 @@ static void walk_field(struct gen *g, int lroot, int kroot, const int *acc, int 
 			if (!mn || !mn[0])
 				continue; /* anonymous on our side: libbpf matches by names only */
 			if (!btf_is_composite(k) || !find_member(g, kt, mn, path, &depth))
-				return; /* not in this candidate: libbpf finds nothing here either */
+				return; /* not in this candidate: libbpf finds nothing here either
+					 */
 			for (int d = 0; d < depth; d++)
 				keep_member(g, path[d][0], path[d][1]);
 			k = btf__type_by_id(g->k, path[depth - 1][0]);
@@ -374,7 +375,8 @@ static int find_candidates(struct gen *g, struct root *roots, size_t nroots)
 			    !(roots[r].kind == BTF_KIND_ENUM && btf_kind(t) == BTF_KIND_ENUM64) &&
 			    !(roots[r].kind == BTF_KIND_ENUM64 && btf_kind(t) == BTF_KIND_ENUM))
 				continue;
-			if (essential_len(roots[r].name) != len || strncmp(roots[r].name, name, len))
+			if (essential_len(roots[r].name) != len ||
+			    strncmp(roots[r].name, name, len))
 				continue;
 			c = realloc(roots[r].cands, (roots[r].ncands + 1) * sizeof(*c));
 			if (!c)
@@ -430,7 +432,8 @@ static int emit(const struct gen *g, struct btf *out)
 
 			id = btf__add_enum64(out, name, t->size, btf_kflag(t));
 			for (unsigned int v = 0; id > 0 && v < btf_vlen(t); v++, e++)
-				if (btf__add_enum64_value(out, btf__name_by_offset(g->k, e->name_off),
+				if (btf__add_enum64_value(out,
+							  btf__name_by_offset(g->k, e->name_off),
 							  btf_enum64_value(e)) < 0)
 					id = -EINVAL;
 			break;
@@ -448,10 +451,9 @@ static int emit(const struct gen *g, struct btf *out)
 				if (!nd->keep[k])
 					continue;
 				ref = node_lookup(g, m->type);
-				if (ref < 0 ||
-				    btf__add_field(out, mn && mn[0] ? mn : NULL, ref + 1,
-						   btf_member_bit_offset(t, k),
-						   btf_member_bitfield_size(t, k)) < 0)
+				if (ref < 0 || btf__add_field(out, mn && mn[0] ? mn : NULL, ref + 1,
+							      btf_member_bit_offset(t, k),
+							      btf_member_bitfield_size(t, k)) < 0)
 					id = -EINVAL;
 			}
 			break;
@@ -528,7 +530,8 @@ struct btf *ks_btf_min_build(const void *elf, size_t size, const struct btf *ker
 				if (cr.kind == RELO_TYPE_ID_LOCAL)
 					continue;
 				if (cr.kind > RELO_ENUMVAL_VALUE) {
-					err = -EOPNOTSUPP; /* e.g. TYPE_MATCHES: needs whole types */
+					err = -EOPNOTSUPP; /* e.g. TYPE_MATCHES: needs whole types
+							    */
 					goto fail;
 				}
 				lt = btf__type_by_id(local, cr.type_id);
@@ -540,16 +543,18 @@ struct btf *ks_btf_min_build(const void *elf, size_t size, const struct btf *ker
 						break;
 				if (pass == 0) {
 					if (ri == nroots) {
-						struct root *n = realloc(roots, (nroots + 1) * sizeof(*n));
+						struct root *n =
+							realloc(roots, (nroots + 1) * sizeof(*n));
 
 						if (!n) {
 							err = -ENOMEM;
 							goto fail;
 						}
 						roots = n;
-						roots[nroots++] = (struct root){ .local_id = (int)cr.type_id,
-										.kind = btf_kind(lt),
-										.name = name };
+						roots[nroots++] =
+							(struct root){ .local_id = (int)cr.type_id,
+								       .kind = btf_kind(lt),
+								       .name = name };
 					}
 					continue;
 				}
@@ -559,9 +564,10 @@ struct btf *ks_btf_min_build(const void *elf, size_t size, const struct btf *ker
 					if (root_node(&g, kid) < 0)
 						break;
 					if (cr.kind > RELO_FIELD_RSHIFT_U64)
-						continue; /* type and enum relocations: the type is enough */
-					nacc = parse_access(btf__str_by_offset(local, cr.access_str_off),
-							    acc);
+						continue; /* type and enum relocations: the type is
+							     enough */
+					nacc = parse_access(
+						btf__str_by_offset(local, cr.access_str_off), acc);
 					if (nacc < 0) {
 						err = nacc;
 						goto fail;
@@ -679,8 +685,7 @@ const char *ks_btf_min_path(const void *elf, size_t size, bool rebuild)
 	raw = btf__raw_data(min, &rawsz);
 	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
 	fd = raw ? mkstemp(tmp) : -1;
-	if (fd < 0 || write(fd, raw, rawsz) != (ssize_t)rawsz || fsync(fd) ||
-	    rename(tmp, path)) {
+	if (fd < 0 || write(fd, raw, rawsz) != (ssize_t)rawsz || fsync(fd) || rename(tmp, path)) {
 		if (fd >= 0)
 			unlink(tmp);
 		ks_info("cannot write %s: %s", path, strerror(errno));

@@ -63,8 +63,10 @@ int ks_cgroup_open(const char *path, char *why, size_t whylen)
 	if (fd < 0) {
 		err = errno;
 		if (!r)
-			snprintf(why, whylen, "no such cgroup: %s (and no cgroup v2 hierarchy is "
-				 "mounted)", path);
+			snprintf(why, whylen,
+				 "no such cgroup: %s (and no cgroup v2 hierarchy is "
+				 "mounted)",
+				 path);
 		else if (err == ENOENT)
 			snprintf(why, whylen, "no such cgroup: %s (cgroup v2 is mounted at %s)",
 				 path, r);
@@ -117,8 +119,8 @@ static int walk_cb(const char *path, const struct stat *st, int type, struct FTW
 	if (fd < 0)
 		return 0;
 	if (ntable == captable) {
-		struct idpath *n = realloc(table, (captable = captable ? captable * 2 : 256) *
-						   sizeof(*n));
+		struct idpath *n =
+			realloc(table, (captable = captable ? captable * 2 : 256) * sizeof(*n));
 
 		if (!n) {
 			close(fd);

@@ -20,8 +20,8 @@ enum ks_exit {
 };
 
 #define KS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define KS_MIN(a, b) ((a) < (b) ? (a) : (b))
-#define KS_MAX(a, b) ((a) > (b) ? (a) : (b))
-#define KS_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define KS_MIN(a, b)	 ((a) < (b) ? (a) : (b))
+#define KS_MAX(a, b)	 ((a) > (b) ? (a) : (b))
+#define KS_PRINTF(f, a)	 __attribute__((format(printf, f, a)))
 
 #endif

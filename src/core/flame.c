@@ -100,8 +100,8 @@ static uint32_t node_key(const struct ks_flame *f, size_t i)
 }
 
 /* Rebuild hash table @*tab with @cap slots (a power of 2) for entries @from .. @n - 1. */
-static int tab_resize(struct ks_flame *f, uint32_t **tab, size_t *tab_cap, size_t cap,
-		      size_t from, size_t n, uint32_t (*key)(const struct ks_flame *, size_t))
+static int tab_resize(struct ks_flame *f, uint32_t **tab, size_t *tab_cap, size_t cap, size_t from,
+		      size_t n, uint32_t (*key)(const struct ks_flame *, size_t))
 {
 	uint32_t *t = calloc(cap, sizeof(*t));
 
@@ -280,8 +280,7 @@ static int add_stack(struct ks_flame *f, size_t n, unsigned long long count)
 	return 0;
 }
 
-int ks_flame_add(struct ks_flame *f, const char *const *frames, size_t n,
-		 unsigned long long count)
+int ks_flame_add(struct ks_flame *f, const char *const *frames, size_t n, unsigned long long count)
 {
 	if (stack_room(f, n))
 		return -ENOMEM;
@@ -355,7 +354,7 @@ int ks_flame_add_folded(struct ks_flame *f, const char *line)
 		return folded_error(f, "count too large");
 	if (err)
 		return folded_error(f, "count is not a number >= 0: expected "
-					"'frame;frame;... COUNT'");
+				       "'frame;frame;... COUNT'");
 	for (end = sp; end && (line[end - 1] == ' ' || line[end - 1] == '\t'); end--)
 		;
 	/* Split the frames at ';' (the separator can't occur inside a frame). */
@@ -429,17 +428,17 @@ enum ks_flame_kind ks_flame_kind_of(const char *text, size_t len, size_t *shown)
 /* --- the SVG ----------------------------------------------------------------------------- */
 
 /* Layout, in pixels; the script reads the same numbers from the document. */
-#define PAD 10		 /* left and right margins */
-#define ROW 16		 /* height of a row of frames */
-#define FONT 12		 /* frame text size */
-#define CHAR_W 7.3	 /* width of one character of the monospace font at FONT (~0.6 em) */
-#define MIN_W 0.1	 /* narrower frames are not written */
-#define FOOT 30		 /* status line below the frames */
+#define PAD	    10	/* left and right margins */
+#define ROW	    16	/* height of a row of frames */
+#define FONT	    12	/* frame text size */
+#define CHAR_W	    7.3 /* width of one character of the monospace font at FONT (~0.6 em) */
+#define MIN_W	    0.1 /* narrower frames are not written */
+#define FOOT	    30	/* status line below the frames */
 #define REPLACEMENT "\xef\xbf\xbd"
 
 static const char *const kind_class = "ukjiwq";
-static const char *const kind_label[KS_FLAME_KINDS] = { "user", "kernel", "JIT", "inlined",
-							 "waker / --", "unknown" };
+static const char *const kind_label[KS_FLAME_KINDS] = { "user",	   "kernel",	 "JIT",
+							"inlined", "waker / --", "unknown" };
 
 /*
  * Each kind is a hue family; a frame's hash picks the hue, saturation and lightness within
@@ -496,9 +495,9 @@ static void frame_colour(enum ks_flame_kind k, const char *name, size_t len, cha
 
 /* What a frame shows: its text without the kind's suffix, made valid XML character data. */
 struct shown {
-	char *s;	 /* valid UTF-8 without control characters, not yet &-escaped */
-	size_t len;	 /* bytes */
-	size_t chars;	 /* code points */
+	char *s;      /* valid UTF-8 without control characters, not yet &-escaped */
+	size_t len;   /* bytes */
+	size_t chars; /* code points */
 	enum ks_flame_kind kind;
 	char colour[8];
 };
@@ -919,7 +918,7 @@ static const char flame_js[] =
 	"\t});\n"
 	"}\n"
 	"\n"
-"box.addEventListener('mouseover', function (e) {\n"
+	"box.addEventListener('mouseover', function (e) {\n"
 	"\tvar f = frameOf(e);\n"
 	"\tif (!f) return;\n"
 	"\tvar s = f.tip;\n"
@@ -997,18 +996,21 @@ int ks_flame_write_svg(struct ks_flame *f, FILE *out, const struct ks_flame_opts
 	head = o->subtitle ? 76 : 58;
 	height = head + rows * ROW + FOOT;
 
-	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
-		     "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" class=\"ks-flame\" "
-		     "width=\"%u\" height=\"%u\" viewBox=\"0 0 %u %u\" data-ks-total=\"%llu\" "
-		     "data-ks-pad=\"%d\" data-ks-unit=\"",
+	fprintf(out,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" class=\"ks-flame\" "
+		"width=\"%u\" height=\"%u\" viewBox=\"0 0 %u %u\" data-ks-total=\"%llu\" "
+		"data-ks-pad=\"%d\" data-ks-unit=\"",
 		width, height, width, height, total, PAD);
 	xml_put(out, u.s, u.len);
-	fprintf(out, "\">\n<!-- kscope flame graph: %zu frames drawn, %zu narrower than %.1f px "
-		     "not drawn (their counts are in their parents' totals) -->\n",
+	fprintf(out,
+		"\">\n<!-- kscope flame graph: %zu frames drawn, %zu narrower than %.1f px "
+		"not drawn (their counts are in their parents' totals) -->\n",
 		l.norder, l.dropped, MIN_W);
 	fprintf(out, "<style>%s</style>\n", flame_css);
-	fprintf(out, "<rect class=\"bg\" width=\"100%%\" height=\"100%%\"/>\n"
-		     "<text class=\"title\" x=\"%u\" y=\"24\">",
+	fprintf(out,
+		"<rect class=\"bg\" width=\"100%%\" height=\"100%%\"/>\n"
+		"<text class=\"title\" x=\"%u\" y=\"24\">",
 		width / 2);
 	if ((err = xml_put_clean(out, title)))
 		goto out;
@@ -1019,9 +1021,10 @@ int ks_flame_write_svg(struct ks_flame *f, FILE *out, const struct ks_flame_opts
 			goto out;
 		fputs("</text>\n", out);
 	}
-	fprintf(out, "<text class=\"ctl ks-reset off\" x=\"%d\" y=\"24\">Reset zoom</text>\n"
-		     "<text class=\"ctl ks-search\" x=\"%u\" y=\"24\">Search</text>\n"
-		     "<text class=\"ctl ks-clear off\" x=\"%u\" y=\"%u\">Clear search</text>\n",
+	fprintf(out,
+		"<text class=\"ctl ks-reset off\" x=\"%d\" y=\"24\">Reset zoom</text>\n"
+		"<text class=\"ctl ks-search\" x=\"%u\" y=\"24\">Search</text>\n"
+		"<text class=\"ctl ks-clear off\" x=\"%u\" y=\"%u\">Clear search</text>\n",
 		PAD, width - PAD, width - PAD, head - 14);
 	/* The legend: the kinds this graph has. */
 	fputs("<g class=\"legend\">", out);
@@ -1033,8 +1036,9 @@ int ks_flame_write_svg(struct ks_flame *f, FILE *out, const struct ks_flame_opts
 		if (!present[k])
 			continue;
 		hsl_hex((c->h0 + c->h1) / 2, (c->s0 + c->s1) / 2, (c->l0 + c->l1) / 2, col);
-		fprintf(out, "<rect x=\"%.0f\" y=\"%u\" width=\"10\" height=\"10\" fill=\"%s\"/>"
-			     "<text x=\"%.0f\" y=\"%u\">%s</text>",
+		fprintf(out,
+			"<rect x=\"%.0f\" y=\"%u\" width=\"10\" height=\"10\" fill=\"%s\"/>"
+			"<text x=\"%.0f\" y=\"%u\">%s</text>",
 			lx, head - 23, col, lx + 14, head - 14, kind_label[k]);
 		lx += 14 + 7 * strlen(kind_label[k]) + 16;
 	}
@@ -1066,9 +1070,10 @@ int ks_flame_write_svg(struct ks_flame *f, FILE *out, const struct ks_flame_opts
 		text_fit(out, sh, w);
 		fputs("</text></g>\n", out);
 	}
-	fprintf(out, "</g>\n<text class=\"ks-status\" x=\"%d\" y=\"%u\">Hover over a frame for "
-		     "details, click to zoom, Ctrl-F or / to search</text>\n"
-		     "<text class=\"ks-matched\" x=\"%u\" y=\"%u\"></text>\n",
+	fprintf(out,
+		"</g>\n<text class=\"ks-status\" x=\"%d\" y=\"%u\">Hover over a frame for "
+		"details, click to zoom, Ctrl-F or / to search</text>\n"
+		"<text class=\"ks-matched\" x=\"%u\" y=\"%u\"></text>\n",
 		PAD, height - 10, width - PAD, height - 10);
 	fprintf(out, "<script type=\"text/javascript\"><![CDATA[\n%s]]></script>\n</svg>\n",
 		flame_js);

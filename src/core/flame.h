@@ -51,8 +51,7 @@ void ks_flame_free(struct ks_flame *f);
  * 0 (the count then belongs to the root alone). Returns 0, -ENOMEM, or -ERANGE when the
  * total would overflow.
  */
-int ks_flame_add(struct ks_flame *f, const char *const *frames, size_t n,
-		 unsigned long long count);
+int ks_flame_add(struct ks_flame *f, const char *const *frames, size_t n, unsigned long long count);
 
 /*
  * Parse one folded line "f1;f2;f3 COUNT" (split at the LAST space or tab; a trailing

@@ -60,8 +60,7 @@ static bool used_range(const unsigned long long *slots, unsigned int n, unsigned
 	return any;
 }
 
-void ks_hist_print_log2(FILE *f, const unsigned long long *slots, unsigned int n,
-			const char *unit)
+void ks_hist_print_log2(FILE *f, const unsigned long long *slots, unsigned int n, const char *unit)
 {
 	unsigned int first, last;
 	unsigned long long max, lo, hi;

@@ -19,8 +19,7 @@ void ks_log2_bounds(unsigned int i, unsigned long long *low, unsigned long long 
  * from slot 0 to the last non-empty one; nothing at all when every slot is empty.
  * @unit heads the value column ("usecs").
  */
-void ks_hist_print_log2(FILE *f, const unsigned long long *slots, unsigned int n,
-			const char *unit);
+void ks_hist_print_log2(FILE *f, const unsigned long long *slots, unsigned int n, const char *unit);
 
 /*
  * Print a linear histogram: slot i holds [base + i*step, base + (i+1)*step). Rows from the

@@ -111,8 +111,8 @@ static void keep_verifier_reason(const char *msg)
 	while (prev > msg && prev[-1] != '\n')
 		prev--;
 	if (prev < start && !strncmp(prev, "func '", 6) && start - prev > 1)
-		snprintf(verifier_last, sizeof(verifier_last), "%.*s: %.*s", (int)(start - 1 - prev),
-			 prev, (int)(end - start), start);
+		snprintf(verifier_last, sizeof(verifier_last), "%.*s: %.*s",
+			 (int)(start - 1 - prev), prev, (int)(end - start), start);
 	else
 		snprintf(verifier_last, sizeof(verifier_last), "%.*s", (int)(end - start), start);
 }
@@ -162,8 +162,8 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 		} else if (strstr(msg, "failed to load object") == NULL) {
 			const char *m = strncmp(msg, "libbpf: ", 8) ? msg : msg + 8;
 
-			snprintf(libbpf_last, sizeof(libbpf_last), "%.*s", (int)sizeof(libbpf_last) - 1,
-				 m);
+			snprintf(libbpf_last, sizeof(libbpf_last), "%.*s",
+				 (int)sizeof(libbpf_last) - 1, m);
 			n = strlen(libbpf_last);
 			while (n && (libbpf_last[n - 1] == '\n' || libbpf_last[n - 1] == ' '))
 				libbpf_last[--n] = '\0';

@@ -54,8 +54,7 @@ static unsigned long long read_missed(struct bpf_object *obj)
 	struct bpf_program *p;
 	unsigned long long sum = 0;
 
-	bpf_object__for_each_program(p, obj)
-	{
+	bpf_object__for_each_program (p, obj) {
 		struct bpf_prog_info info;
 		__u32 len = sizeof(info);
 		int fd = bpf_program__fd(p);
@@ -93,8 +92,8 @@ static void report(struct ks_ctx *c, bool ring, unsigned long long elapsed)
 		char missed[64] = "";
 
 		if (c->missed)
-			snprintf(missed, sizeof(missed), ", %llu program runs skipped by the kernel",
-				 c->missed);
+			snprintf(missed, sizeof(missed),
+				 ", %llu program runs skipped by the kernel", c->missed);
 		fflush(c->out);
 		fprintf(stderr, "kscope: %s: %llu events, %llu lost%s, %.1f s\n", c->tool->name,
 			c->events, c->lost, missed, elapsed / 1e9);

@@ -162,8 +162,10 @@ static int parse_common(const struct ks_tool *t, struct ks_common *c, int code, 
 		return 0;
 	case CO_ATTACH:
 		if (ks_method_parse(arg, &c->attach_mask, bad, sizeof(bad))) {
-			ks_error("unknown attach method '%s' in --attach (use fentry, kprobe_multi, "
-				 "kprobe, tp_btf, raw_tp, tracepoint)", bad);
+			ks_error(
+				"unknown attach method '%s' in --attach (use fentry, kprobe_multi, "
+				"kprobe, tp_btf, raw_tp, tracepoint)",
+				bad);
 			return -EINVAL;
 		}
 		return 0;
@@ -241,8 +243,8 @@ int ks_opts_parse(const struct ks_tool *t, int argc, char **argv, struct ks_comm
 		const struct ks_opt *o = &t->opts[i];
 		int has = o->type == KS_OPT_FLAG ? no_argument : required_argument;
 
-		lo[n++] = (struct option){ o->name, has, NULL, o->key ? o->key
-								     : TOOL_LONG_BASE + (int)i };
+		lo[n++] = (struct option){ o->name, has, NULL,
+					   o->key ? o->key : TOOL_LONG_BASE + (int)i };
 		if (o->key && sl + 3 < sizeof(shorts)) {
 			shorts[sl++] = (char)o->key;
 			if (has == required_argument)

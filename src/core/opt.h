@@ -21,7 +21,7 @@ struct ks_opt {
 	const char *name; /* long name, without "--" */
 	int key;	  /* short option character, or 0 for none */
 	enum ks_opt_type type;
-	const char *arg;  /* placeholder shown in --help; NULL for flags */
+	const char *arg; /* placeholder shown in --help; NULL for flags */
 	const char *help;
 	void *ptr;
 	long long min, max;
@@ -30,19 +30,19 @@ struct ks_opt {
 
 /* The options every tool understands where they make sense (see struct ks_tool flags). */
 struct ks_common {
-	int pid;	    /* -p: 0 for any */
-	int tid;	    /* -t: 0 for any */
-	bool has_uid;	    /* -u given */
+	int pid;      /* -p: 0 for any */
+	int tid;      /* -t: 0 for any */
+	bool has_uid; /* -u given */
 	unsigned int uid;
-	char comm[16];	    /* -n: empty for any; longer names are cut as the kernel does */
-	const char *cgroup; /* -c: path as given, NULL for any */
-	double duration;    /* -d: seconds, 0 for until stopped */
-	double interval;    /* positional: seconds between reports, 0 for none */
-	long long count;    /* positional: number of reports, 0 for unlimited */
-	bool json;	    /* --json */
-	bool timestamp;	    /* -T */
-	bool print_uid;	    /* -U */
-	bool verbose;	    /* -v */
+	char comm[16];		  /* -n: empty for any; longer names are cut as the kernel does */
+	const char *cgroup;	  /* -c: path as given, NULL for any */
+	double duration;	  /* -d: seconds, 0 for until stopped */
+	double interval;	  /* positional: seconds between reports, 0 for none */
+	long long count;	  /* positional: number of reports, 0 for unlimited */
+	bool json;		  /* --json */
+	bool timestamp;		  /* -T */
+	bool print_uid;		  /* -U */
+	bool verbose;		  /* -v */
 	unsigned int attach_mask; /* --attach: allowed methods (bit per enum ks_method) */
 };
 

@@ -81,7 +81,8 @@ int ks_perf_attach(struct bpf_program *prog, enum ks_sample_event want, unsigned
 			config = PERF_COUNT_HW_CPU_CYCLES;
 			*event = "cycles";
 		} else if (want == KS_SAMPLE_CYCLES) {
-			snprintf(err, errlen, "cannot open the hardware cycles event: %s (this CPU "
+			snprintf(err, errlen,
+				 "cannot open the hardware cycles event: %s (this CPU "
 				 "or virtual machine has no usable PMU; use the cpu-clock event)",
 				 strerror(-fd));
 			return fd;
@@ -95,9 +96,12 @@ int ks_perf_attach(struct bpf_program *prog, enum ks_sample_event want, unsigned
 			continue;
 		if (fd < 0) {
 			ret = fd;
-			snprintf(err, errlen, "cannot open the %s sampling event at %llu Hz on CPU %d: "
-				 "%s%s", *event, hz, cpus[i], strerror(-fd),
-				 fd == -EINVAL ? " (above kernel.perf_event_max_sample_rate?)" : "");
+			snprintf(err, errlen,
+				 "cannot open the %s sampling event at %llu Hz on CPU %d: "
+				 "%s%s",
+				 *event, hz, cpus[i], strerror(-fd),
+				 fd == -EINVAL ? " (above kernel.perf_event_max_sample_rate?)"
+					       : "");
 			goto fail;
 		}
 		if (*n == cap) {

@@ -63,15 +63,15 @@ static struct feature features[KS_FEAT_NR] = {
 };
 
 static const char *const method_names[KS_METHOD_NR] = {
-	[KS_METHOD_FENTRY] = "fentry",	 [KS_METHOD_KPROBE_MULTI] = "kprobe_multi",
-	[KS_METHOD_KPROBE] = "kprobe",	 [KS_METHOD_TP_BTF] = "tp_btf",
-	[KS_METHOD_RAW_TP] = "raw_tp",	 [KS_METHOD_TRACEPOINT] = "tracepoint",
+	[KS_METHOD_FENTRY] = "fentry", [KS_METHOD_KPROBE_MULTI] = "kprobe_multi",
+	[KS_METHOD_KPROBE] = "kprobe", [KS_METHOD_TP_BTF] = "tp_btf",
+	[KS_METHOD_RAW_TP] = "raw_tp", [KS_METHOD_TRACEPOINT] = "tracepoint",
 };
 
 static const enum ks_feature method_feature[KS_METHOD_NR] = {
-	[KS_METHOD_FENTRY] = KS_FEAT_FENTRY,	 [KS_METHOD_KPROBE_MULTI] = KS_FEAT_KPROBE_MULTI,
-	[KS_METHOD_KPROBE] = KS_FEAT_KPROBE,	 [KS_METHOD_TP_BTF] = KS_FEAT_TP_BTF,
-	[KS_METHOD_RAW_TP] = KS_FEAT_RAW_TP,	 [KS_METHOD_TRACEPOINT] = KS_FEAT_TRACEPOINT,
+	[KS_METHOD_FENTRY] = KS_FEAT_FENTRY, [KS_METHOD_KPROBE_MULTI] = KS_FEAT_KPROBE_MULTI,
+	[KS_METHOD_KPROBE] = KS_FEAT_KPROBE, [KS_METHOD_TP_BTF] = KS_FEAT_TP_BTF,
+	[KS_METHOD_RAW_TP] = KS_FEAT_RAW_TP, [KS_METHOD_TRACEPOINT] = KS_FEAT_TRACEPOINT,
 };
 
 /* r0 = 0; exit */
@@ -115,13 +115,13 @@ static unsigned int kernel_version_code(void)
  * Load the two-instruction program. On failure returns -errno and says in @why whether the
  * verifier ever ran: an empty log with EPERM means a policy refused the program first.
  */
-static int load_prog(enum bpf_prog_type type, enum bpf_attach_type eat, int btf_id,
-		     char *why, size_t whylen)
+static int load_prog(enum bpf_prog_type type, enum bpf_attach_type eat, int btf_id, char *why,
+		     size_t whylen)
 {
 	char log[4096] = "";
 	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = eat, .attach_btf_id = btf_id,
-		    .kern_version = kernel_version_code(), .log_buf = log,
-		    .log_size = sizeof(log), .log_level = 1);
+		    .kern_version = kernel_version_code(), .log_buf = log, .log_size = sizeof(log),
+		    .log_level = 1);
 	int fd, err;
 
 	fd = bpf_prog_load(type, "ks_probe", "GPL", ret0, KS_ARRAY_SIZE(ret0), &o);
@@ -135,8 +135,9 @@ static int load_prog(enum bpf_prog_type type, enum bpf_attach_type eat, int btf_
 			 "BPF_PROG_LOAD refused before the verifier ran (empty verifier log): "
 			 "this kernel's policy forbids the program type");
 	else if (err == -EINVAL && !log[0])
-		snprintf(why, whylen, "BPF_PROG_LOAD rejected the program or attach type: kernel "
-				      "too old for it");
+		snprintf(why, whylen,
+			 "BPF_PROG_LOAD rejected the program or attach type: kernel "
+			 "too old for it");
 	else {
 		size_t n = strlen(log);
 
@@ -190,7 +191,8 @@ static int btf_attach_probe(struct feature *f, const char *const *targets, int k
 	const char *target = NULL;
 
 	if (ks_feature_probe(KS_FEAT_BTF))
-		return set_result(f, ENOENT, "needs kernel BTF (%s)", ks_feature_detail(KS_FEAT_BTF));
+		return set_result(f, ENOENT, "needs kernel BTF (%s)",
+				  ks_feature_detail(KS_FEAT_BTF));
 	for (; *targets && id < 0; targets++) {
 		id = ks_btf_id(*targets, kind);
 		target = *targets;
@@ -332,9 +334,11 @@ static int probe_kprobe(struct feature *f)
 
 		snprintf(p, sizeof(p), "%s/kprobe_events", tfs ? tfs : "/sys/kernel/tracing");
 		if (!tfs || access(p, F_OK))
-			return set_result(f, ENOENT, "no kprobe PMU and no kprobe_events file: "
+			return set_result(f, ENOENT,
+					  "no kprobe PMU and no kprobe_events file: "
 					  "kernel built without CONFIG_KPROBES");
-		return set_result(f, EOPNOTSUPP, "only legacy kprobe_events available, "
+		return set_result(f, EOPNOTSUPP,
+				  "only legacy kprobe_events available, "
 				  "not supported by kscope");
 	}
 	fd = load_prog(BPF_PROG_TYPE_KPROBE, 0, 0, why, sizeof(why));
@@ -369,7 +373,8 @@ static int probe_kprobe_multi(struct feature *f)
 		close(lfd);
 	close(fd);
 	if (err == EOPNOTSUPP)
-		return set_result(f, err, "kprobe.multi link not supported (kernel without "
+		return set_result(f, err,
+				  "kprobe.multi link not supported (kernel without "
 				  "CONFIG_FPROBE, or kprobes off)");
 	if (err)
 		return set_result(f, err, "kprobe.multi link creation failed");
@@ -629,7 +634,7 @@ struct cand {
 	const char *target;
 	char hook[64];
 	char btfname[160]; /* what to look up in kernel BTF */
-	int btf_query;	    /* index into the BTF queries, or -1 */
+	int btf_query;	   /* index into the BTF queries, or -1 */
 };
 
 static int cand_cmp(const void *a, const void *b)
@@ -660,8 +665,9 @@ static bool target_exists(const struct cand *c, const struct ks_btf_query *q, bo
 		if (q[c->btf_query].id > 0)
 			return true;
 		snprintf(why, whylen, "%s '%s' not in kernel BTF",
-			 c->method == KS_METHOD_TP_BTF || c->method == KS_METHOD_RAW_TP ?
-				 "tracepoint" : "function",
+			 c->method == KS_METHOD_TP_BTF || c->method == KS_METHOD_RAW_TP
+				 ? "tracepoint"
+				 : "function",
 			 c->target);
 		return false;
 	case KS_METHOD_TRACEPOINT:
@@ -711,7 +717,7 @@ int ks_attach_select(struct bpf_object *obj, unsigned int allowed, struct ks_att
 
 	memset(plan, 0, sizeof(*plan));
 	err[0] = '\0';
-	bpf_object__for_each_program(prog, obj) {
+	bpf_object__for_each_program (prog, obj) {
 		const char *target, *name = bpf_program__name(prog), *sep;
 		enum ks_method m;
 
@@ -797,7 +803,8 @@ int ks_attach_select(struct bpf_object *obj, unsigned int allowed, struct ks_att
 				only_mask = false;
 			} else {
 				for (bad = k; bad < e; bad++)
-					if (!target_exists(&c[bad], q, have_btf, reason, sizeof(reason)))
+					if (!target_exists(&c[bad], q, have_btf, reason,
+							   sizeof(reason)))
 						break;
 				if (bad == e) {
 					found = true;
@@ -825,16 +832,16 @@ int ks_attach_select(struct bpf_object *obj, unsigned int allowed, struct ks_att
 
 				for (size_t k = i; k < j; k++)
 					have |= c[k].method == (enum ks_method)m;
-				if (have || !(allowed & (1u << m)) ||
-				    allowed == KS_METHODS_ALL)
+				if (have || !(allowed & (1u << m)) || allowed == KS_METHODS_ALL)
 					continue;
 				if (ks_feature_probe(method_feature[m])) {
 					only_mask = false;
 					append(why, sizeof(why), "; %s: %s", method_names[m],
 					       ks_feature_detail(method_feature[m]));
 				} else {
-					append(why, sizeof(why), "; %s: this tool has no %s variant",
-					       method_names[m], method_names[m]);
+					append(why, sizeof(why),
+					       "; %s: this tool has no %s variant", method_names[m],
+					       method_names[m]);
 				}
 			}
 			append(err, errlen, "%sno way to attach '%s': %s", err[0] ? "; " : "",

@@ -61,11 +61,11 @@ int ks_method_parse(const char *s, unsigned int *mask, char *bad, size_t badlen)
 
 /* What was chosen for one hook. */
 struct ks_choice {
-	char hook[64];		/* program name before "__" */
+	char hook[64]; /* program name before "__" */
 	enum ks_method method;
-	const char *prog;	/* the first chosen program's name */
-	unsigned int nprogs;	/* programs of the chosen variant (one per syscall, say) */
-	char targets[160];	/* their attach targets, comma-separated (may be cut) */
+	const char *prog;    /* the first chosen program's name */
+	unsigned int nprogs; /* programs of the chosen variant (one per syscall, say) */
+	char targets[160];   /* their attach targets, comma-separated (may be cut) */
 };
 
 struct ks_attach_plan {

@@ -134,8 +134,9 @@ static int loop_tick(struct ks_ctx *c, bool last)
 
 const struct ks_loop *ks_stacks_loop(struct ks_stacks *s)
 {
-	static const struct ks_loop loop = { .ring = "ks_events", .on_event = loop_event,
-					     .on_tick = loop_tick, .notes = true };
+	static const struct ks_loop loop = {
+		.ring = "ks_events", .on_event = loop_event, .on_tick = loop_tick, .notes = true
+	};
 
 	active = s;
 	return &loop;
@@ -161,9 +162,11 @@ int ks_stacks_on_event(struct ks_stacks *s, const void *data, size_t size)
  */
 static bool tracing_frame(const struct ks_sym *sym)
 {
-	static const char *const prefixes[] = { "bpf_trace_run", "__bpf_trace_", "__traceiter_",
-						"perf_trace_", "trace_call_bpf", "perf_tp_event",
-						"bpf_prog_", "__bpf_prog_enter", "__bpf_prog_exit" };
+	static const char *const prefixes[] = { "bpf_trace_run",  "__bpf_trace_",
+						"__traceiter_",	  "perf_trace_",
+						"trace_call_bpf", "perf_tp_event",
+						"bpf_prog_",	  "__bpf_prog_enter",
+						"__bpf_prog_exit" };
 
 	if (sym->module && !strcmp(sym->module, "bpf"))
 		return true;
@@ -432,8 +435,8 @@ static void print_text(struct ks_stacks *s, struct ks_ctx *c, size_t n)
 		if (s->o.other_label) {
 			for (unsigned int j = 0; j < r->ok.n; j++)
 				text_frame(c->out, r->ok.v[j]);
-			fprintf(c->out, "    %-16s %.16s (%u)\n", s->o.other_label, r->key.other_comm,
-				r->key.other_pid);
+			fprintf(c->out, "    %-16s %.16s (%u)\n", s->o.other_label,
+				r->key.other_comm, r->key.other_pid);
 		}
 		fprintf(c->out, "        %llu\n\n", r->count / s->o.divisor);
 	}
@@ -466,8 +469,8 @@ static int write_svg(struct ks_stacks *s, struct ks_ctx *c)
 		ks_error("cannot write the flame graph to %s: %s", s->o.svg, strerror(errno));
 		return ks_fail(c, KS_EXIT_FAIL, -err);
 	}
-	snprintf(sub, sizeof(sub), "kscope %s, %llu %s", c->tool->name,
-		 ks_flame_total(s->flame), s->o.unit);
+	snprintf(sub, sizeof(sub), "kscope %s, %llu %s", c->tool->name, ks_flame_total(s->flame),
+		 s->o.unit);
 	fo.subtitle = sub;
 	err = ks_flame_write_svg(s->flame, f, &fo);
 	if (f != stdout && fclose(f) && !err)
@@ -487,8 +490,9 @@ static void warn_dropped(struct ks_ctx *c)
 
 	if (sum)
 		ks_warn("%llu counts were dropped: the table of distinct stacks was full "
-			"(%u entries)", sum, bpf_map__max_entries(
-				bpf_object__find_map_by_name(c->obj, "ks_counts")));
+			"(%u entries)",
+			sum,
+			bpf_map__max_entries(bpf_object__find_map_by_name(c->obj, "ks_counts")));
 }
 
 int ks_stacks_report(struct ks_stacks *s, struct ks_ctx *c, bool last)

@@ -14,17 +14,17 @@ struct bpf_object;
 
 /* How a stack tool reports; the tool fills it from its options (KS_STACK_OPTS below). */
 struct ks_stack_opts {
-	bool folded;	      /* --folded: "frame;frame count" lines */
-	const char *svg;      /* --svg FILE: a flame graph at the end */
-	bool delimited;	      /* -d: a "-" frame between the kernel and the user stack */
-	bool kernel_only;     /* -K */
-	bool user_only;	      /* -U */
-	long long top;	      /* text and JSON: the N largest stacks (0: all) */
-	const char *title;    /* flame graph title ("CPU profile") */
-	const char *unit;     /* what a count is: "samples", "us" ... */
+	bool folded;		    /* --folded: "frame;frame count" lines */
+	const char *svg;	    /* --svg FILE: a flame graph at the end */
+	bool delimited;		    /* -d: a "-" frame between the kernel and the user stack */
+	bool kernel_only;	    /* -K */
+	bool user_only;		    /* -U */
+	long long top;		    /* text and JSON: the N largest stacks (0: all) */
+	const char *title;	    /* flame graph title ("CPU profile") */
+	const char *unit;	    /* what a count is: "samples", "us" ... */
 	unsigned long long divisor; /* counts are divided by this for display (ns -> us: 1000) */
-	const char *other_label; /* "target": the other task's role, when keys have one */
-	long long storage;	 /* --stack-storage: distinct stacks kept (0: 16384) */
+	const char *other_label;    /* "target": the other task's role, when keys have one */
+	long long storage;	    /* --stack-storage: distinct stacks kept (0: 16384) */
 	long long min_block_us, max_block_us; /* KS_BLOCK_OPTS; max 0: no bound */
 };
 
@@ -32,26 +32,60 @@ struct ks_stack_opts {
  * The options every stack tool shares (--folded, --svg, -d, -K, -U, --top), bound to
  * @o; put KS_STACK_OPTS(o) in the tool's table before its own entries and the end mark.
  */
-#define KS_STACK_OPTS(o)                                                                    \
-	{ "folded", 'f', KS_OPT_FLAG, NULL, "print folded stacks (frame;frame;... count), for "  \
-	  "flame graphs", &(o).folded },                                                      \
-	{ "svg", 0, KS_OPT_STR, "FILE", "write an interactive flame graph to FILE at the end",  \
-	  &(o).svg },                                                                         \
-	{ "delimited", 0, KS_OPT_FLAG, NULL, "put a \"-\" frame between kernel and user stacks", \
-	  &(o).delimited },                                                                   \
-	{ "kernel-stacks-only", 'K', KS_OPT_FLAG, NULL, "kernel stacks only", &(o).kernel_only }, \
-	{ "user-stacks-only", 0, KS_OPT_FLAG, NULL, "user stacks only", &(o).user_only },       \
-	{ "top", 0, KS_OPT_INT, "N", "text and JSON: only the N largest stacks (default all)",   \
-	  &(o).top, 0, 100000000 },                                                           \
-	{ "stack-storage", 0, KS_OPT_INT, "N", "room for N distinct stacks (default 16384)",     \
-	  &(o).storage, 64, 1 << 24 }
+/* clang-format off: tables of options read best one entry to a line */
+#define KS_STACK_OPTS(o)                                                                           \
+	{ "folded",                                                                                \
+	  'f',                                                                                     \
+	  KS_OPT_FLAG,                                                                             \
+	  NULL,                                                                                    \
+	  "print folded stacks (frame;frame;... count), for "                                      \
+	  "flame graphs",                                                                          \
+	  &(o).folded },                                                                           \
+		{ "svg",                                                                           \
+		  0,                                                                               \
+		  KS_OPT_STR,                                                                      \
+		  "FILE",                                                                          \
+		  "write an interactive flame graph to FILE at the end",                           \
+		  &(o).svg },                                                                      \
+		{ "delimited",                                                                     \
+		  0,                                                                               \
+		  KS_OPT_FLAG,                                                                     \
+		  NULL,                                                                            \
+		  "put a \"-\" frame between kernel and user stacks",                              \
+		  &(o).delimited },                                                                \
+		{ "kernel-stacks-only", 'K', KS_OPT_FLAG, NULL, "kernel stacks only",              \
+		  &(o).kernel_only },                                                              \
+		{ "user-stacks-only", 0, KS_OPT_FLAG, NULL, "user stacks only", &(o).user_only },  \
+		{ "top",                                                                           \
+		  0,                                                                               \
+		  KS_OPT_INT,                                                                      \
+		  "N",                                                                             \
+		  "text and JSON: only the N largest stacks (default all)",                        \
+		  &(o).top,                                                                        \
+		  0,                                                                               \
+		  100000000 },                                                                     \
+	{                                                                                          \
+		"stack-storage", 0, KS_OPT_INT, "N", "room for N distinct stacks (default 16384)", \
+			&(o).storage, 64, 1 << 24                                                  \
+	}
 
 /* --min-block and --max-block of the off-CPU tools (checked by ks_stacks_new). */
-#define KS_BLOCK_OPTS(o)                                                                    \
-	{ "min-block", 'm', KS_OPT_INT, "US", "count only blocks of at least US microseconds "   \
-	  "(default 1)", &(o).min_block_us, 1, 1LL << 50 },                                   \
-	{ "max-block", 'M', KS_OPT_INT, "US", "count only blocks of at most US microseconds",    \
-	  &(o).max_block_us, 1, 1LL << 50 }
+#define KS_BLOCK_OPTS(o)                                                                           \
+	{ "min-block",                                                                             \
+	  'm',                                                                                     \
+	  KS_OPT_INT,                                                                              \
+	  "US",                                                                                    \
+	  "count only blocks of at least US microseconds "                                         \
+	  "(default 1)",                                                                           \
+	  &(o).min_block_us,                                                                       \
+	  1,                                                                                       \
+	  1LL << 50 },                                                                             \
+	{                                                                                          \
+		"max-block", 'M', KS_OPT_INT, "US",                                                \
+			"count only blocks of at most US microseconds", &(o).max_block_us, 1,      \
+			1LL << 50                                                                  \
+	}
+/* clang-format on */
 
 /*
  * Start reporting for a tool whose object (opened, not loaded) includes bpf/stacks.bpf.h:
@@ -73,18 +107,18 @@ const struct ks_loop *ks_stacks_loop(struct ks_stacks *s);
  * A stack tool's run function in one line: ks_stacks_new(OPTS) into *STK (exit 2 on an
  * option conflict), KS_RUN_SKEL with CONFIGURE and the stacks loop, free. The exit code.
  */
-#define KS_STACKS_RUN(c, name, opts, stk, configure)                                        \
-	({                                                                                  \
-		int ks_ret_;                                                                \
-		*(stk) = ks_stacks_new(opts);                                               \
-		if (!*(stk)) {                                                              \
-			ks_ret_ = errno == EINVAL ? KS_EXIT_USAGE : KS_EXIT_FAIL;           \
-		} else {                                                                    \
-			ks_ret_ = KS_RUN_SKEL(c, name, configure, ks_stacks_loop(*(stk)));  \
-			ks_stacks_free(*(stk));                                             \
-			*(stk) = NULL;                                                      \
-		}                                                                           \
-		ks_ret_;                                                                    \
+#define KS_STACKS_RUN(c, name, opts, stk, configure)                                               \
+	({                                                                                         \
+		int ks_ret_;                                                                       \
+		*(stk) = ks_stacks_new(opts);                                                      \
+		if (!*(stk)) {                                                                     \
+			ks_ret_ = errno == EINVAL ? KS_EXIT_USAGE : KS_EXIT_FAIL;                  \
+		} else {                                                                           \
+			ks_ret_ = KS_RUN_SKEL(c, name, configure, ks_stacks_loop(*(stk)));         \
+			ks_stacks_free(*(stk));                                                    \
+			*(stk) = NULL;                                                             \
+		}                                                                                  \
+		ks_ret_;                                                                           \
 	})
 
 /* The ring-buffer callback for the notes the BPF side sends (new process, exec). */

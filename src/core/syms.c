@@ -197,8 +197,7 @@ static unsigned int hash_u64(u64 v)
 }
 
 /* Double a chained hash table of @cap buckets; @next_off is the chain link's offset. */
-static int table_grow(void ***tab, size_t *cap, unsigned int (*hash)(const void *),
-		      size_t next_off)
+static int table_grow(void ***tab, size_t *cap, unsigned int (*hash)(const void *), size_t next_off)
 {
 	size_t ncap = *cap ? *cap * 2 : 64;
 	void **nt = calloc(ncap, sizeof(*nt));
@@ -798,7 +797,8 @@ static Elf *debug_file_open(struct ks_syms *s, Elf *elf, const char *root, const
 	if (elf_debuglink(elf, name, sizeof(name), &crc)) {
 		const char *slash = path ? strrchr(path, '/') : NULL;
 
-		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 0, path ? path : "");
+		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 0,
+			 path ? path : "");
 		tries = 3;
 	}
 	for (int i = idlen > 1 ? -1 : 0; i < tries; i++) {
@@ -826,8 +826,8 @@ static Elf *debug_file_open(struct ks_syms *s, Elf *elf, const char *root, const
 		}
 		d = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 		if (!d || elf_kind(d) != ELF_K_ELF || !elf_has_section(d, SHT_SYMTAB) ||
-		    (i < 0 && (elf_build_id(d, eid, sizeof(eid)) != idlen ||
-			       memcmp(eid, id, idlen)))) {
+		    (i < 0 &&
+		     (elf_build_id(d, eid, sizeof(eid)) != idlen || memcmp(eid, id, idlen)))) {
 			elf_end(d);
 			close(fd);
 			continue;
@@ -843,8 +843,8 @@ static Elf *debug_file_open(struct ks_syms *s, Elf *elf, const char *root, const
  * opened, @root and @path: where it lives for its debug files) into @d. Not an ELF file or
  * no symbols at all: loaded, empty.
  */
-static int dso_load(struct ks_syms *s, struct dso *d, int fd, const char *opened,
-		    const char *root, const char *path)
+static int dso_load(struct ks_syms *s, struct dso *d, int fd, const char *opened, const char *root,
+		    const char *path)
 {
 	struct uraw_vec r = { 0 };
 	Elf *elf, *dbg = NULL;
@@ -1026,9 +1026,9 @@ static struct dso *vdso_get(struct ks_syms *s, u64 size)
 			    (s->vdso->segs = calloc(nph ? nph : 1, sizeof(*s->vdso->segs)))) {
 				for (size_t i = 0; i < nph; i++)
 					if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD)
-						s->vdso->segs[s->vdso->nsegs++] = (struct seg){
-							ph.p_offset, ph.p_vaddr, ph.p_filesz
-						};
+						s->vdso->segs[s->vdso->nsegs++] =
+							(struct seg){ ph.p_offset, ph.p_vaddr,
+								      ph.p_filesz };
 				if (elf_add_syms(elf, SHT_DYNSYM, &r) > 0) {
 					qsort(r.v, r.n, sizeof(*r.v), uraw_cmp);
 					usyms_build(s, &r, 0, &s->vdso->syms, &s->vdso->nsyms);
@@ -1161,7 +1161,8 @@ static int proc_read_jit(struct ks_syms *s, struct proc *p)
 			size = strtoull(e + 1, &name, 16);
 			if (name != e + 1 && *name == ' ' && name[1]) {
 				name++;
-				/* same start: the later line wins (sorted by rank = reverse order) */
+				/* same start: the later line wins (sorted by rank = reverse order)
+				 */
 				if (uraw_push(&r, start, size, name, (unsigned int)strlen(name),
 					      UINT32_MAX - (unsigned int)r.n)) {
 					err = -ENOMEM;
@@ -1212,8 +1213,9 @@ static int proc_read_maps(struct ks_syms *s, struct proc *p)
 
 		if (nl)
 			*nl = '\0';
-		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %lu %n", &start, &end, perms, &pgoff, &maj,
-			   &min, &ino, &pos) < 7 || !pos || !strchr(perms, 'x'))
+		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %lu %n", &start, &end, perms, &pgoff,
+			   &maj, &min, &ino, &pos) < 7 ||
+		    !pos || !strchr(perms, 'x'))
 			goto next;
 		if (n == cap) {
 			struct umap *nm;
@@ -1252,7 +1254,7 @@ static int proc_read_maps(struct ks_syms *s, struct proc *p)
 			m->dso = dso_get(s, p->pid, m, makedev(maj, min), ino, deleted, p);
 		else if (m->path && !strcmp(m->path, "[vdso]"))
 			m->dso = vdso_get(s, end - start);
-next:
+	next:
 		if (!nl)
 			break;
 		line = nl + 1;
@@ -1301,7 +1303,8 @@ int ks_syms_learn(struct ks_syms *s, int pid)
 	p = proc_find(s, pid);
 	if (p && !p->err) {
 		if (err)
-			return err == -ESRCH ? 0 : err; /* gone or unreadable: keep what was learnt */
+			return err == -ESRCH ? 0
+					     : err; /* gone or unreadable: keep what was learnt */
 		if (start == p->starttime && dev == p->exe_dev && ino == p->exe_ino)
 			return 0;
 	}
@@ -1570,12 +1573,26 @@ int ks_sym_folded(const struct ks_sym *sym, char *buf, size_t len)
 bool ks_sym_is_stack_root(const char *name)
 {
 	static const char *const roots[] = {
-		"_start",	  "__start",	      "_dl_start",	"_dl_start_user",
-		"__libc_start_main", "__libc_start_main_impl", "__libc_start_call_main",
-		"start_thread",	  "thread_start",     "clone",		"clone3",
-		"__clone",	  "__clone3",	      "__thread_start",
-		"runtime.goexit", "runtime.goexit.abi0", "runtime.rt0_go", "runtime.rt0_go.abi0",
-		"runtime.mstart", "runtime.mstart.abi0",
+		"_start",
+		"__start",
+		"_dl_start",
+		"_dl_start_user",
+		"__libc_start_main",
+		"__libc_start_main_impl",
+		"__libc_start_call_main",
+		"start_thread",
+		"thread_start",
+		"clone",
+		"clone3",
+		"__clone",
+		"__clone3",
+		"__thread_start",
+		"runtime.goexit",
+		"runtime.goexit.abi0",
+		"runtime.rt0_go",
+		"runtime.rt0_go.abi0",
+		"runtime.mstart",
+		"runtime.mstart.abi0",
 	};
 	size_t n;
 

@@ -71,9 +71,10 @@ int ks_syms_kernel(struct ks_syms *s, unsigned long long addr, struct ks_sym *ou
  * is already known this is cheap (two small /proc reads): it re-reads everything only
  * when the pid now belongs to another process (its start time changed) or the process
  * exec'd another binary (/proc/PID/exe changed). A known pid that has exited keeps what
- * was learnt and returns 0 (any other error reading it also keeps what was learnt). Returns 0, -ESRCH when the process is gone (and was not
- * known), -EACCES (or -EPERM) when its /proc files are unreadable, or another -errno; a
- * failed pid is remembered as unreadable, and ks_syms_user then does not retry it.
+ * was learnt and returns 0 (any other error reading it also keeps what was learnt). Returns 0,
+ * -ESRCH when the process is gone (and was not known), -EACCES (or -EPERM) when its /proc files are
+ * unreadable, or another -errno; a failed pid is remembered as unreadable, and ks_syms_user then
+ * does not retry it.
  */
 int ks_syms_learn(struct ks_syms *s, int pid);
 

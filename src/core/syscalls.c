@@ -92,7 +92,9 @@ static int load_from_kernel(void)
 		 * "newfstat"). Numbers newer than the headers keep the kernel's name.
 		 */
 		snprintf(names[nr], sizeof(names[nr]), "%s",
-			 uapi ? uapi : strncmp(v.name, "sys_", 4) ? v.name : v.name + 4);
+			 uapi			      ? uapi
+			 : strncmp(v.name, "sys_", 4) ? v.name
+						      : v.name + 4);
 	}
 	err = 0;
 out:

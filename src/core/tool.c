@@ -169,7 +169,7 @@ void ks_bpf_disable_hook(struct bpf_object *obj, const char *hook)
 	struct bpf_program *prog;
 	size_t n = strlen(hook);
 
-	bpf_object__for_each_program(prog, obj) {
+	bpf_object__for_each_program (prog, obj) {
 		const char *name = bpf_program__name(prog);
 
 		if (!strncmp(name, hook, n) && (name[n] == '\0' || !strncmp(name + n, "__", 2)))
@@ -385,7 +385,8 @@ int ks_bpf_start(struct ks_ctx *c, struct bpf_object *obj)
 
 	if (!c->plan.n && c->opt.attach_mask != KS_METHODS_ALL) {
 		ks_error("--attach: %s has no choice of attach method (it samples with perf "
-			 "events)", c->tool->name);
+			 "events)",
+			 c->tool->name);
 		err = ks_fail(c, KS_EXIT_USAGE, EINVAL);
 		goto fail;
 	}
@@ -427,7 +428,7 @@ int ks_bpf_start(struct ks_ctx *c, struct bpf_object *obj)
 		}
 	}
 
-	bpf_object__for_each_program(prog, obj)
+	bpf_object__for_each_program (prog, obj)
 		nprog++;
 	/* A perf_event program takes one link per CPU. */
 	ncpu = libbpf_num_possible_cpus();
@@ -437,7 +438,7 @@ int ks_bpf_start(struct ks_ctx *c, struct bpf_object *obj)
 		err = ks_fail(c, KS_EXIT_FAIL, ENOMEM);
 		goto fail;
 	}
-	bpf_object__for_each_program(prog, obj) {
+	bpf_object__for_each_program (prog, obj) {
 		struct bpf_link *link;
 
 		if (!bpf_program__autoload(prog) || !bpf_program__autoattach(prog))

@@ -54,9 +54,9 @@ struct ks_tool {
  * Register a tool: KSCOPE_TOOL(name, .summary = ..., .run = ...). The pointer lands in
  * the "ks_tools" section, so adding a tool never touches a central list.
  */
-#define KSCOPE_TOOL(id, ...)                                                                 \
-	static const struct ks_tool ks_tool_##id = { .name = #id, __VA_ARGS__ };            \
-	static const struct ks_tool *const ks_tool_ptr_##id                                  \
+#define KSCOPE_TOOL(id, ...)                                                                       \
+	static const struct ks_tool ks_tool_##id = { .name = #id, __VA_ARGS__ };                   \
+	static const struct ks_tool *const ks_tool_ptr_##id                                        \
 		__attribute__((used, section("ks_tools"))) = &ks_tool_##id
 
 /* All registered tools and commands sorted by name; returns the count. */
@@ -138,7 +138,7 @@ static inline unsigned long long ks_realtime(const struct ks_ctx *c, unsigned lo
 
 /* What ks_loop_run calls. */
 struct ks_loop {
-	const char *ring;	/* name of the ring-buffer map to poll, NULL for none */
+	const char *ring; /* name of the ring-buffer map to poll, NULL for none */
 	int (*on_event)(struct ks_ctx *c, const void *data, size_t size);
 	/* Each interval in interval mode; once at the end otherwise (@last true). */
 	int (*on_tick)(struct ks_ctx *c, bool last);
@@ -175,21 +175,21 @@ int ks_skel_open_failed(struct ks_ctx *c);
  * .rodata, map sizes, hooks to switch off), ks_bpf_run with LOOP, destroy; again while a
  * variant had to be ruled out (-EAGAIN). Evaluates to the exit code.
  */
-#define KS_RUN_SKEL(c, name, configure, loop)                                              \
-	({                                                                                 \
-		int ks_err_;                                                               \
-		do {                                                                       \
-			struct name##_bpf *ks_skel_ = KS_SKEL_OPEN(name);                   \
-			if (!ks_skel_) {                                                   \
-				ks_skel_open_failed(c);                                    \
-				ks_err_ = -EINVAL;                                         \
-				break;                                                     \
-			}                                                                  \
-			configure(ks_skel_);                                               \
-			ks_err_ = ks_bpf_run(c, ks_skel_->obj, loop);                      \
-			name##_bpf__destroy(ks_skel_);                                     \
-		} while (ks_err_ == -EAGAIN);                                              \
-		ks_exit_status(c, ks_err_);                                                \
+#define KS_RUN_SKEL(c, name, configure, loop)                                                      \
+	({                                                                                         \
+		int ks_err_;                                                                       \
+		do {                                                                               \
+			struct name##_bpf *ks_skel_ = KS_SKEL_OPEN(name);                          \
+			if (!ks_skel_) {                                                           \
+				ks_skel_open_failed(c);                                            \
+				ks_err_ = -EINVAL;                                                 \
+				break;                                                             \
+			}                                                                          \
+			configure(ks_skel_);                                                       \
+			ks_err_ = ks_bpf_run(c, ks_skel_->obj, loop);                              \
+			name##_bpf__destroy(ks_skel_);                                             \
+		} while (ks_err_ == -EAGAIN);                                                      \
+		ks_exit_status(c, ks_err_);                                                        \
 	})
 
 #endif

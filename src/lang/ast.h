@@ -51,12 +51,12 @@ enum lang_kind {
 	LN_WHILE,     /* kids[0]: cond, kids[1]: block */
 	LN_BREAK,
 	LN_CONTINUE,
-	LN_RETURN,    /* ends this probe's action */
+	LN_RETURN, /* ends this probe's action */
 
 	/* --- added after the first version (kept last so the values above stay) --- */
-	LN_IDENT,     /* str: a bare name that is no builtin and no call: kstack(perf)'s mode,
-		       * an enum value, or a type where an expression stands: sizeof(uint32),
-		       * sizeof(struct task_struct) ("struct task_struct", as LN_CAST writes it) */
+	LN_IDENT, /* str: a bare name that is no builtin and no call: kstack(perf)'s mode,
+		   * an enum value, or a type where an expression stands: sizeof(uint32),
+		   * sizeof(struct task_struct) ("struct task_struct", as LN_CAST writes it) */
 	LN_KIND_NR,
 };
 
@@ -72,18 +72,63 @@ enum lang_tok {
 	LT_PARAM,   /* $1, $2 ... positional parameters, and $# */
 	LT_PROBE,   /* an attach point, lexed as one token (see lang_lex_probe) */
 	/* punctuation */
-	LT_LBRACE, LT_RBRACE, LT_LPAREN, LT_RPAREN, LT_LBRACKET, LT_RBRACKET,
-	LT_COMMA, LT_SEMI, LT_COLON, LT_QUESTION, LT_DOT, LT_ARROW,
+	LT_LBRACE,
+	LT_RBRACE,
+	LT_LPAREN,
+	LT_RPAREN,
+	LT_LBRACKET,
+	LT_RBRACKET,
+	LT_COMMA,
+	LT_SEMI,
+	LT_COLON,
+	LT_QUESTION,
+	LT_DOT,
+	LT_ARROW,
 	/* operators */
-	LT_PLUS, LT_MINUS, LT_STAR, LT_SLASH, LT_PERCENT,
-	LT_AMP, LT_PIPE, LT_CARET, LT_SHL, LT_SHR, LT_BNOT, LT_NOT,
-	LT_LT, LT_LE, LT_GT, LT_GE, LT_EQ, LT_NE, LT_LAND, LT_LOR,
-	LT_ASSIGN, LT_PLUS_ASSIGN, LT_MINUS_ASSIGN, LT_STAR_ASSIGN, LT_SLASH_ASSIGN,
-	LT_PERCENT_ASSIGN, LT_AMP_ASSIGN, LT_PIPE_ASSIGN, LT_CARET_ASSIGN, LT_SHL_ASSIGN,
-	LT_SHR_ASSIGN, LT_INC, LT_DEC,
+	LT_PLUS,
+	LT_MINUS,
+	LT_STAR,
+	LT_SLASH,
+	LT_PERCENT,
+	LT_AMP,
+	LT_PIPE,
+	LT_CARET,
+	LT_SHL,
+	LT_SHR,
+	LT_BNOT,
+	LT_NOT,
+	LT_LT,
+	LT_LE,
+	LT_GT,
+	LT_GE,
+	LT_EQ,
+	LT_NE,
+	LT_LAND,
+	LT_LOR,
+	LT_ASSIGN,
+	LT_PLUS_ASSIGN,
+	LT_MINUS_ASSIGN,
+	LT_STAR_ASSIGN,
+	LT_SLASH_ASSIGN,
+	LT_PERCENT_ASSIGN,
+	LT_AMP_ASSIGN,
+	LT_PIPE_ASSIGN,
+	LT_CARET_ASSIGN,
+	LT_SHL_ASSIGN,
+	LT_SHR_ASSIGN,
+	LT_INC,
+	LT_DEC,
 	/* keywords */
-	LT_IF, LT_ELSE, LT_UNROLL, LT_WHILE, LT_BREAK, LT_CONTINUE, LT_RETURN,
-	LT_STRUCT, LT_UNION, LT_ENUM,
+	LT_IF,
+	LT_ELSE,
+	LT_UNROLL,
+	LT_WHILE,
+	LT_BREAK,
+	LT_CONTINUE,
+	LT_RETURN,
+	LT_STRUCT,
+	LT_UNION,
+	LT_ENUM,
 	LT_TOK_NR,
 };
 
@@ -97,14 +142,14 @@ struct lang_node {
 	struct lang_pos pos; /* where the node starts (an operator: its operator token) */
 	int op;		     /* enum lang_tok for operators, see the kinds */
 	int64_t ival;
-	bool uns;	     /* LN_INT: the literal does not fit int64 */
+	bool uns; /* LN_INT: the literal does not fit int64 */
 	char *str;
-	size_t len;	     /* LN_STR: bytes in str (without the terminating NUL) */
+	size_t len; /* LN_STR: bytes in str (without the terminating NUL) */
 	struct lang_node **kids;
 	size_t nkids;
 	/* Annotations of later passes; the parser leaves them zero. */
 	struct lang_type *type;
-	int id;		     /* per-kind index given by sema: map id, variable slot, format id */
+	int id; /* per-kind index given by sema: map id, variable slot, format id */
 	void *aux;
 };
 

@@ -25,7 +25,7 @@
 enum { R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, R10 };
 
 /* x86-64 struct pt_regs offsets of the argument and return registers. */
-static const int regs_arg_off[] = {112, 104, 96, 88, 72, 64};
+static const int regs_arg_off[] = { 112, 104, 96, 88, 72, 64 };
 #define REGS_AX 80
 #define REGS_IP 128
 #define REGS_SP 152
@@ -80,12 +80,12 @@ struct cg {
 	int pass;	  /* 0, 1: types only; 2: the programs kept */
 };
 
-static struct lang_type ty_u64 = {.kind = TY_INT, .size = 8};
-static struct lang_type ty_s64 = {.kind = TY_INT, .size = 8, .sign = true};
-static struct lang_type ty_void = {.kind = TY_VOID};
+static struct lang_type ty_u64 = { .kind = TY_INT, .size = 8 };
+static struct lang_type ty_s64 = { .kind = TY_INT, .size = 8, .sign = true };
+static struct lang_type ty_void = { .kind = TY_VOID };
 
 static int fail(struct cg *g, struct lang_pos pos, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 
 static int fail(struct cg *g, struct lang_pos pos, const char *fmt, ...)
 {
@@ -513,31 +513,31 @@ static struct lang_type *ty_parse(struct cg *g, const char *s, struct lang_pos p
 		uint32_t size;
 		bool sign;
 	} ints[] = {
-	    {"int8", 1, true},
-	    {"int16", 2, true},
-	    {"int32", 4, true},
-	    {"int64", 8, true},
-	    {"uint8", 1, false},
-	    {"uint16", 2, false},
-	    {"uint32", 4, false},
-	    {"uint64", 8, false},
-	    {"char", 1, true},
-	    {"short", 2, true},
-	    {"int", 4, true},
-	    {"long", 8, true},
-	    {"unsigned char", 1, false},
-	    {"unsigned short", 2, false},
-	    {"unsigned int", 4, false},
-	    {"unsigned long", 8, false},
-	    {"u8", 1, false},
-	    {"u16", 2, false},
-	    {"u32", 4, false},
-	    {"u64", 8, false},
-	    {"s8", 1, true},
-	    {"s16", 2, true},
-	    {"s32", 4, true},
-	    {"s64", 8, true},
-	    {"bool", 1, false},
+		{ "int8", 1, true },
+		{ "int16", 2, true },
+		{ "int32", 4, true },
+		{ "int64", 8, true },
+		{ "uint8", 1, false },
+		{ "uint16", 2, false },
+		{ "uint32", 4, false },
+		{ "uint64", 8, false },
+		{ "char", 1, true },
+		{ "short", 2, true },
+		{ "int", 4, true },
+		{ "long", 8, true },
+		{ "unsigned char", 1, false },
+		{ "unsigned short", 2, false },
+		{ "unsigned int", 4, false },
+		{ "unsigned long", 8, false },
+		{ "u8", 1, false },
+		{ "u16", 2, false },
+		{ "u32", 4, false },
+		{ "u64", 8, false },
+		{ "s8", 1, true },
+		{ "s16", 2, true },
+		{ "s32", 4, true },
+		{ "s64", 8, true },
+		{ "bool", 1, false },
 	};
 	char base[128];
 	size_t len = strlen(s), stars = 0;
@@ -897,7 +897,7 @@ static int store_val(struct cg *g, const struct val *v, struct lang_type *dt, in
 		/* elements were laid out by the tuple's own (possibly smaller) types */
 		for (size_t i = 0, so = 0; i < dt->nsub; i++) {
 			struct lang_type *st = v->ty->sub[i], *et = dt->sub[i];
-			struct val ev = {.ty = st, .loc = L_STACK, .off = v->off + (int)so};
+			struct val ev = { .ty = st, .loc = L_STACK, .off = v->off + (int)so };
 
 			if (is_scalar(st)) {
 				emit(g, I_LDX(BPF_DW, R0, R10, ev.off));
@@ -1481,8 +1481,8 @@ static int gen_map_read(struct cg *g, struct lang_node *e, struct val *v)
 	if (m->is_agg)
 		return fail(g, e->pos, "%s holds %s() values, which can only be printed, not read",
 			    map_label(m, lb, sizeof(lb)),
-			    (const char *[]){"", "count", "sum", "avg", "min", "max", "stats",
-					     "hist", "lhist"}[m->agg]);
+			    (const char *[]){ "", "count", "sum", "avg", "min", "max", "stats",
+					      "hist", "lhist" }[m->agg]);
 	if (gen_key(g, mi, e, &key))
 		return g->err;
 	m = &g_maps(g)->v[mi];
@@ -1648,9 +1648,10 @@ static int gen_call_expr(struct cg *g, struct lang_node *e, struct val *v)
 			const char *n;
 			int off;
 		} regs[] = {
-		    {"r15", 0},	 {"r14", 8},  {"r13", 16}, {"r12", 24}, {"bp", 32},  {"bx", 40},
-		    {"r11", 48}, {"r10", 56}, {"r9", 64},  {"r8", 72},	{"ax", 80},  {"cx", 88},
-		    {"dx", 96},	 {"si", 104}, {"di", 112}, {"ip", 128}, {"sp", 152},
+			{ "r15", 0 },  { "r14", 8 },  { "r13", 16 }, { "r12", 24 }, { "bp", 32 },
+			{ "bx", 40 },  { "r11", 48 }, { "r10", 56 }, { "r9", 64 },  { "r8", 72 },
+			{ "ax", 80 },  { "cx", 88 },  { "dx", 96 },  { "si", 104 }, { "di", 112 },
+			{ "ip", 128 }, { "sp", 152 },
 		};
 		if (e->nkids != 1 || e->kids[0]->kind != LN_STR)
 			return fail(g, e->pos, "reg() takes a register name: reg(\"ip\")");
@@ -1751,9 +1752,9 @@ static int gen_binop(struct cg *g, struct lang_node *e, struct val *v)
 		static const struct {
 			int op, u, s;
 		} m[] = {
-		    {LT_EQ, BPF_JEQ, BPF_JEQ},	{LT_NE, BPF_JNE, BPF_JNE},
-		    {LT_LT, BPF_JLT, BPF_JSLT}, {LT_LE, BPF_JLE, BPF_JSLE},
-		    {LT_GT, BPF_JGT, BPF_JSGT}, {LT_GE, BPF_JGE, BPF_JSGE},
+			{ LT_EQ, BPF_JEQ, BPF_JEQ },  { LT_NE, BPF_JNE, BPF_JNE },
+			{ LT_LT, BPF_JLT, BPF_JSLT }, { LT_LE, BPF_JLE, BPF_JSLE },
+			{ LT_GT, BPF_JGT, BPF_JSGT }, { LT_GE, BPF_JGE, BPF_JSGE },
 		};
 		for (size_t i = 0; i < KS_LANG_ARRAY(m); i++)
 			if (m[i].op == op) {
@@ -1934,7 +1935,7 @@ static int gen_expr(struct cg *g, struct lang_node *e, struct val *v)
 			v->ty = &ty_s64;
 		} else {
 			const char *s =
-			    (size_t)e->ival <= g->o->nparams ? g->o->params[e->ival - 1] : "";
+				(size_t)e->ival <= g->o->nparams ? g->o->params[e->ival - 1] : "";
 			char *end;
 			long long n = strtoll(s, &end, 0);
 
@@ -2256,9 +2257,10 @@ static int field_of(struct cg *g, const struct lang_type *t, struct lang_field *
 	case TY_PROBE:
 	case TY_USERNAME: {
 		static const enum lang_vtype as[] = {
-		    [TY_PTR] = LV_UINT,		 [TY_KSTACK] = LV_KSTACK, [TY_USTACK] = LV_USTACK,
-		    [TY_KSYM] = LV_KSYM,	 [TY_USYM] = LV_USYM,	  [TY_PROBE] = LV_PROBE,
-		    [TY_USERNAME] = LV_USERNAME,
+			[TY_PTR] = LV_UINT,	     [TY_KSTACK] = LV_KSTACK,
+			[TY_USTACK] = LV_USTACK,     [TY_KSYM] = LV_KSYM,
+			[TY_USYM] = LV_USYM,	     [TY_PROBE] = LV_PROBE,
+			[TY_USERNAME] = LV_USERNAME,
 		};
 
 		f->type = as[t->kind];
@@ -2403,8 +2405,8 @@ out:
 
 static int agg_of(const char *f, enum lang_agg *a)
 {
-	static const char *names[] = {"",    "count", "sum",  "avg",  "min",
-				      "max", "stats", "hist", "lhist"};
+	static const char *names[] = { "",    "count", "sum",  "avg",  "min",
+				       "max", "stats", "hist", "lhist" };
 
 	for (int i = 1; i < (int)KS_LANG_ARRAY(names); i++)
 		if (!strcmp(f, names[i])) {
@@ -2433,7 +2435,7 @@ static int gen_agg(struct cg *g, struct lang_node *target, struct lang_node *cal
 {
 	int mi = map_find(g, target->str, true), key, arg = 0, zkey, sp = g->sp;
 	struct mapx *m;
-	struct val v = {0};
+	struct val v = { 0 };
 	size_t have, skip1, skip2, skip3, jok, jex;
 	int64_t lmin = 0, lmax = 0, lstep = 0;
 	size_t want = agg == LA_COUNT ? 0 : agg == LA_LHIST ? 4 : 1;
@@ -2619,7 +2621,7 @@ static int gen_map_assign(struct cg *g, struct lang_node *target, int op, struct
 {
 	int mi = map_find(g, target->str, true), key, vs, sp = g->sp;
 	struct mapx *m;
-	struct val v = {0};
+	struct val v = { 0 };
 	char lb[80];
 
 	if (mi < 0)
@@ -2627,13 +2629,13 @@ static int gen_map_assign(struct cg *g, struct lang_node *target, int op, struct
 	if (op != LT_ASSIGN && op != LT_PLUS_ASSIGN && op != LT_MINUS_ASSIGN && op != LT_INC &&
 	    op != LT_DEC) {
 		/* @x op= e is @x = @x op e */
-		struct lang_node bin = {.kind = LN_BINOP, .pos = target->pos};
-		struct lang_node *kids[2] = {target, value};
+		struct lang_node bin = { .kind = LN_BINOP, .pos = target->pos };
+		struct lang_node *kids[2] = { target, value };
 		static const int ops[][2] = {
-		    {LT_STAR_ASSIGN, LT_STAR},	     {LT_SLASH_ASSIGN, LT_SLASH},
-		    {LT_PERCENT_ASSIGN, LT_PERCENT}, {LT_AMP_ASSIGN, LT_AMP},
-		    {LT_PIPE_ASSIGN, LT_PIPE},	     {LT_CARET_ASSIGN, LT_CARET},
-		    {LT_SHL_ASSIGN, LT_SHL},	     {LT_SHR_ASSIGN, LT_SHR},
+			{ LT_STAR_ASSIGN, LT_STAR },	   { LT_SLASH_ASSIGN, LT_SLASH },
+			{ LT_PERCENT_ASSIGN, LT_PERCENT }, { LT_AMP_ASSIGN, LT_AMP },
+			{ LT_PIPE_ASSIGN, LT_PIPE },	   { LT_CARET_ASSIGN, LT_CARET },
+			{ LT_SHL_ASSIGN, LT_SHL },	   { LT_SHR_ASSIGN, LT_SHR },
 		};
 		for (size_t i = 0; i < KS_LANG_ARRAY(ops); i++)
 			if (ops[i][0] == op)
@@ -2722,14 +2724,14 @@ static int gen_var_assign(struct cg *g, struct lang_node *target, int op, struct
 
 	if (op != LT_ASSIGN) {
 		static const int ops[][2] = {
-		    {LT_PLUS_ASSIGN, LT_PLUS},	     {LT_MINUS_ASSIGN, LT_MINUS},
-		    {LT_STAR_ASSIGN, LT_STAR},	     {LT_SLASH_ASSIGN, LT_SLASH},
-		    {LT_PERCENT_ASSIGN, LT_PERCENT}, {LT_AMP_ASSIGN, LT_AMP},
-		    {LT_PIPE_ASSIGN, LT_PIPE},	     {LT_CARET_ASSIGN, LT_CARET},
-		    {LT_SHL_ASSIGN, LT_SHL},	     {LT_SHR_ASSIGN, LT_SHR},
+			{ LT_PLUS_ASSIGN, LT_PLUS },	   { LT_MINUS_ASSIGN, LT_MINUS },
+			{ LT_STAR_ASSIGN, LT_STAR },	   { LT_SLASH_ASSIGN, LT_SLASH },
+			{ LT_PERCENT_ASSIGN, LT_PERCENT }, { LT_AMP_ASSIGN, LT_AMP },
+			{ LT_PIPE_ASSIGN, LT_PIPE },	   { LT_CARET_ASSIGN, LT_CARET },
+			{ LT_SHL_ASSIGN, LT_SHL },	   { LT_SHR_ASSIGN, LT_SHR },
 		};
-		struct lang_node bin = {.kind = LN_BINOP, .pos = target->pos};
-		struct lang_node *kids[2] = {target, value};
+		struct lang_node bin = { .kind = LN_BINOP, .pos = target->pos };
+		struct lang_node *kids[2] = { target, value };
 
 		for (size_t i = 0; i < KS_LANG_ARRAY(ops); i++)
 			if (ops[i][0] == op)
@@ -3242,8 +3244,8 @@ struct lang_compiled *lang_compile(const struct lang_program *p, const struct la
 				   struct lang_diag *d)
 {
 	struct lang_compiled *c = calloc(1, sizeof(*c));
-	struct cgmaps maps = {0};
-	struct cg g = {.p = p, .o = o, .d = d, .maps = &maps};
+	struct cgmaps maps = { 0 };
+	struct cg g = { .p = p, .o = o, .d = d, .maps = &maps };
 	struct ptarget *ts = NULL;
 	size_t nts = 0;
 	int err;
@@ -3403,10 +3405,10 @@ void lang_compiled_free(struct lang_compiled *c)
 /* --- --dump -------------------------------------------------------------------------------- */
 
 /* Operator names by BPF_OP(code) >> 4, for --dump. */
-static const char *const alu_ops[16] = {"+=",  "-=", "*=", "/=", "|=",	 "&=",	"<<=", ">>=",
-					"neg", "%=", "^=", "=",	 "s>>=", "end", "?=",  "?="};
-static const char *const jmp_ops[16] = {"ja",	"==",	">", ">=", "&",	 "!=",	"s>", "s>=",
-					"call", "exit", "<", "<=", "s<", "s<=", "?",  "?"};
+static const char *const alu_ops[16] = { "+=",	"-=", "*=", "/=", "|=",	  "&=",	 "<<=", ">>=",
+					 "neg", "%=", "^=", "=",  "s>>=", "end", "?=",	"?=" };
+static const char *const jmp_ops[16] = { "ja",	 "==",	 ">", ">=", "&",  "!=",	 "s>", "s>=",
+					 "call", "exit", "<", "<=", "s<", "s<=", "?",  "?" };
 
 static const char *size_name(int sz)
 {
@@ -3459,7 +3461,7 @@ void lang_insn_str(const struct bpf_insn *in, char *buf, size_t len)
 		else
 			snprintf(buf, len, "r%d = %#llx ll", in->dst_reg,
 				 (unsigned long long)(uint32_t)in->imm |
-				     ((unsigned long long)(uint32_t)in[1].imm << 32));
+					 ((unsigned long long)(uint32_t)in[1].imm << 32));
 		break;
 	case BPF_JMP:
 		if (op == BPF_CALL)

@@ -117,8 +117,10 @@ static int from_path_env(const char *name, char *out, size_t outlen)
 		size_t n = strcspn(p, ":");
 		char path[PATH_MAX];
 
-		if (n && (size_t)snprintf(path, sizeof(path), "%.*s/%s", (int)n, p, name) <
-				 sizeof(path) && is_file(path, true))
+		if (n &&
+		    (size_t)snprintf(path, sizeof(path), "%.*s/%s", (int)n, p, name) <
+			    sizeof(path) &&
+		    is_file(path, true))
 			return set_out(out, outlen, path, NULL);
 		p += n;
 		if (*p == ':')
@@ -132,11 +134,11 @@ static int from_path_env(const char *name, char *out, size_t outlen)
  * format's table): a header, then entries of flags, key and value string offsets (relative
  * to the new header), osversion and hwcap.
  */
-#define LDCACHE_MAGIC "glibc-ld.so.cache1.1"
-#define LDCACHE_HDR 48
-#define LDCACHE_ENT 24
+#define LDCACHE_MAGIC	  "glibc-ld.so.cache1.1"
+#define LDCACHE_HDR	  48
+#define LDCACHE_ENT	  24
 #define LDCACHE_ARCH_MASK 0xff00
-#define LDCACHE_X8664 0x0300
+#define LDCACHE_X8664	  0x0300
 
 static int from_ldcache(const char *name, char *out, size_t outlen)
 {
@@ -188,20 +190,26 @@ static int from_lib_dirs(const char *name, char *out, size_t outlen)
 {
 	static const char *const dirs[] = {
 #ifdef __x86_64__
-		"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+		"/lib/x86_64-linux-gnu",
+		"/usr/lib/x86_64-linux-gnu",
 #endif
-		"/lib64", "/usr/lib64", "/lib", "/usr/lib", "/usr/local/lib",
+		"/lib64",
+		"/usr/lib64",
+		"/lib",
+		"/usr/lib",
+		"/usr/local/lib",
 	};
 	/* The usual names first: the development link, then the first soname versions. */
-	static const char *const suffixes[] = { "", ".so", ".so.0", ".so.1", ".so.2", ".so.3",
-						".so.4", ".so.5", ".so.6" };
+	static const char *const suffixes[] = { "",	 ".so",	  ".so.0", ".so.1", ".so.2",
+						".so.3", ".so.4", ".so.5", ".so.6" };
 
 	for (size_t i = 0; i < KS_ARRAY_SIZE(dirs); i++) {
 		for (size_t j = 0; j < KS_ARRAY_SIZE(suffixes); j++) {
 			char path[PATH_MAX];
 
 			if ((size_t)snprintf(path, sizeof(path), "%s/%s%s", dirs[i], name,
-					     suffixes[j]) < sizeof(path) && is_file(path, false))
+					     suffixes[j]) < sizeof(path) &&
+			    is_file(path, false))
 				return set_out(out, outlen, path, NULL);
 		}
 	}
@@ -290,7 +298,8 @@ int lang_elf_open(const char *path, struct lang_elf **ep)
 			GElf_Phdr ph;
 
 			if (gelf_getphdr(e->elf, (int)i, &ph) && ph.p_type == PT_LOAD)
-				e->segs[e->nsegs++] = (struct seg){ ph.p_vaddr, ph.p_filesz, ph.p_offset };
+				e->segs[e->nsegs++] =
+					(struct seg){ ph.p_vaddr, ph.p_filesz, ph.p_offset };
 		}
 	}
 	*ep = e;
@@ -393,7 +402,9 @@ static int funcs_read(struct lang_elf *e)
 		goto out;
 	}
 	for (size_t i = 0; i < f.n; i++)
-		s[i] = (struct fsort){ f.v[i], f.bind[i] == STB_GLOBAL ? 0 : f.bind[i] == STB_WEAK ? 1 : 2 };
+		s[i] = (struct fsort){ f.v[i], f.bind[i] == STB_GLOBAL ? 0
+					       : f.bind[i] == STB_WEAK ? 1
+								       : 2 };
 	qsort(s, f.n, sizeof(*s), fsort_cmp);
 	/* the same name in both tables, or twice as a local: the first after sorting wins */
 	for (size_t i = 0; i < f.n; i++)

@@ -6,7 +6,7 @@
 #include <linux/bpf.h>
 
 #define I_RAW(c, d, s, o, i)                                                                       \
-	((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)})
+	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
 
 /* dst = src / imm, 64-bit ALU */
 #define I_MOV(d, s)	   I_RAW(BPF_ALU64 | BPF_MOV | BPF_X, d, s, 0, 0)

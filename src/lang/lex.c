@@ -36,13 +36,14 @@ static int xdigit_val(char c)
 
 static struct lang_pos pos_at(const struct lang_lexer *lx, size_t off)
 {
-	return (struct lang_pos){
-	    .line = lx->line, .col = (int)(off - lx->line_start) + 1, .off = (int)off};
+	return (struct lang_pos){ .line = lx->line,
+				  .col = (int)(off - lx->line_start) + 1,
+				  .off = (int)off };
 }
 
 void lang_lex_init(struct lang_lexer *lx, const char *src, struct lang_diag *diag)
 {
-	*lx = (struct lang_lexer){.src = src, .line = 1, .diag = diag};
+	*lx = (struct lang_lexer){ .src = src, .line = 1, .diag = diag };
 	/* `#!/usr/bin/env bpftrace` heads script files; the newline stays to count the line */
 	if (src[0] == '#' && src[1] == '!')
 		while (src[lx->off] && src[lx->off] != '\n')
@@ -101,8 +102,8 @@ static int skip_space(struct lang_lexer *lx)
 			}
 			if (!s[lx->off])
 				return lang_error(
-				    lx->diag, start,
-				    "unterminated comment: no '*/' before the end of input");
+					lx->diag, start,
+					"unterminated comment: no '*/' before the end of input");
 			lx->off += 2;
 		} else {
 			return 0;
@@ -128,39 +129,39 @@ struct word {
 };
 
 static const struct word words[] = {
-    {"if", LT_IF},
-    {"else", LT_ELSE},
-    {"unroll", LT_UNROLL},
-    {"while", LT_WHILE},
-    {"break", LT_BREAK},
-    {"continue", LT_CONTINUE},
-    {"return", LT_RETURN},
-    {"struct", LT_STRUCT},
-    {"union", LT_UNION},
-    {"enum", LT_ENUM},
-    /* bpftrace 0.17's builtin variables; arg0.. and sarg0.. are recognised by their shape */
-    {"pid", LT_BUILTIN},
-    {"tid", LT_BUILTIN},
-    {"uid", LT_BUILTIN},
-    {"gid", LT_BUILTIN},
-    {"comm", LT_BUILTIN},
-    {"nsecs", LT_BUILTIN},
-    {"elapsed", LT_BUILTIN},
-    {"numaid", LT_BUILTIN},
-    {"cpu", LT_BUILTIN},
-    {"cgroup", LT_BUILTIN},
-    {"curtask", LT_BUILTIN},
-    {"retval", LT_BUILTIN},
-    {"args", LT_BUILTIN},
-    {"probe", LT_BUILTIN},
-    {"func", LT_BUILTIN},
-    {"kstack", LT_BUILTIN},
-    {"ustack", LT_BUILTIN},
-    {"username", LT_BUILTIN},
-    {"rand", LT_BUILTIN},
-    {"jiffies", LT_BUILTIN},
-    {"cpid", LT_BUILTIN},
-    {"ctx", LT_BUILTIN},
+	{ "if", LT_IF },
+	{ "else", LT_ELSE },
+	{ "unroll", LT_UNROLL },
+	{ "while", LT_WHILE },
+	{ "break", LT_BREAK },
+	{ "continue", LT_CONTINUE },
+	{ "return", LT_RETURN },
+	{ "struct", LT_STRUCT },
+	{ "union", LT_UNION },
+	{ "enum", LT_ENUM },
+	/* bpftrace 0.17's builtin variables; arg0.. and sarg0.. are recognised by their shape */
+	{ "pid", LT_BUILTIN },
+	{ "tid", LT_BUILTIN },
+	{ "uid", LT_BUILTIN },
+	{ "gid", LT_BUILTIN },
+	{ "comm", LT_BUILTIN },
+	{ "nsecs", LT_BUILTIN },
+	{ "elapsed", LT_BUILTIN },
+	{ "numaid", LT_BUILTIN },
+	{ "cpu", LT_BUILTIN },
+	{ "cgroup", LT_BUILTIN },
+	{ "curtask", LT_BUILTIN },
+	{ "retval", LT_BUILTIN },
+	{ "args", LT_BUILTIN },
+	{ "probe", LT_BUILTIN },
+	{ "func", LT_BUILTIN },
+	{ "kstack", LT_BUILTIN },
+	{ "ustack", LT_BUILTIN },
+	{ "username", LT_BUILTIN },
+	{ "rand", LT_BUILTIN },
+	{ "jiffies", LT_BUILTIN },
+	{ "cpid", LT_BUILTIN },
+	{ "ctx", LT_BUILTIN },
 };
 
 /* argN and sargN (no leading zeros: arg01 is an ordinary name) */
@@ -357,10 +358,10 @@ static int lex_string(struct lang_lexer *lx, struct lang_token *t)
 					  s + i + 1);
 		if (s[i + 1] == 'x')
 			return lang_error(lx->diag, p, "escape '\\x' without hex digits");
-		return lang_error(
-		    lx->diag, p,
-		    "invalid escape '\\%s' in string (known: \\n \\t \\r \\\\ \\\" \\xHH \\NNN)",
-		    show(s + i + 1, 1, b, sizeof(b)));
+		return lang_error(lx->diag, p,
+				  "invalid escape '\\%s' in string (known: \\n \\t \\r \\\\ \\\" "
+				  "\\xHH \\NNN)",
+				  show(s + i + 1, 1, b, sizeof(b)));
 	}
 	t->kind = LT_STR;
 	t->len = i + 1;
@@ -567,7 +568,7 @@ int lang_lex_next(struct lang_lexer *lx, struct lang_token *t)
 
 	if (err)
 		return err;
-	*t = (struct lang_token){.pos = pos_at(lx, lx->off), .text = lx->src + lx->off};
+	*t = (struct lang_token){ .pos = pos_at(lx, lx->off), .text = lx->src + lx->off };
 	c = t->text[0];
 	if (!c) {
 		t->kind = LT_EOF;
@@ -611,7 +612,7 @@ int lang_lex_probe(struct lang_lexer *lx, struct lang_token *t)
 	s = lx->src + lx->off;
 	if (!is_alpha(s[0]))
 		return lang_lex_next(lx, t);
-	*t = (struct lang_token){.kind = LT_PROBE, .pos = pos_at(lx, lx->off), .text = s};
+	*t = (struct lang_token){ .kind = LT_PROBE, .pos = pos_at(lx, lx->off), .text = s };
 	while (is_alnum(s[i]))
 		i++;
 	if (s[i] == ':') {
@@ -621,8 +622,8 @@ int lang_lex_probe(struct lang_lexer *lx, struct lang_token *t)
 
 				while (s[i] && s[i] != '"' && s[i] != '\n')
 					i += s[i] == '\\' && (s[i + 1] == '"' || s[i + 1] == '\\')
-						 ? 2
-						 : 1;
+						     ? 2
+						     : 1;
 				if (s[i] != '"')
 					return lang_error(lx->diag, pos_at(lx, lx->off + q),
 							  "unterminated quoted part of an attach "

@@ -102,8 +102,9 @@ static int add(struct parser *p, struct lang_node *n, int *h, struct lang_node *
 
 		lang_node_free(n);
 		return lang_error(
-		    p->d, pos, "expression too long: its syntax tree is more than %d levels deep",
-		    MAX_HEIGHT);
+			p->d, pos,
+			"expression too long: its syntax tree is more than %d levels deep",
+			MAX_HEIGHT);
 	}
 	return 0;
 }
@@ -205,7 +206,7 @@ static bool at_cast(struct parser *p)
  */
 static int parse_type(struct parser *p, char **out)
 {
-	struct lang_token kw = {.len = 0}, name;
+	struct lang_token kw = { .len = 0 }, name;
 	size_t n = 0, stars = 0;
 	char *s;
 	int err;
@@ -457,9 +458,10 @@ static int parse_postfix(struct parser *p, struct lang_node **out, int *h)
 			if (!is_word(p->tok.kind) &&
 			    !(op.kind == LT_DOT && p->tok.kind == LT_INT &&
 			      strspn(p->tok.text, "0123456789") == p->tok.len)) {
-				err = expected(p, op.kind == LT_DOT
-						      ? "a field name or a tuple index after '.'"
-						      : "a field name after '->'");
+				err = expected(p,
+					       op.kind == LT_DOT
+						       ? "a field name or a tuple index after '.'"
+						       : "a field name after '->'");
 				break;
 			}
 			err = wrap(p, LN_FIELD, op.kind, op.pos, e, *h, NULL, 0, &e, h);
@@ -1022,7 +1024,7 @@ static int add_attach(struct parser *p, struct lang_probe *pr)
 {
 	struct lang_attach *a, **v;
 
-	static const char *const c_words[] = {"struct", "union", "enum", "typedef"};
+	static const char *const c_words[] = { "struct", "union", "enum", "typedef" };
 
 	/* bpftrace hands C definitions before the probes to clang; kscope has no compiler */
 	for (size_t i = 0; i < sizeof(c_words) / sizeof(c_words[0]) && !pr->nattach; i++)
@@ -1092,18 +1094,18 @@ static int parse_probe(struct parser *p, struct lang_probe *pr)
 struct lang_program *lang_parse(const char *src, const char *file, struct lang_diag *d)
 {
 	struct lang_diag scratch;
-	struct parser p = {.d = d ? d : &scratch};
+	struct parser p = { .d = d ? d : &scratch };
 	struct lang_program *prog;
 	int err;
 
 	if (!src) {
-		lang_error(p.d, (struct lang_pos){.line = 1, .col = 1}, "no program text");
+		lang_error(p.d, (struct lang_pos){ .line = 1, .col = 1 }, "no program text");
 		errno = EINVAL;
 		return NULL;
 	}
 	prog = calloc(1, sizeof(*prog));
 	if (!prog) {
-		lang_error(p.d, (struct lang_pos){.line = 1, .col = 1}, "out of memory");
+		lang_error(p.d, (struct lang_pos){ .line = 1, .col = 1 }, "out of memory");
 		errno = ENOMEM;
 		return NULL;
 	}

@@ -315,7 +315,7 @@ int lang_print_value(FILE *f, const struct lang_field *fl, const void *data, int
 		     const struct lang_print_opts *o)
 {
 	bool json = o && o->json;
-	struct pctx pc = {.o = o, .pid = pid, .flags = json ? LANG_SPECIAL_JSON : 0};
+	struct pctx pc = { .o = o, .pid = pid, .flags = json ? LANG_SPECIAL_JSON : 0 };
 	int err = 0;
 
 	if (!f || !fl || !data)
@@ -393,7 +393,7 @@ static void set_bound(uint64_t *mag, bool *neg, int64_t v)
 
 static struct bucket hist_bucket(unsigned i)
 {
-	struct bucket b = {.has_lo = true, .has_hi = true};
+	struct bucket b = { .has_lo = true, .has_hi = true };
 
 	if (i == 0) {
 		b.has_lo = false;
@@ -423,7 +423,7 @@ static void lhist_bounds(const struct lang_mapinfo *m, unsigned i, int64_t *lo, 
 
 static struct bucket lhist_bucket(const struct lang_mapinfo *m, unsigned i, unsigned nslots)
 {
-	struct bucket b = {.has_lo = true, .has_hi = true};
+	struct bucket b = { .has_lo = true, .has_hi = true };
 	int64_t lo, hi;
 
 	if (i == 0) {
@@ -542,7 +542,7 @@ static void hist_json(FILE *f, const struct lang_mapinfo *m, const uint8_t *slot
 	if (hist_range(slots, n, &first, &last, &max)) {
 		for (unsigned i = first; i <= last; i++) {
 			struct bucket b =
-			    m->agg == LA_HIST ? hist_bucket(i) : lhist_bucket(m, i, n);
+				m->agg == LA_HIST ? hist_bucket(i) : lhist_bucket(m, i, n);
 
 			fputs(i > first ? ", {" : "{", f);
 			if (b.has_lo)
@@ -845,8 +845,8 @@ int lang_print_map(FILE *f, const struct lang_mapinfo *m, struct lang_entry *e, 
 		   const struct lang_print_opts *o)
 {
 	bool json = o && o->json;
-	struct pctx pc = {.o = o, .flags = json ? LANG_SPECIAL_JSON : 0};
-	struct sort_ctx sc = {.m = m};
+	struct pctx pc = { .o = o, .flags = json ? LANG_SPECIAL_JSON : 0 };
+	struct sort_ctx sc = { .m = m };
 	struct item *it = NULL;
 	size_t k = 0, from = 0;
 	int err = 0;
@@ -1053,7 +1053,7 @@ static const char *conv_mismatch(const struct conv *c, enum lang_vtype t)
 }
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -1250,7 +1250,7 @@ static int put_text_conv(FILE *f, const struct conv *c, const struct lang_field 
 int lang_format(FILE *f, const char *fmt, const struct lang_field *args, size_t nargs,
 		const void *data, int pid, const struct lang_print_opts *o)
 {
-	struct pctx pc = {.o = o, .pid = pid, .flags = o && o->json ? LANG_SPECIAL_JSON : 0};
+	struct pctx pc = { .o = o, .pid = pid, .flags = o && o->json ? LANG_SPECIAL_JSON : 0 };
 	const char *p = fmt, *text;
 	size_t i = 0, n;
 	struct conv c;

@@ -117,7 +117,8 @@ static const struct perf_ev *perf_ev_find(enum lang_ptype t, const char *name, b
 	size_t n = t == LP_HARDWARE ? KS_ARRAY_SIZE(hw_events) : KS_ARRAY_SIZE(sw_events);
 
 	for (size_t i = 0; name && i < n; i++)
-		if (!strcmp(v[i].name, name) || (aliases && v[i].alias && !strcmp(v[i].alias, name)))
+		if (!strcmp(v[i].name, name) ||
+		    (aliases && v[i].alias && !strcmp(v[i].alias, name)))
 			return &v[i];
 	return NULL;
 }
@@ -212,17 +213,17 @@ static int read_small(const char *path, char *buf, size_t len)
 struct exp {
 	const struct lang_attach *a;
 	enum lang_ptype type;
-	const char *prov;  /* the long provider name */
-	const char *p[3];  /* the fields after the provider; missing ones "*" when listing */
+	const char *prov; /* the long provider name */
+	const char *p[3]; /* the fields after the provider; missing ones "*" when listing */
 	size_t np;
 	int pid;
-	bool list;	   /* for lang_probe_list: names as bpftrace -l prints them, no
-			    * error when nothing matches */
-	bool matched;	   /* something matched (targets may have been merged) */
+	bool list;    /* for lang_probe_list: names as bpftrace -l prints them, no
+		       * error when nothing matches */
+	bool matched; /* something matched (targets may have been merged) */
 	struct lang_diag *d;
 	struct lang_target *v;
 	size_t n, cap;
-	char raw[512];	   /* the attach point as written, for messages */
+	char raw[512]; /* the attach point as written, for messages */
 };
 
 static int fail(struct exp *x, int err, const char *fmt, ...) KS_PRINTF(3, 4);
@@ -386,8 +387,9 @@ static int exp_tracepoint(struct exp *x)
 	}
 	err = tp_each(tp_cb, x);
 	if (err)
-		return err == -ENOMEM ? err : fail(x, err, "%s: cannot read the tracepoint list: %s",
-						   x->raw, ks_errno_name(-err));
+		return err == -ENOMEM ? err
+				      : fail(x, err, "%s: cannot read the tracepoint list: %s",
+					     x->raw, ks_errno_name(-err));
 	if (!x->matched && !x->list)
 		return fail(x, -ENOENT, "%s: no tracepoint matches", x->raw);
 	return 0;
@@ -439,8 +441,8 @@ static int exp_rawtp(struct exp *x)
 		err = tp_each(rawtp_tp_cb, x);
 	}
 	if (err)
-		return err == -ENOMEM ? nomem(x) : fail(x, err, "%s: %s", x->raw,
-							ks_errno_name(-err));
+		return err == -ENOMEM ? nomem(x)
+				      : fail(x, err, "%s: %s", x->raw, ks_errno_name(-err));
 	if (!x->matched && !x->list)
 		return fail(x, -ENOENT, "%s: no %s raw tracepoint", x->raw,
 			    is_wild(x->p[0]) ? "matching" : "such");
@@ -449,9 +451,9 @@ static int exp_rawtp(struct exp *x)
 
 static int kfunc_add(struct exp *x, const char *func, uint64_t off, bool has_off)
 {
-	struct lang_target *t = has_off ? add(x, "%s:%s+%llu", x->prov, func,
-					      (unsigned long long)off) :
-					  add(x, "%s:%s", x->prov, func);
+	struct lang_target *t =
+		has_off ? add(x, "%s:%s+%llu", x->prov, func, (unsigned long long)off)
+			: add(x, "%s:%s", x->prov, func);
 
 	if (!t || set_str(&t->event, func))
 		return nomem(x);
@@ -515,13 +517,16 @@ static int exp_kfunc(struct exp *x)
 	const char *plus;
 	int err;
 
-	err = fentry ? want_fields(x, 1, 2, "kfunc:[MODULE:]FUNCTION") :
-		       want_fields(x, 1, 1, ret ? "kretprobe:FUNCTION" : "kprobe:FUNCTION[+OFFSET]");
+	err = fentry ? want_fields(x, 1, 2, "kfunc:[MODULE:]FUNCTION")
+		     : want_fields(x, 1, 1,
+				   ret ? "kretprobe:FUNCTION" : "kprobe:FUNCTION[+OFFSET]");
 	if (err)
 		return err;
 	if (x->np == 2 && strcmp(x->p[0], "vmlinux") && strcmp(x->p[0], "*"))
-		return fail(x, -EOPNOTSUPP, "%s: only vmlinux functions can be probed (no "
-			    "module BTF support)", x->raw);
+		return fail(x, -EOPNOTSUPP,
+			    "%s: only vmlinux functions can be probed (no "
+			    "module BTF support)",
+			    x->raw);
 	snprintf(func, sizeof(func), "%s", x->p[x->np - 1]);
 	plus = strchr(func, '+');
 	if (plus) {
@@ -552,13 +557,13 @@ static int exp_kfunc(struct exp *x)
 	else
 		err = ks_btf_foreach(BTF_KIND_FUNC, kfunc_btf_cb, &w);
 	if (err)
-		return err == -ENOMEM ? nomem(x) : fail(x, err, "%s: %s", x->raw,
-							ks_errno_name(-err));
+		return err == -ENOMEM ? nomem(x)
+				      : fail(x, err, "%s: %s", x->raw, ks_errno_name(-err));
 done:
 	if (!x->matched && !x->list)
 		return fail(x, -ENOENT, "%s: %s", x->raw,
-			    is_wild(func) ? "no kernel function matches" :
-					    "no such kernel function");
+			    is_wild(func) ? "no kernel function matches"
+					  : "no such kernel function");
 	return 0;
 }
 
@@ -569,8 +574,8 @@ static int open_binary(struct exp *x, char *path, size_t len, struct lang_elf **
 
 	if (err)
 		return fail(x, err, "%s: binary '%s' not found (%s)", x->raw, x->p[0],
-			    strchr(x->p[0], '/') ? "no such file" :
-						   "not a path, not in $PATH, not a known library");
+			    strchr(x->p[0], '/') ? "no such file"
+						 : "not a path, not in $PATH, not a known library");
 	err = lang_elf_open(path, e);
 	if (err == -ENOEXEC)
 		return fail(x, err, "%s: %s is not an ELF file", x->raw, path);
@@ -580,8 +585,8 @@ static int open_binary(struct exp *x, char *path, size_t len, struct lang_elf **
 }
 
 /* @fname: the function, NULL when @label is an address */
-static int uprobe_add(struct exp *x, const struct lang_elf *e, const char *path,
-		      const char *fname, const char *label, uint64_t addr)
+static int uprobe_add(struct exp *x, const struct lang_elf *e, const char *path, const char *fname,
+		      const char *label, uint64_t addr)
 {
 	struct lang_target *t;
 	uint64_t off;
@@ -626,8 +631,9 @@ static int exp_uprobe(struct exp *x)
 	uint64_t v;
 	int err;
 
-	err = want_fields(x, 2, 2, ret ? "uretprobe:BINARY:FUNCTION" :
-					 "uprobe:BINARY:FUNCTION[+OFFSET] or uprobe:BINARY:ADDRESS");
+	err = want_fields(x, 2, 2,
+			  ret ? "uretprobe:BINARY:FUNCTION"
+			      : "uprobe:BINARY:FUNCTION[+OFFSET] or uprobe:BINARY:ADDRESS");
 	if (err)
 		return err;
 	err = open_binary(x, path, sizeof(path), &e);
@@ -645,16 +651,18 @@ static int exp_uprobe(struct exp *x)
 	}
 	err = lang_elf_funcs(e, &fv, &nf);
 	if (err) {
-		err = err == -ENOMEM ? nomem(x) : fail(x, err, "%s: cannot read the symbols of %s",
-						       x->raw, path);
+		err = err == -ENOMEM
+			      ? nomem(x)
+			      : fail(x, err, "%s: cannot read the symbols of %s", x->raw, path);
 		goto out;
 	}
 	plus = strchr(func, '+');
 	if (plus) {
 		if (ret || is_wild(func) || parse_count(plus + 1, &v)) {
 			err = fail(x, -EINVAL, "%s: %s", x->raw,
-				   ret ? "uretprobe takes no offset" :
-				   is_wild(func) ? "an offset can't follow a wildcard" : "bad offset");
+				   ret		   ? "uretprobe takes no offset"
+				   : is_wild(func) ? "an offset can't follow a wildcard"
+						   : "bad offset");
 			goto out;
 		}
 		*plus = '\0';
@@ -706,8 +714,10 @@ static int usdt_add(struct exp *x, const struct lang_elf *e, const char *path,
 		return fail(x, -ENOENT, "%s: probe %s:%s at 0x%llx is in no loadable segment",
 			    x->raw, no->provider, no->name, (unsigned long long)no->pc);
 	if (no->sema && lang_elf_offset(e, no->sema, &t->ref_ctr_off))
-		return fail(x, -ENOENT, "%s: semaphore of %s:%s at 0x%llx is in no loadable "
-			    "segment", x->raw, no->provider, no->name, (unsigned long long)no->sema);
+		return fail(x, -ENOENT,
+			    "%s: semaphore of %s:%s at 0x%llx is in no loadable "
+			    "segment",
+			    x->raw, no->provider, no->name, (unsigned long long)no->sema);
 	if (x->list)
 		return 0;
 	err = lang_usdt_args_parse(no->args, &t->uargs, &t->nuargs, &bad);
@@ -723,8 +733,8 @@ static int usdt_add(struct exp *x, const struct lang_elf *e, const char *path,
 		return fail(x, err, "%s: argument %zu of %s:%s, '%s', %s", x->raw, bad,
 			    no->provider, no->name, spec,
 			    err == -EOPNOTSUPP ? "is a form kscope can't read (index register, "
-						 "%rip-relative or floating point)" :
-						 "is malformed");
+						 "%rip-relative or floating point)"
+					       : "is malformed");
 	}
 	return 0;
 }
@@ -748,8 +758,11 @@ static int exp_usdt(struct exp *x)
 		return err;
 	err = lang_elf_usdt_notes(e, &nv, &nn);
 	if (err) {
-		err = err == -ENOMEM ? nomem(x) : fail(x, err, "%s: cannot read the USDT notes "
-						       "of %s", x->raw, path);
+		err = err == -ENOMEM ? nomem(x)
+				     : fail(x, err,
+					    "%s: cannot read the USDT notes "
+					    "of %s",
+					    x->raw, path);
 		goto out;
 	}
 	for (size_t i = 0; i < nn && !err; i++)
@@ -757,8 +770,8 @@ static int exp_usdt(struct exp *x)
 			err = usdt_add(x, e, path, &nv[i]);
 	if (!err && !x->matched && !x->list)
 		err = fail(x, -ENOENT, "%s: no %s USDT probe in %s%s", x->raw,
-			   (x->np == 3 && is_wild(prov)) || is_wild(name) ? "matching" : "such", path,
-			   nn ? "" : " (it has none)");
+			   (x->np == 3 && is_wild(prov)) || is_wild(name) ? "matching" : "such",
+			   path, nn ? "" : " (it has none)");
 out:
 	lang_elf_close(e);
 	return err;
@@ -777,8 +790,9 @@ static int exp_timer(struct exp *x)
 
 	if (x->list)
 		return 0; /* bpftrace -l lists no timers */
-	err = want_fields(x, 2, 2, x->type == LP_PROFILE ? "profile:UNIT:COUNT (hz, s, ms, us)" :
-							    "interval:UNIT:COUNT (s, ms, us, hz)");
+	err = want_fields(x, 2, 2,
+			  x->type == LP_PROFILE ? "profile:UNIT:COUNT (hz, s, ms, us)"
+						: "interval:UNIT:COUNT (s, ms, us, hz)");
 	if (err)
 		return err;
 	for (u = 0; u < KS_ARRAY_SIZE(units); u++)
@@ -839,8 +853,9 @@ static int exp_perf(struct exp *x)
 	size_t n = x->type == LP_HARDWARE ? KS_ARRAY_SIZE(hw_events) : KS_ARRAY_SIZE(sw_events);
 	const char *count = x->np == 2 ? x->p[1] : NULL;
 	const struct perf_ev *ev;
-	int err = want_fields(x, 1, 2, x->type == LP_HARDWARE ? "hardware:EVENT[:COUNT]" :
-								"software:EVENT[:COUNT]");
+	int err = want_fields(x, 1, 2,
+			      x->type == LP_HARDWARE ? "hardware:EVENT[:COUNT]"
+						     : "software:EVENT[:COUNT]");
 
 	if (err)
 		return err;
@@ -1112,7 +1127,8 @@ int lang_tp_format_parse(const char *text, struct lang_tpfield **fp, size_t *np)
 		if (!semi)
 			continue;
 		if (n == cap) {
-			struct lang_tpfield *nv = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof(*v));
+			struct lang_tpfield *nv =
+				realloc(v, (cap = cap ? cap * 2 : 16) * sizeof(*v));
 
 			if (!nv) {
 				free(v);
@@ -1179,8 +1195,7 @@ static void print_fields(const struct lang_target *t, FILE *out)
 }
 
 /* Expand @parts (provider first) in listing mode into @x; missing fields are "*". */
-static int list_one(struct exp *x, enum lang_ptype type, char **parts, size_t nparts,
-		    size_t want)
+static int list_one(struct exp *x, enum lang_ptype type, char **parts, size_t nparts, size_t want)
 {
 	struct lang_attach a = { .parts = parts, .nparts = nparts };
 	static const char *const star = "*";
@@ -1219,8 +1234,8 @@ static size_t list_fields(enum lang_ptype t)
 }
 
 /* Providers listed for "-l" alone and for patterns without ':'. */
-static const enum lang_ptype list_all[] = { LP_HARDWARE, LP_KFUNC, LP_KPROBE, LP_RAWTP,
-					    LP_SOFTWARE, LP_TRACEPOINT };
+static const enum lang_ptype list_all[] = { LP_HARDWARE, LP_KFUNC,    LP_KPROBE,
+					    LP_RAWTP,	 LP_SOFTWARE, LP_TRACEPOINT };
 
 int lang_probe_list(const char *pattern, int pid, bool verbose, FILE *out)
 {
@@ -1396,7 +1411,8 @@ static int att_perf(struct att *a, struct perf_event_attr *attr, int pid, int cp
 		if (err == -ENODEV && pid == -1 && cpu > 0 && attr->type != PERF_TYPE_TRACEPOINT)
 			return 0;
 		return att_fail(a, err, "perf_event_open",
-				err == -ENOENT || err == -EOPNOTSUPP ? hint_enoent : perm_hint(err));
+				err == -ENOENT || err == -EOPNOTSUPP ? hint_enoent
+								     : perm_hint(err));
 	}
 	err = att_keep(a, pfd);
 	if (err)
@@ -1446,8 +1462,10 @@ static int att_probe_pmu(struct att *a, const char *pmu, bool ret, uint64_t ref_
 	char hint[160];
 
 	if (type < 0) {
-		snprintf(hint, sizeof(hint), "no %s PMU in /sys/bus/event_source/devices: kernel "
-			 "built without %s", pmu, user ? "CONFIG_UPROBES" : "CONFIG_KPROBES");
+		snprintf(hint, sizeof(hint),
+			 "no %s PMU in /sys/bus/event_source/devices: kernel "
+			 "built without %s",
+			 pmu, user ? "CONFIG_UPROBES" : "CONFIG_KPROBES");
 		return att_fail(a, type, "perf PMU", hint);
 	}
 	attr.type = (uint32_t)type;
@@ -1470,13 +1488,15 @@ static int att_probe_pmu(struct att *a, const char *pmu, bool ret, uint64_t ref_
 	attr.config2 = a->t->offset;
 	/* One event for all CPUs: a process, or (no process) everyone seen from CPU 0's event */
 	return att_perf(a, &attr, pid > 0 ? pid : -1, pid > 0 ? -1 : 0,
-			user ? "no such file or process" : "no such kernel function, or kprobes "
-							    "not allowed on it");
+			user ? "no such file or process"
+			     : "no such kernel function, or kprobes "
+			       "not allowed on it");
 }
 
 static int att_tracepoint(struct att *a)
 {
-	struct perf_event_attr attr = { .type = PERF_TYPE_TRACEPOINT, .sample_period = 1,
+	struct perf_event_attr attr = { .type = PERF_TYPE_TRACEPOINT,
+					.sample_period = 1,
 					.wakeup_events = 1 };
 	int id;
 
@@ -1484,8 +1504,8 @@ static int att_tracepoint(struct att *a)
 		return att_fail(a, -EINVAL, "tracepoint", "target without category or name");
 	id = ks_tracefs_event_id(a->t->cat, a->t->event);
 	if (id < 0)
-		return att_fail(a, id, "tracefs id", ks_tracefs_path() ? "no such tracepoint" :
-									  ks_tracefs_error());
+		return att_fail(a, id, "tracefs id",
+				ks_tracefs_path() ? "no such tracepoint" : ks_tracefs_error());
 	attr.config = (uint64_t)id;
 	return att_perf(a, &attr, -1, 0, "no such tracepoint");
 }
@@ -1516,8 +1536,8 @@ static int att_sampling(struct att *a)
 	for (int i = 0; i < ncpu; i++) {
 		err = att_perf(a, &attr, -1, cpus[i],
 			       a->t->type == LP_HARDWARE ? "no hardware PMU for this event "
-							   "(virtual machine?)" :
-							   "event not supported");
+							   "(virtual machine?)"
+							 : "event not supported");
 		if (err)
 			return err;
 	}

@@ -13,19 +13,19 @@
 enum lang_ptype {
 	LP_BEGIN,
 	LP_END,
-	LP_TRACEPOINT,	/* tracepoint:CAT:NAME (t:) */
-	LP_RAWTP,	/* rawtracepoint:NAME (rt:), BTF-typed args when the kernel has BTF */
-	LP_KPROBE,	/* kprobe:FUNC[+OFF] (k:) */
-	LP_KRETPROBE,	/* kretprobe:FUNC (kr:) */
-	LP_KFUNC,	/* kfunc:FUNC, fentry:FUNC (f:) */
-	LP_KRETFUNC,	/* kretfunc:FUNC, fexit:FUNC (fr:) */
-	LP_UPROBE,	/* uprobe:BINARY:FUNC[+OFF] | uprobe:BINARY:ADDR (u:) */
-	LP_URETPROBE,	/* uretprobe:BINARY:FUNC (ur:) */
-	LP_USDT,	/* usdt:BINARY:[PROVIDER:]NAME (U:) */
-	LP_PROFILE,	/* profile:hz:N | profile:s:N | profile:ms:N | profile:us:N (p:) */
-	LP_INTERVAL,	/* interval:s:N | interval:ms:N | interval:us:N | interval:hz:N (i:) */
-	LP_SOFTWARE,	/* software:EVENT:COUNT (s:) cpu-clock, page-faults, ... */
-	LP_HARDWARE,	/* hardware:EVENT:COUNT (h:) cycles, instructions, ... */
+	LP_TRACEPOINT, /* tracepoint:CAT:NAME (t:) */
+	LP_RAWTP,      /* rawtracepoint:NAME (rt:), BTF-typed args when the kernel has BTF */
+	LP_KPROBE,     /* kprobe:FUNC[+OFF] (k:) */
+	LP_KRETPROBE,  /* kretprobe:FUNC (kr:) */
+	LP_KFUNC,      /* kfunc:FUNC, fentry:FUNC (f:) */
+	LP_KRETFUNC,   /* kretfunc:FUNC, fexit:FUNC (fr:) */
+	LP_UPROBE,     /* uprobe:BINARY:FUNC[+OFF] | uprobe:BINARY:ADDR (u:) */
+	LP_URETPROBE,  /* uretprobe:BINARY:FUNC (ur:) */
+	LP_USDT,       /* usdt:BINARY:[PROVIDER:]NAME (U:) */
+	LP_PROFILE,    /* profile:hz:N | profile:s:N | profile:ms:N | profile:us:N (p:) */
+	LP_INTERVAL,   /* interval:s:N | interval:ms:N | interval:us:N | interval:hz:N (i:) */
+	LP_SOFTWARE,   /* software:EVENT:COUNT (s:) cpu-clock, page-faults, ... */
+	LP_HARDWARE,   /* hardware:EVENT:COUNT (h:) cycles, instructions, ... */
 	LP_NR,
 };
 
@@ -36,11 +36,11 @@ const char *lang_ptype_name(enum lang_ptype t);
 
 /* One USDT argument, from the note's "-4@%edi", "8@-16(%rbp)", "4@$5" specs (x86-64). */
 struct lang_usdt_arg {
-	int size;	/* bytes: 1, 2, 4, 8 */
+	int size; /* bytes: 1, 2, 4, 8 */
 	bool is_signed;
 	enum { LANG_USDT_CONST, LANG_USDT_REG, LANG_USDT_MEM } kind;
-	int reg_off;	/* REG/MEM: byte offset of the register in struct pt_regs */
-	int64_t val;	/* CONST: the value; MEM: the displacement */
+	int reg_off; /* REG/MEM: byte offset of the register in struct pt_regs */
+	int64_t val; /* CONST: the value; MEM: the displacement */
 };
 
 /*
@@ -55,25 +55,25 @@ int lang_usdt_arg_parse(const char *spec, struct lang_usdt_arg *a);
 /* One concrete probe after wildcard expansion. */
 struct lang_target {
 	enum lang_ptype type;
-	char *name;	/* the full name the `probe` builtin prints, as bpftrace does: the long
-			 * provider name, then the fields as written with wildcards expanded and
-			 * the binary resolved: "tracepoint:sched:sched_switch",
-			 * "uprobe:/usr/bin/bash:readline" (for u:bash:readline), "software:cs:5",
-			 * "interval:s:1", "kprobe:vfs_read+16" (offsets in decimal) */
-	char *cat;	/* tracepoint: category; usdt: provider */
-	char *event;	/* tracepoint/rawtracepoint: event; kprobe/kfunc/uprobe: function (a
-			 * uprobe on an address: the address as written); usdt: probe name;
-			 * software/hardware: the event's long name ("context-switches" for cs) */
-	char *path;	/* uprobe/usdt: the binary, resolved (absolute, or found in $PATH or as
-			 * a library) */
-	uint64_t offset;	/* uprobe/usdt: file offset of the probed instruction;
-				 * kprobe: offset into the function */
-	uint64_t ref_ctr_off;	/* usdt: file offset of its semaphore, 0 if none */
+	char *name;	 /* the full name the `probe` builtin prints, as bpftrace does: the long
+			  * provider name, then the fields as written with wildcards expanded and
+			  * the binary resolved: "tracepoint:sched:sched_switch",
+			  * "uprobe:/usr/bin/bash:readline" (for u:bash:readline), "software:cs:5",
+			  * "interval:s:1", "kprobe:vfs_read+16" (offsets in decimal) */
+	char *cat;	 /* tracepoint: category; usdt: provider */
+	char *event;	 /* tracepoint/rawtracepoint: event; kprobe/kfunc/uprobe: function (a
+			  * uprobe on an address: the address as written); usdt: probe name;
+			  * software/hardware: the event's long name ("context-switches" for cs) */
+	char *path;	 /* uprobe/usdt: the binary, resolved (absolute, or found in $PATH or as
+			  * a library) */
+	uint64_t offset; /* uprobe/usdt: file offset of the probed instruction;
+			  * kprobe: offset into the function */
+	uint64_t ref_ctr_off;	     /* usdt: file offset of its semaphore, 0 if none */
 	struct lang_usdt_arg *uargs; /* usdt: its arguments */
 	size_t nuargs;
-	uint64_t period;	/* profile/software/hardware: sample period (or frequency when
-				 * @freq; profile's s/ms/us: nanoseconds of cpu-clock);
-				 * interval: nanoseconds */
+	uint64_t period; /* profile/software/hardware: sample period (or frequency when
+			  * @freq; profile's s/ms/us: nanoseconds of cpu-clock);
+			  * interval: nanoseconds */
 	bool freq;
 };
 
@@ -106,12 +106,12 @@ int lang_probe_supported(enum lang_ptype t, char *why, size_t whylen);
 /* A classic tracepoint's field, from events/CAT/NAME/format. */
 struct lang_tpfield {
 	char name[64];
-	char type[128];	/* as the format file says, with an array's brackets moved from the name:
+	char type[128]; /* as the format file says, with an array's brackets moved from the name:
 			 * "const char *", "__data_loc char[]", "u8[16]" for "u8 addr[16]" */
 	uint32_t off, size;
 	bool is_signed;
 	bool data_loc;	/* __data_loc: a u32 (len << 16 | offset) pointing into the record */
-	uint32_t array;	/* number of elements for "type name[N]" fields, 0 otherwise */
+	uint32_t array; /* number of elements for "type name[N]" fields, 0 otherwise */
 };
 
 /*
@@ -143,9 +143,9 @@ int lang_probe_list(const char *pattern, int pid, bool verbose, FILE *f);
  * (tp_btf/kfunc) the BTF id of the kernel function or tracepoint type.
  */
 struct lang_progspec {
-	int prog_type;		/* enum bpf_prog_type */
-	int attach_type;	/* enum bpf_attach_type, 0 if none */
-	int attach_btf_id;	/* 0 if none */
+	int prog_type;	   /* enum bpf_prog_type */
+	int attach_type;   /* enum bpf_attach_type, 0 if none */
+	int attach_btf_id; /* 0 if none */
 };
 int lang_target_progspec(const struct lang_target *t, struct lang_progspec *s);
 

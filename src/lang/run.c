@@ -488,7 +488,7 @@ static int prog_load(struct lang_compiled *c, struct lang_cprog *p, const char *
 		size_t lsz = 1 << 22;
 		char *log = malloc(lsz), reason[256];
 		long at;
-		struct lang_diag d = {0};
+		struct lang_diag d = { 0 };
 
 		err = -errno;
 		if (log) {
@@ -543,7 +543,7 @@ static int prog_load(struct lang_compiled *c, struct lang_cprog *p, const char *
 static int run_direct(struct lang_cprog *p)
 {
 	/* a raw tracepoint's context: zeroed arguments, so nothing reads a NULL context */
-	uint64_t args[8] = {0};
+	uint64_t args[8] = { 0 };
 	LIBBPF_OPTS(bpf_test_run_opts, t, .ctx_in = args, .ctx_size_in = sizeof(args));
 
 	return bpf_prog_test_run_opts(p->fd, &t) ? -errno : 0;
@@ -614,7 +614,7 @@ static void drain(struct rt *r)
 
 int lang_run(struct lang_compiled *c, const struct lang_run_opts *o)
 {
-	struct rt r = {.c = c, .o = o};
+	struct rt r = { .c = c, .o = o };
 	uint64_t start, end = 0, *next = NULL;
 	size_t nattached = 0;
 	int ret = KS_EXIT_FAIL, err;

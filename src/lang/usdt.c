@@ -20,14 +20,22 @@ struct reg {
 };
 
 static const struct reg regs[] = {
-	{ { "rax", "eax", "ax", "al" }, 80, "ah" },   { { "rbx", "ebx", "bx", "bl" }, 40, "bh" },
-	{ { "rcx", "ecx", "cx", "cl" }, 88, "ch" },   { { "rdx", "edx", "dx", "dl" }, 96, "dh" },
-	{ { "rsi", "esi", "si", "sil" }, 104, NULL }, { { "rdi", "edi", "di", "dil" }, 112, NULL },
-	{ { "rbp", "ebp", "bp", "bpl" }, 32, NULL },  { { "rsp", "esp", "sp", "spl" }, 152, NULL },
-	{ { "r8", "r8d", "r8w", "r8b" }, 72, NULL },  { { "r9", "r9d", "r9w", "r9b" }, 64, NULL },
-	{ { "r10", "r10d", "r10w", "r10b" }, 56, NULL }, { { "r11", "r11d", "r11w", "r11b" }, 48, NULL },
-	{ { "r12", "r12d", "r12w", "r12b" }, 24, NULL }, { { "r13", "r13d", "r13w", "r13b" }, 16, NULL },
-	{ { "r14", "r14d", "r14w", "r14b" }, 8, NULL },  { { "r15", "r15d", "r15w", "r15b" }, 0, NULL },
+	{ { "rax", "eax", "ax", "al" }, 80, "ah" },
+	{ { "rbx", "ebx", "bx", "bl" }, 40, "bh" },
+	{ { "rcx", "ecx", "cx", "cl" }, 88, "ch" },
+	{ { "rdx", "edx", "dx", "dl" }, 96, "dh" },
+	{ { "rsi", "esi", "si", "sil" }, 104, NULL },
+	{ { "rdi", "edi", "di", "dil" }, 112, NULL },
+	{ { "rbp", "ebp", "bp", "bpl" }, 32, NULL },
+	{ { "rsp", "esp", "sp", "spl" }, 152, NULL },
+	{ { "r8", "r8d", "r8w", "r8b" }, 72, NULL },
+	{ { "r9", "r9d", "r9w", "r9b" }, 64, NULL },
+	{ { "r10", "r10d", "r10w", "r10b" }, 56, NULL },
+	{ { "r11", "r11d", "r11w", "r11b" }, 48, NULL },
+	{ { "r12", "r12d", "r12w", "r12b" }, 24, NULL },
+	{ { "r13", "r13d", "r13w", "r13b" }, 16, NULL },
+	{ { "r14", "r14d", "r14w", "r14b" }, 8, NULL },
+	{ { "r15", "r15d", "r15w", "r15b" }, 0, NULL },
 };
 
 /* Offset of register @name (@len bytes, without '%') in pt_regs; -ENOENT if unknown. */
@@ -35,9 +43,11 @@ static int reg_offset(const char *name, size_t len)
 {
 	for (size_t i = 0; i < KS_ARRAY_SIZE(regs); i++) {
 		for (int w = 0; w < 4; w++)
-			if (strlen(regs[i].names[w]) == len && !strncmp(regs[i].names[w], name, len))
+			if (strlen(regs[i].names[w]) == len &&
+			    !strncmp(regs[i].names[w], name, len))
 				return regs[i].off;
-		if (regs[i].high && strlen(regs[i].high) == len && !strncmp(regs[i].high, name, len))
+		if (regs[i].high && strlen(regs[i].high) == len &&
+		    !strncmp(regs[i].high, name, len))
 			return regs[i].off + 1;
 	}
 	/* %rip is known but useless: a uprobe sees ip at the probe, not past the instruction */
@@ -132,8 +142,8 @@ int lang_usdt_arg_parse(const char *spec, struct lang_usdt_arg *a)
 	v = 0;
 	if (*s != '(') {
 		if (!parse_int(s, &e, &v))
-			return isalpha((unsigned char)*s) || *s == '_' || *s == '.' ? -EOPNOTSUPP :
-										     -EINVAL;
+			return isalpha((unsigned char)*s) || *s == '_' || *s == '.' ? -EOPNOTSUPP
+										    : -EINVAL;
 		s = e;
 		if (*s == '+' || *s == '-') /* "sym+8(%rip)" forms never start with a number */
 			return -EINVAL;

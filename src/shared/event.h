@@ -10,7 +10,7 @@ struct ks_event_hdr {
 	unsigned long long cgroup; /* cgroup v2 id of the task */
 	unsigned int pid;	   /* tgid */
 	unsigned int tid;
-	unsigned int ppid;	   /* tgid of the real parent */
+	unsigned int ppid; /* tgid of the real parent */
 	unsigned int uid;
 	char comm[KS_COMM_LEN];
 };

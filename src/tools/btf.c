@@ -37,8 +37,8 @@ static unsigned int verify_mask(enum ks_method m)
 }
 
 /* Open and load @elf, with @btf_path as the CO-RE target (NULL: the kernel's own BTF). */
-static struct bpf_object *load(const char *name, const void *elf, size_t size,
-			       const char *btf_path, unsigned int mask)
+static struct bpf_object *load(const char *name, const void *elf, size_t size, const char *btf_path,
+			       unsigned int mask)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, o, .object_name = name, .btf_custom_path = btf_path);
 	struct ks_attach_plan plan;
@@ -69,8 +69,8 @@ static struct bpf_object *load(const char *name, const void *elf, size_t size,
 		 * (and the tools fall back from) has nothing to compare, which is not an error.
 		 */
 		if (btf_path)
-			ks_error("%s: cannot load with the minimal BTF: %s %s", name, strerror(-err),
-				 ks_verifier_last());
+			ks_error("%s: cannot load with the minimal BTF: %s %s", name,
+				 strerror(-err), ks_verifier_last());
 		else
 			ks_info("%s: not loadable here with these methods: %s %s", name,
 				strerror(-err), ks_verifier_last());
@@ -98,8 +98,7 @@ struct ref {
 };
 
 /* Same program text, apart from the map fds libbpf wrote into ldimm64 instructions. */
-static bool same_insns(const struct bpf_insn *x, size_t n, const struct bpf_program *b,
-		       size_t *at)
+static bool same_insns(const struct bpf_insn *x, size_t n, const struct bpf_program *b, size_t *at)
 {
 	const struct bpf_insn *y = bpf_program__insns(b);
 
@@ -145,7 +144,7 @@ static void reference_load(const struct ks_tool *t, struct ref *r)
 		return;
 	}
 	r->fixed = true;
-	bpf_object__for_each_program(p, obj) {
+	bpf_object__for_each_program (p, obj) {
 		enum ks_method m = ks_method_of_section(bpf_program__section_name(p), NULL);
 
 		if (!bpf_program__autoload(p))
@@ -161,7 +160,7 @@ static void reference_load(const struct ks_tool *t, struct ref *r)
 		bpf_object__close(obj);
 		return;
 	}
-	bpf_object__for_each_program(p, obj) {
+	bpf_object__for_each_program (p, obj) {
 		struct ref_prog *rp, *np;
 
 		if (!bpf_program__autoload(p))
@@ -208,12 +207,13 @@ static int verify_one(struct ks_ctx *c, const struct ks_tool *t, const struct re
 	}
 	if (!r->ok)
 		return 0; /* the method doesn't apply to this tool on this kernel */
-	obj = o->btf_custom_path ? load(t->name, elf, size, o->btf_custom_path,
-					verify_mask(r->method))
-				 : NULL;
+	obj = o->btf_custom_path
+		      ? load(t->name, elf, size, o->btf_custom_path, verify_mask(r->method))
+		      : NULL;
 	if (!obj) {
-		ks_error("%s: %s", t->name, o->btf_custom_path ? "cannot load with the minimal BTF"
-							       : "no minimal BTF to verify");
+		ks_error("%s: %s", t->name,
+			 o->btf_custom_path ? "cannot load with the minimal BTF"
+					    : "no minimal BTF to verify");
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < r->n; i++) {
@@ -224,7 +224,8 @@ static int verify_one(struct ks_ctx *c, const struct ks_tool *t, const struct re
 		if (!p || !same_insns(r->p[i].insns, r->p[i].n, p, &at)) {
 			bad++;
 			ks_error("%s: program %s relocates differently with the minimal BTF (at "
-				 "instruction %zd)", t->name, r->p[i].name, (ssize_t)at);
+				 "instruction %zd)",
+				 t->name, r->p[i].name, (ssize_t)at);
 		}
 	}
 	if (c->opt.json) {
@@ -281,8 +282,10 @@ static int run(struct ks_ctx *c)
 				ks_json_uint(&c->json, "bytes", st.st_size);
 			ks_json_obj_end(&c->json);
 		} else {
-			fprintf(c->out, "%-12s %s", t->name, path ? path : "(no cache: libbpf reads the "
-				"kernel BTF)");
+			fprintf(c->out, "%-12s %s", t->name,
+				path ? path
+				     : "(no cache: libbpf reads the "
+				       "kernel BTF)");
 			if (path && !stat(path, &st))
 				fprintf(c->out, " (%lld bytes)", (long long)st.st_size);
 			fputc('\n', c->out);

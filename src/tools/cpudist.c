@@ -12,14 +12,16 @@ static bool millis, offcpu, per_process, per_thread;
 static const struct ks_opt opts[] = {
 	{ "offcpu", 'O', KS_OPT_FLAG, NULL, "off-CPU time (switch-out to switch-in) instead",
 	  &offcpu },
-	{ "milliseconds", 'm', KS_OPT_FLAG, NULL, "histogram in milliseconds (default us)", &millis },
+	{ "milliseconds", 'm', KS_OPT_FLAG, NULL, "histogram in milliseconds (default us)",
+	  &millis },
 	{ "pids", 'P', KS_OPT_FLAG, NULL, "one histogram per process", &per_process },
 	{ "tids", 'L', KS_OPT_FLAG, NULL, "one histogram per thread", &per_thread },
 	{ 0 },
 };
 
-static struct ks_khist_fmt fmt = { .map = "hists", .key_size = sizeof(__u64), .type = "histograms",
-				   .hist = true, .total = true };
+static struct ks_khist_fmt fmt = {
+	.map = "hists", .key_size = sizeof(__u64), .type = "histograms", .hist = true, .total = true
+};
 static int by;
 
 static void configure(struct cpudist_bpf *skel)
@@ -59,5 +61,5 @@ KSCOPE_TOOL(cpudist, .bpf_elf = cpudist_bpf__elf_bytes,
 		    "  kscope cpudist                   one histogram until Ctrl-C\n"
 		    "  kscope cpudist -O -p 1234 1 5    off-CPU time of a process, 5 x 1 s\n"
 		    "  kscope cpudist -L -m             per thread, in ms",
-	    .opts = opts,
-	    .flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_INTERVAL | KS_TOOL_STREAM, .run = run);
+	    .opts = opts, .flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_INTERVAL | KS_TOOL_STREAM,
+	    .run = run);

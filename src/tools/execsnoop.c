@@ -138,13 +138,15 @@ static void configure(struct execsnoop_bpf *skel)
 
 static int run(struct ks_ctx *c)
 {
-	static const struct ks_loop loop = { .ring = "ks_events", .on_event = on_event,
+	static const struct ks_loop loop = { .ring = "ks_events",
+					     .on_event = on_event,
 					     .header = header };
 
 	return KS_RUN_SKEL(c, execsnoop, configure, &loop);
 }
 
-KSCOPE_TOOL(execsnoop, .bpf_elf = execsnoop_bpf__elf_bytes, .summary = "trace exec() calls with full arguments, result and cgroup",
+KSCOPE_TOOL(execsnoop, .bpf_elf = execsnoop_bpf__elf_bytes,
+	    .summary = "trace exec() calls with full arguments, result and cgroup",
 	    .help = "One line per exec: the new command name, pid, parent pid, the return value\n"
 		    "and the filename followed by argv[1...]. Arguments that are empty or hold\n"
 		    "spaces or shell characters are single-quoted; ' ...' marks arguments that\n"

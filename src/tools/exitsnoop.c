@@ -70,13 +70,15 @@ static void configure(struct exitsnoop_bpf *skel)
 
 static int run(struct ks_ctx *c)
 {
-	static const struct ks_loop loop = { .ring = "ks_events", .on_event = on_event,
+	static const struct ks_loop loop = { .ring = "ks_events",
+					     .on_event = on_event,
 					     .header = header };
 
 	return KS_RUN_SKEL(c, exitsnoop, configure, &loop);
 }
 
-KSCOPE_TOOL(exitsnoop, .bpf_elf = exitsnoop_bpf__elf_bytes, .summary = "trace process exits with exit code or signal and lifetime",
+KSCOPE_TOOL(exitsnoop, .bpf_elf = exitsnoop_bpf__elf_bytes,
+	    .summary = "trace process exits with exit code or signal and lifetime",
 	    .help = "One line per exiting process (with --threads, per thread): its age and\n"
 		    "either its exit code or the signal that ended it. JSON events carry code,\n"
 		    "signal (0 if none), signal_name, core, exit_status (as wait(2) gives it)\n"

@@ -53,18 +53,21 @@ static int run(struct ks_ctx *c)
 		ks_json_str(&c->json, "source", ks_syscalls_source());
 		ks_json_obj_end(&c->json);
 	} else {
-		fprintf(c->out, "\nsyscall names from: %s\n", !strcmp(ks_syscalls_source(), "kernel")
-			? "the running kernel's syscall metadata"
-			: "build-time uapi headers (kernel metadata unreadable)");
-		fprintf(c->out, "tools attach with the first usable of: fentry, kprobe_multi, kprobe, "
-				"tp_btf, raw_tp, tracepoint\n");
+		fprintf(c->out, "\nsyscall names from: %s\n",
+			!strcmp(ks_syscalls_source(), "kernel")
+				? "the running kernel's syscall metadata"
+				: "build-time uapi headers (kernel metadata unreadable)");
+		fprintf(c->out,
+			"tools attach with the first usable of: fentry, kprobe_multi, kprobe, "
+			"tp_btf, raw_tp, tracepoint\n");
 	}
 	return nok ? KS_EXIT_OK : KS_EXIT_UNSUPPORTED;
 }
 
-KSCOPE_TOOL(features, .summary = "show what this kernel can do for tracing, probed by real loads",
-	    .help = "Each feature is tested by loading (and, where attaching is what can fail,\n"
-		    "attaching) a minimal BPF program; failures show the errno and why.\n"
-		    "JSON: one {\"type\":\"kernel\"} line, then one {\"type\":\"feature\",\"name\",\n"
-		    "\"ok\",\"errno\",\"detail\"} line per feature.",
-	    .flags = KS_TOOL_COMMAND | KS_TOOL_ROOT, .run = run);
+KSCOPE_TOOL(
+	features, .summary = "show what this kernel can do for tracing, probed by real loads",
+	.help = "Each feature is tested by loading (and, where attaching is what can fail,\n"
+		"attaching) a minimal BPF program; failures show the errno and why.\n"
+		"JSON: one {\"type\":\"kernel\"} line, then one {\"type\":\"feature\",\"name\",\n"
+		"\"ok\",\"errno\",\"detail\"} line per feature.",
+	.flags = KS_TOOL_COMMAND | KS_TOOL_ROOT, .run = run);

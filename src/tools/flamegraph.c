@@ -68,8 +68,11 @@ static int read_folded(struct ks_flame *f, FILE *in, const char *name, size_t *l
 
 static int run(struct ks_ctx *c)
 {
-	struct ks_flame_opts o = { .title = title, .subtitle = subtitle, .unit = unit,
-				   .width = (unsigned int)width, .inverted = inverted };
+	struct ks_flame_opts o = { .title = title,
+				   .subtitle = subtitle,
+				   .unit = unit,
+				   .width = (unsigned int)width,
+				   .inverted = inverted };
 	const char *name = input && strcmp(input, "-") ? input : "stdin";
 	FILE *in = stdin, *out = c->out;
 	struct ks_flame *f;
@@ -91,7 +94,7 @@ static int run(struct ks_ctx *c)
 	err = read_folded(f, in, name, &lines);
 	if (err) {
 		ret = err == -EINVAL || err == -ERANGE || err == -EISDIR ? KS_EXIT_USAGE
-									  : KS_EXIT_FAIL;
+									 : KS_EXIT_FAIL;
 		goto out;
 	}
 	if (!lines) {
@@ -140,4 +143,5 @@ static const char help[] =
 	"  kscope flamegraph --inverted --unit us --title 'Off-CPU time' off.folded";
 
 KSCOPE_TOOL(flamegraph, .summary = "draw folded stacks as an interactive flame graph (SVG)",
-	    .usage = "[FILE]", .help = help, .opts = opts, .args = args, .flags = KS_TOOL_COMMAND, .run = run);
+	    .usage = "[FILE]", .help = help, .opts = opts, .args = args, .flags = KS_TOOL_COMMAND,
+	    .run = run);

@@ -22,8 +22,13 @@ static void json_key(struct ks_json *j, const struct ks_khist_row *r)
 	ks_json_strn(j, "name", r->key, strnlen(r->key, 32));
 }
 
-static struct ks_khist_fmt fmt = { .map = "irqs", .key_size = 32, .type = "hardirqs", .by = "irq", .key_name = "hardirq",
-				   .label_title = "HARDIRQ", .label = label,
+static struct ks_khist_fmt fmt = { .map = "irqs",
+				   .key_size = 32,
+				   .type = "hardirqs",
+				   .by = "irq",
+				   .key_name = "hardirq",
+				   .label_title = "HARDIRQ",
+				   .label = label,
 				   .json_key = json_key };
 
 static void configure(struct hardirqs_bpf *skel)

@@ -12,13 +12,17 @@ struct irqs_opts {
 };
 
 /* The options table of an interrupt tool storing into struct irqs_opts O; WHAT: "interrupts". */
-#define IRQS_OPTS(o, what)                                                                 \
-	{ "count", 'C', KS_OPT_FLAG, NULL, "count " what " instead of timing them",        \
-	  &(o).count_only },                                                               \
-	{ "dist", 'D', KS_OPT_FLAG, NULL, "a histogram of handler times per key", &(o).dist }, \
-	{ "nanoseconds", 'N', KS_OPT_FLAG, NULL, "times in nanoseconds (default us)",      \
-	  &(o).nanos },                                                                    \
-	{ 0 }
+#define IRQS_OPTS(o, what)                                                                             \
+	{                                                                                              \
+		"count",	'C', KS_OPT_FLAG, NULL, "count " what " instead of timing them",       \
+		&(o).count_only                                                                        \
+	},                                                                                             \
+		{ "dist", 'D', KS_OPT_FLAG, NULL, "a histogram of handler times per key", &(o).dist }, \
+		{ "nanoseconds", 'N', KS_OPT_FLAG, NULL, "times in nanoseconds (default us)",          \
+		  &(o).nanos },                                                                        \
+	{                                                                                              \
+		0                                                                                      \
+	}
 
 /* Settle @f from @o; false (after saying why) for options that don't go together. */
 static inline bool irqs_fmt_set(struct ks_khist_fmt *f, const struct irqs_opts *o)

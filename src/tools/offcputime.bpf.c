@@ -5,7 +5,7 @@
 
 const volatile __u64 min_block_ns = 1;
 const volatile __u64 max_block_ns = ~0ULL;
-const volatile __u32 state_mask = 0;  /* with has_state: count only these states */
+const volatile __u32 state_mask = 0; /* with has_state: count only these states */
 const volatile bool has_state = false;
 const volatile bool user_threads_only = false;
 const volatile bool kernel_threads_only = false;

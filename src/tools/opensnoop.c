@@ -29,12 +29,12 @@ static void flags_str(unsigned long long f, char *buf, size_t len)
 		unsigned long long bit;
 		const char *name;
 	} bits[] = {
-		{ O_CREAT, "O_CREAT" },	      { O_EXCL, "O_EXCL" },
-		{ O_NOCTTY, "O_NOCTTY" },     { O_TRUNC, "O_TRUNC" },
-		{ O_APPEND, "O_APPEND" },     { O_NONBLOCK, "O_NONBLOCK" },
-		{ O_DSYNC, "O_DSYNC" },	      { O_DIRECT, "O_DIRECT" },
+		{ O_CREAT, "O_CREAT" },		{ O_EXCL, "O_EXCL" },
+		{ O_NOCTTY, "O_NOCTTY" },	{ O_TRUNC, "O_TRUNC" },
+		{ O_APPEND, "O_APPEND" },	{ O_NONBLOCK, "O_NONBLOCK" },
+		{ O_DSYNC, "O_DSYNC" },		{ O_DIRECT, "O_DIRECT" },
 		{ O_LARGEFILE, "O_LARGEFILE" }, { O_NOFOLLOW, "O_NOFOLLOW" },
-		{ O_NOATIME, "O_NOATIME" },   { O_CLOEXEC, "O_CLOEXEC" },
+		{ O_NOATIME, "O_NOATIME" },	{ O_CLOEXEC, "O_CLOEXEC" },
 		{ O_PATH, "O_PATH" },
 	};
 	size_t n;
@@ -143,13 +143,15 @@ static void configure(struct opensnoop_bpf *skel)
 
 static int run(struct ks_ctx *c)
 {
-	static const struct ks_loop loop = { .ring = "ks_events", .on_event = on_event,
+	static const struct ks_loop loop = { .ring = "ks_events",
+					     .on_event = on_event,
 					     .header = header };
 
 	return KS_RUN_SKEL(c, opensnoop, configure, &loop);
 }
 
-KSCOPE_TOOL(opensnoop, .bpf_elf = opensnoop_bpf__elf_bytes, .summary = "trace open, openat and openat2 calls with path, flags and result",
+KSCOPE_TOOL(opensnoop, .bpf_elf = opensnoop_bpf__elf_bytes,
+	    .summary = "trace open, openat and openat2 calls with path, flags and result",
 	    .help = "Each line is one open call that returned: FD is the new descriptor (-1 on\n"
 		    "failure) and ERR the errno. Paths are shown as the caller passed them.\n\n"
 		    "examples:\n"

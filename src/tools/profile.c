@@ -18,10 +18,12 @@ static const char *event = "auto";
 static struct ks_stacks *stk;
 
 static const struct ks_opt opts[] = {
-	{ "frequency", 'F', KS_OPT_INT, "HZ", "samples per second on each CPU (default 49)", &hz,
-	  1, 100000 },
-	{ "event", 0, KS_OPT_STR, "EVENT", "what to sample on: auto (cycles where the CPU has "
-	  "them, else cpu-clock), cycles, cpu-clock", &event },
+	{ "frequency", 'F', KS_OPT_INT, "HZ", "samples per second on each CPU (default 49)", &hz, 1,
+	  100000 },
+	{ "event", 0, KS_OPT_STR, "EVENT",
+	  "what to sample on: auto (cycles where the CPU has "
+	  "them, else cpu-clock), cycles, cpu-clock",
+	  &event },
 	{ "include-idle", 'I', KS_OPT_FLAG, NULL, "count the idle task's samples too", &idle },
 	{ "per-thread", 0, KS_OPT_FLAG, NULL, "keep threads apart", &per_thread },
 	KS_STACK_OPTS(so),

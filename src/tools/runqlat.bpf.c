@@ -3,7 +3,7 @@
 #include "bpf/hist.bpf.h"
 #include "bpf/runq.bpf.h"
 
-const volatile int by = KS_BY_ALL;   /* enum ks_hist_by */
+const volatile int by = KS_BY_ALL;    /* enum ks_hist_by */
 const volatile __u64 unit_div = 1000; /* ns per histogram unit */
 
 KS_HIST_MAP(hists, __u64, 10240);

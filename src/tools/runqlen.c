@@ -23,8 +23,8 @@ static const struct ks_opt opts[] = {
 	{ "cpus", 'C', KS_OPT_FLAG, NULL, "one histogram per CPU", &per_cpu },
 	{ "occupancy", 'O', KS_OPT_FLAG, NULL, "print how often the run queue was not empty",
 	  &occupancy },
-	{ "frequency", 'F', KS_OPT_INT, "HZ", "samples per second on each CPU (default 99)", &hz,
-	  1, 10000 },
+	{ "frequency", 'F', KS_OPT_INT, "HZ", "samples per second on each CPU (default 99)", &hz, 1,
+	  10000 },
 	{ 0 },
 };
 

@@ -62,7 +62,8 @@ static void configure(struct runqslower_bpf *skel)
 
 static int run(struct ks_ctx *c)
 {
-	static const struct ks_loop loop = { .ring = "ks_events", .on_event = on_event,
+	static const struct ks_loop loop = { .ring = "ks_events",
+					     .on_event = on_event,
 					     .header = header };
 
 	return KS_RUN_SKEL(c, runqslower, configure, &loop);
@@ -78,5 +79,5 @@ KSCOPE_TOOL(runqslower, .bpf_elf = runqslower_bpf__elf_bytes,
 		    "examples:\n"
 		    "  kscope runqslower                waits of 10 ms or more\n"
 		    "  kscope runqslower 1000 -p 1234   waits of 1 ms or more of one process",
-	    .opts = opts, .args = args,
-	    .flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM, .run = run);
+	    .opts = opts, .args = args, .flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM,
+	    .run = run);

@@ -6,9 +6,9 @@
 #include "shared/event.h"
 
 struct runqslower_event {
-	struct ks_event_hdr hdr;  /* the task that waited, at the moment it got the CPU */
+	struct ks_event_hdr hdr;     /* the task that waited, at the moment it got the CPU */
 	unsigned long long delta_ns; /* how long it waited */
-	unsigned int prev_pid;	  /* the task it took the CPU from (tgid, tid, comm) */
+	unsigned int prev_pid;	     /* the task it took the CPU from (tgid, tid, comm) */
 	unsigned int prev_tid;
 	char prev_comm[KS_COMM_LEN];
 	unsigned int cpu;

@@ -113,8 +113,7 @@ KS_SYSCALL_FN_BOTH(sig_enter, sig_exit, rt_tgsigqueueinfo, nr_tgsigqueue, on_ent
 KS_SYSCALL_FN_BOTH(sig_enter, sig_exit, pidfd_send_signal, nr_pidfd, on_enter, on_exit)
 
 /* -g: every generated signal, from syscalls, the kernel (SIGSEGV, SIGCHLD...) or timers. */
-static __always_inline int on_generate(int sig, int tgid, int pid, const char *comm,
-				       int result)
+static __always_inline int on_generate(int sig, int tgid, int pid, const char *comm, int result)
 {
 	struct sig_event *ev;
 

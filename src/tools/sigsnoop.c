@@ -128,13 +128,15 @@ static void configure(struct sigsnoop_bpf *skel)
 
 static int run(struct ks_ctx *c)
 {
-	static const struct ks_loop loop = { .ring = "ks_events", .on_event = on_event,
+	static const struct ks_loop loop = { .ring = "ks_events",
+					     .on_event = on_event,
 					     .header = header };
 
 	return KS_RUN_SKEL(c, sigsnoop, configure, &loop);
 }
 
-KSCOPE_TOOL(sigsnoop, .bpf_elf = sigsnoop_bpf__elf_bytes, .summary = "trace signals sent, with sender, target, signal and result",
+KSCOPE_TOOL(sigsnoop, .bpf_elf = sigsnoop_bpf__elf_bytes,
+	    .summary = "trace signals sent, with sender, target, signal and result",
 	    .help = "By default traces the kill family of syscalls (kill, tkill, tgkill,\n"
 		    "rt_sigqueueinfo, rt_tgsigqueueinfo, pidfd_send_signal): the sender is the\n"
 		    "caller, RESULT the syscall's return value. With -g it traces every signal\n"

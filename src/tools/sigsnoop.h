@@ -22,8 +22,8 @@ struct sig_event {
 	int target_pid;		 /* as passed: may be 0 or negative (process groups) */
 	int target_tid;		 /* tkill/tgkill/rt_tgsigqueueinfo; 0 otherwise */
 	int sig;
-	int kind;		 /* enum sig_kind */
-	char target_comm[16];	 /* SIG_GENERATED only */
+	int kind;	      /* enum sig_kind */
+	char target_comm[16]; /* SIG_GENERATED only */
 };
 
 #endif

@@ -13,7 +13,7 @@ static struct irqs_opts o;
 static const struct ks_opt opts[] = { IRQS_OPTS(o, "softirqs") };
 
 /* The kernel's softirq vectors, in enum order (include/linux/interrupt.h). */
-static const char *const vec_names[] = { "hi",	    "timer",   "net_tx", "net_rx", "block",
+static const char *const vec_names[] = { "hi",	     "timer",	"net_tx", "net_rx",  "block",
 					 "irq_poll", "tasklet", "sched",  "hrtimer", "rcu" };
 
 static unsigned int vec_of(const struct ks_khist_row *r)
@@ -48,8 +48,13 @@ static int vec_cmp(const struct ks_khist_row *a, const struct ks_khist_row *b)
 	return (vec_of(a) > vec_of(b)) - (vec_of(a) < vec_of(b));
 }
 
-static struct ks_khist_fmt fmt = { .map = "softirqs", .key_size = sizeof(unsigned int), .type = "softirqs", .by = "softirq", .key_name = "softirq",
-				   .label_title = "SOFTIRQ", .label = label,
+static struct ks_khist_fmt fmt = { .map = "softirqs",
+				   .key_size = sizeof(unsigned int),
+				   .type = "softirqs",
+				   .by = "softirq",
+				   .key_name = "softirq",
+				   .label_title = "SOFTIRQ",
+				   .label = label,
 				   .json_key = json_key };
 
 static void configure(struct softirqs_bpf *skel)
@@ -73,16 +78,17 @@ static int run(struct ks_ctx *c)
 	return ret;
 }
 
-KSCOPE_TOOL(softirqs, .bpf_elf = softirqs_bpf__elf_bytes,
-	    .summary = "time spent in softirq handlers (or their counts), per vector",
-	    .usage = "[interval [count]]",
-	    .help = "Vectors: hi, timer, net_tx, net_rx, block, irq_poll, tasklet, sched,\n"
-		    "hrtimer, rcu. Softirqs belong to no process: the filters -p, -t, -u, -n and\n"
-		    "-c don't apply. BCC's -d (histograms) is -D here: -d is the duration in\n"
-		    "every tool. JSON reports: {\"type\":\"softirqs\",\"rows\":[{\"name\",\"vec\",\n"
-		    "\"count\",\"total_ns\" (not with -C),\"hist\" (with -D)}]}.\n\n"
-		    "examples:\n"
-		    "  kscope softirqs                  total time per vector until Ctrl-C\n"
-		    "  kscope softirqs -C 1 5           counts every second, 5 times\n"
-		    "  kscope softirqs -D               histograms in us",
-	    .opts = opts, .flags = KS_TOOL_BPF | KS_TOOL_INTERVAL | KS_TOOL_STREAM, .run = run);
+KSCOPE_TOOL(
+	softirqs, .bpf_elf = softirqs_bpf__elf_bytes,
+	.summary = "time spent in softirq handlers (or their counts), per vector",
+	.usage = "[interval [count]]",
+	.help = "Vectors: hi, timer, net_tx, net_rx, block, irq_poll, tasklet, sched,\n"
+		"hrtimer, rcu. Softirqs belong to no process: the filters -p, -t, -u, -n and\n"
+		"-c don't apply. BCC's -d (histograms) is -D here: -d is the duration in\n"
+		"every tool. JSON reports: {\"type\":\"softirqs\",\"rows\":[{\"name\",\"vec\",\n"
+		"\"count\",\"total_ns\" (not with -C),\"hist\" (with -D)}]}.\n\n"
+		"examples:\n"
+		"  kscope softirqs                  total time per vector until Ctrl-C\n"
+		"  kscope softirqs -C 1 5           counts every second, 5 times\n"
+		"  kscope softirqs -D               histograms in us",
+	.opts = opts, .flags = KS_TOOL_BPF | KS_TOOL_INTERVAL | KS_TOOL_STREAM, .run = run);

@@ -38,10 +38,12 @@ static const struct ks_opt opts[] = {
 	{ "milliseconds", 'm', KS_OPT_FLAG, NULL, "show latency in milliseconds (default us)",
 	  &millis },
 	{ "failures", 'x', KS_OPT_FLAG, NULL, "count failed syscalls only", &failures },
-	{ "errno", 'e', KS_OPT_FUNC, "ERRNO", "count only syscalls failing with ERRNO (ENOENT or 2)",
-	  &only_errno, 0, 0, parse_errno },
-	{ "top", 0, KS_OPT_INT, "N", "show the N busiest rows (default 10 in text, all in JSON; "
-	  "0 for all)", &top, 0, 1000000 },
+	{ "errno", 'e', KS_OPT_FUNC, "ERRNO",
+	  "count only syscalls failing with ERRNO (ENOENT or 2)", &only_errno, 0, 0, parse_errno },
+	{ "top", 0, KS_OPT_INT, "N",
+	  "show the N busiest rows (default 10 in text, all in JSON; "
+	  "0 for all)",
+	  &top, 0, 1000000 },
 	{ "list", 'l', KS_OPT_FLAG, NULL, "list the syscalls this kernel knows and exit", &list },
 	{ 0 },
 };
@@ -116,7 +118,8 @@ static int collect(void)
 
 		while (!bpf_map_get_next_key(fd, prev, &next)) {
 			if (n == cap) {
-				unsigned int *k = realloc(keys, (cap = cap ? cap * 2 : 256) * sizeof(*k));
+				unsigned int *k =
+					realloc(keys, (cap = cap ? cap * 2 : 256) * sizeof(*k));
 
 				if (!k) {
 					free(keys);
@@ -294,7 +297,8 @@ static int run(struct ks_ctx *c)
 	return ret;
 }
 
-KSCOPE_TOOL(syscount, .bpf_elf = syscount_bpf__elf_bytes, .summary = "count syscalls by syscall or by process, with latency",
+KSCOPE_TOOL(syscount, .bpf_elf = syscount_bpf__elf_bytes,
+	    .summary = "count syscalls by syscall or by process, with latency",
 	    .usage = "[interval [count]]",
 	    .help = "Counts are kept in the kernel and printed at the end, or every interval.\n"
 		    "Syscall names come from the running kernel (see --list).\n\n"
@@ -304,5 +308,5 @@ KSCOPE_TOOL(syscount, .bpf_elf = syscount_bpf__elf_bytes, .summary = "count sysc
 		    "  kscope syscount -P 1 5           top processes every second, 5 times\n"
 		    "  kscope syscount -e ENOENT        only calls failing with ENOENT\n\n"
 		    "BCC's 'syscount -T N' is '--top N' here: -T means timestamps in every tool.",
-	    .opts = opts,
-	    .flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_INTERVAL | KS_TOOL_STREAM, .run = run);
+	    .opts = opts, .flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_INTERVAL | KS_TOOL_STREAM,
+	    .run = run);

@@ -40,26 +40,28 @@ static int add_arg(const char *arg, void *ptr, char *err, size_t errlen)
 }
 
 static const struct ks_opt trace_opts[] = {
-    {"expr", 'e', KS_OPT_STR, "PROGRAM", "the program text (else the first argument is a file)",
-     &opt_prog},
-    {"list", 'l', KS_OPT_FLAG, NULL, "list probes matching the first argument (a pattern)",
-     &opt_list_set},
-    {"list-verbose", 0, KS_OPT_FLAG, NULL, "with -l: show tracepoint fields too", &opt_lverbose},
-    {"pid", 'p', KS_OPT_INT, "PID", "uprobes and usdt probes in this process only", &opt_pid, 1,
-     4194304},
-    {"cmd", 'c', KS_OPT_STR, "CMD", "run CMD (with /bin/sh -c), trace it, stop when it ends",
-     &opt_cmd},
-    {"dump", 0, KS_OPT_FLAG, NULL,
-     "print the BPF instructions with their source lines; "
-     "load nothing",
-     &opt_dump},
-    {"dump-ast", 0, KS_OPT_FLAG, NULL, "print the syntax tree; load nothing", &opt_dump_ast},
-    {0}};
+	{ "expr", 'e', KS_OPT_STR, "PROGRAM",
+	  "the program text (else the first argument is a file)", &opt_prog },
+	{ "list", 'l', KS_OPT_FLAG, NULL, "list probes matching the first argument (a pattern)",
+	  &opt_list_set },
+	{ "list-verbose", 0, KS_OPT_FLAG, NULL, "with -l: show tracepoint fields too",
+	  &opt_lverbose },
+	{ "pid", 'p', KS_OPT_INT, "PID", "uprobes and usdt probes in this process only", &opt_pid,
+	  1, 4194304 },
+	{ "cmd", 'c', KS_OPT_STR, "CMD", "run CMD (with /bin/sh -c), trace it, stop when it ends",
+	  &opt_cmd },
+	{ "dump", 0, KS_OPT_FLAG, NULL,
+	  "print the BPF instructions with their source lines; "
+	  "load nothing",
+	  &opt_dump },
+	{ "dump-ast", 0, KS_OPT_FLAG, NULL, "print the syntax tree; load nothing", &opt_dump_ast },
+	{ 0 }
+};
 
-static const struct ks_opt trace_args[] = {{"ARG...", 0, KS_OPT_FUNC, NULL,
-					    "the program file (without -e), then $1, $2 ...", NULL,
-					    0, 0, add_arg},
-					   {0}};
+static const struct ks_opt trace_args[] = { { "ARG...", 0, KS_OPT_FUNC, NULL,
+					      "the program file (without -e), then $1, $2 ...",
+					      NULL, 0, 0, add_arg },
+					    { 0 } };
 
 static char *read_file(const char *path)
 {
@@ -125,11 +127,11 @@ static int start_child(const char *cmd, int *go)
 
 static int trace_run(struct ks_ctx *c)
 {
-	struct lang_compile_opts co = {0};
-	struct lang_run_opts ro = {.child_go = -1};
+	struct lang_compile_opts co = { 0 };
+	struct lang_run_opts ro = { .child_go = -1 };
 	struct lang_program *p = NULL;
 	struct lang_compiled *cc = NULL;
-	struct lang_diag d = {0};
+	struct lang_diag d = { 0 };
 	const char *file = "-e";
 	char *src = NULL;
 	char **params = opt_args;
@@ -147,8 +149,8 @@ static int trace_run(struct ks_ctx *c)
 		return KS_EXIT_USAGE;
 	}
 	if (opt_list_set) {
-		int n =
-		    lang_probe_list(nparams ? params[0] : NULL, (int)opt_pid, opt_lverbose, c->out);
+		int n = lang_probe_list(nparams ? params[0] : NULL, (int)opt_pid, opt_lverbose,
+					c->out);
 
 		if (nparams > 1) {
 			ks_error("-l takes one pattern");
@@ -245,10 +247,10 @@ out:
 	return ret;
 }
 
-KSCOPE_TOOL(trace, .summary = "run a bpftrace-style program, compiled by kscope (no LLVM)",
-	    .usage = "-e 'PROGRAM' | FILE [ARG...]",
-	    .help =
-		"Runs programs in bpftrace's language: probes, predicates, maps, aggregations,\n"
+KSCOPE_TOOL(
+	trace, .summary = "run a bpftrace-style program, compiled by kscope (no LLVM)",
+	.usage = "-e 'PROGRAM' | FILE [ARG...]",
+	.help = "Runs programs in bpftrace's language: probes, predicates, maps, aggregations,\n"
 		"printf, histograms. kscope compiles them itself, straight to BPF\n"
 		"instructions, in a few milliseconds. See docs/trace.md.\n\n"
 		"examples:\n"
@@ -256,5 +258,5 @@ KSCOPE_TOOL(trace, .summary = "run a bpftrace-style program, compiled by kscope 
 		"comm, str(args->filename)); }'\n"
 		"  kscope trace -e 'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }'\n"
 		"  kscope trace -l 'tracepoint:sched:*'\n",
-	    .opts = trace_opts, .args = trace_args, .flags = KS_TOOL_BPF | KS_TOOL_COMMAND,
-	    .run = trace_run);
+	.opts = trace_opts, .args = trace_args, .flags = KS_TOOL_BPF | KS_TOOL_COMMAND,
+	.run = trace_run);

@@ -9,7 +9,9 @@
 #include "core/tool.h"
 #include "skel/wakeuptime.skel.h"
 
-static struct ks_stack_opts so = { .title = "Wake-up time", .unit = "us", .divisor = 1000,
+static struct ks_stack_opts so = { .title = "Wake-up time",
+				   .unit = "us",
+				   .divisor = 1000,
 				   .min_block_us = 1,
 				   .other_label = "target" };
 static struct ks_stacks *stk;
@@ -23,7 +25,8 @@ static const struct ks_opt opts[] = {
 static void configure(struct wakeuptime_bpf *skel)
 {
 	skel->rodata->min_block_ns = (unsigned long long)so.min_block_us * 1000;
-	skel->rodata->max_block_ns = so.max_block_us > 0 ? (unsigned long long)so.max_block_us * 1000 : ~0ULL;
+	skel->rodata->max_block_ns =
+		so.max_block_us > 0 ? (unsigned long long)so.max_block_us * 1000 : ~0ULL;
 	ks_stacks_configure(stk, skel->obj);
 }
 

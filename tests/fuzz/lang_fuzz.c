@@ -79,10 +79,10 @@ static void check_pos(const char *src, size_t len, struct lang_pos pos, const ch
 	int line, col;
 
 	if (pos.off < 0 || (size_t)pos.off > len || pos.line < 1 || pos.col < 1) {
-		fprintf(
-		    stderr,
-		    "lang_fuzz: %s: position %d:%d (offset %d) outside the input of %zu bytes\n",
-		    what, pos.line, pos.col, pos.off, len);
+		fprintf(stderr,
+			"lang_fuzz: %s: position %d:%d (offset %d) outside the input of %zu "
+			"bytes\n",
+			what, pos.line, pos.col, pos.off, len);
 		abort();
 	}
 	where(src, pos.off, &line, &col);
@@ -108,7 +108,7 @@ static void check_tree(const char *src, size_t len, const struct lang_node *n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *src = malloc(size + 1), *out = NULL;
-	struct lang_diag d = {.pos = {-1, -1, -1}};
+	struct lang_diag d = { .pos = { -1, -1, -1 } };
 	struct lang_program *p;
 	size_t len, outlen = 0;
 	FILE *f;
@@ -125,7 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	p = parse(src, &d, 0);
 	if (allocs) {
-		struct lang_diag m = {.pos = {-1, -1, -1}};
+		struct lang_diag m = { .pos = { -1, -1, -1 } };
 		unsigned long h = 5381, n = allocs;
 		struct lang_program *q;
 

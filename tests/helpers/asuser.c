@@ -49,7 +49,8 @@ int main(int argc, char **argv)
 	/* The bounding set needs CAP_SETPCAP, so drop it while still root. */
 	for (int cap = 0; cap <= 63; cap++) {
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) && errno != EINVAL) {
-			fprintf(stderr, "asuser: dropping capability %d: %s\n", cap, strerror(errno));
+			fprintf(stderr, "asuser: dropping capability %d: %s\n", cap,
+				strerror(errno));
 			return 125;
 		}
 	}

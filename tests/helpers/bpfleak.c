@@ -11,8 +11,8 @@
  * processes outside this process group (another kscope somebody runs meanwhile) are not
  * leaks of the test and are only mentioned with -v; neither are maps used by their
  * programs, nor programs of their links; -x PID counts that process as another group's too
- * (a second kscope of the same test, still running). Exit 0: nothing left; 1: leaks listed on stdout;
- * 2: usage or a failing bpf() call (it needs root).
+ * (a second kscope of the same test, still running). Exit 0: nothing left; 1: leaks listed on
+ * stdout; 2: usage or a failing bpf() call (it needs root).
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -37,10 +37,10 @@ struct obj {
 	__u32 id;
 	char name[BPF_OBJ_NAME_LEN + 32];
 	__u32 type;
-	__u32 prog_id;	  /* links */
-	__u32 *map_ids;	  /* progs */
+	__u32 prog_id;	/* links */
+	__u32 *map_ids; /* progs */
 	__u32 nr_maps;
-	bool foreign;	  /* held by a process of another group, or used by such an object */
+	bool foreign; /* held by a process of another group, or used by such an object */
 	char holders[256];
 };
 
@@ -275,7 +275,8 @@ static void find_holders(struct obj *v, size_t n)
 
 			if (!o->foreign)
 				continue;
-			if (o->kind == K_LINK && (u = find(v, n, K_PROG, o->prog_id)) && !u->foreign)
+			if (o->kind == K_LINK && (u = find(v, n, K_PROG, o->prog_id)) &&
+			    !u->foreign)
 				u->foreign = changed = true;
 			for (__u32 m = 0; o->kind == K_PROG && m < o->nr_maps; m++)
 				if ((u = find(v, n, K_MAP, o->map_ids[m])) && !u->foreign)
@@ -307,7 +308,8 @@ static long collect(const __u32 *marks, struct obj **out)
 			if (!describe(&o))
 				continue;
 			if (n == cap) {
-				struct obj *nv = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof(*nv));
+				struct obj *nv =
+					realloc(v, (cap = cap ? cap * 2 : 16) * sizeof(*nv));
 
 				if (!nv) {
 					free(o.map_ids);
@@ -370,8 +372,9 @@ static int check(const __u32 *marks)
 			continue;
 		printf("%s%s %u '%s' (type %u) still exists: %s%s\n", o->foreign ? "ignored: " : "",
 		       kind_name[o->kind], o->id, o->name, o->type,
-		       o->holders[0] ? "held by pid " : "held by no process (attached in the "
-							"kernel, or pinned)",
+		       o->holders[0] ? "held by pid "
+				     : "held by no process (attached in the "
+				       "kernel, or pinned)",
 		       o->holders);
 	}
 	free_objs(v, (size_t)n);
@@ -441,6 +444,7 @@ int main(int argc, char **argv)
 		return check(marks);
 	}
 usage:
-	fprintf(stderr, "usage: bpfleak [-v] mark | bpfleak [-v] check [-x PID]... PROG MAP LINK\n");
+	fprintf(stderr,
+		"usage: bpfleak [-v] mark | bpfleak [-v] check [-x PID]... PROG MAP LINK\n");
 	return 2;
 }

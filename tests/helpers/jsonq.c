@@ -40,7 +40,7 @@ struct jval {
 	enum jtype type;
 	const char *raw; /* the value's text in the input (numbers, and for errors) */
 	size_t rawlen;
-	char *str;	 /* J_STR: decoded bytes, NUL-terminated (may contain NULs) */
+	char *str; /* J_STR: decoded bytes, NUL-terminated (may contain NULs) */
 	size_t len;
 	struct jval *kids; /* J_ARR elements, J_OBJ member values */
 	char **keys;	   /* J_OBJ member names, decoded */
@@ -70,7 +70,8 @@ static bool jfail(struct jparser *ps, const char *fmt, ...)
 	n = vsnprintf(ps->err, ps->errlen, fmt, ap);
 	va_end(ap);
 	if (n >= 0 && (size_t)n < ps->errlen)
-		snprintf(ps->err + n, ps->errlen - n, " at column %zu", (size_t)(ps->p - ps->s) + 1);
+		snprintf(ps->err + n, ps->errlen - n, " at column %zu",
+			 (size_t)(ps->p - ps->s) + 1);
 	return false;
 }
 
@@ -266,10 +267,13 @@ static bool parse_string(struct jparser *ps, struct buf *b)
 				if (cp >= 0xd800 && cp <= 0xdbff) {
 					int lo;
 
-					if (ps->end - ps->p < 12 || ps->p[6] != '\\' || ps->p[7] != 'u' ||
-					    (lo = hex4(ps->p + 8)) < 0 || lo < 0xdc00 || lo > 0xdfff)
-						return jfail(ps, "high surrogate \\u%04x without a low "
-							     "surrogate", cp);
+					if (ps->end - ps->p < 12 || ps->p[6] != '\\' ||
+					    ps->p[7] != 'u' || (lo = hex4(ps->p + 8)) < 0 ||
+					    lo < 0xdc00 || lo > 0xdfff)
+						return jfail(ps,
+							     "high surrogate \\u%04x without a low "
+							     "surrogate",
+							     cp);
 					cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 					ps->p += 6;
 				}
@@ -694,7 +698,8 @@ bool json_equal(const struct jval *a, const struct jval *b)
 	case J_NUM: {
 		struct decimal da, db;
 
-		if (!decimal_parse(a->raw, a->rawlen, &da) || !decimal_parse(b->raw, b->rawlen, &db))
+		if (!decimal_parse(a->raw, a->rawlen, &da) ||
+		    !decimal_parse(b->raw, b->rawlen, &db))
 			return a->rawlen == b->rawlen && !memcmp(a->raw, b->raw, a->rawlen);
 		return decimal_cmp(&da, &db) == 0;
 	}
@@ -786,14 +791,15 @@ enum op { OP_EXISTS, OP_MISSING, OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_SU
 struct cond {
 	char *path;
 	enum op op;
-	const char *value;	 /* as given */
-	struct jval *json;	 /* VALUE parsed as JSON, or NULL: a plain string */
+	const char *value; /* as given */
+	struct jval *json; /* VALUE parsed as JSON, or NULL: a plain string */
 };
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: jsonq [--check] [-w EXPR]... [-c] [-g PATH]... < input\n"
-			"  EXPR: PATH=V PATH!=V PATH<N PATH<=N PATH>N PATH>=N PATH~SUB PATH !PATH\n");
+	fprintf(stderr,
+		"usage: jsonq [--check] [-w EXPR]... [-c] [-g PATH]... < input\n"
+		"  EXPR: PATH=V PATH!=V PATH<N PATH<=N PATH>N PATH>=N PATH~SUB PATH !PATH\n");
 }
 
 static int cond_parse(const char *expr, struct cond *c)
@@ -839,7 +845,10 @@ static int cond_parse(const char *expr, struct cond *c)
 	if ((c->op == OP_LT || c->op == OP_LE || c->op == OP_GT || c->op == OP_GE) &&
 	    (!c->json || c->json->type != J_NUM)) {
 		fprintf(stderr, "jsonq: '%s': %s needs a number\n", expr,
-			c->op == OP_LT ? "<" : c->op == OP_LE ? "<=" : c->op == OP_GT ? ">" : ">=");
+			c->op == OP_LT	 ? "<"
+			: c->op == OP_LE ? "<="
+			: c->op == OP_GT ? ">"
+					 : ">=");
 		return -1;
 	}
 	return 0;
@@ -1002,8 +1011,10 @@ int main(int argc, char **argv)
 			break;
 		lineno++;
 		if (line[n - 1] != '\n') {
-			fprintf(stderr, "jsonq: line %zu: no newline at the end of the input "
-					"(truncated output?)\n", lineno);
+			fprintf(stderr,
+				"jsonq: line %zu: no newline at the end of the input "
+				"(truncated output?)\n",
+				lineno);
 			bad = true;
 		} else {
 			n--;
@@ -1033,8 +1044,10 @@ int main(int argc, char **argv)
 					char *p = strndup(gets[0], gl >= 2 ? gl - 2 : 0);
 					const struct jval *c = p ? json_get(v, p) : NULL;
 
-					for (size_t i = 0; c && (c->type == J_OBJ || c->type == J_ARR) &&
-							   i < c->n; i++) {
+					for (size_t i = 0;
+					     c && (c->type == J_OBJ || c->type == J_ARR) &&
+					     i < c->n;
+					     i++) {
 						print_value(&c->kids[i]);
 						putchar('\n');
 					}

@@ -182,8 +182,9 @@ static int mode_spin(int n, long ms, int cpu)
 	unsigned long long deadline = mono_ns() + (unsigned long long)ms * 1000000ULL;
 
 	for (int i = 0; i < n; i++) {
-		w[i] = (struct worker){ .index = i, .deadline = deadline, .done_fd = done[1],
-					.hold_fd = hold[0] };
+		w[i] = (struct worker){
+			.index = i, .deadline = deadline, .done_fd = done[1], .hold_fd = hold[0]
+		};
 		errno = pthread_create(&w[i].thread, NULL, spin, &w[i]);
 		if (errno)
 			die("pthread_create");
@@ -232,7 +233,8 @@ static int mode_udp(long n)
 
 	if (s < 0)
 		die("socket");
-	if (bind(s, (struct sockaddr *)&a, sizeof(a)) || getsockname(s, (struct sockaddr *)&a, &alen))
+	if (bind(s, (struct sockaddr *)&a, sizeof(a)) ||
+	    getsockname(s, (struct sockaddr *)&a, &alen))
 		die("bind");
 	wait_trigger();
 	for (long i = 0; i < n; i++) {

@@ -62,8 +62,7 @@ NOINLINE void burn_b(long long ns)
 	__asm__ volatile("" ::: "memory");
 }
 
-static inline __attribute__((always_inline)) long raw_syscall3(long nr, long a, long b,
-							   long c);
+static inline __attribute__((always_inline)) long raw_syscall3(long nr, long a, long b, long c);
 
 NOINLINE void sleep_here(int ms)
 {
@@ -84,7 +83,9 @@ static inline __attribute__((always_inline)) long raw_syscall3(long nr, long a, 
 #ifdef __x86_64__
 	long ret;
 
-	__asm__ volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a), "S"(b), "d"(c)
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a), "S"(b), "d"(c)
 			 : "rcx", "r11", "memory");
 	return ret;
 #else

@@ -144,8 +144,10 @@ int main(int argc, char **argv)
 		}
 		if (now_ms() >= deadline) {
 			timed_out = true;
-			fprintf(stderr, "watchdog: %s still running after %s s: killing its "
-					"process group\n", argv[2], argv[1]);
+			fprintf(stderr,
+				"watchdog: %s still running after %s s: killing its "
+				"process group\n",
+				argv[2], argv[1]);
 			kill_group(pid, pid, &status, &done);
 			if (!done) {
 				waitpid(pid, &status, 0);

@@ -453,7 +453,8 @@ int main(int argc, char **argv)
 		if (argc != 3 && argc != 4)
 			usage();
 		sig = (int)num_arg(argv[2], 1, 64);
-		if (!strstr(",kill,tkill,tgkill,sigqueue,tgsigqueue,pidfd,", how) || strchr(how, ','))
+		if (!strstr(",kill,tkill,tgkill,sigqueue,tgsigqueue,pidfd,", how) ||
+		    strchr(how, ','))
 			usage();
 		wait_trigger();
 		return do_signal(sig, how);

@@ -39,12 +39,12 @@ static size_t occurrences(const char *hay, const char *needle)
 	return n;
 }
 
-#define CHECK_BAD(line, why)                                                                 \
-	do {                                                                                 \
-		int r_ = ks_flame_add_folded(f, (line));                                     \
-		CHECK(r_ == -EINVAL, "'%s' returned %d, expected -EINVAL", (line), r_);     \
-		CHECK(strstr(ks_flame_error(f), (why)), "'%s': error '%s', expected '%s'",  \
-		      (line), ks_flame_error(f), (why));                                     \
+#define CHECK_BAD(line, why)                                                                       \
+	do {                                                                                       \
+		int r_ = ks_flame_add_folded(f, (line));                                           \
+		CHECK(r_ == -EINVAL, "'%s' returned %d, expected -EINVAL", (line), r_);            \
+		CHECK(strstr(ks_flame_error(f), (why)), "'%s': error '%s', expected '%s'", (line), \
+		      ks_flame_error(f), (why));                                                   \
 	} while (0)
 
 static void test_folded_parse(void)

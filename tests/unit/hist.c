@@ -25,11 +25,23 @@ static void test_log2_slot(void)
 		unsigned long long v;
 		unsigned int slot;
 	} t[] = {
-		{ 0, 0 },	       { 1, 0 },	   { 2, 1 },	      { 3, 1 },
-		{ 4, 2 },	       { 5, 2 },	   { 7, 2 },	      { 8, 3 },
-		{ 15, 3 },	       { 16, 4 },	   { 1023, 9 },	      { 1024, 10 },
-		{ 1ULL << 32, 32 },    { (1ULL << 32) - 1, 31 }, { (1ULL << 63) - 1, 62 },
-		{ 1ULL << 63, 63 },    { ~0ULL, 63 },
+		{ 0, 0 },
+		{ 1, 0 },
+		{ 2, 1 },
+		{ 3, 1 },
+		{ 4, 2 },
+		{ 5, 2 },
+		{ 7, 2 },
+		{ 8, 3 },
+		{ 15, 3 },
+		{ 16, 4 },
+		{ 1023, 9 },
+		{ 1024, 10 },
+		{ 1ULL << 32, 32 },
+		{ (1ULL << 32) - 1, 31 },
+		{ (1ULL << 63) - 1, 62 },
+		{ 1ULL << 63, 63 },
+		{ ~0ULL, 63 },
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
@@ -72,7 +84,8 @@ static void test_log2_bounds_tile(void)
 		CHECK(ks_log2_slot(hi) == i, "slot(high of %u) = %u", i, ks_log2_slot(hi));
 		CHECK(lo <= hi, "slot %u: low %llu > high %llu", i, lo, hi);
 		if (i)
-			CHECK(lo == prev_hi + 1, "gap before slot %u: %llu then %llu", i, prev_hi, lo);
+			CHECK(lo == prev_hi + 1, "gap before slot %u: %llu then %llu", i, prev_hi,
+			      lo);
 		else
 			CHECK(lo == 0, "slot 0 starts at %llu", lo);
 		prev_hi = hi;
@@ -106,7 +119,7 @@ static void test_print_log2_stars(void)
 
 	s[0] = 1;
 	s[1] = 1000;
-	s[2] = 13; /* 13 * 40 / 1000 = 0.52: rounds to 1 */
+	s[2] = 13;  /* 13 * 40 / 1000 = 0.52: rounds to 1 */
 	s[3] = 987; /* 39.48 -> 39 */
 	ks_hist_print_log2(kt_mem_open(&mem), s, KS_HIST_SLOTS, "nsecs");
 	snprintf(want, sizeof(want),
@@ -128,7 +141,8 @@ static void test_print_log2_wide(void)
 	int lines = 0;
 
 	s[40] = 3;
-	out = kt_mem_close((ks_hist_print_log2(kt_mem_open(&mem), s, KS_HIST_SLOTS, "bytes"), &mem));
+	out = kt_mem_close(
+		(ks_hist_print_log2(kt_mem_open(&mem), s, KS_HIST_SLOTS, "bytes"), &mem));
 	for (const char *p = out; *p; p++)
 		lines += *p == '\n';
 	CHECK_INT(lines, 42); /* header + slots 0..40 */
@@ -211,8 +225,9 @@ static void test_json_log2_member(void)
 	ks_json_obj_end(&j);
 	{
 		const char *out = kt_mem_close(&mem);
-		const char *pre = "{\"type\":\"hist\",\"latency\":{\"unit\":\"nsecs\",\"buckets\":["
-				  "{\"low\":0,\"high\":1,\"count\":7},{\"low\":2,\"high\":3,\"count\":0},";
+		const char *pre =
+			"{\"type\":\"hist\",\"latency\":{\"unit\":\"nsecs\",\"buckets\":["
+			"{\"low\":0,\"high\":1,\"count\":7},{\"low\":2,\"high\":3,\"count\":0},";
 
 		CHECK(!strncmp(out, pre, strlen(pre)), "start: %.120s", out);
 		CHECK(strstr(out, ",{\"low\":9223372036854775808,\"high\":18446744073709551615,"
@@ -246,7 +261,8 @@ static void test_json_linear(void)
 	ks_json_arr_end(&j);
 	CHECK_STR(kt_mem_close(&mem),
 		  "[{\"unit\":\"ms\",\"buckets\":[{\"low\":120,\"high\":129,\"count\":5},"
-		  "{\"low\":130,\"high\":139,\"count\":0},{\"low\":140,\"high\":149,\"count\":1}]}]\n");
+		  "{\"low\":130,\"high\":139,\"count\":0},{\"low\":140,\"high\":149,\"count\":1}]}]"
+		  "\n");
 }
 
 int main(void)

@@ -50,7 +50,7 @@ static const char *text_esc(const char *s, size_t n)
 	return kt_mem_close(&mem);
 }
 
-#define ESC(lit) esc(lit, sizeof(lit) - 1)
+#define ESC(lit)  esc(lit, sizeof(lit) - 1)
 #define TEXT(lit) text_esc(lit, sizeof(lit) - 1)
 
 /* "\"" + escaped + "\"" must parse, and decode back to @want (@wn bytes). */
@@ -94,9 +94,9 @@ static void test_escape_utf8_valid(void)
 	CHECK_STR(ESC("\xed\x9f\xbf"), "\xed\x9f\xbf");		/* U+D7FF, below surrogates */
 	CHECK_STR(ESC("\xee\x80\x80"), "\xee\x80\x80");		/* U+E000, above surrogates */
 	CHECK_STR(ESC("\xef\xbf\xbf"), "\xef\xbf\xbf");		/* U+FFFF */
-	CHECK_STR(ESC("\xf0\x9f\x98\x80"), "\xf0\x9f\x98\x80");	/* 😀, 4 bytes */
-	CHECK_STR(ESC("\xf0\x90\x80\x80"), "\xf0\x90\x80\x80");	/* U+10000 */
-	CHECK_STR(ESC("\xf4\x8f\xbf\xbf"), "\xf4\x8f\xbf\xbf");	/* U+10FFFF, the last */
+	CHECK_STR(ESC("\xf0\x9f\x98\x80"), "\xf0\x9f\x98\x80"); /* 😀, 4 bytes */
+	CHECK_STR(ESC("\xf0\x90\x80\x80"), "\xf0\x90\x80\x80"); /* U+10000 */
+	CHECK_STR(ESC("\xf4\x8f\xbf\xbf"), "\xf4\x8f\xbf\xbf"); /* U+10FFFF, the last */
 	CHECK_STR(ESC("a\xc3\xa9\"\xe2\x82\xac"), "a\xc3\xa9\\\"\xe2\x82\xac");
 }
 
@@ -104,21 +104,21 @@ static void test_escape_utf8_invalid(void)
 {
 	static const char fffd[] = "\\ufffd";
 
-	CHECK_STR(ESC("\x80"), fffd);				/* lone continuation byte */
+	CHECK_STR(ESC("\x80"), fffd); /* lone continuation byte */
 	CHECK_STR(ESC("\xbf"), fffd);
 	CHECK_STR(ESC("a\x80z"), "a\\ufffdz");
-	CHECK_STR(ESC("\xff"), fffd);				/* never valid */
+	CHECK_STR(ESC("\xff"), fffd); /* never valid */
 	CHECK_STR(ESC("\xfe"), fffd);
-	CHECK_STR(ESC("\xc3"), fffd);				/* truncated at the end */
-	CHECK_STR(ESC("\xe2\x82"), "\\ufffd\\ufffd");		/* truncated 3-byte */
-	CHECK_STR(ESC("\xe2\x82z"), "\\ufffd\\ufffdz");		/* cut by an ASCII byte */
+	CHECK_STR(ESC("\xc3"), fffd);				 /* truncated at the end */
+	CHECK_STR(ESC("\xe2\x82"), "\\ufffd\\ufffd");		 /* truncated 3-byte */
+	CHECK_STR(ESC("\xe2\x82z"), "\\ufffd\\ufffdz");		 /* cut by an ASCII byte */
 	CHECK_STR(ESC("\xf0\x9f\x98"), "\\ufffd\\ufffd\\ufffd"); /* truncated 4-byte */
-	CHECK_STR(ESC("\xc0\xaf"), "\\ufffd\\ufffd");		/* overlong '/' */
-	CHECK_STR(ESC("\xc1\xbf"), "\\ufffd\\ufffd");		/* overlong */
+	CHECK_STR(ESC("\xc0\xaf"), "\\ufffd\\ufffd");		 /* overlong '/' */
+	CHECK_STR(ESC("\xc1\xbf"), "\\ufffd\\ufffd");		 /* overlong */
 	CHECK_STR(ESC("\xe0\x80\xaf"), "\\ufffd\\ufffd\\ufffd"); /* overlong 3-byte */
 	CHECK_STR(ESC("\xf0\x80\x80\xaf"), "\\ufffd\\ufffd\\ufffd\\ufffd"); /* overlong 4-byte */
-	CHECK_STR(ESC("\xed\xa0\x80"), "\\ufffd\\ufffd\\ufffd"); /* U+D800 surrogate */
-	CHECK_STR(ESC("\xed\xbf\xbf"), "\\ufffd\\ufffd\\ufffd"); /* U+DFFF surrogate */
+	CHECK_STR(ESC("\xed\xa0\x80"), "\\ufffd\\ufffd\\ufffd");	    /* U+D800 surrogate */
+	CHECK_STR(ESC("\xed\xbf\xbf"), "\\ufffd\\ufffd\\ufffd");	    /* U+DFFF surrogate */
 	CHECK_STR(ESC("\xf4\x90\x80\x80"), "\\ufffd\\ufffd\\ufffd\\ufffd"); /* U+110000 */
 	CHECK_STR(ESC("\xf5\x80\x80\x80"), "\\ufffd\\ufffd\\ufffd\\ufffd");
 	CHECK_STR(ESC("\xf8\x88\x80\x80\x80"), "\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd"); /* 5-byte */
@@ -143,7 +143,8 @@ static void test_escape_always_valid(void)
 		v = json_parse(buf, (size_t)n, err, sizeof(err));
 		CHECK(v != NULL, "byte 0x%02x: %s: %s", a, err, buf);
 		if (v && a < 0x80)
-			CHECK(v->len == 1 && (unsigned char)v->str[0] == a, "byte 0x%02x changed", a);
+			CHECK(v->len == 1 && (unsigned char)v->str[0] == a, "byte 0x%02x changed",
+			      a);
 		if (v && a >= 0x80)
 			CHECK(v->len == 3 && !memcmp(v->str, "\xef\xbf\xbd", 3),
 			      "byte 0x%02x alone is not U+FFFD", a);
@@ -300,7 +301,8 @@ static void test_text_escape(void)
 	CHECK_STR(TEXT("\x7f"), "\\x7f");
 	CHECK_STR(text_esc("a\0b", 3), "a\\x00b");
 	CHECK_STR(TEXT("q\"u"), "q\"u");
-	CHECK_STR(TEXT("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"), "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+	CHECK_STR(TEXT("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"),
+		  "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
 	CHECK_STR(TEXT("\xff"), "\\xff");
 	CHECK_STR(TEXT("\x80z"), "\\x80z");
 	CHECK_STR(TEXT("\xc0\xaf"), "\\xc0\\xaf");

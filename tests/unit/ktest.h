@@ -40,24 +40,24 @@ static void kt_fail(int line, const char *fmt, ...)
 	kt_case_failed = true;
 }
 
-#define CHECK(cond, ...)                                                                     \
-	do {                                                                                 \
-		if (!(cond))                                                                 \
-			kt_fail(__LINE__, __VA_ARGS__);                                      \
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			kt_fail(__LINE__, __VA_ARGS__);                                            \
 	} while (0)
 
-#define CHECK_INT(got, want)                                                                 \
-	do {                                                                                 \
-		long long g_ = (long long)(got), w_ = (long long)(want);                     \
-		if (g_ != w_)                                                                \
-			kt_fail(__LINE__, "%s is %lld, expected %lld", #got, g_, w_);        \
+#define CHECK_INT(got, want)                                                                       \
+	do {                                                                                       \
+		long long g_ = (long long)(got), w_ = (long long)(want);                           \
+		if (g_ != w_)                                                                      \
+			kt_fail(__LINE__, "%s is %lld, expected %lld", #got, g_, w_);              \
 	} while (0)
 
-#define CHECK_UINT(got, want)                                                                \
-	do {                                                                                 \
-		unsigned long long g_ = (got), w_ = (want);                                  \
-		if (g_ != w_)                                                                \
-			kt_fail(__LINE__, "%s is %llu, expected %llu", #got, g_, w_);        \
+#define CHECK_UINT(got, want)                                                                      \
+	do {                                                                                       \
+		unsigned long long g_ = (got), w_ = (want);                                        \
+		if (g_ != w_)                                                                      \
+			kt_fail(__LINE__, "%s is %llu, expected %llu", #got, g_, w_);              \
 	} while (0)
 
 static void kt_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -99,8 +99,7 @@ static const char *kt_show(const char *s, size_t n, char *buf, size_t size)
 }
 
 /* Compare @got (length @gn) to the string @want; on a difference say where. */
-static void kt_check_mem(int line, const char *what, const char *got, size_t gn,
-			 const char *want)
+static void kt_check_mem(int line, const char *what, const char *got, size_t gn, const char *want)
 {
 	size_t wn = strlen(want), i = 0;
 	char a[400], b[400];
@@ -121,10 +120,10 @@ static void kt_check_mem(int line, const char *what, const char *got, size_t gn,
 	}
 }
 
-#define CHECK_STR(got, want)                                                                 \
-	do {                                                                                 \
-		const char *g_ = (got);                                                      \
-		kt_check_mem(__LINE__, #got, g_, strlen(g_), (want));                        \
+#define CHECK_STR(got, want)                                                                       \
+	do {                                                                                       \
+		const char *g_ = (got);                                                            \
+		kt_check_mem(__LINE__, #got, g_, strlen(g_), (want));                              \
 	} while (0)
 #define CHECK_MEM(got, n, want) kt_check_mem(__LINE__, #got, (got), (n), (want))
 

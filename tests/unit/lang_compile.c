@@ -37,38 +37,49 @@ static void test_errors(void)
 	static const struct {
 		const char *src, *want;
 	} cases[] = {
-		{ "BEGIN { @x = 1; @x = \"s\"; }", "1:17: @x: the value is a string here but an integer elsewhere" },
-		{ "BEGIN { @x = count(); @x = 1; }", "1:23: @x holds aggregated values: it cannot be assigned a value" },
-		{ "BEGIN { @x = count(); @x = sum(1); }", "1:28: @x is assigned sum() here but something else elsewhere" },
-		{ "BEGIN { @x = count(); @y = @x; }", "1:28: @x holds count() values, which can only be printed, not read" },
+		{ "BEGIN { @x = 1; @x = \"s\"; }",
+		  "1:17: @x: the value is a string here but an integer elsewhere" },
+		{ "BEGIN { @x = count(); @x = 1; }",
+		  "1:23: @x holds aggregated values: it cannot be assigned a value" },
+		{ "BEGIN { @x = count(); @x = sum(1); }",
+		  "1:28: @x is assigned sum() here but something else elsewhere" },
+		{ "BEGIN { @x = count(); @y = @x; }",
+		  "1:28: @x holds count() values, which can only be printed, not read" },
 		{ "BEGIN { @y = @never; }", "1:14: @never is read here but never assigned" },
 		{ "BEGIN { @x = nosuch(1); }", "1:14: unknown function 'nosuch'" },
 		{ "BEGIN { @x = $v; }", "1:14: $v is used before it is assigned" },
 		{ "BEGIN { printf(\"%s\\n\", 5); }", "printf: %s needs a string argument" },
 		{ "BEGIN { printf(\"%d %d\\n\", 5); }", "printf: 2 conversions but 1 argument" },
 		{ "BEGIN { break; }", "1:9: break outside a loop" },
-		{ "BEGIN { @m[1] = 1; @m[1, 2] = 2; }", "1:20: @m is used with 2 keys here and 1 elsewhere" },
-		{ "BEGIN { @l = lhist(1, 10, 0, 1); }", "1:14: lhist(): needs min < max and step > 0" },
+		{ "BEGIN { @m[1] = 1; @m[1, 2] = 2; }",
+		  "1:20: @m is used with 2 keys here and 1 elsewhere" },
+		{ "BEGIN { @l = lhist(1, 10, 0, 1); }",
+		  "1:14: lhist(): needs min < max and step > 0" },
 		{ "BEGIN { @l = lhist(1, 0, 10, $v); }", "1:30: expected a constant integer" },
 		{ "BEGIN { @h = hist(); }", "1:14: hist() takes 1 argument" },
 		{ "BEGIN { $x = count(); }", "1:14: count() can only be assigned to a map" },
 		{ "BEGIN { @x = \"a\" < \"b\"; }", "strings can only be compared with == and !=" },
 		{ "BEGIN { @x = \"a\" + 1; }", "'+' needs integers, found a string" },
-		{ "BEGIN { @x = retval; }", "1:14: retval is only available in kretprobe, uretprobe and kretfunc probes" },
+		{ "BEGIN { @x = retval; }",
+		  "1:14: retval is only available in kretprobe, uretprobe and kretfunc probes" },
 		{ "BEGIN { @x = arg0; }", "arg0 is not available in BEGIN probes" },
 		{ "BEGIN { @x = args.foo; }", "args is not available in BEGIN probes" },
-		{ "BEGIN { @x = (struct nosuchstruct_xyz *)0; }", "unknown type 'struct nosuchstruct_xyz'" },
+		{ "BEGIN { @x = (struct nosuchstruct_xyz *)0; }",
+		  "unknown type 'struct nosuchstruct_xyz'" },
 		{ "BEGIN { @x = (float)1; }", "unknown type 'float' in cast" },
 		{ "BEGIN { @x = str(1, 0); }", "str(): length 0 out of range 1..255" },
 		{ "BEGIN { exit(1); }", "exit() takes no arguments" },
-		{ "BEGIN { $a = 1; $a = \"x\"; }", "$a: the variable is a string here but an integer elsewhere" },
+		{ "BEGIN { $a = 1; $a = \"x\"; }",
+		  "$a: the variable is a string here but an integer elsewhere" },
 		{ "BEGIN { @x = 1 ? 2 : \"s\"; }", "the two branches of ?: have different types" },
-		{ "BEGIN { $a = str(0); $b = str(0); $c = str(0); $d = str(0); $e = str(0); $f = str(0); "
+		{ "BEGIN { $a = str(0); $b = str(0); $c = str(0); $d = str(0); $e = str(0); $f = "
+		  "str(0); "
 		  "$g = str(0); $h = str(0); @x = $a == $h; }",
 		  "needs more than 512 bytes of BPF stack" },
 		{ "BEGIN { print(@nope); }", "1:15: @nope is never assigned" },
 		{ "BEGIN { @x = 1; clear(@x, 1); }", "clear() takes a map" },
-		{ "BEGIN { unroll(0) { @x = 1; } }", "1:16: unroll count must be from 1 to 100, found 0" },
+		{ "BEGIN { unroll(0) { @x = 1; } }",
+		  "1:16: unroll count must be from 1 to 100, found 0" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct lang_diag d = { 0 };
@@ -81,8 +92,8 @@ static void test_errors(void)
 			continue;
 		}
 		snprintf(got, sizeof(got), "%d:%d: %s", d.pos.line, d.pos.col, d.msg);
-		CHECK(strstr(got, cases[i].want), "%s: got \"%s\", expected \"%s\"", cases[i].src, got,
-		      cases[i].want);
+		CHECK(strstr(got, cases[i].want), "%s: got \"%s\", expected \"%s\"", cases[i].src,
+		      got, cases[i].want);
 	}
 }
 
@@ -90,7 +101,8 @@ static void test_errors(void)
 static void test_shape(void)
 {
 	struct lang_diag d;
-	struct lang_compiled *c = compile("BEGIN { @x = 1; } END { @x = 1; } BEGIN { @y = 2; }", &d);
+	struct lang_compiled *c =
+		compile("BEGIN { @x = 1; } END { @x = 1; } BEGIN { @y = 2; }", &d);
 
 	CHECK(c, "compile: %d:%d: %s", d.pos.line, d.pos.col, d.msg);
 	if (!c)
@@ -98,7 +110,8 @@ static void test_shape(void)
 	CHECK_UINT(c->nprogs, 3);
 	for (size_t i = 0; i < c->nprogs; i++) {
 		CHECK(c->progs[i].insns[0].code == (BPF_ALU64 | BPF_MOV | BPF_X) &&
-			      c->progs[i].insns[0].dst_reg == 6 && c->progs[i].insns[0].src_reg == 1,
+			      c->progs[i].insns[0].dst_reg == 6 &&
+			      c->progs[i].insns[0].src_reg == 1,
 		      "program %zu starts with r6 = r1", i);
 		CHECK(c->progs[i].insns[c->progs[i].ninsns - 1].code == (BPF_JMP | BPF_EXIT),
 		      "program %zu ends with exit", i);
@@ -176,7 +189,8 @@ static int map_get(struct lang_compiled *c, const char *name, const int64_t *key
 						memcpy(out, cv, outlen < 16 ? outlen : 16);
 					continue;
 				}
-				for (size_t o = 0; o + 8 <= outlen && o + 8 <= m->val_size; o += 8) {
+				for (size_t o = 0; o + 8 <= outlen && o + 8 <= m->val_size;
+				     o += 8) {
 					uint64_t a, b;
 
 					memcpy(&a, (char *)out + o, 8);
@@ -288,15 +302,18 @@ static void test_aggregations(void)
 
 	if (!need_root())
 		return;
-	c = run_begin("BEGIN { @c = count(); @c = count(); @c = count(); @s = sum(5); @s = sum(-2);"
-		      "@mn = min(5); @mn = min(-3); @mn = min(9); @mx = max(-5); @mx = max(-7);"
-		      "@a = avg(4); @a = avg(9); @st = stats(10); @k[7] = count(); @k[7] = count(); }");
+	c = run_begin(
+		"BEGIN { @c = count(); @c = count(); @c = count(); @s = sum(5); @s = sum(-2);"
+		"@mn = min(5); @mn = min(-3); @mn = min(9); @mx = max(-5); @mx = max(-7);"
+		"@a = avg(4); @a = avg(9); @st = stats(10); @k[7] = count(); @k[7] = count(); }");
 	if (!c)
 		return;
 	CHECK(!map_get(c, "@c", NULL, v, 8) && v[0] == 3, "count: %lld", (long long)v[0]);
 	CHECK(!map_get(c, "@s", NULL, v, 8) && v[0] == 3, "sum: %lld", (long long)v[0]);
-	CHECK(!map_get(c, "@mn", NULL, v, 16) && v[0] == -3 && v[1] == 1, "min: %lld", (long long)v[0]);
-	CHECK(!map_get(c, "@mx", NULL, v, 16) && v[0] == -5 && v[1] == 1, "max: %lld", (long long)v[0]);
+	CHECK(!map_get(c, "@mn", NULL, v, 16) && v[0] == -3 && v[1] == 1, "min: %lld",
+	      (long long)v[0]);
+	CHECK(!map_get(c, "@mx", NULL, v, 16) && v[0] == -5 && v[1] == 1, "max: %lld",
+	      (long long)v[0]);
 	CHECK(!map_get(c, "@a", NULL, v, 16) && v[0] == 13 && v[1] == 2, "avg: %lld/%lld",
 	      (long long)v[0], (long long)v[1]);
 	CHECK(!map_get(c, "@st", NULL, v, 16) && v[0] == 10 && v[1] == 1, "stats");
@@ -307,8 +324,11 @@ static void test_aggregations(void)
 /* The BPF code's hist() and lhist() slots are the printer's (lang_hist_slot). */
 static void test_hist_slots(void)
 {
-	static const int64_t vals[] = { -5, -1, 0, 1, 2, 3, 4, 7, 8, 1023, 1024, 1025, 1LL << 40,
-					(1LL << 40) - 1, INT64_MAX, INT64_MIN };
+	static const int64_t vals[] = {
+		-5,	   -1,	     0,	   1,	 2,    3,	  4,
+		7,	   8,	     1023, 1024, 1025, 1LL << 40, (1LL << 40) - 1,
+		INT64_MAX, INT64_MIN
+	};
 	char src[256];
 
 	if (!need_root())
@@ -319,24 +339,28 @@ static void test_hist_slots(void)
 		unsigned want = lang_hist_slot(vals[i]), lw;
 		int64_t lv = vals[i] % 1000;
 
-		snprintf(src, sizeof(src), "BEGIN { @h = hist(%lld); @l = lhist(%lld, -100, 250, 30); }",
+		snprintf(src, sizeof(src),
+			 "BEGIN { @h = hist(%lld); @l = lhist(%lld, -100, 250, 30); }",
 			 (long long)vals[i], (long long)lv);
 		if (vals[i] == INT64_MIN)
-			snprintf(src, sizeof(src), "BEGIN { @h = hist(-9223372036854775807 - 1);"
-				 " @l = lhist(%lld, -100, 250, 30); }", (long long)lv);
+			snprintf(src, sizeof(src),
+				 "BEGIN { @h = hist(-9223372036854775807 - 1);"
+				 " @l = lhist(%lld, -100, 250, 30); }",
+				 (long long)lv);
 		c = run_begin(src);
 		if (!c)
 			continue;
 		CHECK(!map_get(c, "@h", NULL, slots, sizeof(slots)), "%s: no @h", src);
 		for (unsigned s = 0; s < LANG_HIST_SLOTS; s++)
-			CHECK(slots[s] == (s == want), "%s: slot %u holds %llu (want slot %u)", src, s,
-			      (unsigned long long)slots[s], want);
-		lw = lv < -100 ? 0 : lv >= 250 ? lang_lhist_slots(-100, 250, 30) - 1
-						 : (unsigned)((lv + 100) / 30) + 1;
+			CHECK(slots[s] == (s == want), "%s: slot %u holds %llu (want slot %u)", src,
+			      s, (unsigned long long)slots[s], want);
+		lw = lv < -100	 ? 0
+		     : lv >= 250 ? lang_lhist_slots(-100, 250, 30) - 1
+				 : (unsigned)((lv + 100) / 30) + 1;
 		CHECK(!map_get(c, "@l", NULL, slots, 8 * lang_lhist_slots(-100, 250, 30)), "no @l");
 		for (unsigned s = 0; s < lang_lhist_slots(-100, 250, 30); s++)
-			CHECK(slots[s] == (s == lw), "%s: lhist slot %u holds %llu (want slot %u)", src,
-			      s, (unsigned long long)slots[s], lw);
+			CHECK(slots[s] == (s == lw), "%s: lhist slot %u holds %llu (want slot %u)",
+			      src, s, (unsigned long long)slots[s], lw);
 		done(c);
 	}
 }
@@ -354,7 +378,8 @@ static void test_strings(void)
 	if (!c)
 		return;
 	CHECK(!map_get(c, "@s", NULL, v, sizeof(v)) && !strcmp(v, "xy"), "@s = \"%s\"", v);
-	CHECK(!map_get(c, "@n", NULL, v, sizeof(v)) && !strcmp(v, "lang_compile"), "@n = \"%s\"", v);
+	CHECK(!map_get(c, "@n", NULL, v, sizeof(v)) && !strcmp(v, "lang_compile"), "@n = \"%s\"",
+	      v);
 	CHECK(!map_get(c, "@t", NULL, v, sizeof(v)) && !strcmp(v, "yes"), "@t = \"%s\"", v);
 	for (size_t i = 0; i < c->nmaps; i++) {
 		char key[64] = { 0 }, next[64];

@@ -11,7 +11,7 @@ static struct kt_mem mem;
 /* The dump of @src, or "error L:C: MSG\n" when it does not parse. */
 static const char *dump(const char *src)
 {
-	struct lang_diag d = {.pos = {0, 0, 0}};
+	struct lang_diag d = { .pos = { 0, 0, 0 } };
 	struct lang_program *p = lang_parse(src, "t.bt", &d);
 	FILE *f = kt_mem_open(&mem);
 
@@ -49,9 +49,9 @@ static void test_probes(void)
 		  "(probe (kprobe f) (pred (== (builtin pid) 1)) (block (assign = (map x) 1)))\n"
 		  "(probe (kretprobe f) (block (assign = (map y) 2)))");
 	CHECK_AST(
-	    "tracepoint:syscalls:sys_enter_openat /comm == \"cat\"/ { @x[pid] = count(); }",
-	    "(probe (tracepoint syscalls sys_enter_openat) (pred (== (builtin comm) \"cat\")) "
-	    "(block (assign = (map x (builtin pid)) (call count))))");
+		"tracepoint:syscalls:sys_enter_openat /comm == \"cat\"/ { @x[pid] = count(); }",
+		"(probe (tracepoint syscalls sys_enter_openat) (pred (== (builtin comm) \"cat\")) "
+		"(block (assign = (map x (builtin pid)) (call count))))");
 }
 
 static void test_attach_points(void)
@@ -131,9 +131,8 @@ static void test_statements(void)
 	CHECK_BODY("@x = 1; @y[1, \"a\"] = 2; $v = 3",
 		   "(assign = (map x) 1) "
 		   "(assign = (map y 1 \"a\") 2) (assign = (var v) 3)");
-	CHECK_BODY(
-	    "@ = count(); @[comm] = count();",
-	    "(assign = (map \"\") (call count)) (assign = (map \"\" (builtin comm)) (call count))");
+	CHECK_BODY("@ = count(); @[comm] = count();", "(assign = (map \"\") (call count)) (assign "
+						      "= (map \"\" (builtin comm)) (call count))");
 	CHECK_BODY("$a += 1; $a -= 1; $a *= 1; $a /= 1; $a %= 1; @b &= 1; @b |= 1; @b ^= 1; "
 		   "@b <<= 1; @b >>= 1",
 		   "(assign += (var a) 1) (assign -= (var a) 1) (assign *= (var a) 1) "
@@ -165,7 +164,7 @@ static void test_unroll_node(void)
 {
 	struct lang_diag d;
 	struct lang_program *p =
-	    lang_parse("BEGIN { unroll(7) { } unroll($3) { @x = 1 } }", "-e", &d);
+		lang_parse("BEGIN { unroll(7) { } unroll($3) { @x = 1 } }", "-e", &d);
 	struct lang_node *u;
 
 	CHECK(p, "parse failed: %s", d.msg);
@@ -296,7 +295,7 @@ static void test_int_nodes(void)
 {
 	struct lang_diag d;
 	struct lang_program *p = lang_parse(
-	    "BEGIN {\n\t@x = 9223372036854775808 + -9223372036854775808 * 1;\n}", "-e", &d);
+		"BEGIN {\n\t@x = 9223372036854775808 + -9223372036854775808 * 1;\n}", "-e", &d);
 	struct lang_node *a, *plus, *l, *times, *r;
 
 	CHECK(p, "parse failed: %s", d.msg);
@@ -383,9 +382,9 @@ static void test_errors_lexical(void)
 		  "expected a variable name, a parameter number or '#' after '$'");
 	CHECK_ERR("BEGIN { @1 = 1 }", 1, 9,
 		  "invalid map name '@1': a map's name starts with a letter or '_'");
-	CHECK_ERR(
-	    "u:\"/x y:f {}", 1, 3,
-	    "unterminated quoted part of an attach point: end of input before the closing '\"'");
+	CHECK_ERR("u:\"/x y:f {}", 1, 3,
+		  "unterminated quoted part of an attach point: end of input before the closing "
+		  "'\"'");
 }
 
 static void test_errors_syntax(void)
@@ -427,9 +426,9 @@ static void test_errors_syntax(void)
 		  "unroll count must be from 1 to 100, found 101");
 	CHECK_ERR("BEGIN { unroll(2+3) { } }", 1, 17,
 		  "expected ')' after the unroll count, found '+'");
-	CHECK_ERR(
-	    "BEGIN { unroll($x) { } }", 1, 16,
-	    "expected an unroll count (1 to 100, or a parameter such as $1), found variable '$x'");
+	CHECK_ERR("BEGIN { unroll($x) { } }", 1, 16,
+		  "expected an unroll count (1 to 100, or a parameter such as $1), found variable "
+		  "'$x'");
 	CHECK_ERR("BEGIN { $a = $b = 1; }", 1, 17,
 		  "expected ';' or '}' after statement, found '='");
 	CHECK_ERR("BEGIN { 1 = 2 }", 1, 11,
@@ -488,7 +487,7 @@ static void test_error_in_file(void)
 
 static void test_diag_print(void)
 {
-	struct lang_diag d = {.pos = {2, 4, 12}};
+	struct lang_diag d = { .pos = { 2, 4, 12 } };
 
 	snprintf(d.msg, sizeof(d.msg), "boom");
 	/* tabs kept, a UTF-8 character is one column on the screen, CR of CRLF dropped */
@@ -498,7 +497,7 @@ static void test_diag_print(void)
 	lang_diag_print(&d, NULL, NULL, kt_mem_open(&mem));
 	CHECK_STR(kt_mem_close(&mem), "stdin:2:4: error: boom\n");
 	/* at the end of the input, after a newline: an empty line and a caret */
-	d = (struct lang_diag){.pos = {2, 1, 6}};
+	d = (struct lang_diag){ .pos = { 2, 1, 6 } };
 	snprintf(d.msg, sizeof(d.msg), "eof");
 	lang_diag_print(&d, "-e", "BEGIN\n", kt_mem_open(&mem));
 	CHECK_STR(kt_mem_close(&mem), "-e:2:1: error: eof\n\n^\n");
@@ -557,9 +556,8 @@ static void test_limits(void)
 	for (size_t i = 0; i < 2000; i++)
 		o += (size_t)sprintf(s + o, "+1");
 	sprintf(s + o, " }");
-	CHECK_STR(
-	    dump(s),
-	    "error 1:2059: expression too long: its syntax tree is more than 1024 levels deep\n");
+	CHECK_STR(dump(s), "error 1:2059: expression too long: its syntax tree is more than 1024 "
+			   "levels deep\n");
 	/* 1000 terms are fine */
 	o = (size_t)sprintf(s, "BEGIN { $x = 1");
 	for (size_t i = 0; i < 1000; i++)
@@ -590,9 +588,9 @@ static void test_tokens(void)
 	struct lang_lexer lx;
 	struct lang_token t;
 	char b[128];
-	const enum lang_tok want[] = {LT_VAR,	  LT_SHL_ASSIGN, LT_MAP,    LT_ARROW,
-				      LT_IDENT,	  LT_PARAM,	 LT_NE,	    LT_STR,
-				      LT_BUILTIN, LT_INT,	 LT_UNROLL, LT_EOF};
+	const enum lang_tok want[] = { LT_VAR,	   LT_SHL_ASSIGN, LT_MAP,    LT_ARROW,
+				       LT_IDENT,   LT_PARAM,	  LT_NE,     LT_STR,
+				       LT_BUILTIN, LT_INT,	  LT_UNROLL, LT_EOF };
 	size_t i = 0;
 
 	CHECK_STR(lang_tok_name(LT_PLUS_ASSIGN), "'+='");
@@ -619,12 +617,12 @@ static void test_tokens(void)
 		free(s);
 	}
 	CHECK_STR(lang_tok_describe(&t, b, sizeof(b)), "string \"a\\x41\\0b\"");
-	t = (struct lang_token){.kind = LT_IDENT,
-				.text = "a_very_long_identifier_that_goes_on_and_on_and_on",
-				.len = 49};
+	t = (struct lang_token){ .kind = LT_IDENT,
+				 .text = "a_very_long_identifier_that_goes_on_and_on_and_on",
+				 .len = 49 };
 	CHECK_STR(lang_tok_describe(&t, b, sizeof(b)),
 		  "identifier 'a_very_long_identifier_that_goes_on_and_...'");
-	t = (struct lang_token){.kind = LT_RBRACE, .text = "}", .len = 1};
+	t = (struct lang_token){ .kind = LT_RBRACE, .text = "}", .len = 1 };
 	CHECK_STR(lang_tok_describe(&t, b, sizeof(b)), "'}'");
 	/* the lexer of attach points */
 	lang_lex_init(&lx, "  k:vfs_read+4,u:\"/a b\":f/x/ {", &d);
@@ -641,21 +639,62 @@ static void test_tokens(void)
 static void test_operators(void)
 {
 	static const enum lang_tok want[] = {
-	    LT_LBRACE,	    LT_RBRACE,	     LT_LPAREN,	      LT_RPAREN,       LT_LBRACKET,
-	    LT_RBRACKET,    LT_COMMA,	     LT_SEMI,	      LT_COLON,	       LT_QUESTION,
-	    LT_DOT,	    LT_BNOT,	     LT_PLUS,	      LT_INC,	       LT_PLUS_ASSIGN,
-	    LT_MINUS,	    LT_DEC,	     LT_ARROW,	      LT_MINUS_ASSIGN, LT_STAR,
-	    LT_STAR_ASSIGN, LT_SLASH,	     LT_SLASH_ASSIGN, LT_PERCENT,      LT_PERCENT_ASSIGN,
-	    LT_CARET,	    LT_CARET_ASSIGN, LT_ASSIGN,	      LT_EQ,	       LT_NOT,
-	    LT_NE,	    LT_AMP,	     LT_LAND,	      LT_AMP_ASSIGN,   LT_PIPE,
-	    LT_LOR,	    LT_PIPE_ASSIGN,  LT_LT,	      LT_SHL,	       LT_SHL_ASSIGN,
-	    LT_LE,	    LT_GT,	     LT_SHR,	      LT_SHR_ASSIGN,   LT_GE,
-	    LT_INC,	    LT_PLUS,	     LT_SHL,	      LT_LT,	       LT_ARROW,
-	    LT_GT,	    LT_EOF,
+		LT_LBRACE,
+		LT_RBRACE,
+		LT_LPAREN,
+		LT_RPAREN,
+		LT_LBRACKET,
+		LT_RBRACKET,
+		LT_COMMA,
+		LT_SEMI,
+		LT_COLON,
+		LT_QUESTION,
+		LT_DOT,
+		LT_BNOT,
+		LT_PLUS,
+		LT_INC,
+		LT_PLUS_ASSIGN,
+		LT_MINUS,
+		LT_DEC,
+		LT_ARROW,
+		LT_MINUS_ASSIGN,
+		LT_STAR,
+		LT_STAR_ASSIGN,
+		LT_SLASH,
+		LT_SLASH_ASSIGN,
+		LT_PERCENT,
+		LT_PERCENT_ASSIGN,
+		LT_CARET,
+		LT_CARET_ASSIGN,
+		LT_ASSIGN,
+		LT_EQ,
+		LT_NOT,
+		LT_NE,
+		LT_AMP,
+		LT_LAND,
+		LT_AMP_ASSIGN,
+		LT_PIPE,
+		LT_LOR,
+		LT_PIPE_ASSIGN,
+		LT_LT,
+		LT_SHL,
+		LT_SHL_ASSIGN,
+		LT_LE,
+		LT_GT,
+		LT_SHR,
+		LT_SHR_ASSIGN,
+		LT_GE,
+		LT_INC,
+		LT_PLUS,
+		LT_SHL,
+		LT_LT,
+		LT_ARROW,
+		LT_GT,
+		LT_EOF,
 	};
 	const char *src =
-	    "{ } ( ) [ ] , ; : ? . ~ + ++ += - -- -> -= * *= / /= % %= ^ ^= = == ! != "
-	    "& && &= | || |= < << <<= <= > >> >>= >= +++<<<->>";
+		"{ } ( ) [ ] , ; : ? . ~ + ++ += - -- -> -= * *= / /= % %= ^ ^= = == ! != "
+		"& && &= | || |= < << <<= <= > >> >>= >= +++<<<->>";
 	struct lang_diag d;
 	struct lang_lexer lx;
 	struct lang_token t;
@@ -674,8 +713,8 @@ static void test_operators(void)
 
 static void test_node_api(void)
 {
-	struct lang_node *n = lang_node_new(LN_CALL, (struct lang_pos){1, 2, 1});
-	struct lang_program prog = {0};
+	struct lang_node *n = lang_node_new(LN_CALL, (struct lang_pos){ 1, 2, 1 });
+	struct lang_program prog = { 0 };
 
 	CHECK(n, "no node");
 	if (!n)

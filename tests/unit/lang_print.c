@@ -33,17 +33,17 @@ static const struct lang_field f_str = { LV_STR, 0, 16 };
 static const struct lang_field f_is[] = { { LV_INT, 0, 8 }, { LV_STR, 8, 16 } };
 
 #define KEY_NONE ((struct lang_layout){ NULL, 0, 0 })
-#define KEY_I64 ((struct lang_layout){ &f_i64, 1, 8 })
-#define KEY_STR ((struct lang_layout){ &f_str, 1, 16 })
-#define KEY_IS ((struct lang_layout){ f_is, 2, 24 })
+#define KEY_I64	 ((struct lang_layout){ &f_i64, 1, 8 })
+#define KEY_STR	 ((struct lang_layout){ &f_str, 1, 16 })
+#define KEY_IS	 ((struct lang_layout){ f_is, 2, 24 })
 
 /* e[i] = { &keys[i], &vals[i] } */
-#define FILL(e, keys, vals)                                                                  \
-	do {                                                                                 \
-		for (size_t i_ = 0; i_ < sizeof(e) / sizeof(e[0]); i_++) {                  \
-			e[i_].key = &(keys)[i_];                                             \
-			e[i_].val = &(vals)[i_];                                             \
-		}                                                                            \
+#define FILL(e, keys, vals)                                                                        \
+	do {                                                                                       \
+		for (size_t i_ = 0; i_ < sizeof(e) / sizeof(e[0]); i_++) {                         \
+			e[i_].key = &(keys)[i_];                                                   \
+			e[i_].val = &(vals)[i_];                                                   \
+		}                                                                                  \
 	} while (0)
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -84,8 +84,8 @@ struct shown {
 	size_t n;
 };
 
-#define SHOW(json, ...)                                                                      \
-	show_maps(json, (const struct shown[]){ __VA_ARGS__ },                               \
+#define SHOW(json, ...)                                                                            \
+	show_maps(json, (const struct shown[]){ __VA_ARGS__ },                                     \
 		  sizeof((const struct shown[]){ __VA_ARGS__ }) / sizeof(struct shown))
 
 static void show_maps(bool json, const struct shown *s, size_t n)
@@ -119,12 +119,14 @@ static void test_hist_slot(void)
 	static const struct {
 		int64_t v;
 		unsigned slot;
+		/* clang-format off */
 	} t[] = {
 		{ INT64_MIN, 0 }, { -1, 0 },	  { 0, 1 },	  { 1, 2 },	  { 2, 3 },
 		{ 3, 3 },	  { 4, 4 },	  { 7, 4 },	  { 8, 5 },	  { 1023, 11 },
 		{ 1024, 12 },	  { 1000000, 21 }, { (1LL << 32) - 1, 33 }, { 1LL << 32, 34 },
 		{ (1LL << 62) - 1, 63 }, { 1LL << 62, 64 }, { INT64_MAX, 64 },
 	};
+	/* clang-format on */
 
 	for (size_t i = 0; i < N(t); i++)
 		CHECK(lang_hist_slot(t[i].v) == t[i].slot, "slot of %lld is %u, expected %u",
@@ -162,8 +164,9 @@ static void print_example(bool json)
 	struct lang_entry ce[2], he[1] = { { NULL, h } }, le[1] = { { NULL, l } }, se[1];
 	struct lang_mapinfo c = { .name = "@c", .key = KEY_STR, .agg = LA_COUNT };
 	struct lang_mapinfo hm = { .name = "@h", .agg = LA_HIST };
-	struct lang_mapinfo lm = { .name = "@l", .agg = LA_LHIST, .lmin = 0, .lmax = 100,
-				   .lstep = 10 };
+	struct lang_mapinfo lm = {
+		.name = "@l", .agg = LA_LHIST, .lmin = 0, .lmax = 100, .lstep = 10
+	};
 	struct lang_mapinfo s = { .name = "@s", .key = KEY_IS, .agg = LA_STATS };
 
 	memset(h, 0, sizeof(h));
@@ -181,7 +184,8 @@ static void print_example(bool json)
 static void test_map_example_text(void)
 {
 	print_example(false);
-	CHECK_MEM(mem.buf, mem.len,
+	CHECK_MEM(
+		mem.buf, mem.len,
 		"@c[x]: 1\n"
 		"@c[y]: 2\n"
 		"@h: \n"
@@ -212,36 +216,34 @@ static void test_map_example_text(void)
 		"[10, 20)               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
 		"\n"
 		"@s[1, a]: count 1, average 7, total 7\n"
-		"\n"
-	);
+		"\n");
 }
 
 static void test_map_example_json(void)
 {
 	print_example(true);
 	CHECK_MEM(mem.buf, mem.len,
-		"{\"type\": \"map\", \"data\": {\"@c\": {\"x\": 1, \"y\": 2}}}\n"
-		"{\"type\": \"hist\", \"data\": {\"@h\": [{\"max\": -1, \"count\": 1}, "
-		"{\"min\": 0, \"max\": 0, \"count\": 1}, {\"min\": 1, \"max\": 1, "
-		"\"count\": 0}, {\"min\": 2, \"max\": 3, \"count\": 0}, {\"min\": 4, "
-		"\"max\": 7, \"count\": 1}, {\"min\": 8, \"max\": 15, \"count\": 0}, "
-		"{\"min\": 16, \"max\": 31, \"count\": 0}, {\"min\": 32, \"max\": 63, "
-		"\"count\": 0}, {\"min\": 64, \"max\": 127, \"count\": 0}, {\"min\": 128, "
-		"\"max\": 255, \"count\": 0}, {\"min\": 256, \"max\": 511, \"count\": 0}, "
-		"{\"min\": 512, \"max\": 1023, \"count\": 0}, {\"min\": 1024, "
-		"\"max\": 2047, \"count\": 0}, {\"min\": 2048, \"max\": 4095, "
-		"\"count\": 0}, {\"min\": 4096, \"max\": 8191, \"count\": 0}, "
-		"{\"min\": 8192, \"max\": 16383, \"count\": 0}, {\"min\": 16384, "
-		"\"max\": 32767, \"count\": 0}, {\"min\": 32768, \"max\": 65535, "
-		"\"count\": 0}, {\"min\": 65536, \"max\": 131071, \"count\": 0}, "
-		"{\"min\": 131072, \"max\": 262143, \"count\": 0}, {\"min\": 262144, "
-		"\"max\": 524287, \"count\": 0}, {\"min\": 524288, \"max\": 1048575, "
-		"\"count\": 1}]}}\n"
-		"{\"type\": \"hist\", \"data\": {\"@l\": [{\"min\": 10, \"max\": 19, "
-		"\"count\": 1}]}}\n"
-		"{\"type\": \"stats\", \"data\": {\"@s\": {\"1,a\": {\"count\": 1, "
-		"\"average\": 7, \"total\": 7}}}}\n"
-	);
+		  "{\"type\": \"map\", \"data\": {\"@c\": {\"x\": 1, \"y\": 2}}}\n"
+		  "{\"type\": \"hist\", \"data\": {\"@h\": [{\"max\": -1, \"count\": 1}, "
+		  "{\"min\": 0, \"max\": 0, \"count\": 1}, {\"min\": 1, \"max\": 1, "
+		  "\"count\": 0}, {\"min\": 2, \"max\": 3, \"count\": 0}, {\"min\": 4, "
+		  "\"max\": 7, \"count\": 1}, {\"min\": 8, \"max\": 15, \"count\": 0}, "
+		  "{\"min\": 16, \"max\": 31, \"count\": 0}, {\"min\": 32, \"max\": 63, "
+		  "\"count\": 0}, {\"min\": 64, \"max\": 127, \"count\": 0}, {\"min\": 128, "
+		  "\"max\": 255, \"count\": 0}, {\"min\": 256, \"max\": 511, \"count\": 0}, "
+		  "{\"min\": 512, \"max\": 1023, \"count\": 0}, {\"min\": 1024, "
+		  "\"max\": 2047, \"count\": 0}, {\"min\": 2048, \"max\": 4095, "
+		  "\"count\": 0}, {\"min\": 4096, \"max\": 8191, \"count\": 0}, "
+		  "{\"min\": 8192, \"max\": 16383, \"count\": 0}, {\"min\": 16384, "
+		  "\"max\": 32767, \"count\": 0}, {\"min\": 32768, \"max\": 65535, "
+		  "\"count\": 0}, {\"min\": 65536, \"max\": 131071, \"count\": 0}, "
+		  "{\"min\": 131072, \"max\": 262143, \"count\": 0}, {\"min\": 262144, "
+		  "\"max\": 524287, \"count\": 0}, {\"min\": 524288, \"max\": 1048575, "
+		  "\"count\": 1}]}}\n"
+		  "{\"type\": \"hist\", \"data\": {\"@l\": [{\"min\": 10, \"max\": 19, "
+		  "\"count\": 1}]}}\n"
+		  "{\"type\": \"stats\", \"data\": {\"@s\": {\"1,a\": {\"count\": 1, "
+		  "\"average\": 7, \"total\": 7}}}}\n");
 }
 
 /* bpftrace -e 'BEGIN { @a = 1; @b[1] = 2; @b[2] = 1; @c = count(); exit(); }' */
@@ -259,17 +261,15 @@ static void test_map_scalars(void)
 		SHOW(json, { &a, ae, 1 }, { &b, be, 2 }, { &c, ce, 1 });
 		if (!json)
 			CHECK_MEM(mem.buf, mem.len,
-				"@a: 1\n"
-				"@b[2]: 1\n"
-				"@b[1]: 2\n"
-				"@c: 1\n"
-			);
+				  "@a: 1\n"
+				  "@b[2]: 1\n"
+				  "@b[1]: 2\n"
+				  "@c: 1\n");
 		else
 			CHECK_MEM(mem.buf, mem.len,
-				"{\"type\": \"map\", \"data\": {\"@a\": 1}}\n"
-				"{\"type\": \"map\", \"data\": {\"@b\": {\"2\": 1, \"1\": 2}}}\n"
-				"{\"type\": \"map\", \"data\": {\"@c\": 1}}\n"
-			);
+				  "{\"type\": \"map\", \"data\": {\"@a\": 1}}\n"
+				  "{\"type\": \"map\", \"data\": {\"@b\": {\"2\": 1, \"1\": 2}}}\n"
+				  "{\"type\": \"map\", \"data\": {\"@c\": 1}}\n");
 	}
 }
 
@@ -288,28 +288,29 @@ static void test_map_int_keys(void)
 	struct skey wv[] = { { "a" }, { "b" }, { "c" } };
 	struct lang_entry ve[5], we[3], xe[3];
 	struct lang_mapinfo v = { .name = "@v", .key = KEY_I64, .agg = LA_SCALAR, .val = f_str };
-	struct lang_mapinfo w = { .name = "@w", .key = { &f_i8, 1, 1 }, .agg = LA_SCALAR,
-				  .val = f_str };
-	struct lang_mapinfo x = { .name = "@x", .key = { &f_u8, 1, 1 }, .agg = LA_SCALAR,
-				  .val = f_str };
+	struct lang_mapinfo w = {
+		.name = "@w", .key = { &f_i8, 1, 1 }, .agg = LA_SCALAR, .val = f_str
+	};
+	struct lang_mapinfo x = {
+		.name = "@x", .key = { &f_u8, 1, 1 }, .agg = LA_SCALAR, .val = f_str
+	};
 
 	FILL(ve, vk, vv);
 	FILL(we, wk, wv);
 	FILL(xe, xk, wv);
 	SHOW(false, { &v, ve, N(ve) }, { &w, we, N(we) }, { &x, xe, N(xe) });
 	CHECK_MEM(mem.buf, mem.len,
-		"@v[1]: b\n"
-		"@v[9223372036854775807]: d\n"
-		"@v[-256]: e\n"
-		"@v[-5]: c\n"
-		"@v[-1]: a\n"
-		"@w[3]: c\n"
-		"@w[5]: b\n"
-		"@w[-1]: a\n"
-		"@x[1]: a\n"
-		"@x[3]: c\n"
-		"@x[255]: b\n"
-	);
+		  "@v[1]: b\n"
+		  "@v[9223372036854775807]: d\n"
+		  "@v[-256]: e\n"
+		  "@v[-5]: c\n"
+		  "@v[-1]: a\n"
+		  "@w[3]: c\n"
+		  "@w[5]: b\n"
+		  "@w[-1]: a\n"
+		  "@x[1]: a\n"
+		  "@x[3]: c\n"
+		  "@x[255]: b\n");
 }
 
 /*
@@ -326,15 +327,15 @@ static void test_map_str_keys(void)
 
 	FILL(e, k, v);
 	CHECK_MAP(&m, e, N(e),
-		"@w[]: 1\n"
-		"@w[B]: x\n"
-		"@w[a]: 1\n"
-		"@w[ab]: 1\n"
-		"@w[b]: 1\n"
-		"@w[c]: 1\n"
-		"@w[zz]: 1\n",
-		"{\"type\": \"map\", \"data\": {\"@w\": {\"\": \"1\", \"B\": \"x\", "
-		"\"a\": \"1\", \"ab\": \"1\", \"b\": \"1\", \"c\": \"1\", \"zz\": \"1\"}}}\n");
+		  "@w[]: 1\n"
+		  "@w[B]: x\n"
+		  "@w[a]: 1\n"
+		  "@w[ab]: 1\n"
+		  "@w[b]: 1\n"
+		  "@w[c]: 1\n"
+		  "@w[zz]: 1\n",
+		  "{\"type\": \"map\", \"data\": {\"@w\": {\"\": \"1\", \"B\": \"x\", "
+		  "\"a\": \"1\", \"ab\": \"1\", \"b\": \"1\", \"c\": \"1\", \"zz\": \"1\"}}}\n");
 }
 
 /*
@@ -350,12 +351,12 @@ static void test_map_two_keys(void)
 
 	FILL(e, k, v);
 	CHECK_MAP(&m, e, N(e),
-		"@v[0, z]: c\n"
-		"@v[1, a]: b\n"
-		"@v[1, b]: a\n"
-		"@v[2, a]: d\n",
-		"{\"type\": \"map\", \"data\": {\"@v\": {\"0,z\": \"c\", \"1,a\": \"b\", "
-		"\"1,b\": \"a\", \"2,a\": \"d\"}}}\n");
+		  "@v[0, z]: c\n"
+		  "@v[1, a]: b\n"
+		  "@v[1, b]: a\n"
+		  "@v[2, a]: d\n",
+		  "{\"type\": \"map\", \"data\": {\"@v\": {\"0,z\": \"c\", \"1,a\": \"b\", "
+		  "\"1,b\": \"a\", \"2,a\": \"d\"}}}\n");
 }
 
 /*
@@ -379,28 +380,26 @@ static void test_map_stats_avg(void)
 	FILL(ae, ak, av);
 	SHOW(false, { &s, se, N(se) }, { &a, ae, N(ae) });
 	CHECK_MEM(mem.buf, mem.len,
-		"@s[3]: count 1, average -100, total -100\n"
-		"@s[0]: count 1, average 5, total 5\n"
-		"@s[2]: count 2, average 5, total 11\n"
-		"@s[4]: count 2, average 5, total 10\n"
-		"@s[1]: count 1, average 400, total 400\n"
-		"\n"
-		"@a[3]: -100\n"
-		"@a[0]: 5\n"
-		"@a[2]: 10\n"
-		"@a[1]: 400\n"
-		"\n"
-	);
+		  "@s[3]: count 1, average -100, total -100\n"
+		  "@s[0]: count 1, average 5, total 5\n"
+		  "@s[2]: count 2, average 5, total 11\n"
+		  "@s[4]: count 2, average 5, total 10\n"
+		  "@s[1]: count 1, average 400, total 400\n"
+		  "\n"
+		  "@a[3]: -100\n"
+		  "@a[0]: 5\n"
+		  "@a[2]: 10\n"
+		  "@a[1]: 400\n"
+		  "\n");
 	SHOW(true, { &s, se, N(se) }, { &a, ae, N(ae) });
 	CHECK_MEM(mem.buf, mem.len,
-		"{\"type\": \"stats\", \"data\": {\"@s\": {\"3\": {\"count\": 1, "
-		"\"average\": -100, \"total\": -100}, \"0\": {\"count\": 1, \"average\": 5, "
-		"\"total\": 5}, \"2\": {\"count\": 2, \"average\": 5, \"total\": 11}, "
-		"\"4\": {\"count\": 2, \"average\": 5, \"total\": 10}, \"1\": {\"count\": 1, "
-		"\"average\": 400, \"total\": 400}}}}\n"
-		"{\"type\": \"stats\", \"data\": {\"@a\": {\"3\": -100, \"0\": 5, "
-		"\"2\": 10, \"1\": 400}}}\n"
-	);
+		  "{\"type\": \"stats\", \"data\": {\"@s\": {\"3\": {\"count\": 1, "
+		  "\"average\": -100, \"total\": -100}, \"0\": {\"count\": 1, \"average\": 5, "
+		  "\"total\": 5}, \"2\": {\"count\": 2, \"average\": 5, \"total\": 11}, "
+		  "\"4\": {\"count\": 2, \"average\": 5, \"total\": 10}, \"1\": {\"count\": 1, "
+		  "\"average\": 400, \"total\": 400}}}}\n"
+		  "{\"type\": \"stats\", \"data\": {\"@a\": {\"3\": -100, \"0\": 5, "
+		  "\"2\": 10, \"1\": 400}}}\n");
 }
 
 /*
@@ -432,33 +431,31 @@ static void test_map_min_max_sum(void)
 {
 	print_minmax(false);
 	CHECK_MEM(mem.buf, mem.len,
-		"@M[0]: 5\n"
-		"@M[2]: 10\n"
-		"@M[1]: 400\n"
-		"@m[3]: -100\n"
-		"@m[0]: 5\n"
-		"@m[2]: 10\n"
-		"@m[1]: 400\n"
-		"@s[3]: -100\n"
-		"@s[0]: 5\n"
-		"@s[2]: 10\n"
-		"@s[1]: 400\n"
-		"@v[3]: -100\n"
-		"@v[0]: 5\n"
-		"@v[2]: 10\n"
-		"@v[1]: 400\n"
-	);
+		  "@M[0]: 5\n"
+		  "@M[2]: 10\n"
+		  "@M[1]: 400\n"
+		  "@m[3]: -100\n"
+		  "@m[0]: 5\n"
+		  "@m[2]: 10\n"
+		  "@m[1]: 400\n"
+		  "@s[3]: -100\n"
+		  "@s[0]: 5\n"
+		  "@s[2]: 10\n"
+		  "@s[1]: 400\n"
+		  "@v[3]: -100\n"
+		  "@v[0]: 5\n"
+		  "@v[2]: 10\n"
+		  "@v[1]: 400\n");
 	print_minmax(true);
 	CHECK_MEM(mem.buf, mem.len,
-		"{\"type\": \"map\", \"data\": {\"@M\": {\"0\": 5, \"2\": 10, "
-		"\"1\": 400}}}\n"
-		"{\"type\": \"map\", \"data\": {\"@m\": {\"3\": -100, \"0\": 5, "
-		"\"2\": 10, \"1\": 400}}}\n"
-		"{\"type\": \"map\", \"data\": {\"@s\": {\"3\": -100, \"0\": 5, "
-		"\"2\": 10, \"1\": 400}}}\n"
-		"{\"type\": \"map\", \"data\": {\"@v\": {\"3\": -100, \"0\": 5, "
-		"\"2\": 10, \"1\": 400}}}\n"
-	);
+		  "{\"type\": \"map\", \"data\": {\"@M\": {\"0\": 5, \"2\": 10, "
+		  "\"1\": 400}}}\n"
+		  "{\"type\": \"map\", \"data\": {\"@m\": {\"3\": -100, \"0\": 5, "
+		  "\"2\": 10, \"1\": 400}}}\n"
+		  "{\"type\": \"map\", \"data\": {\"@s\": {\"3\": -100, \"0\": 5, "
+		  "\"2\": 10, \"1\": 400}}}\n"
+		  "{\"type\": \"map\", \"data\": {\"@v\": {\"3\": -100, \"0\": 5, "
+		  "\"2\": 10, \"1\": 400}}}\n");
 }
 
 /*
@@ -512,30 +509,28 @@ static void test_map_signedness(void)
 		     { &um, ue, 1 }, { &usm, use, 1 });
 		if (!json)
 			CHECK_MEM(mem.buf, mem.len,
-				"@a: -7\n"
-				"\n"
-				"@s: count 2, average -7, total -15\n"
-				"\n"
-				"@ss: -16\n"
-				"@su: 18446744073709551600\n"
-				"@u: -1\n"
-				"\n"
-				"@us: count 1, average -16, total -16\n"
-				"\n"
-			);
+				  "@a: -7\n"
+				  "\n"
+				  "@s: count 2, average -7, total -15\n"
+				  "\n"
+				  "@ss: -16\n"
+				  "@su: 18446744073709551600\n"
+				  "@u: -1\n"
+				  "\n"
+				  "@us: count 1, average -16, total -16\n"
+				  "\n");
 		else
 			CHECK_MEM(mem.buf, mem.len,
-				"{\"type\": \"stats\", \"data\": {\"@a\": -7}}\n"
-				"{\"type\": \"stats\", \"data\": {\"@s\": {\"count\": 2, "
-				"\"average\": -7, "
-				"\"total\": -15}}}\n"
-				"{\"type\": \"map\", \"data\": {\"@ss\": -16}}\n"
-				"{\"type\": \"map\", \"data\": {\"@su\": 18446744073709551600}}\n"
-				"{\"type\": \"stats\", \"data\": {\"@u\": -1}}\n"
-				"{\"type\": \"stats\", \"data\": {\"@us\": {\"count\": 1, "
-				"\"average\": -16, "
-				"\"total\": -16}}}\n"
-			);
+				  "{\"type\": \"stats\", \"data\": {\"@a\": -7}}\n"
+				  "{\"type\": \"stats\", \"data\": {\"@s\": {\"count\": 2, "
+				  "\"average\": -7, "
+				  "\"total\": -15}}}\n"
+				  "{\"type\": \"map\", \"data\": {\"@ss\": -16}}\n"
+				  "{\"type\": \"map\", \"data\": {\"@su\": 18446744073709551600}}\n"
+				  "{\"type\": \"stats\", \"data\": {\"@u\": -1}}\n"
+				  "{\"type\": \"stats\", \"data\": {\"@us\": {\"count\": 1, "
+				  "\"average\": -16, "
+				  "\"total\": -16}}}\n");
 	}
 }
 
@@ -557,7 +552,8 @@ static void test_hist_keys(void)
 	hadd(h[1], 100, 1);
 	hadd(h[2], 4, 1);
 	FILL(e, k, h);
-	CHECK_MAP(&m, e, 3,
+	CHECK_MAP(
+		&m, e, 3,
 		"@h[1]: \n"
 		"[4, 8)                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
 		"\n"
@@ -586,8 +582,9 @@ static void test_lhist_keys(void)
 	static uint64_t h[3][12];
 	struct skey k[] = { { "a" }, { "b" }, { "c" } };
 	struct lang_entry e[3];
-	struct lang_mapinfo m = { .name = "@h", .key = KEY_STR, .agg = LA_LHIST, .lmin = 0,
-				  .lmax = 10, .lstep = 1 };
+	struct lang_mapinfo m = {
+		.name = "@h", .key = KEY_STR, .agg = LA_LHIST, .lmin = 0, .lmax = 10, .lstep = 1
+	};
 
 	memset(h, 0, sizeof(h));
 	ladd(h[0], &m, 10, 1);
@@ -596,7 +593,8 @@ static void test_lhist_keys(void)
 	ladd(h[2], &m, -1, 1);
 	FILL(e, k, h);
 	show(&m, e, 3, false);
-	CHECK_MEM(mem.buf, mem.len,
+	CHECK_MEM(
+		mem.buf, mem.len,
 		"@h[b]: \n"
 		"[4, 5)                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
 		"\n"
@@ -614,8 +612,7 @@ static void test_lhist_keys(void)
 		"[8, 9)                 0 |                                                    |\n"
 		"[9, 10)                0 |                                                    |\n"
 		"[10, ...)              1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
-		"\n"
-	);
+		"\n");
 }
 
 /*
@@ -642,7 +639,8 @@ static void test_hist_one_bucket(void)
 		put_map(&m, &e, 1, false, 0, 0);
 	}
 	kt_mem_close(&mem);
-	CHECK_MEM(mem.buf, mem.len,
+	CHECK_MEM(
+		mem.buf, mem.len,
 		"@a: \n"
 		"[0]                    1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
 		"\n"
@@ -654,8 +652,7 @@ static void test_hist_one_bucket(void)
 		"\n"
 		"@d: \n"
 		"(..., 0)               2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
-		"\n"
-	);
+		"\n");
 }
 
 /*
@@ -673,7 +670,8 @@ static void test_hist_gap(void)
 	hadd(h, 1, 1);
 	hadd(h, 10, 2);
 	hadd(h, 3000, 1);
-	CHECK_MAP(&m, &e, 1,
+	CHECK_MAP(
+		&m, &e, 1,
 		"@h: \n"
 		"[1]                    1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |\n"
 		"[2, 4)                 0 |                                                    |\n"
@@ -714,12 +712,13 @@ static void test_hist_huge(void)
 	hadd(h, 1LL << 62, 1);
 	hadd(h, 1LL << 60, 1);
 	show(&m, &e, 1, false);
-	CHECK_MEM(mem.buf, mem.len,
-		  "@big: \n"
+	CHECK_MEM(
+		mem.buf, mem.len,
+		"@big: \n"
 		"[1E, 2E)               1 |@@@@@@@@@@@@@                                       |\n"
 		"[2E, 4E)               0 |                                                    |\n"
 		"[4E, 8E)               4 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
-		  "\n");
+		"\n");
 	show(&m, &e, 1, true);
 	CHECK_MEM(mem.buf, mem.len,
 		  "{\"type\": \"hist\", \"data\": {\"@big\": [{\"min\": 1152921504606846976, "
@@ -734,17 +733,18 @@ static void test_hist_huge(void)
 	put_map(&m, &e, 1, false, 0, 0);
 	put_map(&m, &e, 1, true, 0, 0);
 	kt_mem_close(&mem);
-	CHECK_MEM(mem.buf, mem.len,
-		  "@big: \n"
+	CHECK_MEM(
+		mem.buf, mem.len,
+		"@big: \n"
 		"[2E, 4E)               1 |                                                    |\n"
 		"[4E, 8E)               0 |                                                    |\n"
-		  "[8E, ...)       123456789012 "
-		  "|@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
-		  "\n"
-		  "{\"type\": \"hist\", \"data\": {\"@big\": [{\"min\": 2305843009213693952, "
-		  "\"max\": 4611686018427387903, \"count\": 1}, {\"min\": 4611686018427387904, "
-		  "\"max\": 9223372036854775807, \"count\": 0}, {\"min\": 9223372036854775808, "
-		  "\"count\": 123456789012}]}}\n");
+		"[8E, ...)       123456789012 "
+		"|@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
+		"\n"
+		"{\"type\": \"hist\", \"data\": {\"@big\": [{\"min\": 2305843009213693952, "
+		"\"max\": 4611686018427387903, \"count\": 1}, {\"min\": 4611686018427387904, "
+		"\"max\": 9223372036854775807, \"count\": 0}, {\"min\": 9223372036854775808, "
+		"\"count\": 123456789012}]}}\n");
 }
 
 /*
@@ -772,8 +772,11 @@ static void print_lhist_edges(bool json)
 
 	kt_mem_open(&mem);
 	for (size_t i = 0; i < N(t); i++) {
-		struct lang_mapinfo m = { .name = t[i].name, .agg = LA_LHIST, .lmin = t[i].min,
-					  .lmax = t[i].max, .lstep = t[i].step };
+		struct lang_mapinfo m = { .name = t[i].name,
+					  .agg = LA_LHIST,
+					  .lmin = t[i].min,
+					  .lmax = t[i].max,
+					  .lstep = t[i].step };
 		struct lang_entry e = { NULL, slots };
 
 		memset(slots, 0, sizeof(slots));
@@ -786,7 +789,8 @@ static void print_lhist_edges(bool json)
 static void test_lhist_edges(void)
 {
 	print_lhist_edges(false);
-	CHECK_MEM(mem.buf, mem.len,
+	CHECK_MEM(
+		mem.buf, mem.len,
 		"@a: \n"
 		"[0, 10)                1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
 		"\n"
@@ -808,23 +812,21 @@ static void test_lhist_edges(void)
 		"\n"
 		"@h: \n"
 		"[1025K, 1026K)         1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
-		"\n"
-	);
+		"\n");
 	print_lhist_edges(true);
 	CHECK_MEM(mem.buf, mem.len,
-		"{\"type\": \"hist\", \"data\": {\"@a\": [{\"min\": 0, \"max\": 9, "
-		"\"count\": 1}]}}\n"
-		"{\"type\": \"hist\", \"data\": {\"@c\": [{\"min\": 25, \"count\": 1}]}}\n"
-		"{\"type\": \"hist\", \"data\": {\"@d\": [{\"max\": -1, \"count\": 1}]}}\n"
-		"{\"type\": \"hist\", \"data\": {\"@e\": [{\"min\": 100000000, "
-		"\"max\": 199999999, \"count\": 1}]}}\n"
-		"{\"type\": \"hist\", \"data\": {\"@f\": [{\"min\": 1000000000, "
-		"\"count\": 1}]}}\n"
-		"{\"type\": \"hist\", \"data\": {\"@g\": [{\"min\": 1024, \"max\": 1535, "
-		"\"count\": 1}]}}\n"
-		"{\"type\": \"hist\", \"data\": {\"@h\": [{\"min\": 1049600, \"max\": 1050623, "
-		"\"count\": 1}]}}\n"
-	);
+		  "{\"type\": \"hist\", \"data\": {\"@a\": [{\"min\": 0, \"max\": 9, "
+		  "\"count\": 1}]}}\n"
+		  "{\"type\": \"hist\", \"data\": {\"@c\": [{\"min\": 25, \"count\": 1}]}}\n"
+		  "{\"type\": \"hist\", \"data\": {\"@d\": [{\"max\": -1, \"count\": 1}]}}\n"
+		  "{\"type\": \"hist\", \"data\": {\"@e\": [{\"min\": 100000000, "
+		  "\"max\": 199999999, \"count\": 1}]}}\n"
+		  "{\"type\": \"hist\", \"data\": {\"@f\": [{\"min\": 1000000000, "
+		  "\"count\": 1}]}}\n"
+		  "{\"type\": \"hist\", \"data\": {\"@g\": [{\"min\": 1024, \"max\": 1535, "
+		  "\"count\": 1}]}}\n"
+		  "{\"type\": \"hist\", \"data\": {\"@h\": [{\"min\": 1049600, \"max\": 1050623, "
+		  "\"count\": 1}]}}\n");
 }
 
 /*
@@ -838,10 +840,12 @@ static void test_lhist_ends(void)
 	static uint64_t l[5], h[2][4];
 	struct iskey k[] = { { 2, "y" }, { 1, "x" } };
 	struct lang_entry le = { NULL, l }, e[2];
-	struct lang_mapinfo lm = { .name = "@l", .agg = LA_LHIST, .lmin = 1024, .lmax = 4096,
-				   .lstep = 1024 };
-	struct lang_mapinfo m = { .name = "@m", .key = KEY_IS, .agg = LA_LHIST, .lmin = 0,
-				  .lmax = 10, .lstep = 5 };
+	struct lang_mapinfo lm = {
+		.name = "@l", .agg = LA_LHIST, .lmin = 1024, .lmax = 4096, .lstep = 1024
+	};
+	struct lang_mapinfo m = {
+		.name = "@m", .key = KEY_IS, .agg = LA_LHIST, .lmin = 0, .lmax = 10, .lstep = 5
+	};
 
 	memset(l, 0, sizeof(l));
 	memset(h, 0, sizeof(h));
@@ -851,7 +855,8 @@ static void test_lhist_ends(void)
 	ladd(h[1], &m, 3, 1);
 	FILL(e, k, h);
 	SHOW(false, { &lm, &le, 1 }, { &m, e, 2 });
-	CHECK_MEM(mem.buf, mem.len,
+	CHECK_MEM(
+		mem.buf, mem.len,
 		"@l: \n"
 		"(..., 1K)              1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
 		"[1K, 2K)               0 |                                                    |\n"
@@ -864,17 +869,15 @@ static void test_lhist_ends(void)
 		"\n"
 		"@m[2, y]: \n"
 		"[10, ...)              2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
-		"\n"
-	);
+		"\n");
 	SHOW(true, { &lm, &le, 1 }, { &m, e, 2 });
 	CHECK_MEM(mem.buf, mem.len,
-		"{\"type\": \"hist\", \"data\": {\"@l\": [{\"max\": 1023, \"count\": 1}, "
-		"{\"min\": 1024, \"max\": 2047, \"count\": 0}, {\"min\": 2048, "
-		"\"max\": 3071, \"count\": 0}, {\"min\": 3072, \"max\": 4095, "
-		"\"count\": 0}, {\"min\": 4096, \"count\": 1}]}}\n"
-		"{\"type\": \"hist\", \"data\": {\"@m\": {\"1,x\": [{\"min\": 0, "
-		"\"max\": 4, \"count\": 1}], \"2,y\": [{\"min\": 10, \"count\": 2}]}}}\n"
-	);
+		  "{\"type\": \"hist\", \"data\": {\"@l\": [{\"max\": 1023, \"count\": 1}, "
+		  "{\"min\": 1024, \"max\": 2047, \"count\": 0}, {\"min\": 2048, "
+		  "\"max\": 3071, \"count\": 0}, {\"min\": 3072, \"max\": 4095, "
+		  "\"count\": 0}, {\"min\": 4096, \"count\": 1}]}}\n"
+		  "{\"type\": \"hist\", \"data\": {\"@m\": {\"1,x\": [{\"min\": 0, "
+		  "\"max\": 4, \"count\": 1}], \"2,y\": [{\"min\": 10, \"count\": 2}]}}}\n");
 }
 
 /*
@@ -885,8 +888,9 @@ static void test_lhist_uneven_step(void)
 {
 	static uint64_t l[5];
 	struct lang_entry e = { NULL, l };
-	struct lang_mapinfo m = { .name = "@l", .agg = LA_LHIST, .lmin = 0, .lmax = 25,
-				  .lstep = 10 };
+	struct lang_mapinfo m = {
+		.name = "@l", .agg = LA_LHIST, .lmin = 0, .lmax = 25, .lstep = 10
+	};
 
 	memset(l, 0, sizeof(l));
 	ladd(l, &m, 24, 2);
@@ -898,16 +902,17 @@ static void test_lhist_uneven_step(void)
 	put_map(&m, &e, 1, false, 0, 0);
 	put_map(&m, &e, 1, true, 0, 0);
 	kt_mem_close(&mem);
-	CHECK_MEM(mem.buf, mem.len,
-		  "@l: \n"
+	CHECK_MEM(
+		mem.buf, mem.len,
+		"@l: \n"
 		"[0, 10)                1 |@@@@@@@@@@@@@@@@@                                   |\n"
 		"[10, 20)               0 |                                                    |\n"
 		"[20, 25)               3 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
 		"[25, ...)              1 |@@@@@@@@@@@@@@@@@                                   |\n"
-		  "\n"
+		"\n"
 		"{\"type\": \"hist\", \"data\": {\"@l\": [{\"min\": 0, \"max\": 9, \"count\": 1}, "
-		  "{\"min\": 10, \"max\": 19, \"count\": 0}, {\"min\": 20, \"max\": 24, "
-		  "\"count\": 3}, {\"min\": 25, \"count\": 1}]}}\n");
+		"{\"min\": 10, \"max\": 19, \"count\": 0}, {\"min\": 20, \"max\": 24, "
+		"\"count\": 3}, {\"min\": 25, \"count\": 1}]}}\n");
 }
 
 /*
@@ -920,8 +925,9 @@ static void test_hist_bars(void)
 {
 	static uint64_t a[12], b[12];
 	struct lang_entry ae = { NULL, a }, be = { NULL, b };
-	struct lang_mapinfo am = { .name = "@a", .agg = LA_LHIST, .lmin = 0, .lmax = 10,
-				   .lstep = 1 };
+	struct lang_mapinfo am = {
+		.name = "@a", .agg = LA_LHIST, .lmin = 0, .lmax = 10, .lstep = 1
+	};
 	struct lang_mapinfo bm = am;
 
 	bm.name = "@b";
@@ -935,7 +941,8 @@ static void test_hist_bars(void)
 	ladd(b, &bm, 1, 4);
 	ladd(b, &bm, 2, 7);
 	SHOW(false, { &am, &ae, 1 }, { &bm, &be, 1 });
-	CHECK_MEM(mem.buf, mem.len,
+	CHECK_MEM(
+		mem.buf, mem.len,
 		"@a: \n"
 		"[0, 1)                 1 |@@@@@@@@@@@@@@@@@                                   |\n"
 		"[1, 2)                 2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@                  |\n"
@@ -948,8 +955,7 @@ static void test_hist_bars(void)
 		"[3, 4)                 0 |                                                    |\n"
 		"[4, 5)                 0 |                                                    |\n"
 		"[5, 6)               200 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
-		"\n"
-	);
+		"\n");
 }
 
 /* What print() shows for the maps of test_map_empty, a "-" line after each (as printf). */
@@ -999,40 +1005,38 @@ static void test_map_empty(void)
 {
 	print_empty(false);
 	CHECK_MEM(mem.buf, mem.len,
-		"\n"
-		"-\n"
-		"\n"
-		"\n"
-		"-\n"
-		"\n"
-		"-\n"
-		"\n"
-		"\n"
-		"-\n"
-		"@zh: \n"
-		"\n"
-		"-\n"
-		"@zs: count 0, average 0, total 0\n"
-		"\n"
-		"-\n"
-		"@zc[1]: 0\n"
-		"-\n"
-		"@za: 0\n"
-		"\n"
-		"-\n"
-		"@zl: \n"
-		"\n"
-		"-\n"
-	);
+		  "\n"
+		  "-\n"
+		  "\n"
+		  "\n"
+		  "-\n"
+		  "\n"
+		  "-\n"
+		  "\n"
+		  "\n"
+		  "-\n"
+		  "@zh: \n"
+		  "\n"
+		  "-\n"
+		  "@zs: count 0, average 0, total 0\n"
+		  "\n"
+		  "-\n"
+		  "@zc[1]: 0\n"
+		  "-\n"
+		  "@za: 0\n"
+		  "\n"
+		  "-\n"
+		  "@zl: \n"
+		  "\n"
+		  "-\n");
 	print_empty(true);
 	CHECK_MEM(mem.buf, mem.len,
-		"{\"type\": \"hist\", \"data\": {\"@zh\": []}}\n"
-		"{\"type\": \"stats\", \"data\": {\"@zs\": {\"count\": 0, \"average\": 0, "
-		"\"total\": 0}}}\n"
-		"{\"type\": \"map\", \"data\": {\"@zc\": {\"1\": 0}}}\n"
-		"{\"type\": \"stats\", \"data\": {\"@za\": 0}}\n"
-		"{\"type\": \"hist\", \"data\": {\"@zl\": []}}\n"
-	);
+		  "{\"type\": \"hist\", \"data\": {\"@zh\": []}}\n"
+		  "{\"type\": \"stats\", \"data\": {\"@zs\": {\"count\": 0, \"average\": 0, "
+		  "\"total\": 0}}}\n"
+		  "{\"type\": \"map\", \"data\": {\"@zc\": {\"1\": 0}}}\n"
+		  "{\"type\": \"stats\", \"data\": {\"@za\": 0}}\n"
+		  "{\"type\": \"hist\", \"data\": {\"@zl\": []}}\n");
 }
 
 /*
@@ -1061,8 +1065,9 @@ static void test_map_top_div(void)
 	struct lang_mapinfo m = { .name = "@m", .key = KEY_I64, .agg = LA_MAX, .val = f_i64 };
 	struct lang_mapinfo v = { .name = "@v", .key = KEY_I64, .agg = LA_SCALAR, .val = f_i64 };
 	struct lang_mapinfo y = { .name = "@y", .key = KEY_I64, .agg = LA_SCALAR, .val = f_str };
-	struct lang_mapinfo hm = { .name = "@h", .key = KEY_I64, .agg = LA_LHIST, .lmin = 0,
-				   .lmax = 10, .lstep = 1 };
+	struct lang_mapinfo hm = {
+		.name = "@h", .key = KEY_I64, .agg = LA_LHIST, .lmin = 0, .lmax = 10, .lstep = 1
+	};
 
 	memset(h, 0, sizeof(h));
 	ladd(h[0], &hm, 1, 3);
@@ -1093,7 +1098,8 @@ static void test_map_top_div(void)
 	put_map(&hm, he, 3, false, 2, 2);
 	fputs("-\n", mem.f);
 	kt_mem_close(&mem);
-	CHECK_MEM(mem.buf, mem.len,
+	CHECK_MEM(
+		mem.buf, mem.len,
 		"@c[1]: 100\n"
 		"@c[2]: 250\n"
 		"-\n"
@@ -1125,8 +1131,7 @@ static void test_map_top_div(void)
 		"[1, 2)                 3 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
 		"[2, 3)                 1 |@@@@@@@@@@@@@@@@@                                   |\n"
 		"\n"
-		"-\n"
-	);
+		"-\n");
 }
 
 /*
@@ -1145,8 +1150,9 @@ static void test_map_top_div_json(void)
 	struct lang_mapinfo c = { .name = "@c", .key = KEY_I64, .agg = LA_SUM, .val = f_i64 };
 	struct lang_mapinfo s = { .name = "@s", .key = KEY_I64, .agg = LA_STATS };
 	struct lang_mapinfo a = { .name = "@a", .key = KEY_I64, .agg = LA_AVG };
-	struct lang_mapinfo hm = { .name = "@h", .key = KEY_I64, .agg = LA_LHIST, .lmin = 0,
-				   .lmax = 10, .lstep = 1 };
+	struct lang_mapinfo hm = {
+		.name = "@h", .key = KEY_I64, .agg = LA_LHIST, .lmin = 0, .lmax = 10, .lstep = 1
+	};
 
 	memset(h, 0, sizeof(h));
 	ladd(h[0], &hm, 1, 3);
@@ -1163,15 +1169,14 @@ static void test_map_top_div_json(void)
 	put_map(&hm, he, 3, true, 2, 2);
 	kt_mem_close(&mem);
 	CHECK_MEM(mem.buf, mem.len,
-		"{\"type\": \"map\", \"data\": {\"@c\": {\"1\": 10, \"2\": 25}}}\n"
-		"{\"type\": \"stats\", \"data\": {\"@s\": {\"1\": {\"count\": 1, "
-		"\"average\": 3, \"total\": 3}, \"2\": {\"count\": 1, \"average\": 10, "
-		"\"total\": 10}}}}\n"
-		"{\"type\": \"stats\", \"data\": {\"@a\": {\"1\": 1}}}\n"
-		"{\"type\": \"hist\", \"data\": {\"@h\": {\"2\": [{\"min\": 5, "
-		"\"max\": 5, \"count\": 2}], \"1\": [{\"min\": 1, \"max\": 1, "
-		"\"count\": 3}, {\"min\": 2, \"max\": 2, \"count\": 1}]}}}\n"
-	);
+		  "{\"type\": \"map\", \"data\": {\"@c\": {\"1\": 10, \"2\": 25}}}\n"
+		  "{\"type\": \"stats\", \"data\": {\"@s\": {\"1\": {\"count\": 1, "
+		  "\"average\": 3, \"total\": 3}, \"2\": {\"count\": 1, \"average\": 10, "
+		  "\"total\": 10}}}}\n"
+		  "{\"type\": \"stats\", \"data\": {\"@a\": {\"1\": 1}}}\n"
+		  "{\"type\": \"hist\", \"data\": {\"@h\": {\"2\": [{\"min\": 5, "
+		  "\"max\": 5, \"count\": 2}], \"1\": [{\"min\": 1, \"max\": 1, "
+		  "\"count\": 3}, {\"min\": 2, \"max\": 2, \"count\": 1}]}}}\n");
 }
 
 /*
@@ -1204,23 +1209,22 @@ static void test_map_json_kinds(void)
 	hadd(h[1], 3, 1);
 	FILL(be, bk, bv);
 	FILL(he, hk, h);
-	SHOW(true, { &a, &ae, 1 }, { &avm, &ave, 1 }, { &b, be, 2 }, { &c, &ce, 1 },
-	     { &hm, he, 2 }, { &mi, &mie, 1 }, { &s, &se, 1 }, { &t, &te, 1 }, { &v, &ve, 1 });
+	SHOW(true, { &a, &ae, 1 }, { &avm, &ave, 1 }, { &b, be, 2 }, { &c, &ce, 1 }, { &hm, he, 2 },
+	     { &mi, &mie, 1 }, { &s, &se, 1 }, { &t, &te, 1 }, { &v, &ve, 1 });
 	CHECK_MEM(mem.buf, mem.len,
-		"{\"type\": \"map\", \"data\": {\"@a\": 1}}\n"
-		"{\"type\": \"stats\", \"data\": {\"@av\": 3}}\n"
-		"{\"type\": \"map\", \"data\": {\"@b\": {\"2\": 1, \"1\": 2}}}\n"
-		"{\"type\": \"map\", \"data\": {\"@c\": 1}}\n"
-		"{\"type\": \"hist\", \"data\": {\"@hk\": {\"1\": [{\"min\": 2, "
-		"\"max\": 3, \"count\": 1}], \"2\": [{\"min\": 16, \"max\": 31, "
-		"\"count\": 1}]}}}\n"
-		"{\"type\": \"map\", \"data\": {\"@mi\": {\"3\": 4}}}\n"
-		"{\"type\": \"stats\", \"data\": {\"@s\": {\"count\": 1, \"average\": 5, "
-		"\"total\": 5}}}\n"
-		"{\"type\": \"stats\", \"data\": {\"@t\": {\"a\\\"b\\\\\\n\": {\"count\": 1, "
-		"\"average\": 3, \"total\": 3}}}}\n"
-		"{\"type\": \"map\", \"data\": {\"@v\": {\"1\": \"str\"}}}\n"
-	);
+		  "{\"type\": \"map\", \"data\": {\"@a\": 1}}\n"
+		  "{\"type\": \"stats\", \"data\": {\"@av\": 3}}\n"
+		  "{\"type\": \"map\", \"data\": {\"@b\": {\"2\": 1, \"1\": 2}}}\n"
+		  "{\"type\": \"map\", \"data\": {\"@c\": 1}}\n"
+		  "{\"type\": \"hist\", \"data\": {\"@hk\": {\"1\": [{\"min\": 2, "
+		  "\"max\": 3, \"count\": 1}], \"2\": [{\"min\": 16, \"max\": 31, "
+		  "\"count\": 1}]}}}\n"
+		  "{\"type\": \"map\", \"data\": {\"@mi\": {\"3\": 4}}}\n"
+		  "{\"type\": \"stats\", \"data\": {\"@s\": {\"count\": 1, \"average\": 5, "
+		  "\"total\": 5}}}\n"
+		  "{\"type\": \"stats\", \"data\": {\"@t\": {\"a\\\"b\\\\\\n\": {\"count\": 1, "
+		  "\"average\": 3, \"total\": 3}}}}\n"
+		  "{\"type\": \"map\", \"data\": {\"@v\": {\"1\": \"str\"}}}\n");
 }
 
 /* Tuples (int64, char[16]) and (int64, char[16], int64). */
@@ -1234,7 +1238,8 @@ struct tup3 {
 	int64_t b;
 };
 static const struct lang_field t2_sub[] = { { LV_INT, 0, 8 }, { LV_STR, 8, 16 } };
-static const struct lang_field t3_sub[] = { { LV_INT, 0, 8 }, { LV_STR, 8, 16 },
+static const struct lang_field t3_sub[] = { { LV_INT, 0, 8 },
+					    { LV_STR, 8, 16 },
 					    { LV_INT, 24, 8 } };
 static const struct lang_field f_t2 = { LV_TUPLE, 0, 24, t2_sub, 2 };
 static const struct lang_field f_t3 = { LV_TUPLE, 0, 32, t3_sub, 3 };
@@ -1258,8 +1263,9 @@ static void print_tuples(bool json)
 	struct lang_entry pe = { &pk, json ? &pvj : &pv }, te = { NULL, &tv }, ue = { &two, &uv };
 	struct lang_mapinfo e = { .name = "@e", .key = KEY_STR, .agg = LA_SCALAR, .val = f_i64 };
 	struct lang_mapinfo k = { .name = "@k", .key = KEY_IS, .agg = LA_SCALAR, .val = f_i64 };
-	struct lang_mapinfo n = { .name = "@n", .key = { &f_i8, 1, 1 }, .agg = LA_SCALAR,
-				  .val = f_i64 };
+	struct lang_mapinfo n = {
+		.name = "@n", .key = { &f_i8, 1, 1 }, .agg = LA_SCALAR, .val = f_i64
+	};
 	struct lang_mapinfo p = { .name = "@p", .key = KEY_STR, .agg = LA_SCALAR, .val = f_str };
 	struct lang_mapinfo t = { .name = "@t", .agg = LA_SCALAR, .val = f_t2 };
 	struct lang_mapinfo u = { .name = "@u", .key = KEY_I64, .agg = LA_SCALAR, .val = f_t3 };
@@ -1272,23 +1278,21 @@ static void test_map_tuples(void)
 {
 	print_tuples(false);
 	CHECK_MEM(mem.buf, mem.len,
-		"@e[]: 1\n"
-		"@k[-1, q]: 5\n"
-		"@n[-3]: 4\n"
-		"@p[a]: b\001c\177\n"
-		"@t: (1, ab\tc)\n"
-		"@u[2]: (3, x, -4)\n"
-	);
+		  "@e[]: 1\n"
+		  "@k[-1, q]: 5\n"
+		  "@n[-3]: 4\n"
+		  "@p[a]: b\001c\177\n"
+		  "@t: (1, ab\tc)\n"
+		  "@u[2]: (3, x, -4)\n");
 	print_tuples(true);
 	CHECK_MEM(mem.buf, mem.len,
-		"{\"type\": \"map\", \"data\": {\"@e\": {\"\": 1}}}\n"
-		"{\"type\": \"map\", \"data\": {\"@k\": {\"-1,q\": 5}}}\n"
-		"{\"type\": \"map\", \"data\": {\"@n\": {\"-3\": 4}}}\n"
-		"{\"type\": \"map\", \"data\": {\"@p\": {\"a\": "
-		"\"b\\u0001c\177\\r\\u0008\\u000c/\\u001f\\u000b\\u001b\\\"\\\\\\n\"}}}\n"
-		"{\"type\": \"map\", \"data\": {\"@t\": [1,\"ab\\tc\"]}}\n"
-		"{\"type\": \"map\", \"data\": {\"@u\": {\"2\": [3,\"x\",-4]}}}\n"
-	);
+		  "{\"type\": \"map\", \"data\": {\"@e\": {\"\": 1}}}\n"
+		  "{\"type\": \"map\", \"data\": {\"@k\": {\"-1,q\": 5}}}\n"
+		  "{\"type\": \"map\", \"data\": {\"@n\": {\"-3\": 4}}}\n"
+		  "{\"type\": \"map\", \"data\": {\"@p\": {\"a\": "
+		  "\"b\\u0001c\177\\r\\u0008\\u000c/\\u001f\\u000b\\u001b\\\"\\\\\\n\"}}}\n"
+		  "{\"type\": \"map\", \"data\": {\"@t\": [1,\"ab\\tc\"]}}\n"
+		  "{\"type\": \"map\", \"data\": {\"@u\": {\"2\": [3,\"x\",-4]}}}\n");
 }
 
 struct buf8 {
@@ -1305,8 +1309,9 @@ struct buf8 {
 static void print_values(bool json)
 {
 	static const struct lang_field in_sub[] = { { LV_INT, 0, 8 }, { LV_STR, 8, 8 } };
-	static const struct lang_field out_sub[] = {
-		{ LV_INT, 0, 8 }, { LV_STR, 8, 8 }, { LV_TUPLE, 16, 16, in_sub, 2 } };
+	static const struct lang_field out_sub[] = { { LV_INT, 0, 8 },
+						     { LV_STR, 8, 8 },
+						     { LV_TUPLE, 16, 16, in_sub, 2 } };
 	static const struct lang_field nested = { LV_TUPLE, 0, 32, out_sub, 3 };
 	static const struct lang_field f_buf = { LV_BUF, 0, 12 };
 	struct {
@@ -1323,8 +1328,9 @@ static void print_values(bool json)
 	struct buf8 b1 = { 3, "a\001b" }, b2 = { 3, "xy\002" }, bk = { 1, "k" };
 	struct lang_entry be = { &one, &b2 }, ce = { &bk, &one };
 	struct lang_mapinfo bm = { .name = "@b", .key = KEY_I64, .agg = LA_SCALAR, .val = f_buf };
-	struct lang_mapinfo cm = { .name = "@c", .key = { &f_buf, 1, 12 }, .agg = LA_SCALAR,
-				   .val = f_i64 };
+	struct lang_mapinfo cm = {
+		.name = "@c", .key = { &f_buf, 1, 12 }, .agg = LA_SCALAR, .val = f_i64
+	};
 
 	kt_mem_open(&mem);
 	CHECK_INT(lang_print_value(mem.f, &f_i64, &one, 0, &o), 0);
@@ -1344,39 +1350,37 @@ static void test_print_values(void)
 {
 	print_values(false);
 	CHECK_MEM(mem.buf, mem.len,
-		"1\n"
-		"ab\"c\n"
-		"(1, a, (2, b))\n"
-		"-5\n"
-		"-3\n"
-		"18446744073709551615\n"
-		"a\\x01b\n"
-		"\n"
-		"\n"
-		"@b[1]: xy\\x02\n"
-		"@c[k]: 1\n"
-	);
+		  "1\n"
+		  "ab\"c\n"
+		  "(1, a, (2, b))\n"
+		  "-5\n"
+		  "-3\n"
+		  "18446744073709551615\n"
+		  "a\\x01b\n"
+		  "\n"
+		  "\n"
+		  "@b[1]: xy\\x02\n"
+		  "@c[k]: 1\n");
 	print_values(true);
 	CHECK_MEM(mem.buf, mem.len,
-		"{\"type\": \"value\", \"data\": 1}\n"
-		"{\"type\": \"value\", \"data\": \"ab\\\"c\"}\n"
-		"{\"type\": \"value\", \"data\": [1,\"a\",[2,\"b\"]]}\n"
-		"{\"type\": \"value\", \"data\": -5}\n"
-		"{\"type\": \"value\", \"data\": -3}\n"
-		"{\"type\": \"value\", \"data\": 18446744073709551615}\n"
-		"{\"type\": \"value\", \"data\": \"a\\\\x01b\"}\n"
-		"\n"
-		"\n"
-		"{\"type\": \"map\", \"data\": {\"@b\": {\"1\": \"xy\\\\x02\"}}}\n"
-		"{\"type\": \"map\", \"data\": {\"@c\": {\"k\": 1}}}\n"
-	);
+		  "{\"type\": \"value\", \"data\": 1}\n"
+		  "{\"type\": \"value\", \"data\": \"ab\\\"c\"}\n"
+		  "{\"type\": \"value\", \"data\": [1,\"a\",[2,\"b\"]]}\n"
+		  "{\"type\": \"value\", \"data\": -5}\n"
+		  "{\"type\": \"value\", \"data\": -3}\n"
+		  "{\"type\": \"value\", \"data\": 18446744073709551615}\n"
+		  "{\"type\": \"value\", \"data\": \"a\\\\x01b\"}\n"
+		  "\n"
+		  "\n"
+		  "{\"type\": \"map\", \"data\": {\"@b\": {\"1\": \"xy\\\\x02\"}}}\n"
+		  "{\"type\": \"map\", \"data\": {\"@c\": {\"k\": 1}}}\n");
 }
 
 /* A stand-in for the runtime's resolver: frames "f<ip>+<pid>", ksym "ksym_<hex>". */
 static int special_calls;
 
-static void fake_special(void *ctx, FILE *f, const struct lang_field *fl, const void *data,
-			 int pid, unsigned flags)
+static void fake_special(void *ctx, FILE *f, const struct lang_field *fl, const void *data, int pid,
+			 unsigned flags)
 {
 	uint64_t v;
 
@@ -1467,8 +1471,9 @@ static void test_map_symbols(void)
 	uint64_t uk = 0, pv = 3;
 	struct lang_entry ke[2], ue = { &uk, &pv };
 	struct lang_mapinfo km = { .name = "@k", .key = { &f_ksym, 1, 8 }, .agg = LA_COUNT };
-	struct lang_mapinfo um = { .name = "@u", .key = { &f_user, 1, 8 }, .agg = LA_SCALAR,
-				   .val = f_probe };
+	struct lang_mapinfo um = {
+		.name = "@u", .key = { &f_user, 1, 8 }, .agg = LA_SCALAR, .val = f_probe
+	};
 	struct lang_print_opts o = { .env = &fake_env }, oj = { .json = true, .env = &fake_env };
 
 	FILL(ke, kk, kv);
@@ -1803,8 +1808,7 @@ static void test_format_check(void)
 		  0);
 	fa_str(&a, "x", 2);
 	check_bad("%d %d", &a, "printf: %d needs an integer argument, argument 2 is a string", 1);
-	check_bad("%d %lx", &a, "printf: %lx needs an integer argument, argument 2 is a string",
-		  1);
+	check_bad("%d %lx", &a, "printf: %lx needs an integer argument, argument 2 is a string", 1);
 	check_bad("%d %c", &a, "printf: %c needs an integer argument, argument 2 is a string", 1);
 	check_bad("%d %rx", &a,
 		  "printf: %rx needs a buffer (buf()) argument, argument 2 is a string", 1);
@@ -1833,7 +1837,8 @@ static void test_format_check(void)
 		  "printf: width or precision of %100000d is too large (at most 65535)", -1);
 	check_bad("%d %.99999999999999999999d", &a,
 		  "printf: width or precision of %.99999999999999999999d is too large "
-		  "(at most 65535)", -1);
+		  "(at most 65535)",
+		  -1);
 	a.n = 0;
 	check_bad("%d", &a, "printf: 1 conversion but 0 arguments", -1);
 	CHECK_INT(lang_format_check("%% 100%", NULL, 0, NULL, 0, NULL), 0);
@@ -1887,15 +1892,24 @@ static uint64_t rnd(void)
  */
 static void test_robust_bytes(void)
 {
-	static const struct lang_field bad_sub[] = { { LV_STR, 20, 16 }, { LV_INT, 4, 8 },
-						     { LV_BUF, 0, 3 }, { LV_KSTACK, 0, 16 } };
-	static const struct lang_field kf[] = { { LV_STR, 0, 8 }, { LV_BUF, 8, 16 },
-						{ LV_INT, 20, 8 }, { LV_USTACK, 0, 24 },
+	static const struct lang_field bad_sub[] = {
+		{ LV_STR, 20, 16 }, { LV_INT, 4, 8 }, { LV_BUF, 0, 3 }, { LV_KSTACK, 0, 16 }
+	};
+	static const struct lang_field kf[] = { { LV_STR, 0, 8 },
+						{ LV_BUF, 8, 16 },
+						{ LV_INT, 20, 8 },
+						{ LV_USTACK, 0, 24 },
 						{ (enum lang_vtype)99, 0, 8 } };
 	const struct lang_field vals[] = {
-		{ LV_STR, 0, 24 },	    { LV_BUF, 0, 24 },	     { LV_KSTACK, 0, 24 },
-		{ LV_TUPLE, 0, 24, bad_sub, 4 }, { LV_INT, 0, 3 },   { LV_UINT, 0, 7 },
-		{ LV_NONE, 0, 0 },	    { LV_TIMESTAMP, 0, 8 }, { (enum lang_vtype)-1, 0, 8 },
+		{ LV_STR, 0, 24 },
+		{ LV_BUF, 0, 24 },
+		{ LV_KSTACK, 0, 24 },
+		{ LV_TUPLE, 0, 24, bad_sub, 4 },
+		{ LV_INT, 0, 3 },
+		{ LV_UINT, 0, 7 },
+		{ LV_NONE, 0, 0 },
+		{ LV_TIMESTAMP, 0, 8 },
+		{ (enum lang_vtype) - 1, 0, 8 },
 	};
 	enum lang_agg aggs[] = { LA_SCALAR, LA_COUNT, LA_SUM, LA_AVG, LA_MIN, LA_MAX, LA_STATS };
 	enum { KSIZE = 24, VSIZE = 24, NE = 8 };
@@ -1905,9 +1919,11 @@ static void test_robust_bytes(void)
 	int fails = 0;
 
 	for (int round = 0; round < 400; round++) {
-		struct lang_print_opts o = { .json = round & 1, .top = (long long)(rnd() % 4),
+		struct lang_print_opts o = { .json = round & 1,
+					     .top = (long long)(rnd() % 4),
 					     .div = (long long)(rnd() % 3) };
-		struct lang_mapinfo m = { .name = "@r", .key = { kf, 1 + rnd() % 5, KSIZE },
+		struct lang_mapinfo m = { .name = "@r",
+					  .key = { kf, 1 + rnd() % 5, KSIZE },
 					  .agg = aggs[rnd() % N(aggs)],
 					  .val = vals[rnd() % N(vals)] };
 		struct lang_mapinfo h = { .name = "@h", .key = m.key, .agg = LA_HIST };
@@ -1974,8 +1990,9 @@ static void test_bad_maps(void)
 {
 	uint64_t v = 1;
 	struct lang_entry e = { NULL, &v }, nokey = { NULL, &v };
-	struct lang_mapinfo m = { .name = "@x", .agg = LA_LHIST, .lmin = 0, .lmax = 10,
-				  .lstep = 0 };
+	struct lang_mapinfo m = {
+		.name = "@x", .agg = LA_LHIST, .lmin = 0, .lmax = 10, .lstep = 0
+	};
 	struct lang_mapinfo k = { .name = "@k", .key = KEY_I64, .agg = LA_COUNT };
 	struct lang_mapinfo u = { .name = "@u", .agg = (enum lang_agg)42 };
 	struct lang_mapinfo c = { .name = "@c", .agg = LA_COUNT };

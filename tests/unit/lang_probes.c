@@ -258,8 +258,8 @@ static bool have_tracefs(void)
 {
 	if (ks_tracefs_path() && !access(ks_tracefs_path(), R_OK | X_OK))
 		return true;
-	KT_SKIP("tracefs not readable here: %s", ks_tracefs_path() ? "needs root" :
-								      ks_tracefs_error());
+	KT_SKIP("tracefs not readable here: %s",
+		ks_tracefs_path() ? "needs root" : ks_tracefs_error());
 	return false;
 }
 
@@ -272,28 +272,43 @@ static void test_ptype_names(void)
 		const char *name;
 		enum lang_ptype t;
 	} ok[] = {
-		{ "BEGIN", LP_BEGIN },		  { "END", LP_END },
-		{ "tracepoint", LP_TRACEPOINT },  { "t", LP_TRACEPOINT },
-		{ "rawtracepoint", LP_RAWTP },	  { "rt", LP_RAWTP },
-		{ "kprobe", LP_KPROBE },	  { "k", LP_KPROBE },
-		{ "kretprobe", LP_KRETPROBE },	  { "kr", LP_KRETPROBE },
-		{ "kfunc", LP_KFUNC },		  { "f", LP_KFUNC },
-		{ "fentry", LP_KFUNC },		  { "kretfunc", LP_KRETFUNC },
-		{ "fr", LP_KRETFUNC },		  { "fexit", LP_KRETFUNC },
-		{ "uprobe", LP_UPROBE },	  { "u", LP_UPROBE },
-		{ "uretprobe", LP_URETPROBE },	  { "ur", LP_URETPROBE },
-		{ "usdt", LP_USDT },		  { "U", LP_USDT },
-		{ "profile", LP_PROFILE },	  { "p", LP_PROFILE },
-		{ "interval", LP_INTERVAL },	  { "i", LP_INTERVAL },
-		{ "software", LP_SOFTWARE },	  { "s", LP_SOFTWARE },
-		{ "hardware", LP_HARDWARE },	  { "h", LP_HARDWARE },
+		{ "BEGIN", LP_BEGIN },
+		{ "END", LP_END },
+		{ "tracepoint", LP_TRACEPOINT },
+		{ "t", LP_TRACEPOINT },
+		{ "rawtracepoint", LP_RAWTP },
+		{ "rt", LP_RAWTP },
+		{ "kprobe", LP_KPROBE },
+		{ "k", LP_KPROBE },
+		{ "kretprobe", LP_KRETPROBE },
+		{ "kr", LP_KRETPROBE },
+		{ "kfunc", LP_KFUNC },
+		{ "f", LP_KFUNC },
+		{ "fentry", LP_KFUNC },
+		{ "kretfunc", LP_KRETFUNC },
+		{ "fr", LP_KRETFUNC },
+		{ "fexit", LP_KRETFUNC },
+		{ "uprobe", LP_UPROBE },
+		{ "u", LP_UPROBE },
+		{ "uretprobe", LP_URETPROBE },
+		{ "ur", LP_URETPROBE },
+		{ "usdt", LP_USDT },
+		{ "U", LP_USDT },
+		{ "profile", LP_PROFILE },
+		{ "p", LP_PROFILE },
+		{ "interval", LP_INTERVAL },
+		{ "i", LP_INTERVAL },
+		{ "software", LP_SOFTWARE },
+		{ "s", LP_SOFTWARE },
+		{ "hardware", LP_HARDWARE },
+		{ "h", LP_HARDWARE },
 	};
-	static const char *const bad[] = { "", "T", "u ", "kprobes", "begin", "Tracepoint",
-					   "uprob", "x", "iter", "watchpoint" };
+	static const char *const bad[] = { "",		 "T",	  "u ", "kprobes", "begin",
+					   "Tracepoint", "uprob", "x",	"iter",	   "watchpoint" };
 	static const char *const longnames[LP_NR] = {
-		"BEGIN", "END", "tracepoint", "rawtracepoint", "kprobe", "kretprobe", "kfunc",
-		"kretfunc", "uprobe", "uretprobe", "usdt", "profile", "interval", "software",
-		"hardware",
+		"BEGIN",     "END",	"tracepoint", "rawtracepoint", "kprobe",
+		"kretprobe", "kfunc",	"kretfunc",   "uprobe",	       "uretprobe",
+		"usdt",	     "profile", "interval",   "software",      "hardware",
 	};
 	enum lang_ptype t;
 
@@ -494,18 +509,30 @@ static void test_usdt_specs(void)
 		const char *spec;
 		int err;
 	} bad[] = {
-		{ "", -EINVAL },		 { "8", -EINVAL },
-		{ "8@", -EINVAL },		 { "@%rax", -EINVAL },
-		{ "3@%rax", -EINVAL },		 { "16@%rax", -EINVAL },
-		{ "8@%foo", -EINVAL },		 { "8@%rax ", -EINVAL },
-		{ "8@%raxx", -EINVAL },		 { "8@$", -EINVAL },
-		{ "8@$12z", -EINVAL },		 { "8@(%rax", -EINVAL },
-		{ "8@8(%rax))", -EINVAL },	 { "8@-(%rax)", -EINVAL },
-		{ "8#%rax", -EINVAL },		 { "--4@%eax", -EINVAL },
-		{ "8@-8(%rbp,%rax,8)", -EOPNOTSUPP }, { "8@(,%rax,8)", -EINVAL },
-		{ "8@foo(%rip)", -EOPNOTSUPP },	 { "8@foo+8(%rip)", -EOPNOTSUPP },
-		{ "8@16(%rip)", -EOPNOTSUPP },	 { "8@%rip", -EOPNOTSUPP },
-		{ "8f@%xmm0", -EOPNOTSUPP },	 { "8@$sym", -EOPNOTSUPP },
+		{ "", -EINVAL },
+		{ "8", -EINVAL },
+		{ "8@", -EINVAL },
+		{ "@%rax", -EINVAL },
+		{ "3@%rax", -EINVAL },
+		{ "16@%rax", -EINVAL },
+		{ "8@%foo", -EINVAL },
+		{ "8@%rax ", -EINVAL },
+		{ "8@%raxx", -EINVAL },
+		{ "8@$", -EINVAL },
+		{ "8@$12z", -EINVAL },
+		{ "8@(%rax", -EINVAL },
+		{ "8@8(%rax))", -EINVAL },
+		{ "8@-(%rax)", -EINVAL },
+		{ "8#%rax", -EINVAL },
+		{ "--4@%eax", -EINVAL },
+		{ "8@-8(%rbp,%rax,8)", -EOPNOTSUPP },
+		{ "8@(,%rax,8)", -EINVAL },
+		{ "8@foo(%rip)", -EOPNOTSUPP },
+		{ "8@foo+8(%rip)", -EOPNOTSUPP },
+		{ "8@16(%rip)", -EOPNOTSUPP },
+		{ "8@%rip", -EOPNOTSUPP },
+		{ "8f@%xmm0", -EOPNOTSUPP },
+		{ "8@$sym", -EOPNOTSUPP },
 		{ "8@%xmm0", -EINVAL },
 	};
 	struct lang_usdt_arg a, *v;
@@ -517,7 +544,8 @@ static void test_usdt_specs(void)
 		CHECK(err == 0, "'%s': %d", ok[i].spec, err);
 		if (err)
 			continue;
-		CHECK(a.size == ok[i].size && a.is_signed == ok[i].sign && (int)a.kind == ok[i].kind,
+		CHECK(a.size == ok[i].size && a.is_signed == ok[i].sign &&
+			      (int)a.kind == ok[i].kind,
 		      "'%s': size %d signed %d kind %d", ok[i].spec, a.size, a.is_signed, a.kind);
 		if (a.kind != LANG_USDT_CONST)
 			CHECK(a.reg_off == ok[i].reg_off, "'%s': reg_off %d, expected %d",
@@ -586,16 +614,17 @@ static const char fmt_mixed[] =
 	"\n"
 	"print fmt: \"field:int fake;\"\n";
 
-static void check_field(int line, const struct lang_tpfield *f, const char *name,
-			const char *type, unsigned int off, unsigned int size, bool sign,
-			bool data_loc, unsigned int array)
+static void check_field(int line, const struct lang_tpfield *f, const char *name, const char *type,
+			unsigned int off, unsigned int size, bool sign, bool data_loc,
+			unsigned int array)
 {
 	if (strcmp(f->name, name) || strcmp(f->type, type) || f->off != off || f->size != size ||
 	    f->is_signed != sign || f->data_loc != data_loc || f->array != array)
-		kt_fail(line, "field '%s' '%s' off %u size %u signed %d data_loc %d array %u, "
-			"expected '%s' '%s' %u %u %d %d %u", f->name, f->type, f->off, f->size,
-			f->is_signed, f->data_loc, f->array, name, type, off, size, sign, data_loc,
-			array);
+		kt_fail(line,
+			"field '%s' '%s' off %u size %u signed %d data_loc %d array %u, "
+			"expected '%s' '%s' %u %u %d %d %u",
+			f->name, f->type, f->off, f->size, f->is_signed, f->data_loc, f->array,
+			name, type, off, size, sign, data_loc, array);
 }
 #define CHECK_FIELD(f, ...) check_field(__LINE__, f, __VA_ARGS__)
 
@@ -632,7 +661,9 @@ static void test_tp_format_parse(void)
 	CHECK(n == 0, "%zu fields in nothing", n);
 	free(f);
 	CHECK_INT(lang_tp_format_parse("name: x\nformat:\n\tfield:;\toffset:1;\n\tfield:[];\n"
-				       "field:char a[4096", &f, &n), 0);
+				       "field:char a[4096",
+				       &f, &n),
+		  0);
 	CHECK(n == 0, "%zu fields in junk", n);
 	free(f);
 }
@@ -863,7 +894,8 @@ static void test_uprobe_self(void)
 		CHECK(read_at("/proc/self/exe", t->offset, disk, sizeof(disk)) &&
 			      !memcmp(disk, (void *)lpt_probe_me, sizeof(disk)),
 		      "file offset 0x%llx is not lpt_probe_me's code", (u64)t->offset);
-		check_code(__LINE__, &me, (u64)(uintptr_t)lpt_probe_me, "/proc/self/exe", t->offset);
+		check_code(__LINE__, &me, (u64)(uintptr_t)lpt_probe_me, "/proc/self/exe",
+			   t->offset);
 	}
 	t = EXPAND_ONE(&r, "u:/proc/self/exe:lpt_probe_me+4");
 	if (t) {
@@ -1115,7 +1147,8 @@ static void test_list(void)
 		out = list_text(&m, pat, false, &n);
 		snprintf(want, sizeof(want),
 			 "usdt:%1$s:langtarget:sema\nusdt:%1$s:langtarget:tick\n"
-			 "usdt:%1$s:langtarget:twice\n", langtarget);
+			 "usdt:%1$s:langtarget:twice\n",
+			 langtarget);
 		CHECK_STR(out, want);
 		CHECK_INT(n, 3);
 		snprintf(pat, sizeof(pat), "uprobe:%s:lt_probe_?", langtarget);
@@ -1152,7 +1185,8 @@ static void test_list_tracepoints(void)
 		      "'*sched_switch': '%s'", out);
 		out = list_text(&m, NULL, false, &n);
 		CHECK(n > 100 && strstr(out, "\ntracepoint:sched:sched_switch\n") &&
-			      strstr(out, "\nsoftware:cpu-clock:\n"), "list of everything: %d", n);
+			      strstr(out, "\nsoftware:cpu-clock:\n"),
+		      "list of everything: %d", n);
 	}
 	free(m.buf);
 }
@@ -1171,7 +1205,8 @@ static void test_supported(void)
 		{ LP_KRETPROBE, KS_FEAT_KPROBE, "kprobes are not available on this kernel: " },
 		{ LP_KFUNC, KS_FEAT_FENTRY, "kfunc (fentry/fexit) programs are not available" },
 		{ LP_KRETFUNC, KS_FEAT_FENTRY, "kfunc (fentry/fexit) programs are not available" },
-		{ LP_HARDWARE, KS_FEAT_PERF_HW, "hardware events are not available on this kernel" },
+		{ LP_HARDWARE, KS_FEAT_PERF_HW,
+		  "hardware events are not available on this kernel" },
 	};
 	char why[256];
 
@@ -1181,7 +1216,8 @@ static void test_supported(void)
 		if (ks_feature_probe(gated[i].f)) {
 			CHECK(ret == -EOPNOTSUPP, "%s: %d", lang_ptype_name(gated[i].t), ret);
 			CHECK(!strncmp(why, gated[i].what, strlen(gated[i].what)) &&
-				      strstr(why, ks_feature_detail(gated[i].f)) && !strchr(why, '\n'),
+				      strstr(why, ks_feature_detail(gated[i].f)) &&
+				      !strchr(why, '\n'),
 			      "%s: why '%s'", lang_ptype_name(gated[i].t), why);
 		} else {
 			CHECK(ret == 0 && !why[0], "%s: %d '%s'", lang_ptype_name(gated[i].t), ret,
@@ -1246,7 +1282,7 @@ static void test_progspec(void)
 /* ------------------------------------------------------------------------------------ */
 /* attaching (root): a tiny counting program, exact hits from langtarget */
 
-#define INSN(c, d, s, o, i)                                                                  \
+#define INSN(c, d, s, o, i)                                                                        \
 	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
 
 /* The program, with the jumps to its end patched once its length is known. */
@@ -1300,8 +1336,7 @@ static bool counter_load(struct counter *c, int type, int tgid, int nr,
 	struct bpf_prog_info info = { 0 };
 	__u32 len = sizeof(info);
 	char log[4096] = "";
-	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log, .log_size = sizeof(log),
-		    .log_level = 1);
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log, .log_size = sizeof(log), .log_level = 1);
 	struct prog p = { .n = 0 };
 
 	memset(c, 0, sizeof(*c));
@@ -1330,8 +1365,9 @@ static bool counter_load(struct counter *c, int type, int tgid, int nr,
 				      arg->reg_off, 0));
 			if (arg->size == 4) {
 				emit(&p, INSN(BPF_ALU64 | BPF_LSH | BPF_K, BPF_REG_7, 0, 0, 32));
-				emit(&p, INSN(BPF_ALU64 | (arg->is_signed ? BPF_ARSH : BPF_RSH) |
-						      BPF_K, BPF_REG_7, 0, 0, 32));
+				emit(&p,
+				     INSN(BPF_ALU64 | (arg->is_signed ? BPF_ARSH : BPF_RSH) | BPF_K,
+					  BPF_REG_7, 0, 0, 32));
 			}
 		} else if (arg->kind == LANG_USDT_CONST) {
 			emit(&p, INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_7, 0, 0, (int)arg->val));
@@ -1451,8 +1487,8 @@ static void run_counted(int line, const char *text, int type, bool filter, bool 
 			kt_fail(line, "%s: %llu hits, expected %llu", full, counter_get(&c, 0),
 				want);
 		if (with_arg && counter_get(&c, 1) != (u64)HITS * (HITS - 1) / 2)
-			kt_fail(line, "%s: argument sum %llu, expected %d", full, counter_get(&c, 1),
-				HITS * (HITS - 1) / 2);
+			kt_fail(line, "%s: argument sum %llu, expected %d", full,
+				counter_get(&c, 1), HITS * (HITS - 1) / 2);
 		if (strstr(full, ":sema"))
 			CHECK(sema == HITS, "langtarget saw its semaphore set %ld times", sema);
 		else
@@ -1563,8 +1599,9 @@ static void check_refused(enum lang_ptype t, const char *text, int prog_type)
 	}
 	expand(&r, text);
 	if (!r.err && r.n == 1 && counter_load(&c, prog_type, 0, -1, NULL)) {
-		CHECK(lang_probe_attach(&r.t[0], c.prog_fd, 0, &c.fds, &c.nfds, err,
-					sizeof(err)) < 0 && c.nfds == 0,
+		CHECK(lang_probe_attach(&r.t[0], c.prog_fd, 0, &c.fds, &c.nfds, err, sizeof(err)) <
+				      0 &&
+			      c.nfds == 0,
 		      "%s attached where the feature probe says no", text);
 		snprintf(want, sizeof(want), "cannot attach %s: ", r.t[0].name);
 		CHECK(!strncmp(err, want, strlen(want)) && !strchr(err, '\n'), "error '%s'", err);

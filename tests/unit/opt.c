@@ -73,23 +73,22 @@ static int parse_with(const struct ks_tool *t, const char *first, ...)
 	return ret;
 }
 
-#define PARSE(...) parse_with(&full, __VA_ARGS__, (const char *)NULL)
+#define PARSE(...)	parse_with(&full, __VA_ARGS__, (const char *)NULL)
 #define PARSE_BARE(...) parse_with(&bare, __VA_ARGS__, (const char *)NULL)
 
 /* An error: -EINVAL and exactly one line on stderr. */
-#define CHECK_ERROR(ret)                                                                     \
-	do {                                                                                 \
-		int r_ = (ret);                                                              \
-		CHECK(r_ == -EINVAL, "returned %d, expected -EINVAL", r_);                   \
-		CHECK(err.lines == 1, "%d lines on stderr, expected 1: %s", err.lines,       \
-		      err.text);                                                             \
+#define CHECK_ERROR(ret)                                                                           \
+	do {                                                                                       \
+		int r_ = (ret);                                                                    \
+		CHECK(r_ == -EINVAL, "returned %d, expected -EINVAL", r_);                         \
+		CHECK(err.lines == 1, "%d lines on stderr, expected 1: %s", err.lines, err.text);  \
 	} while (0)
 
-#define CHECK_OK(ret)                                                                        \
-	do {                                                                                 \
-		int r_ = (ret);                                                              \
-		CHECK(r_ == KS_PARSE_OK, "returned %d, expected 0 (stderr: %s)", r_, err.text); \
-		CHECK(err.lines == 0, "unexpected stderr: %s", err.text);                    \
+#define CHECK_OK(ret)                                                                              \
+	do {                                                                                       \
+		int r_ = (ret);                                                                    \
+		CHECK(r_ == KS_PARSE_OK, "returned %d, expected 0 (stderr: %s)", r_, err.text);    \
+		CHECK(err.lines == 0, "unexpected stderr: %s", err.text);                          \
 	} while (0)
 
 static void test_defaults(void)
@@ -254,8 +253,10 @@ static void test_positional(void)
 	CHECK_OK(PARSE("0.5", "10"));
 	CHECK(c.interval == 0.5 && c.count == 10, "interval %g count %lld", c.interval, c.count);
 	CHECK_OK(PARSE("2", "3", "-p", "9"));
-	CHECK(c.interval == 2 && c.count == 3 && c.pid == 9, "options after the positionals: "
-	      "interval %g count %lld pid %d", c.interval, c.count, c.pid);
+	CHECK(c.interval == 2 && c.count == 3 && c.pid == 9,
+	      "options after the positionals: "
+	      "interval %g count %lld pid %d",
+	      c.interval, c.count, c.pid);
 	CHECK_OK(PARSE("--", "4"));
 	CHECK(c.interval == 4, "after --: interval %g", c.interval);
 	CHECK_ERROR(PARSE("0"));

@@ -129,16 +129,16 @@ static void check_user(int line, struct ks_syms *s, int pid, u64 addr, enum ks_f
 	int rc = ks_syms_user(s, pid, addr, &sym);
 
 	if (rc != (name ? 0 : -ENOENT) || sym.kind != kind || !streq(sym.name, name) ||
-	    !streq(sym.module, module) || !streq(sym.path, path) ||
-	    (name && sym.offset != offset))
+	    !streq(sym.module, module) || !streq(sym.path, path) || (name && sym.offset != offset))
 		kt_fail(line,
-			"pid %d addr %#llx: got rc %d kind %d name %s module %s path %s offset %llu; "
+			"pid %d addr %#llx: got rc %d kind %d name %s module %s path %s offset "
+			"%llu; "
 			"expected kind %d name %s module %s path %s offset %llu",
 			pid, addr, rc, sym.kind, SHOW(sym.name), SHOW(sym.module), SHOW(sym.path),
 			sym.offset, kind, SHOW(name), SHOW(module), SHOW(path), offset);
 }
 
-#define CHECK_USER(s, pid, addr, kind, name, module, path, offset)                           \
+#define CHECK_USER(s, pid, addr, kind, name, module, path, offset)                                 \
 	check_user(__LINE__, s, pid, addr, kind, name, module, path, offset)
 
 /* The value of the symbol named @name or @alt in the first section of type @type (0: none). */
@@ -236,9 +236,9 @@ static bool exec_tmpdir(char *dir, size_t size)
 			continue;
 		snprintf(f, sizeof(f), "%s/probe", dir);
 		fd = open(f, O_RDWR | O_CREAT, 0700);
-		p = fd >= 0 && !ftruncate(fd, 4096) ?
-			    mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0) :
-			    MAP_FAILED;
+		p = fd >= 0 && !ftruncate(fd, 4096)
+			    ? mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0)
+			    : MAP_FAILED;
 		if (fd >= 0)
 			close(fd);
 		unlink(f);
@@ -328,8 +328,8 @@ static void check_target(struct ks_syms *s, struct target *t, const char *varian
 
 	/* libc through .dynsym (or a debug file if one is installed): a weak symbol */
 	ks_syms_user(s, t->pid, t->getppid, &sym);
-	CHECK(sym.kind == KS_FRAME_USER && (streq(sym.name, "getppid") ||
-					    streq(sym.name, "__getppid")),
+	CHECK(sym.kind == KS_FRAME_USER &&
+		      (streq(sym.name, "getppid") || streq(sym.name, "__getppid")),
 	      "libc's getppid resolved to %s (kind %d)", SHOW(sym.name), sym.kind);
 	CHECK(sym.module && !strncmp(sym.module, "libc.so", 7), "libc's module is %s",
 	      SHOW(sym.module));
@@ -476,8 +476,8 @@ static void test_debuglink_crc(void)
 		CHECK_USER(s, t.pid, t.alpha, KS_FRAME_USER, "sym_alpha", "symtarget-dlink", t.exe,
 			   0);
 		used = ks_syms_user_file(s, t.pid, t.alpha);
-		CHECK(used && !strncmp(used, root, strlen(root)), "symbols came from %s, not from %s",
-		      SHOW(used), root);
+		CHECK(used && !strncmp(used, root, strlen(root)),
+		      "symbols came from %s, not from %s", SHOW(used), root);
 		end_with(s, &t);
 	}
 	rm_tree(dir);
@@ -712,7 +712,8 @@ static void test_kernel(void)
 		CHECK_STR(buf, "[unknown]_[k]");
 		ks_syms_free(s);
 		KT_SKIP("/proc/kallsyms shows zero addresses (not root, uid %d): only the "
-			"unknown-address path was checked", (int)getuid());
+			"unknown-address path was checked",
+			(int)getuid());
 		return;
 	}
 	CHECK_INT(rc, 0);
@@ -846,10 +847,18 @@ static bool write_elf(const char *path, u64 *text_end)
 	ph.p_vaddr = VBASE;
 	ph.p_filesz = ph.p_memsz = 0x1000 + text_size;
 	ph.p_align = 0x1000;
-	sh[1] = (Elf64_Shdr){ 1, SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, VBASE + 0x1000, 0x1000,
-			      text_size, 0, 0, 16, 0 };
-	sh[2] = (Elf64_Shdr){ 7, SHT_SYMTAB, 0, 0, symoff, nsyms * sizeof(Elf64_Sym), 3, 1, 8,
-			      sizeof(Elf64_Sym) };
+	sh[1] = (Elf64_Shdr){ 1,
+			      SHT_PROGBITS,
+			      SHF_ALLOC | SHF_EXECINSTR,
+			      VBASE + 0x1000,
+			      0x1000,
+			      text_size,
+			      0,
+			      0,
+			      16,
+			      0 };
+	sh[2] = (Elf64_Shdr){ 7, SHT_SYMTAB,	   0, 0, symoff, nsyms * sizeof(Elf64_Sym), 3, 1,
+			      8, sizeof(Elf64_Sym) };
 	sh[3] = (Elf64_Shdr){ 15, SHT_STRTAB, 0, 0, stroff, sl, 0, 0, 1, 0 };
 	sh[4] = (Elf64_Shdr){ 23, SHT_STRTAB, 0, 0, o, sizeof(shstr), 0, 0, 1, 0 };
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
@@ -887,7 +896,8 @@ static void test_synthetic_elf(void)
 	if (fd >= 0) {
 		m = mmap(NULL, text_end, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
 		/* the same file from file offset 0x10000 on: another map start and pgoff */
-		m2 = mmap(NULL, text_end - 0x10000, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0x10000);
+		m2 = mmap(NULL, text_end - 0x10000, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd,
+			  0x10000);
 		close(fd);
 	}
 	if (m == MAP_FAILED || m2 == MAP_FAILED) {
@@ -977,9 +987,17 @@ static void test_folded(void)
 
 static void test_stack_root(void)
 {
-	const char *yes[] = { "_start", "__libc_start_main", "__libc_start_main@@GLIBC_2.34",
-			      "__libc_start_call_main", "start_thread", "clone", "clone3",
-			      "__clone", "__clone3", "thread_start", "runtime.goexit.abi0" };
+	const char *yes[] = { "_start",
+			      "__libc_start_main",
+			      "__libc_start_main@@GLIBC_2.34",
+			      "__libc_start_call_main",
+			      "start_thread",
+			      "clone",
+			      "clone3",
+			      "__clone",
+			      "__clone3",
+			      "thread_start",
+			      "runtime.goexit.abi0" };
 	const char *no[] = { "main", "clone3x", "", "_start_x", "start", "__libc_start" };
 
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
