@@ -1,24 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* kscope's entry point: global options, the tool list, dispatch to one tool. */
 #include <errno.h>
-#include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
 
+#include "core/errors.h"
 #include "core/log.h"
+#include "core/loop.h"
 #include "core/tool.h"
-
-#ifndef CAP_PERFMON
-#define CAP_PERFMON 38
-#endif
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
 
 static void list_tools(FILE *f)
 {
@@ -37,22 +31,6 @@ static void list_tools(FILE *f)
 	for (size_t i = 0; i < n; i++)
 		if (l[i]->flags & KS_TOOL_COMMAND)
 			fprintf(f, "  %-14s %s\n", l[i]->name, l[i]->summary);
-}
-
-static bool has_cap(const struct __user_cap_data_struct *d, int cap)
-{
-	return d[cap / 32].effective & (1u << (cap % 32));
-}
-
-/* Root, or the capabilities loading and attaching tracing programs needs. */
-static bool privileged(void)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2] = { 0 };
-
-	if (syscall(SYS_capget, &h, d))
-		return geteuid() == 0;
-	return has_cap(d, CAP_SYS_ADMIN) || (has_cap(d, CAP_BPF) && has_cap(d, CAP_PERFMON));
 }
 
 static void on_signal(int sig)
@@ -111,7 +89,14 @@ int main(int argc, char **argv)
 	for (int i = 2; i < argc && strcmp(argv[i], "--"); i++)
 		json |= !strcmp(argv[i], "--json");
 	ks_log_init(t->name, false, json);
-	ret = ks_opts_parse(t, argc - 1, argv + 1, &c.opt);
+	c.state = calloc(1, t->state_size ? t->state_size : 1);
+	if (!c.state) {
+		ks_error("out of memory");
+		return KS_EXIT_FAIL;
+	}
+	if (t->state_init)
+		memcpy(c.state, t->state_init, t->state_size);
+	ret = ks_opts_parse(t, argc - 1, argv + 1, &c.opt, c.state);
 	if (ret == KS_PARSE_HELP) {
 		ks_opts_help(t, stdout);
 		return KS_EXIT_OK;
@@ -122,7 +107,7 @@ int main(int argc, char **argv)
 	ks_log_libbpf();
 	ks_json_init(&c.json, c.out);
 
-	if ((t->flags & (KS_TOOL_BPF | KS_TOOL_ROOT)) && !privileged()) {
+	if ((t->flags & (KS_TOOL_BPF | KS_TOOL_ROOT)) && !ks_privileged()) {
 		ks_error("permission denied: tracing needs root (or CAP_BPF and CAP_PERFMON)");
 		return KS_EXIT_PERM;
 	}
@@ -130,7 +115,7 @@ int main(int argc, char **argv)
 		return KS_EXIT_USAGE;
 
 	install_signals();
-	ret = t->run(&c);
+	ret = ks_tool_run(&c);
 	if (fflush(stdout) && errno != EPIPE && !ret)
 		ret = KS_EXIT_FAIL;
 	return ret;

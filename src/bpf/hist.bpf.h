@@ -90,6 +90,12 @@ static __always_inline struct ks_hist_val *ks_hist_add(void *map, const void *ke
 }
 
 /*
+ * What per-task histograms are keyed by (enum ks_hist_by): the user's -P, -L, --per-cgroup
+ * or --pidnss, written by the core before load in tools registered with KS_TOOL_PER_*.
+ */
+const volatile int ks_by = KS_BY_ALL;
+
+/*
  * The key of task @t for a histogram kept per @by (enum ks_hist_by): its tgid, tid, cgroup
  * v2 id or pid namespace, or 0 for KS_BY_ALL.
  */

@@ -26,6 +26,7 @@
 
 #include "core/btf.h"
 #include "core/btfmin.h"
+#include "core/errors.h"
 #include "core/log.h"
 
 /* The .BTF.ext layout (the ELF's CO-RE relocation records). */

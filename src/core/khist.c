@@ -9,99 +9,57 @@
 #include <bpf/libbpf.h>
 
 #include "core/cgroup.h"
+#include "core/clock.h"
 #include "core/hist.h"
 #include "core/khist.h"
+#include "core/maps.h"
 #include "core/tool.h"
 
 struct ks_khist {
-	const char *map;
-	int fd;
-	size_t key_size;
-	unsigned char *keys; /* cap * key_size */
+	struct ks_map_dump dump;
 	struct ks_khist_row *rows;
-	size_t n, cap;
+	size_t n;
 };
 
-struct ks_khist *ks_khist_new(const char *map, size_t key_size)
-{
-	struct ks_khist *h = calloc(1, sizeof(*h));
-
-	if (!h)
-		return NULL;
-	h->map = map;
-	h->key_size = key_size ? key_size : 1;
-	return h;
-}
-
-void ks_khist_free(struct ks_khist *h)
+static void khist_free(struct ks_khist *h)
 {
 	if (!h)
 		return;
-	free(h->keys);
+	ks_map_dump_free(&h->dump);
 	free(h->rows);
 	free(h);
 }
 
-static int grow(struct ks_khist *h)
+/*
+ * Read every key's histogram and delete it from the map, so each report covers the time
+ * since the previous one; rows with no samples are dropped. Returns the rows or -errno.
+ */
+static int khist_collect(struct ks_khist *h, int fd, size_t key_size)
 {
-	size_t cap = h->cap ? h->cap * 2 : 64;
-	unsigned char *k = realloc(h->keys, cap * h->key_size);
 	struct ks_khist_row *r;
+	int n;
 
-	if (!k)
-		return -ENOMEM;
-	h->keys = k;
-	r = realloc(h->rows, cap * sizeof(*r));
+	ks_map_dump_free(&h->dump);
+	h->n = 0;
+	n = ks_map_dump(fd, KS_MAP_RESET, &h->dump);
+	if (n < 0)
+		return n;
+	if (h->dump.key_size != key_size || h->dump.cpu_value != sizeof(struct ks_hist_val))
+		return -EINVAL;
+	r = realloc(h->rows, (h->dump.n ? h->dump.n : 1) * sizeof(*r));
 	if (!r)
 		return -ENOMEM;
 	h->rows = r;
-	h->cap = cap;
-	return 0;
-}
+	for (size_t i = 0; i < h->dump.n; i++) {
+		const struct ks_hist_val *v = ks_map_dump_value(&h->dump, i, 0);
 
-int ks_khist_collect(struct ks_khist *h, int map_fd)
-{
-	size_t nkeys = 0, out = 0;
-	int err;
-
-	h->fd = map_fd;
-	/* First every key (deleting while walking would restart the walk), then the values. */
-	for (;;) {
-		if (nkeys == h->cap && (err = grow(h)))
-			return err;
-		if (bpf_map_get_next_key(h->fd, nkeys ? h->keys + (nkeys - 1) * h->key_size : NULL,
-					 h->keys + nkeys * h->key_size))
-			break;
-		nkeys++;
-	}
-	for (size_t i = 0; i < nkeys; i++) {
-		void *key = h->keys + i * h->key_size;
-		struct ks_khist_row *r = &h->rows[out];
-
-		if (bpf_map_lookup_and_delete_elem(h->fd, key, &r->val) &&
-		    (bpf_map_lookup_elem(h->fd, key, &r->val) || bpf_map_delete_elem(h->fd, key)))
+		if (!v->count)
 			continue;
-		if (!r->val.count)
-			continue;
-		/* Rows stay in key order until sorted: the key slot of row @out is free. */
-		if (out != i)
-			memcpy(h->keys + out * h->key_size, key, h->key_size);
-		out++;
+		h->rows[h->n].key = ks_map_dump_key(&h->dump, i);
+		h->rows[h->n].val = *v;
+		h->n++;
 	}
-	for (size_t i = 0; i < out; i++)
-		h->rows[i].key = h->keys + i * h->key_size;
-	h->n = out;
-	return (int)out;
-}
-
-size_t ks_khist_rows(const struct ks_khist *h)
-{
-	return h->n;
-}
-
-const struct ks_khist_row *ks_khist_row(const struct ks_khist *h, size_t i)
-{
-	return i < h->n ? &h->rows[i] : NULL;
+	return (int)h->n;
 }
 
 /* qsort has no argument pointer: the report in progress. */
@@ -259,7 +217,7 @@ void ks_khist_fmt_task(struct ks_khist_fmt *f, enum ks_hist_by by)
 
 void ks_khist_fmt_release(struct ks_khist_fmt *f)
 {
-	ks_khist_free(f->reader);
+	khist_free(f->reader);
 	f->reader = NULL;
 }
 
@@ -271,14 +229,14 @@ int ks_khist_report(struct ks_ctx *c, struct ks_khist_fmt *fmt, bool last)
 
 	if (!m)
 		return -ENOENT;
-	if (!fmt->reader && !(fmt->reader = ks_khist_new(fmt->map, fmt->key_size)))
+	if (!fmt->reader && !(fmt->reader = calloc(1, sizeof(*fmt->reader))))
 		return -ENOMEM;
 	h = fmt->reader;
-	n = ks_khist_collect(h, bpf_map__fd(m));
+	n = khist_collect(h, bpf_map__fd(m), fmt->key_size);
 	if (n < 0)
 		return n;
 	sort_fmt = fmt;
-	sort_key_size = h->key_size;
+	sort_key_size = fmt->key_size;
 	qsort(h->rows, h->n, sizeof(*h->rows), row_cmp);
 	if (c->opt.json) {
 		report_json(c, h, fmt);
@@ -292,17 +250,20 @@ int ks_khist_report(struct ks_ctx *c, struct ks_khist_fmt *fmt, bool last)
 	return 0;
 }
 
-static struct ks_khist_fmt *active;
-
-static int loop_tick(struct ks_ctx *c, bool last)
+int ks_khist_loop_tick(struct ks_ctx *c, bool last)
 {
-	return ks_khist_report(c, active, last);
+	return ks_khist_report(c, &c->khist, last);
 }
 
-const struct ks_loop *ks_khist_loop(struct ks_khist_fmt *fmt)
+int ks_khist_configure(struct ks_ctx *c)
 {
-	static const struct ks_loop loop = { .on_tick = loop_tick };
+	int by = c->opt.by;
+	int err = ks_bpf_set_rodata(c->obj, "ks_by", &by, sizeof(by));
 
-	active = fmt;
-	return &loop;
+	if (!err && by == KS_BY_ALL && c->khist.map) {
+		struct bpf_map *m = bpf_object__find_map_by_name(c->obj, c->khist.map);
+
+		err = m ? bpf_map__set_max_entries(m, 1) : -ENOENT;
+	}
+	return err;
 }

@@ -17,27 +17,8 @@ struct ks_khist_row {
 	struct ks_hist_val val;
 };
 
-/* What the rows of a BPF hash map key -> struct ks_hist_val (KS_HIST_MAP) are read into. */
+/* The rows of a BPF hash map key -> struct ks_hist_val (KS_HIST_MAP), as last read. */
 struct ks_khist;
-
-/*
- * A reader of the map named @map (a string that must outlive it) whose keys are
- * @key_size bytes; NULL with errno set. Create it before the BPF object is loaded: the
- * map is looked up in the running tool's object at each report.
- */
-struct ks_khist *ks_khist_new(const char *map, size_t key_size);
-void ks_khist_free(struct ks_khist *h);
-
-/*
- * Read every key's histogram and delete it from the map, so each report covers the time
- * since the previous one (samples the BPF side adds between the read and the delete of a
- * key are lost with it: a few, at most, per key and report). Rows with no samples are
- * dropped. Returns the number of rows, or -errno.
- */
-int ks_khist_collect(struct ks_khist *h, int map_fd);
-
-size_t ks_khist_rows(const struct ks_khist *h);
-const struct ks_khist_row *ks_khist_row(const struct ks_khist *h, size_t i);
 
 /* How a report of keyed histograms looks (ks_khist_report). */
 struct ks_khist_fmt {
@@ -59,6 +40,18 @@ struct ks_khist_fmt {
 	void (*json_key)(struct ks_json *j, const struct ks_khist_row *r);
 	struct ks_khist *reader; /* made by the first report; ks_khist_fmt_release frees it */
 };
+
+/*
+ * The report of per-task log2 histograms (KS_HIST_MAP @map with 64-bit keys, ks_task_key)
+ * for a tool's registration: .khist = KS_KHIST_TASK("hists"), with KS_TOOL_PER_* flags
+ * choosing the key. JSON lines of type "histograms", with counts and totals.
+ */
+#define KS_KHIST_TASK(map_name)                                                                    \
+	(&(const struct ks_khist_fmt){ .map = (map_name),                                          \
+				       .key_size = sizeof(unsigned long long),                     \
+				       .type = "histograms",                                       \
+				       .hist = true,                                               \
+				       .total = true })
 
 /* Free what reports with @f allocated (its reader); @f can be used again. */
 void ks_khist_fmt_release(struct ks_khist_fmt *f);
@@ -83,9 +76,20 @@ void ks_khist_fmt_task(struct ks_khist_fmt *f, enum ks_hist_by by);
 int ks_khist_report(struct ks_ctx *c, struct ks_khist_fmt *fmt, bool last);
 
 /*
- * The loop of a histogram tool (ks_bpf_run): ks_khist_report(@fmt) every interval and at
- * the end. One such tool runs at a time.
+ * The loop of a keyed-histogram tool, for its registration: .loop = KS_KHIST_LOOP reports
+ * c->khist (ks_khist_report) every interval and at the end.
  */
-const struct ks_loop *ks_khist_loop(struct ks_khist_fmt *fmt);
+int ks_khist_loop_tick(struct ks_ctx *c, bool last);
+#define KS_KHIST_LOOP                                                                              \
+	{                                                                                          \
+		.on_tick = ks_khist_loop_tick                                                      \
+	}
+
+/*
+ * The core's part of configuring a tool with KS_TOOL_PER_* flags, the object open: the
+ * user's choice of key into the .rodata variable ks_by, and c->khist's map cut to one
+ * entry when everything goes under one key. Returns 0 or -errno.
+ */
+int ks_khist_configure(struct ks_ctx *c);
 
 #endif

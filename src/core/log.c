@@ -206,36 +206,3 @@ void ks_libbpf_clear(void)
 {
 	libbpf_last[0] = verifier_last[0] = failed_prog[0] = '\0';
 }
-
-const char *ks_errno_name(int err)
-{
-	static __thread char buf[16];
-	const char *s;
-
-	if (err < 0)
-		err = -err;
-	s = strerrorname_np(err);
-	if (s)
-		return s;
-	snprintf(buf, sizeof(buf), "E%d", err);
-	return buf;
-}
-
-int ks_errno_parse(const char *s)
-{
-	char *end;
-	long v;
-
-	if (!s || !*s)
-		return -1;
-	v = strtol(s, &end, 10);
-	if (!*end)
-		return v > 0 && v < 4096 ? (int)v : -1;
-	for (int e = 1; e < 4096; e++) {
-		const char *n = strerrorname_np(e);
-
-		if (n && !strcasecmp(n, s))
-			return e;
-	}
-	return -1;
-}

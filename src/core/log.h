@@ -32,9 +32,4 @@ const char *ks_libbpf_failed_prog(void);
 /* Forget the above, before a new load. */
 void ks_libbpf_clear(void);
 
-/* Symbolic name of a positive errno value ("EPERM"), or "E<n>" for unknown ones. */
-const char *ks_errno_name(int err);
-/* Inverse of ks_errno_name, also accepting a plain number; -1 when unknown. */
-int ks_errno_parse(const char *s);
-
 #endif

@@ -9,11 +9,16 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "core/clock.h"
 #include "core/event.h"
 #include "core/log.h"
+#include "core/loop.h"
+#include "core/maps.h"
 #include "core/tool.h"
 
 #define MAX_WAIT_NS 100000000ULL /* drain at least this often: wake-ups are batched */
+
+volatile sig_atomic_t ks_stop;
 
 struct loop_state {
 	struct ks_ctx *c;
@@ -206,11 +211,4 @@ int ks_bpf_run(struct ks_ctx *c, struct bpf_object *obj, const struct ks_loop *l
 	}
 	ks_bpf_stop(c);
 	return err;
-}
-
-int ks_skel_open_failed(struct ks_ctx *c)
-{
-	ks_error("cannot open the BPF object: %s", strerror(errno));
-	ks_fail(c, KS_EXIT_FAIL, EINVAL);
-	return c->status;
 }

@@ -15,6 +15,7 @@
 #include "core/opt.h"
 #include "core/probe.h"
 #include "core/tool.h"
+#include "shared/hist.h"
 
 enum {
 	CO_PID = 'p',
@@ -29,6 +30,7 @@ enum {
 	CO_HELP = 'h',
 	CO_JSON = 1000,
 	CO_ATTACH,
+	CO_KEY_BASE = 1100, /* + enum ks_hist_by: the per-key options */
 	TOOL_LONG_BASE = 2000,
 };
 
@@ -56,6 +58,56 @@ static const struct common_opt common_opts[] = {
 	{ "verbose", CO_VERBOSE, NULL, 0, "say more, including libbpf's messages" },
 	{ "help", CO_HELP, NULL, 0, "show this help" },
 };
+
+/*
+ * What a tool that reports per key (KS_TOOL_PER_* flags) can be asked to key by: the same
+ * options and words in every such tool. Listed with the tool's own options.
+ */
+static const struct key_opt {
+	const char *name;
+	int key;
+	unsigned int need;
+	enum ks_hist_by by;
+	const char *help;
+} key_opts[] = {
+	{ "pids", 'P', KS_TOOL_PER_PID, KS_BY_PID, "one histogram per process" },
+	{ "tids", 'L', KS_TOOL_PER_TID, KS_BY_TID, "one histogram per thread" },
+	{ "per-cgroup", 0, KS_TOOL_PER_CGROUP, KS_BY_CGROUP,
+	  "one histogram per cgroup (path shown)" },
+	{ "pidnss", 0, KS_TOOL_PER_PIDNS, KS_BY_PIDNS, "one histogram per PID namespace" },
+};
+
+static int key_code(const struct key_opt *o)
+{
+	return o->key ? o->key : CO_KEY_BASE + (int)o->by;
+}
+
+/* "-P, -L, --per-cgroup and --pidnss": the per-key options tool @t has. */
+static void key_opts_list(const struct ks_tool *t, char *buf, size_t len)
+{
+	size_t n = 0, have = 0, seen = 0;
+
+	for (size_t i = 0; i < KS_ARRAY_SIZE(key_opts); i++)
+		have += (t->flags & key_opts[i].need) != 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < KS_ARRAY_SIZE(key_opts) && n < len; i++) {
+		const struct key_opt *o = &key_opts[i];
+
+		if (!(t->flags & o->need))
+			continue;
+		seen++;
+		n += snprintf(buf + n, len - n, "%s",
+			      seen == 1	     ? ""
+			      : seen == have ? " and "
+					     : ", ");
+		if (n >= len)
+			break;
+		if (o->key)
+			n += snprintf(buf + n, len - n, "-%c", o->key);
+		else
+			n += snprintf(buf + n, len - n, "--%s", o->name);
+	}
+}
 
 static bool common_enabled(const struct ks_tool *t, const struct common_opt *o)
 {
@@ -178,8 +230,9 @@ static int parse_common(const struct ks_tool *t, struct ks_common *c, int code, 
 }
 
 /* @positional: an argument (named NAME in messages), not an option (--NAME). */
-static int parse_tool_opt(const struct ks_opt *o, const char *arg, bool positional)
+static int parse_tool_opt(const struct ks_opt *o, void *state, const char *arg, bool positional)
 {
+	void *field = (char *)state + o->off;
 	const char *dash = positional ? "" : "--";
 	char err[256] = "";
 	long long v;
@@ -187,7 +240,7 @@ static int parse_tool_opt(const struct ks_opt *o, const char *arg, bool position
 
 	switch (o->type) {
 	case KS_OPT_FLAG:
-		*(bool *)o->ptr = true;
+		*(bool *)field = true;
 		return 0;
 	case KS_OPT_INT:
 		if (ks_parse_ll(arg, o->min, o->max, &v)) {
@@ -195,13 +248,13 @@ static int parse_tool_opt(const struct ks_opt *o, const char *arg, bool position
 				 arg, dash, o->name, o->min, o->max);
 			return -EINVAL;
 		}
-		*(long long *)o->ptr = v;
+		*(long long *)field = v;
 		return 0;
 	case KS_OPT_STR:
-		*(const char **)o->ptr = arg;
+		*(const char **)field = arg;
 		return 0;
 	case KS_OPT_FUNC:
-		ret = o->parse(arg, o->ptr, err, sizeof(err));
+		ret = o->parse(arg, field, err, sizeof(err));
 		if (ret) {
 			ks_error("invalid value '%s' for %s%s%s%s", arg ? arg : "", dash, o->name,
 				 err[0] ? ": " : "", err);
@@ -212,7 +265,7 @@ static int parse_tool_opt(const struct ks_opt *o, const char *arg, bool position
 	return -EINVAL;
 }
 
-int ks_opts_parse(const struct ks_tool *t, int argc, char **argv, struct ks_common *c)
+int ks_opts_parse(const struct ks_tool *t, int argc, char **argv, struct ks_common *c, void *state)
 {
 	size_t ntool = count_tool_opts(t), n = 0;
 	struct option *lo;
@@ -222,7 +275,7 @@ int ks_opts_parse(const struct ks_tool *t, int argc, char **argv, struct ks_comm
 
 	memset(c, 0, sizeof(*c));
 	c->attach_mask = KS_METHODS_ALL;
-	lo = calloc(KS_ARRAY_SIZE(common_opts) + ntool + 1, sizeof(*lo));
+	lo = calloc(KS_ARRAY_SIZE(common_opts) + KS_ARRAY_SIZE(key_opts) + ntool + 1, sizeof(*lo));
 	if (!lo)
 		return -ENOMEM;
 	shorts[sl++] = ':'; /* report a missing argument as ':' */
@@ -238,6 +291,15 @@ int ks_opts_parse(const struct ks_tool *t, int argc, char **argv, struct ks_comm
 			if (o->arg)
 				shorts[sl++] = ':';
 		}
+	}
+	for (size_t i = 0; i < KS_ARRAY_SIZE(key_opts); i++) {
+		const struct key_opt *o = &key_opts[i];
+
+		if (!(t->flags & o->need))
+			continue;
+		lo[n++] = (struct option){ o->name, no_argument, NULL, key_code(o) };
+		if (o->key)
+			shorts[sl++] = (char)o->key;
 	}
 	for (size_t i = 0; i < ntool; i++) {
 		const struct ks_opt *o = &t->opts[i];
@@ -277,11 +339,27 @@ int ks_opts_parse(const struct ks_tool *t, int argc, char **argv, struct ks_comm
 			ret = KS_PARSE_HELP;
 			goto out;
 		}
+		for (size_t i = 0; i < KS_ARRAY_SIZE(key_opts) && !done; i++) {
+			const struct key_opt *o = &key_opts[i];
+
+			if (!(t->flags & o->need) || code != key_code(o))
+				continue;
+			if (c->by && c->by != (int)o->by) {
+				char list[96];
+
+				key_opts_list(t, list, sizeof(list));
+				ks_error("choose one of %s", list);
+				ret = -EINVAL;
+				goto out;
+			}
+			c->by = (int)o->by;
+			done = true;
+		}
 		for (size_t i = 0; i < ntool && !done; i++) {
 			const struct ks_opt *o = &t->opts[i];
 
 			if ((o->key && code == o->key) || code == TOOL_LONG_BASE + (int)i) {
-				ret = parse_tool_opt(o, optarg, false);
+				ret = parse_tool_opt(o, state, optarg, false);
 				if (ret)
 					goto out;
 				done = true;
@@ -311,7 +389,7 @@ int ks_opts_parse(const struct ks_tool *t, int argc, char **argv, struct ks_comm
 		}
 	}
 	for (size_t i = 0; t->args && t->args[i].name && optind < argc; i++, optind++) {
-		ret = parse_tool_opt(&t->args[i], argv[optind], true);
+		ret = parse_tool_opt(&t->args[i], state, argv[optind], true);
 		if (ret)
 			goto out;
 		/* "NAME..." takes every argument left */
@@ -367,13 +445,15 @@ static void help_line(FILE *f, int key, const char *name, const char *arg, const
 
 void ks_opts_help(const struct ks_tool *t, FILE *f)
 {
-	size_t ntool = count_tool_opts(t);
+	size_t ntool = count_tool_opts(t), nkey = 0;
 
 	fprintf(f, "usage: kscope %s [options]%s%s\n\n%s.\n", t->name, t->usage ? " " : "",
 		t->usage ? t->usage : "", t->summary);
 	if (t->help)
 		fprintf(f, "\n%s\n", t->help);
-	if (ntool) {
+	for (size_t i = 0; i < KS_ARRAY_SIZE(key_opts); i++)
+		nkey += (t->flags & key_opts[i].need) != 0;
+	if (ntool || nkey) {
 		fprintf(f, "\noptions:\n");
 		for (size_t i = 0; i < ntool; i++) {
 			const struct ks_opt *o = &t->opts[i];
@@ -381,6 +461,10 @@ void ks_opts_help(const struct ks_tool *t, FILE *f)
 			help_line(f, o->key, o->name, o->type == KS_OPT_FLAG ? NULL : o->arg,
 				  o->help);
 		}
+		for (size_t i = 0; i < KS_ARRAY_SIZE(key_opts); i++)
+			if (t->flags & key_opts[i].need)
+				help_line(f, key_opts[i].key, key_opts[i].name, NULL,
+					  key_opts[i].help);
 	}
 	if (t->args && t->args[0].name) {
 		fprintf(f, "\narguments:\n");

@@ -3,6 +3,7 @@
 #ifndef KS_OPT_H
 #define KS_OPT_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 #include "core/common.h"
@@ -10,23 +11,56 @@
 struct ks_tool;
 
 enum ks_opt_type {
-	KS_OPT_FLAG, /* bool *ptr = true */
-	KS_OPT_INT,  /* long long *ptr, within [min, max] */
-	KS_OPT_STR,  /* const char **ptr */
-	KS_OPT_FUNC, /* parse(arg, ptr, err, errlen) decides */
+	KS_OPT_FLAG, /* bool field = true */
+	KS_OPT_INT,  /* long long field, within [min, max] */
+	KS_OPT_STR,  /* const char *field = the argument */
+	KS_OPT_FUNC, /* parse(arg, &field, err, errlen) decides */
 };
 
-/* One tool-specific option. Tables end with an entry whose name is NULL. */
+/*
+ * One tool-specific option (or positional argument). Its value goes into the tool's state
+ * (struct ks_ctx .state, laid out by the tool: see KS_STATE in core/tool.h) at offset @off;
+ * write tables with the KS_FLAG/KS_INT/KS_STR/KS_FUNC macros below, which check the
+ * field's type. Tables end with an entry whose name is NULL.
+ */
 struct ks_opt {
 	const char *name; /* long name, without "--" */
 	int key;	  /* short option character, or 0 for none */
 	enum ks_opt_type type;
 	const char *arg; /* placeholder shown in --help; NULL for flags */
 	const char *help;
-	void *ptr;
+	size_t off; /* offset of the value in the tool's state */
 	long long min, max;
-	int (*parse)(const char *arg, void *ptr, char *err, size_t errlen);
+	int (*parse)(const char *arg, void *field, char *err, size_t errlen);
 };
+
+/* Offset of @field in the state struct @type, a compile error unless it is of C type @ctype. */
+#define KS_FIELD(type, field, ctype)                                                               \
+	(offsetof(type, field) +                                                                   \
+	 0 * sizeof(char[__builtin_types_compatible_p(__typeof__(((type *)0)->field), ctype)       \
+				 ? 1                                                               \
+				 : -1]))
+
+/* --NAME (-KEY) sets bool @field of state @type. */
+#define KS_FLAG(type, field, name, key, help)                                                      \
+	{                                                                                          \
+		name, key, KS_OPT_FLAG, NULL, help, KS_FIELD(type, field, bool), 0, 0, NULL        \
+	}
+/* --NAME ARG: a decimal number from @min to @max into long long @field. */
+#define KS_INT(type, field, name, key, arg, help, min, max)                                        \
+	{                                                                                          \
+		name, key, KS_OPT_INT, arg, help, KS_FIELD(type, field, long long), min, max, NULL \
+	}
+/* --NAME ARG: the argument itself into const char *@field. */
+#define KS_STR(type, field, name, key, arg, help)                                                  \
+	{                                                                                          \
+		name, key, KS_OPT_STR, arg, help, KS_FIELD(type, field, const char *), 0, 0, NULL  \
+	}
+/* --NAME ARG: @parse(arg, &field, err, errlen) checks and stores it (0 or -EINVAL). */
+#define KS_FUNC(type, field, name, key, arg, help, parse)                                          \
+	{                                                                                          \
+		name, key, KS_OPT_FUNC, arg, help, offsetof(type, field), 0, 0, parse              \
+	}
 
 /* The options every tool understands where they make sense (see struct ks_tool flags). */
 struct ks_common {
@@ -44,6 +78,7 @@ struct ks_common {
 	bool print_uid;		  /* -U */
 	bool verbose;		  /* -v */
 	unsigned int attach_mask; /* --attach: allowed methods (bit per enum ks_method) */
+	int by;			  /* -P, -L, --per-cgroup, --pidnss: enum ks_hist_by */
 };
 
 enum {
@@ -52,12 +87,13 @@ enum {
 };
 
 /*
- * Parse @argv (argv[0] is the tool name) into @c and the tool's own option storage.
- * Defaults are set first. Returns KS_PARSE_OK, KS_PARSE_HELP, or -EINVAL after printing a
- * one-line error through the logger. Checks syntax only; ks_common_check() checks that
- * the pid, user and cgroup exist.
+ * Parse @argv (argv[0] is the tool name) into @c and the tool's own options into @state
+ * (the tool's state, already holding its defaults). The common options are reset first.
+ * Returns KS_PARSE_OK, KS_PARSE_HELP, or -EINVAL after printing a one-line error through
+ * the logger. Checks syntax only; ks_common_check() checks that the pid, user and cgroup
+ * exist.
  */
-int ks_opts_parse(const struct ks_tool *t, int argc, char **argv, struct ks_common *c);
+int ks_opts_parse(const struct ks_tool *t, int argc, char **argv, struct ks_common *c, void *state);
 
 /* Check what parsing cannot: the process, user and cgroup named exist. 0 or -errno. */
 int ks_common_check(const struct ks_common *c);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/out.h"
 
 void ks_json_init(struct ks_json *j, FILE *f)
@@ -247,22 +248,6 @@ char *ks_fmt_hms(char *buf, size_t size, unsigned long long realtime_ns)
 	if (!localtime_r(&t, &tm) || !strftime(buf, size, "%H:%M:%S", &tm))
 		snprintf(buf, size, "??:??:??");
 	return buf;
-}
-
-unsigned long long ks_now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
-}
-
-unsigned long long ks_now_realtime(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
 }
 
 void ks_print_report_time(FILE *f)

@@ -58,11 +58,6 @@ void ks_text_escape(FILE *f, const char *s, size_t len);
 /* Local wall-clock time of @realtime_ns as HH:MM:SS into @buf (at least 9 bytes). */
 char *ks_fmt_hms(char *buf, size_t size, unsigned long long realtime_ns);
 
-/* CLOCK_MONOTONIC now, in ns (the clock of bpf_ktime_get_ns). */
-unsigned long long ks_now_mono(void);
-/* CLOCK_REALTIME now, in ns since the epoch: the "time_ns" of a periodic report. */
-unsigned long long ks_now_realtime(void);
-
 /* The line that heads a periodic text report: "[HH:MM:SS]" in local time. */
 void ks_print_report_time(FILE *f);
 

@@ -10,6 +10,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "core/file.h"
 #include "core/perf.h"
 
 int ks_cpus_online(int *cpus, int max)
@@ -44,18 +45,41 @@ int ks_cpus_online(int *cpus, int max)
 	return n;
 }
 
+int ks_perf_event_open(struct perf_event_attr *attr, int pid, int cpu, int group_fd)
+{
+	int fd;
+
+	attr->size = sizeof(*attr);
+	fd = (int)syscall(__NR_perf_event_open, attr, pid, cpu, group_fd, PERF_FLAG_FD_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int ks_pmu_value(const char *pmu, const char *file)
+{
+	char path[256];
+	long long v;
+	int err;
+
+	if (strchr(pmu, '/'))
+		return -EINVAL;
+	snprintf(path, sizeof(path), "/sys/bus/event_source/devices/%s/%s", pmu, file);
+	/* "type" holds a number; format fields say where they are: "config:32-63". */
+	err = ks_read_int(path, strncmp(file, "format/", 7) ? NULL : ":", &v);
+	if (err)
+		return err;
+	return v < 0 || v > 0x7fffffff ? -EINVAL : (int)v;
+}
+
 static int open_event(__u32 type, __u64 config, unsigned long long hz, int cpu)
 {
 	struct perf_event_attr a = {
 		.type = type,
-		.size = sizeof(a),
 		.config = config,
 		.freq = 1,
 		.sample_freq = hz,
 	};
-	int fd = (int)syscall(__NR_perf_event_open, &a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 
-	return fd < 0 ? -errno : fd;
+	return ks_perf_event_open(&a, -1, cpu, -1);
 }
 
 int ks_perf_attach(struct bpf_program *prog, enum ks_sample_event want, unsigned long long hz,

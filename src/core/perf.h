@@ -16,6 +16,23 @@ enum ks_sample_event {
 	KS_SAMPLE_CPU_CLOCK, /* the software cpu-clock timer only */
 };
 
+struct perf_event_attr;
+
+/*
+ * perf_event_open(2) of @attr (its size set here) for @pid on @cpu, in group @group_fd
+ * (-1 for none), close-on-exec: the event's fd, or -errno. Every perf event kscope opens
+ * goes through here.
+ */
+int ks_perf_event_open(struct perf_event_attr *attr, int pid, int cpu, int group_fd);
+
+/*
+ * What /sys/bus/event_source/devices/@pmu/@file says about a dynamic PMU (kprobe, uprobe):
+ * its type number for @file "type", or for a format field ("format/retprobe" holding
+ * "config:0", "format/ref_ctr_offset" holding "config:32-63") its first bit. -errno
+ * (-ENOENT: no such PMU, the kernel was built without it).
+ */
+int ks_pmu_value(const char *pmu, const char *file);
+
 /* The CPUs listed in /sys/devices/system/cpu/online; returns how many (at most @max). */
 int ks_cpus_online(int *cpus, int max);
 

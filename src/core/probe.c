@@ -20,7 +20,9 @@
 #include <bpf/libbpf.h>
 
 #include "core/btf.h"
+#include "core/errors.h"
 #include "core/log.h"
+#include "core/perf.h"
 #include "core/probe.h"
 #include "core/tracefs.h"
 
@@ -79,11 +81,6 @@ static const struct bpf_insn ret0[] = {
 	{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
 	{ .code = BPF_JMP | BPF_EXIT },
 };
-
-static long perf_open(struct perf_event_attr *attr, pid_t pid, int cpu)
-{
-	return syscall(__NR_perf_event_open, attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-}
 
 static int set_result(struct feature *f, int err, const char *fmt, ...) KS_PRINTF(3, 4);
 
@@ -258,11 +255,10 @@ static int perf_attach(struct perf_event_attr *attr, pid_t pid, int cpu, int pro
 {
 	int pfd, err = 0;
 
-	attr->size = sizeof(*attr);
-	pfd = perf_open(attr, pid, cpu);
+	pfd = ks_perf_event_open(attr, pid, cpu, -1);
 	if (pfd < 0) {
 		*step = "perf_event_open";
-		return -errno;
+		return pfd;
 	}
 	if (ioctl(pfd, PERF_EVENT_IOC_SET_BPF, prog_fd)) {
 		*step = "PERF_EVENT_IOC_SET_BPF";
@@ -300,25 +296,6 @@ static int probe_tracepoint(struct feature *f)
 			  ks_tracefs_path());
 }
 
-/* PMU type of a dynamic PMU (kprobe, uprobe), or -errno. */
-static int pmu_type(const char *pmu)
-{
-	char path[128], buf[32];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/bus/event_source/devices/%s/type", pmu);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	return atoi(buf);
-}
-
 static int probe_kprobe(struct feature *f)
 {
 	struct perf_event_attr attr = { .sample_period = 1 };
@@ -327,7 +304,7 @@ static int probe_kprobe(struct feature *f)
 	char why[256];
 	int type, fd, err;
 
-	type = pmu_type("kprobe");
+	type = ks_pmu_value("kprobe", "type");
 	if (type < 0) {
 		const char *tfs = ks_tracefs_path();
 		char p[PATH_MAX];
@@ -417,7 +394,7 @@ static int probe_uprobe(struct feature *f)
 	ssize_t n;
 	int type, fd, err;
 
-	type = pmu_type("uprobe");
+	type = ks_pmu_value("uprobe", "type");
 	if (type < 0)
 		return set_result(f, -type, "no uprobe PMU: kernel built without CONFIG_UPROBES");
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);

@@ -10,6 +10,7 @@
 
 #include "core/flame.h"
 #include "core/log.h"
+#include "core/maps.h"
 #include "core/stacks.h"
 #include "core/syms.h"
 #include "core/tool.h"
@@ -117,29 +118,35 @@ int ks_stacks_configure(struct ks_stacks *s, struct bpf_object *obj)
 
 	if (m && s->o.storage)
 		err = err ? err : bpf_map__set_max_entries(m, (unsigned int)s->o.storage);
+	if (!err && s->o.min_block_us) {
+		/* The off-CPU tools' bounds (KS_BLOCK_OPTS), in their objects' min/max_block_ns. */
+		unsigned long long lo = (unsigned long long)s->o.min_block_us * 1000;
+		unsigned long long hi = s->o.max_block_us > 0
+						? (unsigned long long)s->o.max_block_us * 1000
+						: ~0ULL;
+
+		err = ks_bpf_set_rodata(obj, "min_block_ns", &lo, sizeof(lo));
+		err = err ? err : ks_bpf_set_rodata(obj, "max_block_ns", &hi, sizeof(hi));
+	}
 	return err ? err : ks_bpf_set_rodata(obj, "ks_user_stacks", &u, sizeof(u));
 }
 
-static struct ks_stacks *active;
-
-static int loop_event(struct ks_ctx *c, const void *data, size_t size)
+int ks_stacks_prepare(struct ks_ctx *c, const struct ks_stack_opts *o)
 {
-	return ks_stacks_on_event(active, data, size);
+	c->stacks = ks_stacks_new(o);
+	if (!c->stacks)
+		return errno == EINVAL ? KS_EXIT_USAGE : KS_EXIT_FAIL;
+	return 0;
 }
 
-static int loop_tick(struct ks_ctx *c, bool last)
+int ks_stacks_loop_event(struct ks_ctx *c, const void *data, size_t size)
 {
-	return ks_stacks_report(active, c, last);
+	return ks_stacks_on_event(c->stacks, data, size);
 }
 
-const struct ks_loop *ks_stacks_loop(struct ks_stacks *s)
+int ks_stacks_loop_tick(struct ks_ctx *c, bool last)
 {
-	static const struct ks_loop loop = {
-		.ring = "ks_events", .on_event = loop_event, .on_tick = loop_tick, .notes = true
-	};
-
-	active = s;
-	return &loop;
+	return ks_stacks_report(c->stacks, c, last);
 }
 
 int ks_stacks_on_event(struct ks_stacks *s, const void *data, size_t size)
@@ -226,36 +233,38 @@ static const char *errno_text(int id)
 	}
 }
 
-static int read_counts(struct ks_stacks *s, struct ks_ctx *c)
+/* Read every count (deleting it with @reset, for the next interval) and resolve its stacks. */
+static int read_counts(struct ks_stacks *s, struct ks_ctx *c, bool reset)
 {
-	struct bpf_object *obj = c->obj;
-	int cfd = bpf_map__fd(bpf_object__find_map_by_name(obj, "ks_counts"));
-	int sfd = bpf_map__fd(bpf_object__find_map_by_name(obj, "ks_stack_traces"));
-	struct ks_stack_key key, next, *prev = NULL;
-	int err = 0;
+	int cfd = bpf_map__fd(bpf_object__find_map_by_name(c->obj, "ks_counts"));
+	int sfd = bpf_map__fd(bpf_object__find_map_by_name(c->obj, "ks_stack_traces"));
+	struct ks_map_dump d;
+	int err = ks_map_dump(cfd, reset ? KS_MAP_RESET : 0, &d);
 
 	rows_clear(s);
-	while (!bpf_map_get_next_key(cfd, prev, &next)) {
-		struct row *r;
+	if (err >= 0 && (d.key_size != sizeof(struct ks_stack_key) || d.cpu_value != 8))
+		err = -EINVAL;
+	if (err >= 0 && d.n > s->cap) {
+		struct row *n = realloc(s->rows, d.n * sizeof(*n));
 
-		if (s->nrows == s->cap) {
-			size_t cap = s->cap ? s->cap * 2 : 1024;
-			struct row *n = realloc(s->rows, cap * sizeof(*n));
-
-			if (!n)
-				return -ENOMEM;
-			s->rows = n;
-			s->cap = cap;
-		}
-		r = &s->rows[s->nrows];
-		memset(r, 0, sizeof(*r));
-		r->key = next;
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(cfd, &next, &r->count) || !r->count)
-			continue;
-		s->nrows++;
+		if (!n)
+			err = -ENOMEM;
+		else
+			s->rows = n, s->cap = d.n;
 	}
+	for (size_t i = 0; err >= 0 && i < d.n; i++) {
+		struct row *r = &s->rows[s->nrows];
+
+		memset(r, 0, sizeof(*r));
+		memcpy(&r->key, ks_map_dump_key(&d, i), sizeof(r->key));
+		memcpy(&r->count, ks_map_dump_value(&d, i, 0), sizeof(r->count));
+		if (r->count)
+			s->nrows++;
+	}
+	ks_map_dump_free(&d);
+	if (err < 0)
+		return err;
+	err = 0;
 	ks_syms_kernel_refresh(s->syms);
 	for (size_t i = 0; i < s->nrows && !err; i++) {
 		struct row *r = &s->rows[i];
@@ -269,16 +278,14 @@ static int read_counts(struct ks_stacks *s, struct ks_ctx *c)
 	return err;
 }
 
-/* Empty the maps for the next interval: counts first, then the stacks they named. */
-static void clear_maps(struct ks_stacks *s, struct ks_ctx *c)
+/* Free the stacks the counts just read named, for the next interval. */
+static void clear_stacks(struct ks_stacks *s, struct ks_ctx *c)
 {
-	int cfd = bpf_map__fd(bpf_object__find_map_by_name(c->obj, "ks_counts"));
 	int sfd = bpf_map__fd(bpf_object__find_map_by_name(c->obj, "ks_stack_traces"));
 
 	for (size_t i = 0; i < s->nrows; i++) {
 		const struct ks_stack_key *k = &s->rows[i].key;
 
-		bpf_map_delete_elem(cfd, k);
 		if (k->kstack >= 0)
 			bpf_map_delete_elem(sfd, &k->kstack);
 		if (k->ustack >= 0)
@@ -497,9 +504,10 @@ static void warn_dropped(struct ks_ctx *c)
 
 int ks_stacks_report(struct ks_stacks *s, struct ks_ctx *c, bool last)
 {
+	bool reset = c->opt.interval > 0 && !last;
 	unsigned long long total = 0;
 	size_t n;
-	int err = read_counts(s, c);
+	int err = read_counts(s, c, reset);
 
 	if (err)
 		return err;
@@ -517,8 +525,8 @@ int ks_stacks_report(struct ks_stacks *s, struct ks_ctx *c, bool last)
 		print_text(s, c, n);
 	if (s->flame && (err = flame_add(s)))
 		return err;
-	if (c->opt.interval > 0 && !last)
-		clear_maps(s, c);
+	if (reset)
+		clear_stacks(s, c);
 	if (last)
 		warn_dropped(c);
 	if (last && s->flame)

@@ -29,62 +29,31 @@ struct ks_stack_opts {
 };
 
 /*
- * The options every stack tool shares (--folded, --svg, -d, -K, -U, --top), bound to
- * @o; put KS_STACK_OPTS(o) in the tool's table before its own entries and the end mark.
+ * The options every stack tool shares (--folded, --svg, -d, -K, -U, --top,
+ * --stack-storage), bound to the struct ks_stack_opts @member of the tool's state @type;
+ * put KS_STACK_OPTS(type, member) in the tool's table before its own entries and the end.
  */
 /* clang-format off: tables of options read best one entry to a line */
-#define KS_STACK_OPTS(o)                                                                           \
-	{ "folded",                                                                                \
-	  'f',                                                                                     \
-	  KS_OPT_FLAG,                                                                             \
-	  NULL,                                                                                    \
-	  "print folded stacks (frame;frame;... count), for "                                      \
-	  "flame graphs",                                                                          \
-	  &(o).folded },                                                                           \
-		{ "svg",                                                                           \
-		  0,                                                                               \
-		  KS_OPT_STR,                                                                      \
-		  "FILE",                                                                          \
-		  "write an interactive flame graph to FILE at the end",                           \
-		  &(o).svg },                                                                      \
-		{ "delimited",                                                                     \
-		  0,                                                                               \
-		  KS_OPT_FLAG,                                                                     \
-		  NULL,                                                                            \
-		  "put a \"-\" frame between kernel and user stacks",                              \
-		  &(o).delimited },                                                                \
-		{ "kernel-stacks-only", 'K', KS_OPT_FLAG, NULL, "kernel stacks only",              \
-		  &(o).kernel_only },                                                              \
-		{ "user-stacks-only", 0, KS_OPT_FLAG, NULL, "user stacks only", &(o).user_only },  \
-		{ "top",                                                                           \
-		  0,                                                                               \
-		  KS_OPT_INT,                                                                      \
-		  "N",                                                                             \
-		  "text and JSON: only the N largest stacks (default all)",                        \
-		  &(o).top,                                                                        \
-		  0,                                                                               \
-		  100000000 },                                                                     \
-	{                                                                                          \
-		"stack-storage", 0, KS_OPT_INT, "N", "room for N distinct stacks (default 16384)", \
-			&(o).storage, 64, 1 << 24                                                  \
-	}
+#define KS_STACK_OPTS(type, m)                                                                     \
+	KS_FLAG(type, m.folded, "folded", 'f',                                                     \
+		"print folded stacks (frame;frame;... count), for flame graphs"),                  \
+		KS_STR(type, m.svg, "svg", 0, "FILE",                                              \
+		       "write an interactive flame graph to FILE at the end"),                     \
+		KS_FLAG(type, m.delimited, "delimited", 0,                                         \
+			"put a \"-\" frame between kernel and user stacks"),                       \
+		KS_FLAG(type, m.kernel_only, "kernel-stacks-only", 'K', "kernel stacks only"),     \
+		KS_FLAG(type, m.user_only, "user-stacks-only", 0, "user stacks only"),             \
+		KS_INT(type, m.top, "top", 0, "N",                                                 \
+		       "text and JSON: only the N largest stacks (default all)", 0, 100000000),    \
+		KS_INT(type, m.storage, "stack-storage", 0, "N",                                   \
+		       "room for N distinct stacks (default 16384)", 64, 1 << 24)
 
 /* --min-block and --max-block of the off-CPU tools (checked by ks_stacks_new). */
-#define KS_BLOCK_OPTS(o)                                                                           \
-	{ "min-block",                                                                             \
-	  'm',                                                                                     \
-	  KS_OPT_INT,                                                                              \
-	  "US",                                                                                    \
-	  "count only blocks of at least US microseconds "                                         \
-	  "(default 1)",                                                                           \
-	  &(o).min_block_us,                                                                       \
-	  1,                                                                                       \
-	  1LL << 50 },                                                                             \
-	{                                                                                          \
-		"max-block", 'M', KS_OPT_INT, "US",                                                \
-			"count only blocks of at most US microseconds", &(o).max_block_us, 1,      \
-			1LL << 50                                                                  \
-	}
+#define KS_BLOCK_OPTS(type, m)                                                                     \
+	KS_INT(type, m.min_block_us, "min-block", 'm', "US",                                       \
+	       "count only blocks of at least US microseconds (default 1)", 1, 1LL << 50),         \
+		KS_INT(type, m.max_block_us, "max-block", 'M', "US",                               \
+		       "count only blocks of at most US microseconds", 1, 1LL << 50)
 /* clang-format on */
 
 /*
@@ -94,32 +63,27 @@ struct ks_stack_opts {
  */
 struct ks_stacks *ks_stacks_new(const struct ks_stack_opts *o);
 void ks_stacks_free(struct ks_stacks *s);
-/* Configure a freshly opened object: the kernel/user stack switches, the stack map's size. */
+/*
+ * Configure a freshly opened object (the core does, for c->stacks): the kernel/user stack
+ * switches, the stack map's size, and with KS_BLOCK_OPTS its min_block_ns/max_block_ns.
+ */
 int ks_stacks_configure(struct ks_stacks *s, struct bpf_object *obj);
 
 /*
- * The loop for a stack tool (ks_bpf_run): polls the notes ring, reports with
- * ks_stacks_report each interval and at the end. One stack tool runs at a time.
+ * A stack tool's prepare: ks_stacks_new(@o) into c->stacks, which the core then configures
+ * into each object it opens, reports through KS_STACKS_LOOP and frees at the end.
+ * Returns 0, or the exit code (2 after one line on an option conflict).
  */
-const struct ks_loop *ks_stacks_loop(struct ks_stacks *s);
+int ks_stacks_prepare(struct ks_ctx *c, const struct ks_stack_opts *o);
 
-/*
- * A stack tool's run function in one line: ks_stacks_new(OPTS) into *STK (exit 2 on an
- * option conflict), KS_RUN_SKEL with CONFIGURE and the stacks loop, free. The exit code.
- */
-#define KS_STACKS_RUN(c, name, opts, stk, configure)                                               \
-	({                                                                                         \
-		int ks_ret_;                                                                       \
-		*(stk) = ks_stacks_new(opts);                                                      \
-		if (!*(stk)) {                                                                     \
-			ks_ret_ = errno == EINVAL ? KS_EXIT_USAGE : KS_EXIT_FAIL;                  \
-		} else {                                                                           \
-			ks_ret_ = KS_RUN_SKEL(c, name, configure, ks_stacks_loop(*(stk)));         \
-			ks_stacks_free(*(stk));                                                    \
-			*(stk) = NULL;                                                             \
-		}                                                                                  \
-		ks_ret_;                                                                           \
-	})
+/* The loop of a stack tool, for its registration: notes from the ring, reports of c->stacks. */
+int ks_stacks_loop_event(struct ks_ctx *c, const void *data, size_t size);
+int ks_stacks_loop_tick(struct ks_ctx *c, bool last);
+#define KS_STACKS_LOOP                                                                             \
+	{                                                                                          \
+		.ring = "ks_events", .on_event = ks_stacks_loop_event,                             \
+		.on_tick = ks_stacks_loop_tick, .notes = true                                      \
+	}
 
 /* The ring-buffer callback for the notes the BPF side sends (new process, exec). */
 int ks_stacks_on_event(struct ks_stacks *s, const void *data, size_t size);

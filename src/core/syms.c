@@ -16,6 +16,7 @@
 #include <zlib.h>
 
 #include "core/common.h"
+#include "core/file.h"
 #include "core/syms.h"
 
 typedef unsigned long long u64;
@@ -270,54 +271,6 @@ static const char *intern(struct ks_syms *s, const char *str, size_t n)
 	s->istr[h & (s->istr_cap - 1)] = e;
 	s->istr_n++;
 	return e->str;
-}
-
-int ks_read_file(const char *path, char **out, size_t *len)
-{
-	size_t cap = 16384, n = 0;
-	char *buf = NULL;
-	int fd, err = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	buf = malloc(cap);
-	if (!buf) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		ssize_t r;
-
-		if (cap - n < 4096) {
-			char *nb = realloc(buf, cap * 2);
-
-			if (!nb) {
-				err = -ENOMEM;
-				goto out;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		r = read(fd, buf + n, cap - n - 1);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			goto out;
-		}
-		if (!r)
-			break;
-		n += (size_t)r;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	buf = NULL;
-out:
-	free(buf);
-	close(fd);
-	return err;
 }
 
 /* ------------------------------------------------------------------------------------ */

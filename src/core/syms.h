@@ -132,12 +132,6 @@ int ks_sym_folded(const struct ks_sym *sym, char *buf, size_t len);
  */
 bool ks_sym_is_stack_root(const char *name);
 
-/*
- * Read the whole file @path (also /proc and tracefs files, which report size 0) into a
- * malloc'ed buffer with a NUL after its @len bytes. 0, or -errno (nothing to free).
- */
-int ks_read_file(const char *path, char **out, size_t *len);
-
 /* Called for each function symbol; a non-zero return stops the walk and is returned. */
 typedef int (*ks_elf_sym_fn)(const char *name, unsigned long long addr, unsigned long long size,
 			     int bind, void *arg);

@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "core/errors.h"
 #include "core/log.h"
 #include "core/open.h"
 #include "core/syscalls.h"

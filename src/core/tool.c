@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The tool registry and the BPF session every tool shares: filter, attach choice, load. */
+/* The tool registry, running a tool from its registration, and the BPF session it gets. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/btf.h>
@@ -14,13 +14,14 @@
 
 #include "core/btf.h"
 #include "core/cgroup.h"
+#include "core/clock.h"
+#include "core/errors.h"
 #include "core/log.h"
 #include "core/open.h"
 #include "core/perf.h"
+#include "core/stacks.h"
 #include "core/tool.h"
 #include "shared/filter.h"
-
-volatile sig_atomic_t ks_stop;
 
 extern const struct ks_tool *const __start_ks_tools[] __attribute__((weak));
 extern const struct ks_tool *const __stop_ks_tools[] __attribute__((weak));
@@ -123,6 +124,66 @@ int ks_exit_status(const struct ks_ctx *c, int err)
 	return err ? KS_EXIT_FAIL : KS_EXIT_OK;
 }
 
+/* The core's part of configuring a freshly opened object, then the tool's. */
+static int configure(struct ks_ctx *c)
+{
+	int err = 0;
+
+	if (c->tool->flags & KS_TOOL_PER_TASK)
+		err = ks_khist_configure(c);
+	if (!err && c->stacks)
+		err = ks_stacks_configure(c->stacks, c->obj);
+	if (!err && c->tool->configure)
+		err = c->tool->configure(c);
+	if (err) {
+		ks_error("cannot configure the BPF object: %s", strerror(-err));
+		return ks_fail(c, KS_EXIT_FAIL, err);
+	}
+	return 0;
+}
+
+int ks_tool_run(struct ks_ctx *c)
+{
+	const struct ks_tool *t = c->tool;
+	const struct ks_skel *sk = t->skel;
+	int ret = KS_EXIT_OK, err;
+
+	if (!sk)
+		return t->run(c);
+	if (t->khist)
+		c->khist = *t->khist;
+	if (t->flags & KS_TOOL_PER_TASK)
+		ks_khist_fmt_task(&c->khist, c->opt.by);
+	if (t->prepare && (ret = t->prepare(c))) {
+		if (ret == KS_DONE)
+			ret = KS_EXIT_OK;
+		goto out;
+	}
+	do {
+		c->skel = sk->open(ks_bpf_open_opts(sk->elf));
+		if (!c->skel) {
+			ks_error("cannot open the BPF object: %s", strerror(errno));
+			err = ks_fail(c, KS_EXIT_FAIL, errno);
+			break;
+		}
+		c->obj = sk->obj(c->skel);
+		err = configure(c);
+		if (!err)
+			err = ks_bpf_run(c, c->obj, &t->loop);
+		sk->destroy(c->skel);
+		c->skel = NULL;
+		c->obj = NULL;
+	} while (err == -EAGAIN);
+	ret = ks_exit_status(c, err);
+out:
+	if (t->finish)
+		t->finish(c);
+	ks_stacks_free(c->stacks);
+	c->stacks = NULL;
+	ks_khist_fmt_release(&c->khist);
+	return ret;
+}
+
 /* Pointer into the .rodata image of @obj for variable @name, checking its size. */
 static void *rodata_var(struct bpf_object *obj, const char *name, size_t size)
 {
@@ -175,47 +236,6 @@ void ks_bpf_disable_hook(struct bpf_object *obj, const char *hook)
 		if (!strncmp(name, hook, n) && (name[n] == '\0' || !strncmp(name + n, "__", 2)))
 			bpf_program__set_autoload(prog, false);
 	}
-}
-
-static unsigned long long clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-/* CLOCK_REALTIME - CLOCK_MONOTONIC, taken from the tightest of a few samples. */
-static unsigned long long realtime_offset(void)
-{
-	unsigned long long best = 0, best_gap = ~0ULL;
-
-	for (int i = 0; i < 5; i++) {
-		unsigned long long m1 = clock_ns(CLOCK_MONOTONIC);
-		unsigned long long r = clock_ns(CLOCK_REALTIME);
-		unsigned long long m2 = clock_ns(CLOCK_MONOTONIC);
-
-		if (m2 - m1 < best_gap) {
-			best_gap = m2 - m1;
-			best = r - (m1 + (m2 - m1) / 2);
-		}
-	}
-	return best;
-}
-
-static int exit_code_for(int err)
-{
-	switch (-err) {
-	case EPERM:
-	case EACCES:
-		return KS_EXIT_PERM;
-	case EOPNOTSUPP:
-	case ENOENT:
-	case ENOSYS:
-	case ESRCH:
-		return KS_EXIT_UNSUPPORTED;
-	}
-	return KS_EXIT_FAIL;
 }
 
 static int set_filter(struct ks_ctx *c, struct bpf_object *obj)
@@ -339,7 +359,7 @@ static void phase(const char *what)
 		on = getenv("KSCOPE_TIMING") != NULL;
 	if (!on)
 		return;
-	now = clock_ns(CLOCK_MONOTONIC);
+	now = ks_now_mono();
 	if (last)
 		fprintf(stderr, "kscope: timing: %-8s %7.3f ms\n", what, (now - last) / 1e6);
 	last = now;
@@ -412,7 +432,7 @@ int ks_bpf_start(struct ks_ctx *c, struct bpf_object *obj)
 				 last[0] ? ": " : "", last);
 		if (!ks_log_verbose())
 			ks_info("run with -v to see the verifier log");
-		err = ks_fail(c, exit_code_for(err), err);
+		err = ks_fail(c, ks_exit_code(err), err);
 		goto fail;
 	}
 
@@ -450,7 +470,7 @@ int ks_bpf_start(struct ks_ctx *c, struct bpf_object *obj)
 					     &c->nlinks, &c->sample_event, why, sizeof(why));
 			if (err) {
 				ks_error("%s", why);
-				err = ks_fail(c, exit_code_for(err), err);
+				err = ks_fail(c, ks_exit_code(err), err);
 				goto fail;
 			}
 			continue;
@@ -462,14 +482,14 @@ int ks_bpf_start(struct ks_ctx *c, struct bpf_object *obj)
 			err = -errno;
 			ks_error("cannot attach %s (%s): %s", bpf_program__name(prog),
 				 bpf_program__section_name(prog), strerror(-err));
-			err = ks_fail(c, exit_code_for(err), err);
+			err = ks_fail(c, ks_exit_code(err), err);
 			goto fail;
 		}
 		c->links[c->nlinks++] = link;
 	}
 	phase("attach");
-	c->realtime_offset = realtime_offset();
-	c->start_ns = clock_ns(CLOCK_MONOTONIC);
+	c->realtime_offset = ks_realtime_offset();
+	c->start_ns = ks_now_mono();
 	announce(c);
 	return 0;
 fail:
@@ -487,18 +507,4 @@ void ks_bpf_stop(struct ks_ctx *c)
 	if (c->cgroup_fd >= 0)
 		close(c->cgroup_fd);
 	c->cgroup_fd = -1;
-}
-
-unsigned long long ks_percpu_sum(int fd, unsigned int key)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	unsigned long long sum = 0, *v;
-
-	if (fd < 0 || ncpu <= 0 || !(v = calloc((size_t)ncpu, sizeof(*v))))
-		return 0;
-	if (!bpf_map_lookup_elem(fd, &key, v))
-		for (int i = 0; i < ncpu; i++)
-			sum += v[i];
-	free(v);
-	return sum;
 }

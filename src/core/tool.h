@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* The tool registry and what a running tool gets from the core: context, BPF session, loop. */
+/* The tool registry, the context a running tool gets, and how the core runs a tool. */
 #ifndef KS_TOOL_H
 #define KS_TOOL_H
 
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 
 #include "core/common.h"
+#include "core/khist.h"
+#include "core/loop.h"
 #include "core/open.h"
 #include "core/opt.h"
 #include "core/out.h"
@@ -15,10 +16,13 @@
 #include "shared/filter.h" /* skeletons name struct ks_filter */
 
 struct bpf_object;
-struct bpf_map;
+struct bpf_object_open_opts;
 struct bpf_link;
-struct ring_buffer;
 struct ks_ctx;
+struct ks_stacks;
+
+/* A tool's prepare() did all there was to do: exit 0 without loading anything. */
+#define KS_DONE (-1)
 
 /* What the core does for a tool, chosen by flags in its registration. */
 enum ks_tool_flags {
@@ -28,6 +32,29 @@ enum ks_tool_flags {
 	KS_TOOL_STREAM = 1u << 3,   /* prints events as they happen: -T */
 	KS_TOOL_COMMAND = 1u << 4,  /* listed as a command, not a tool */
 	KS_TOOL_ROOT = 1u << 5,	    /* needs privilege without being a tracing tool */
+	/*
+	 * Reports per key, chosen by the user: -P/--pids, -L/--tids, --per-cgroup, --pidnss
+	 * (c->opt.by, enum ks_hist_by). The core writes the choice into the object's
+	 * `ks_by` (src/bpf/hist.bpf.h) and, for a keyed-histogram tool (.khist), sets the
+	 * report's labels and shrinks its map to one entry when there is one key.
+	 */
+	KS_TOOL_PER_PID = 1u << 6,
+	KS_TOOL_PER_TID = 1u << 7,
+	KS_TOOL_PER_CGROUP = 1u << 8,
+	KS_TOOL_PER_PIDNS = 1u << 9,
+	KS_TOOL_PER_TASK =
+		KS_TOOL_PER_PID | KS_TOOL_PER_TID | KS_TOOL_PER_CGROUP | KS_TOOL_PER_PIDNS,
+};
+
+/*
+ * A BPF skeleton as the core handles it (generated tool.skel.h, wrapped by
+ * KSCOPE_BPF_TOOL): its ELF image (for the BTF cache), open, destroy, its object.
+ */
+struct ks_skel {
+	const void *(*elf)(size_t *size);
+	void *(*open)(const struct bpf_object_open_opts *opts);
+	void (*destroy)(void *skel);
+	struct bpf_object *(*obj)(void *skel);
 };
 
 struct ks_tool {
@@ -35,6 +62,7 @@ struct ks_tool {
 	const char *summary; /* one line, lowercase, no final period */
 	const char *usage;   /* extra synopsis after the options, e.g. "[interval [count]]" */
 	const char *help;    /* paragraphs and examples printed by --help */
+	/* The tool's own options (KS_FLAG, KS_INT, ... in core/opt.h), stored in its state. */
 	const struct ks_opt *opts;
 	/*
 	 * Optional positional arguments, in order (runqslower's MIN_US): entries like opts,
@@ -45,9 +73,36 @@ struct ks_tool {
 	 */
 	const struct ks_opt *args;
 	unsigned int flags;
-	int (*run)(struct ks_ctx *c); /* returns an enum ks_exit value */
-	/* The tool's BPF object, a skeleton's NAME_bpf__elf_bytes; NULL for none. */
-	const void *(*bpf_elf)(size_t *size);
+	/* The tool's state (options and what it keeps while running): KS_STATE(type, ...). */
+	size_t state_size;
+	const void *state_init;
+
+	/*
+	 * A command, or a tool that drives BPF its own way (trace): does everything and
+	 * returns an enum ks_exit value. Tools with a skeleton leave it NULL.
+	 */
+	int (*run)(struct ks_ctx *c);
+
+	/* A BPF tool the core runs (ks_tool_run), in this order: */
+	const struct ks_skel *skel; /* set by KSCOPE_BPF_TOOL */
+	/*
+	 * Once, after the options: check what the options can't (conflicts: one line with
+	 * ks_error), settle c->khist, c->stacks, sampling. Returns 0 to go on, an exit code
+	 * to stop, or KS_DONE when it did all there was to do (syscount --list): exit 0.
+	 */
+	int (*prepare)(struct ks_ctx *c);
+	/*
+	 * Each time the object is opened (c->skel, c->obj; again after a variant had to be
+	 * ruled out): its .rodata, map sizes, hooks to switch off. Returns 0 or -errno.
+	 */
+	int (*configure)(struct ks_ctx *c);
+	/* Events and reports. Keyed-histogram and stack tools use KS_KHIST_LOOP or KS_STACKS_LOOP.
+	 */
+	struct ks_loop loop;
+	/* A keyed-histogram report (core/khist.h): copied into c->khist before prepare. */
+	const struct ks_khist_fmt *khist;
+	/* After the run, however it ended: free what prepare and the loop made. */
+	void (*finish)(struct ks_ctx *c);
 };
 
 /*
@@ -59,22 +114,60 @@ struct ks_tool {
 	static const struct ks_tool *const ks_tool_ptr_##id                                        \
 		__attribute__((used, section("ks_tools"))) = &ks_tool_##id
 
+/*
+ * Register a BPF tool whose skeleton is skel/ID.skel.h (src/tools/ID.bpf.c): the core
+ * opens, configures, runs and destroys it (ks_tool_run). The arguments as KSCOPE_TOOL's.
+ */
+#define KSCOPE_BPF_TOOL(id, ...)                                                                   \
+	static void *ks_skel_open_##id(const struct bpf_object_open_opts *o)                       \
+	{                                                                                          \
+		return id##_bpf__open_opts(o);                                                     \
+	}                                                                                          \
+	static void ks_skel_destroy_##id(void *s)                                                  \
+	{                                                                                          \
+		id##_bpf__destroy(s);                                                              \
+	}                                                                                          \
+	static struct bpf_object *ks_skel_obj_##id(void *s)                                        \
+	{                                                                                          \
+		return ((struct id##_bpf *)s)->obj;                                                \
+	}                                                                                          \
+	static const struct ks_skel ks_skel_##id = { id##_bpf__elf_bytes, ks_skel_open_##id,       \
+						     ks_skel_destroy_##id, ks_skel_obj_##id };     \
+	KSCOPE_TOOL(id, .skel = &ks_skel_##id, __VA_ARGS__)
+
+/*
+ * The tool's state, in KSCOPE_TOOL's arguments: a zeroed struct @type at c->state, with the
+ * members given after it as initial values: KS_STATE(struct runqlen, .hz = 99).
+ */
+#define KS_STATE(type, ...)                                                                        \
+	.state_size = sizeof(type), .state_init = &(const type)                                    \
+	{                                                                                          \
+		__VA_ARGS__                                                                        \
+	}
+
 /* All registered tools and commands sorted by name; returns the count. */
 size_t ks_tools_list(const struct ks_tool ***list);
 const struct ks_tool *ks_tool_find(const char *name);
 /* The registered name closest to @name (typo distance <= 2, or a prefix), or NULL. */
 const char *ks_tool_suggest(const char *name);
 
-/* Everything a running tool needs; set up by main, passed to run(). */
+/* Everything a running tool needs; set up by main, passed to every callback. */
 struct ks_ctx {
 	const struct ks_tool *tool;
 	struct ks_common opt;
+	void *state; /* the tool's own state (KS_STATE), its options parsed into it */
 	FILE *out;
 	struct ks_json json; /* writer over @out, for --json */
 	int status;	     /* exit code chosen by a failing core helper, 0 if none */
 
-	/* Filled by ks_bpf_start. */
+	/* The open skeleton and its object, while ks_tool_run has them. */
+	void *skel;
 	struct bpf_object *obj;
+	/* Reports the core makes for the tool: keyed histograms, stacks (core/stacks.h). */
+	struct ks_khist_fmt khist;
+	struct ks_stacks *stacks;
+
+	/* Filled by ks_bpf_start. */
 	struct bpf_link **links;
 	size_t nlinks;
 	struct ks_attach_plan plan;
@@ -85,7 +178,7 @@ struct ks_ctx {
 
 	/*
 	 * Programs of type perf_event are attached by ks_bpf_start to a sampling event on
-	 * every online CPU (core/perf.h): set these before ks_bpf_run. 0 Hz means 49.
+	 * every online CPU (core/perf.h): set these in prepare. 0 Hz means 49.
 	 */
 	unsigned long long sample_hz;
 	int sample_want;	  /* enum ks_sample_event */
@@ -97,8 +190,13 @@ struct ks_ctx {
 	unsigned long long missed; /* program runs the kernel skipped (recursion_misses) */
 };
 
-/* Set by SIGINT, SIGTERM, SIGHUP: the loop stops at the next chance. */
-extern volatile sig_atomic_t ks_stop;
+/*
+ * Run the tool of @c (options parsed, privilege checked): its run(), or for a BPF tool
+ * prepare, then open the skeleton, configure (the core's part: per-key choice, stacks;
+ * then the tool's), ks_bpf_run with the tool's loop, destroy — again while a variant had
+ * to be ruled out — and finish. Returns the exit code.
+ */
+int ks_tool_run(struct ks_ctx *c);
 
 /* Record @code as the exit status (first failure wins) and return -@err for chaining. */
 int ks_fail(struct ks_ctx *c, int code, int err);
@@ -124,72 +222,10 @@ int ks_bpf_set_rodata(struct bpf_object *obj, const char *name, const void *val,
 /* Switch off every program of hook @hook (all its variants), e.g. an optional probe. */
 void ks_bpf_disable_hook(struct bpf_object *obj, const char *hook);
 
-/*
- * The sum over all possible CPUs of the u64 at @key of per-CPU array map @fd (a counter
- * the BPF side bumps without atomics); 0 when it can't be read.
- */
-unsigned long long ks_percpu_sum(int fd, unsigned int key);
-
 /* BPF time (CLOCK_MONOTONIC ns) to wall-clock ns since the epoch. */
 static inline unsigned long long ks_realtime(const struct ks_ctx *c, unsigned long long mono)
 {
 	return mono + c->realtime_offset;
 }
-
-/* What ks_loop_run calls. */
-struct ks_loop {
-	const char *ring; /* name of the ring-buffer map to poll, NULL for none */
-	int (*on_event)(struct ks_ctx *c, const void *data, size_t size);
-	/* Each interval in interval mode; once at the end otherwise (@last true). */
-	int (*on_tick)(struct ks_ctx *c, bool last);
-	/* Text mode: the column titles, printed once attached (after the -T/-U ones). */
-	void (*header)(struct ks_ctx *c);
-	/* The ring carries bookkeeping (stack tools' process notes), not events to count. */
-	bool notes;
-};
-
-/*
- * Run until SIGINT/SIGTERM/SIGHUP, -d expiry, the interval count, an output error (EPIPE)
- * or a callback returning non-zero. Polls the ring buffer (wake-ups are batched by the BPF
- * side, so it also drains at least every 100 ms), calls on_tick, then reads the lost-event
- * counter and reports: "N events, M lost" on stderr, or a {"type":"summary"} line with
- * --json. Returns 0 or a negative errno.
- */
-int ks_loop_run(struct ks_ctx *c, const struct ks_loop *l);
-
-/*
- * A BPF tool's whole life once its object is open and configured: ks_bpf_start, the
- * header (text mode), ks_loop_run, ks_bpf_stop. Returns 0 or a negative errno; the exit
- * code is then ks_exit_status(c, err). On -EAGAIN the tool opens its object again and
- * calls ks_bpf_run once more (see ks_bpf_start).
- */
-int ks_bpf_run(struct ks_ctx *c, struct bpf_object *obj, const struct ks_loop *l);
-
-/* Open tool NAME's skeleton with kscope's open options (see core/open.h). */
-#define KS_SKEL_OPEN(name) name##_bpf__open_opts(ks_bpf_open_opts(name##_bpf__elf_bytes))
-/* Report that a skeleton could not be opened; returns the exit code to use. */
-int ks_skel_open_failed(struct ks_ctx *c);
-
-/*
- * A BPF tool's run function in one line: open tool NAME's skeleton, CONFIGURE(skel) (its
- * .rodata, map sizes, hooks to switch off), ks_bpf_run with LOOP, destroy; again while a
- * variant had to be ruled out (-EAGAIN). Evaluates to the exit code.
- */
-#define KS_RUN_SKEL(c, name, configure, loop)                                                      \
-	({                                                                                         \
-		int ks_err_;                                                                       \
-		do {                                                                               \
-			struct name##_bpf *ks_skel_ = KS_SKEL_OPEN(name);                          \
-			if (!ks_skel_) {                                                           \
-				ks_skel_open_failed(c);                                            \
-				ks_err_ = -EINVAL;                                                 \
-				break;                                                             \
-			}                                                                          \
-			configure(ks_skel_);                                                       \
-			ks_err_ = ks_bpf_run(c, ks_skel_->obj, loop);                              \
-			name##_bpf__destroy(ks_skel_);                                             \
-		} while (ks_err_ == -EAGAIN);                                                      \
-		ks_exit_status(c, ks_err_);                                                        \
-	})
 
 #endif

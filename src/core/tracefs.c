@@ -10,6 +10,8 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "core/errors.h"
+#include "core/file.h"
 #include "core/log.h"
 #include "core/tracefs.h"
 
@@ -72,22 +74,17 @@ const char *ks_tracefs_error(void)
 int ks_tracefs_event_id(const char *cat, const char *name)
 {
 	const char *dir = ks_tracefs_path();
-	char path[PATH_MAX], buf[32];
-	ssize_t n;
-	int fd;
+	char path[PATH_MAX];
+	long long id;
+	int err;
 
 	if (!dir)
 		return -errno;
 	if (strchr(cat, '/') || strchr(name, '/') || !strcmp(cat, "..") || !strcmp(name, ".."))
 		return -EINVAL;
 	snprintf(path, sizeof(path), "%s/events/%s/%s/id", dir, cat, name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	return atoi(buf);
+	err = ks_read_int(path, NULL, &id);
+	if (err)
+		return err == -EINVAL ? -EIO : err;
+	return id < 0 || id > 0x7fffffff ? -EIO : (int)id;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/common.h"
+#include "core/file.h"
 #include "core/syms.h"
 #include "lang/probes.h"
 

@@ -19,6 +19,8 @@
 #include <bpf/bpf.h>
 
 #include "core/btf.h"
+#include "core/errors.h"
+#include "core/file.h"
 #include "core/log.h"
 #include "core/perf.h"
 #include "core/probe.h"
@@ -189,21 +191,6 @@ static int parse_count(const char *s, uint64_t *v)
 	if (*p)
 		return -EINVAL;
 	*v = r;
-	return 0;
-}
-
-static int read_small(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
 	return 0;
 }
 
@@ -1404,9 +1391,9 @@ static int att_perf(struct att *a, struct perf_event_attr *attr, int pid, int cp
 	int pfd, lfd, err;
 
 	attr->size = sizeof(*attr);
-	pfd = (int)syscall(__NR_perf_event_open, attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	pfd = ks_perf_event_open(attr, pid, cpu, -1);
 	if (pfd < 0) {
-		err = -errno;
+		err = pfd;
 		/* a CPU taken offline since it was listed: nothing to sample there */
 		if (err == -ENODEV && pid == -1 && cpu > 0 && attr->type != PERF_TYPE_TRACEPOINT)
 			return 0;
@@ -1433,32 +1420,11 @@ static int att_perf(struct att *a, struct perf_event_attr *attr, int pid, int cp
 	return 0;
 }
 
-/*
- * A dynamic PMU's type, or the first bit of one of its format fields ("config:0",
- * "config:32-63"): /sys/bus/event_source/devices/PMU/FILE.
- */
-static int pmu_value(const char *pmu, const char *file)
-{
-	char path[256], buf[64];
-	const char *p;
-	int err;
-
-	snprintf(path, sizeof(path), "/sys/bus/event_source/devices/%s/%s", pmu, file);
-	err = read_small(path, buf, sizeof(buf));
-	if (err)
-		return err;
-	p = strchr(buf, ':');
-	p = p ? p + 1 : buf;
-	if (!isdigit((unsigned char)*p))
-		return -EINVAL;
-	return atoi(p);
-}
-
 static int att_probe_pmu(struct att *a, const char *pmu, bool ret, uint64_t ref_ctr, int pid)
 {
 	struct perf_event_attr attr = { .sample_period = 1, .wakeup_events = 1 };
 	bool user = !strcmp(pmu, "uprobe");
-	int type = pmu_value(pmu, "type"), bit;
+	int type = ks_pmu_value(pmu, "type"), bit;
 	char hint[160];
 
 	if (type < 0) {
@@ -1470,14 +1436,14 @@ static int att_probe_pmu(struct att *a, const char *pmu, bool ret, uint64_t ref_
 	}
 	attr.type = (uint32_t)type;
 	if (ret) {
-		bit = pmu_value(pmu, "format/retprobe");
+		bit = ks_pmu_value(pmu, "format/retprobe");
 		if (bit < 0 || bit > 63)
 			return att_fail(a, bit < 0 ? bit : -EINVAL, "perf PMU",
 					"no retprobe bit in the PMU's format");
 		attr.config |= 1ULL << bit;
 	}
 	if (ref_ctr) {
-		bit = pmu_value(pmu, "format/ref_ctr_offset");
+		bit = ks_pmu_value(pmu, "format/ref_ctr_offset");
 		if (bit < 0 || bit > 63 || (bit && ref_ctr >> (64 - bit)))
 			return att_fail(a, bit < 0 ? bit : -EINVAL, "perf PMU",
 					"this kernel's uprobes can't set USDT semaphores "

@@ -18,9 +18,12 @@
 
 #include "core/btf.h"
 #include "core/common.h"
+#include "core/clock.h"
+#include "core/errors.h"
 #include "core/log.h"
+#include "core/loop.h"
+#include "core/maps.h"
 #include "core/syms.h"
-#include "core/tool.h"
 #include "lang/run.h"
 
 struct rt {
@@ -200,56 +203,30 @@ static void merge(const struct rt *r, const struct lang_cmap *m, const char *in,
 /* Read all of map @m: keys and merged values, in one block each. */
 static int map_read(struct rt *r, struct lang_cmap *m, char **keys, char **vals, size_t *n)
 {
-	size_t cap = 0, cnt = 0;
-	uint32_t vs = (m->val_size + 7) & ~7u;
-	size_t raw_size = percpu(m) ? (size_t)vs * r->ncpus : m->val_size;
-	char *k = NULL, *v = NULL, *raw = malloc(raw_size), *prev = NULL;
-	char *key = malloc(m->key_size);
-	int err = 0;
+	struct ks_map_dump d;
+	int err = ks_map_dump(m->fd, 0, &d);
+	char *v = NULL;
 
-	if (!raw || !key) {
+	if (err >= 0 && (d.key_size != m->key_size || d.cpu_value != m->val_size))
+		err = -EINVAL;
+	if (err >= 0 && !(v = malloc(d.n ? d.n * m->val_size : 1)))
 		err = -ENOMEM;
-		goto out;
-	}
-	while (!bpf_map_get_next_key(m->fd, prev, key)) {
-		if (cnt == cap) {
-			size_t nc = cap ? cap * 2 : 64;
-			char *nk = realloc(k, nc * m->key_size), *nv;
-
-			if (!nk) {
-				err = -ENOMEM;
-				goto out;
-			}
-			k = nk;
-			nv = realloc(v, nc * m->val_size);
-			if (!nv) {
-				err = -ENOMEM;
-				goto out;
-			}
-			v = nv;
-			cap = nc;
-		}
-		memcpy(k + cnt * m->key_size, key, m->key_size);
-		prev = k + cnt * m->key_size;
-		if (bpf_map_lookup_elem(m->fd, key, raw))
-			continue; /* deleted meanwhile */
+	for (size_t i = 0; err >= 0 && i < d.n; i++) {
 		if (percpu(m))
-			merge(r, m, raw, v + cnt * m->val_size);
+			merge(r, m, ks_map_dump_value(&d, i, 0), v + i * m->val_size);
 		else
-			memcpy(v + cnt * m->val_size, raw, m->val_size);
-		cnt++;
+			memcpy(v + i * m->val_size, ks_map_dump_value(&d, i, 0), m->val_size);
 	}
-out:
-	free(raw);
-	free(key);
-	if (err) {
-		free(k);
+	if (err < 0) {
 		free(v);
+		ks_map_dump_free(&d);
 		return err;
 	}
-	*keys = k;
+	*keys = d.keys;
 	*vals = v;
-	*n = cnt;
+	*n = d.n;
+	d.keys = NULL;
+	ks_map_dump_free(&d);
 	return 0;
 }
 
@@ -280,33 +257,6 @@ static int map_print(struct rt *r, struct lang_cmap *m, long long top, long long
 	free(keys);
 	free(vals);
 	return err;
-}
-
-static void map_clear(struct rt *r, struct lang_cmap *m, bool zero)
-{
-	char *key = malloc(m->key_size), *next = malloc(m->key_size);
-	uint32_t vs = (m->val_size + 7) & ~7u;
-	size_t sz = percpu(m) ? (size_t)vs * r->ncpus : m->val_size;
-	char *zv = calloc(1, sz);
-	bool first = true;
-
-	if (!key || !next || !zv)
-		goto out;
-	if (!zero) {
-		while (!bpf_map_get_next_key(m->fd, NULL, key))
-			if (bpf_map_delete_elem(m->fd, key))
-				break;
-		goto out;
-	}
-	while (!bpf_map_get_next_key(m->fd, first ? NULL : key, next)) {
-		bpf_map_update_elem(m->fd, next, zv, BPF_EXIST);
-		memcpy(key, next, m->key_size);
-		first = false;
-	}
-out:
-	free(key);
-	free(next);
-	free(zv);
 }
 
 static bool user_map(const struct rt *r, int i)
@@ -409,7 +359,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	case LANG_REC_CLEAR:
 	case LANG_REC_ZERO:
 		if (h->id < r->c->nmaps)
-			map_clear(r, &r->c->maps[h->id], h->kind == LANG_REC_ZERO);
+			ks_map_clear(r->c->maps[h->id].fd, h->kind == LANG_REC_ZERO);
 		break;
 	case LANG_REC_EXIT:
 		r->exit_seen = true;
@@ -631,9 +581,9 @@ int lang_run(struct lang_compiled *c, const struct lang_run_opts *o)
 		goto out;
 	}
 	if ((err = lang_load(c, o->file, o->src, o->verbose))) {
-		ret = err == -EPERM || err == -EOPNOTSUPP		  ? KS_EXIT_UNSUPPORTED
-		      : err == -EACCES || err == -EINVAL || err == -E2BIG ? KS_EXIT_USAGE
-									  : KS_EXIT_FAIL;
+		/* The verifier's refusals are the program's fault: bad input. */
+		ret = err == -EACCES || err == -EINVAL || err == -E2BIG ? KS_EXIT_USAGE
+									: ks_exit_code(err);
 		goto out;
 	}
 	if (c->ring >= 0) {
@@ -672,9 +622,7 @@ int lang_run(struct lang_compiled *c, const struct lang_run_opts *o)
 		if ((err = lang_probe_attach(p->target, p->fd, o->pid, &r.fds, &r.nfds, why,
 					     sizeof(why)))) {
 			ks_error("%s", why);
-			ret = err == -EOPNOTSUPP || err == -ENOENT ? KS_EXIT_UNSUPPORTED
-			      : err == -ESRCH			   ? KS_EXIT_USAGE
-								   : KS_EXIT_FAIL;
+			ret = ks_exit_code(err);
 			goto out;
 		}
 	}

@@ -16,14 +16,15 @@
 #include "core/tool.h"
 #include "skel/syscalls.skel.h"
 
-static bool verify, rebuild;
+struct btf_cmd {
+	bool verify, rebuild;
+};
 
 static const struct ks_opt opts[] = {
-	{ "verify", 0, KS_OPT_FLAG, NULL,
-	  "load every tool's programs with the minimal BTF and with the full kernel BTF, and "
-	  "compare the relocated instructions",
-	  &verify },
-	{ "rebuild", 0, KS_OPT_FLAG, NULL, "build every cache entry anew", &rebuild },
+	KS_FLAG(struct btf_cmd, verify, "verify", 0,
+		"load every tool's programs with the minimal BTF and with the full kernel BTF, "
+		"and compare the relocated instructions"),
+	KS_FLAG(struct btf_cmd, rebuild, "rebuild", 0, "build every cache entry anew"),
 	{ 0 },
 };
 
@@ -135,7 +136,7 @@ static void reference_load(const struct ks_tool *t, struct ref *r)
 	const void *elf;
 	size_t size;
 
-	elf = t->bpf_elf(&size);
+	elf = t->skel->elf(&size);
 	obj = load(t->name, elf, size, NULL, verify_mask(r->method));
 	if (!obj) {
 		if (errno != ENOENT)
@@ -184,12 +185,12 @@ static void reference_load(const struct ks_tool *t, struct ref *r)
 /* kscope's way: the cached minimal BTF and our loader hooks; compare with @r. */
 static int verify_one(struct ks_ctx *c, const struct ks_tool *t, const struct ref *r)
 {
-	const struct bpf_object_open_opts *o = ks_bpf_open_opts(t->bpf_elf);
+	const struct bpf_object_open_opts *o = ks_bpf_open_opts(t->skel->elf);
 	struct bpf_object *obj;
 	size_t size, progs = 0, bad = 0;
 	const void *elf;
 
-	elf = t->bpf_elf(&size);
+	elf = t->skel->elf(&size);
 	if (r->refused[0]) {
 		/* libbpf's own load failed too: the tools fall back from this variant here. */
 		if (c->opt.json) {
@@ -248,13 +249,14 @@ static int verify_one(struct ks_ctx *c, const struct ks_tool *t, const struct re
 static int run(struct ks_ctx *c)
 {
 	/* The core's own BPF objects are relocated like the tools'. */
-	static const struct ks_tool core_syscalls = { .name = "(syscalls)",
-						      .bpf_elf = syscalls_bpf__elf_bytes };
+	static const struct ks_skel core_skel = { .elf = syscalls_bpf__elf_bytes };
+	static const struct ks_tool core_syscalls = { .name = "(syscalls)", .skel = &core_skel };
+	const struct btf_cmd *cmd = c->state;
 	const struct ks_tool **tools, *l[128];
 	size_t n = 0, ntools = ks_tools_list(&tools);
 
 	for (size_t i = 0; i < ntools && n + 1 < KS_ARRAY_SIZE(l); i++)
-		if (tools[i]->bpf_elf)
+		if (tools[i]->skel)
 			l[n++] = tools[i];
 	l[n++] = &core_syscalls;
 	int failed = 0;
@@ -269,10 +271,10 @@ static int run(struct ks_ctx *c)
 		struct stat st;
 		size_t size;
 
-		if (!t->bpf_elf)
+		if (!t->skel)
 			continue;
-		elf = t->bpf_elf(&size);
-		path = ks_btf_min_path(elf, size, rebuild);
+		elf = t->skel->elf(&size);
+		path = ks_btf_min_path(elf, size, cmd->rebuild);
 		if (c->opt.json) {
 			ks_json_obj_begin(&c->json, NULL);
 			ks_json_str(&c->json, "type", "btf");
@@ -293,7 +295,7 @@ static int run(struct ks_ctx *c)
 		if (!path)
 			failed++;
 	}
-	if (verify) {
+	if (cmd->verify) {
 		size_t nref = n * KS_METHOD_NR, checked = 0;
 		struct ref *refs = calloc(nref ? nref : 1, sizeof(*refs));
 
@@ -302,13 +304,13 @@ static int run(struct ks_ctx *c)
 		/* All reference loads first: our hooks, once on, stay on in this process. */
 		for (size_t i = 0; i < nref; i++) {
 			refs[i].method = (enum ks_method)(i % KS_METHOD_NR);
-			if (l[i / KS_METHOD_NR]->bpf_elf)
+			if (l[i / KS_METHOD_NR]->skel)
 				reference_load(l[i / KS_METHOD_NR], &refs[i]);
 		}
 		if (!c->opt.json)
 			fprintf(c->out, "verify:\n");
 		for (size_t i = 0; i < nref; i++) {
-			if (!l[i / KS_METHOD_NR]->bpf_elf)
+			if (!l[i / KS_METHOD_NR]->skel)
 				continue;
 			checked += refs[i].ok;
 			if (verify_one(c, l[i / KS_METHOD_NR], &refs[i]))
@@ -331,4 +333,5 @@ KSCOPE_TOOL(btf, .summary = "show and check the per-kernel cache of minimal BTF"
 		    "types the tool's CO-RE relocations need (in /run/kscope), so tools start\n"
 		    "without parsing the kernel's 5+ MB of BTF. --verify loads each tool both\n"
 		    "ways and checks that every instruction comes out the same.",
-	    .opts = opts, .flags = KS_TOOL_COMMAND | KS_TOOL_ROOT, .run = run);
+	    .opts = opts, KS_STATE(struct btf_cmd), .flags = KS_TOOL_COMMAND | KS_TOOL_ROOT,
+	    .run = run);

@@ -4,7 +4,6 @@
 #include "bpf/sched.bpf.h"
 
 const volatile bool offcpu = false;
-const volatile int by = KS_BY_ALL;    /* KS_BY_ALL, KS_BY_PID or KS_BY_TID */
 const volatile __u64 unit_div = 1000; /* ns per histogram unit */
 
 KS_HIST_MAP(hists, __u64, 10240);
@@ -42,7 +41,7 @@ static __always_inline __u64 prev_key(const struct ks_switch *s)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 
-	return by == KS_BY_PID ? pid_tgid >> 32 : by == KS_BY_TID ? (__u32)pid_tgid : 0;
+	return ks_by == KS_BY_PID ? pid_tgid >> 32 : ks_by == KS_BY_TID ? (__u32)pid_tgid : 0;
 }
 
 static __always_inline void prev_comm(const struct ks_switch *s, char *comm)
@@ -50,7 +49,7 @@ static __always_inline void prev_comm(const struct ks_switch *s, char *comm)
 	/* A plain local: CO-RE must relocate task_struct's fields, not struct ks_switch's. */
 	struct task_struct *prev = s->prev;
 
-	if (by == KS_BY_PID)
+	if (ks_by == KS_BY_PID)
 		BPF_CORE_READ_INTO((char(*)[KS_COMM_LEN])comm, prev, group_leader, comm);
 	else
 		bpf_get_current_comm(comm, KS_COMM_LEN);
@@ -60,7 +59,7 @@ static __always_inline void record(__u64 key, __u64 delta, const char *comm)
 {
 	struct ks_hist_val *v = ks_hist_add(&hists, &key, delta, unit_div);
 
-	if (v && by != KS_BY_ALL)
+	if (v && ks_by != KS_BY_ALL)
 		__builtin_memcpy(v->comm, comm, KS_COMM_LEN);
 }
 
@@ -78,7 +77,7 @@ static __always_inline int on_switch(void *ctx, const struct ks_switch *s)
 		if (o->ts && o->tid == s->prev_tid && s->prev_tid && ks_filter_current()) {
 			char comm[KS_COMM_LEN] = {};
 
-			if (by != KS_BY_ALL)
+			if (ks_by != KS_BY_ALL)
 				prev_comm(s, comm);
 			record(prev_key(s), now - o->ts, comm);
 		}
@@ -89,7 +88,7 @@ static __always_inline int on_switch(void *ctx, const struct ks_switch *s)
 	if (s->prev_tid && ks_filter_current()) {
 		struct offcpu st = { .ts = now, .key = prev_key(s) };
 
-		if (by != KS_BY_ALL)
+		if (ks_by != KS_BY_ALL)
 			prev_comm(s, st.comm);
 		bpf_map_update_elem(&offstart, &s->prev_tid, &st, BPF_ANY);
 	}

@@ -5,6 +5,7 @@
 #include <sys/syscall.h>
 
 #include "core/cgroup.h"
+#include "core/errors.h"
 #include "core/event.h"
 #include "core/log.h"
 #include "core/open.h"
@@ -12,16 +13,18 @@
 #include "skel/execsnoop.skel.h"
 #include "tools/execsnoop.h"
 
-static bool include_failed, quote_all, show_cgroup;
-static long long max_args = 20;
+struct execsnoop {
+	bool include_failed, quote_all, show_cgroup;
+	long long max_args;
+};
 
 static const struct ks_opt opts[] = {
-	{ "fails", 'x', KS_OPT_FLAG, NULL, "include failed execs", &include_failed },
-	{ "quote", 'q', KS_OPT_FLAG, NULL, "quote every argument (default: only those needing it)",
-	  &quote_all },
-	{ "print-cgroup", 'C', KS_OPT_FLAG, NULL, "show the cgroup column", &show_cgroup },
-	{ "max-args", 0, KS_OPT_INT, "N", "keep at most N arguments (default 20, at most 64)",
-	  &max_args, 1, EXEC_MAX_ARGS },
+	KS_FLAG(struct execsnoop, include_failed, "fails", 'x', "include failed execs"),
+	KS_FLAG(struct execsnoop, quote_all, "quote", 'q',
+		"quote every argument (default: only those needing it)"),
+	KS_FLAG(struct execsnoop, show_cgroup, "print-cgroup", 'C', "show the cgroup column"),
+	KS_INT(struct execsnoop, max_args, "max-args", 0, "N",
+	       "keep at most N arguments (default 20, at most 64)", 1, EXEC_MAX_ARGS),
 	{ 0 },
 };
 
@@ -48,7 +51,7 @@ static bool needs_quotes(const char *s, size_t n)
 	return false;
 }
 
-static void print_arg(FILE *f, const char *s, size_t n)
+static void print_arg(FILE *f, const char *s, size_t n, bool quote_all)
 {
 	if (!quote_all && !needs_quotes(s, n)) {
 		ks_text_escape(f, s, n);
@@ -70,6 +73,7 @@ static void print_arg(FILE *f, const char *s, size_t n)
 
 static int on_event(struct ks_ctx *c, const void *data, size_t size)
 {
+	const struct execsnoop *st = c->state;
 	const struct exec_event *e = data;
 	const char *p, *end, *s;
 	size_t n;
@@ -99,7 +103,7 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 	ks_event_text_prefix(c, &e->hdr);
 	ks_text_comm(c->out, e->hdr.comm, 16);
 	fprintf(c->out, " %-7u %-7u %3lld ", e->hdr.pid, e->hdr.ppid, e->ret);
-	if (show_cgroup) {
+	if (st->show_cgroup) {
 		const char *cg = ks_cgroup_path(e->hdr.cgroup);
 
 		if (cg)
@@ -111,12 +115,12 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 	/* Like BCC: the filename, then argv[1...]. */
 	s = next_str(&p, end, &n);
 	if (s)
-		print_arg(c->out, s, n);
+		print_arg(c->out, s, n, st->quote_all);
 	for (unsigned int i = 0; i < e->argc && (s = next_str(&p, end, &n)); i++) {
 		if (i == 0)
 			continue;
 		fputc(' ', c->out);
-		print_arg(c->out, s, n);
+		print_arg(c->out, s, n, st->quote_all);
 	}
 	fputs(e->flags & EXEC_TRUNCATED ? " ...\n" : "\n", c->out);
 	return 0;
@@ -124,36 +128,35 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 
 static void header(struct ks_ctx *c)
 {
+	const struct execsnoop *st = c->state;
+
 	fprintf(c->out, "%-16s %-7s %-7s %3s %s%s\n", "PCOMM", "PID", "PPID", "RET",
-		show_cgroup ? "CGROUP " : "", "ARGS");
+		st->show_cgroup ? "CGROUP " : "", "ARGS");
 }
 
-static void configure(struct execsnoop_bpf *skel)
+static int configure(struct ks_ctx *c)
 {
+	const struct execsnoop *st = c->state;
+	struct execsnoop_bpf *skel = c->skel;
+
 	skel->rodata->nr_execve = SYS_execve;
 	skel->rodata->nr_execveat = SYS_execveat;
-	skel->rodata->max_args = (unsigned int)max_args;
-	skel->rodata->include_failed = include_failed;
+	skel->rodata->max_args = (unsigned int)st->max_args;
+	skel->rodata->include_failed = st->include_failed;
+	return 0;
 }
 
-static int run(struct ks_ctx *c)
-{
-	static const struct ks_loop loop = { .ring = "ks_events",
-					     .on_event = on_event,
-					     .header = header };
-
-	return KS_RUN_SKEL(c, execsnoop, configure, &loop);
-}
-
-KSCOPE_TOOL(execsnoop, .bpf_elf = execsnoop_bpf__elf_bytes,
-	    .summary = "trace exec() calls with full arguments, result and cgroup",
-	    .help = "One line per exec: the new command name, pid, parent pid, the return value\n"
-		    "and the filename followed by argv[1...]. Arguments that are empty or hold\n"
-		    "spaces or shell characters are single-quoted; ' ...' marks arguments that\n"
-		    "were not all kept (see --max-args). JSON events carry filename, the exact\n"
-		    "argv array, truncated, ret (and errno when it failed) and the cgroup.\n\n"
-		    "examples:\n"
-		    "  kscope execsnoop -x              include failed execs\n"
-		    "  kscope execsnoop -c system.slice/cron.service -C\n"
-		    "  kscope execsnoop --json -d 10",
-	    .opts = opts, .flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM, .run = run);
+KSCOPE_BPF_TOOL(
+	execsnoop, .summary = "trace exec() calls with full arguments, result and cgroup",
+	.help = "One line per exec: the new command name, pid, parent pid, the return value\n"
+		"and the filename followed by argv[1...]. Arguments that are empty or hold\n"
+		"spaces or shell characters are single-quoted; ' ...' marks arguments that\n"
+		"were not all kept (see --max-args). JSON events carry filename, the exact\n"
+		"argv array, truncated, ret (and errno when it failed) and the cgroup.\n\n"
+		"examples:\n"
+		"  kscope execsnoop -x              include failed execs\n"
+		"  kscope execsnoop -c system.slice/cron.service -C\n"
+		"  kscope execsnoop --json -d 10",
+	.opts = opts, KS_STATE(struct execsnoop, .max_args = 20),
+	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM, .configure = configure,
+	.loop = { .ring = "ks_events", .on_event = on_event, .header = header });

@@ -11,13 +11,15 @@
 #include "skel/exitsnoop.skel.h"
 #include "tools/exitsnoop.h"
 
-static bool all_threads, failed_only;
+struct exitsnoop {
+	bool all_threads, failed_only;
+};
 
 static const struct ks_opt opts[] = {
-	{ "threads", 0, KS_OPT_FLAG, NULL, "trace every thread's exit, not only processes'",
-	  &all_threads },
-	{ "failed", 'x', KS_OPT_FLAG, NULL, "only exits with a non-zero code or a signal",
-	  &failed_only },
+	KS_FLAG(struct exitsnoop, all_threads, "threads", 0,
+		"trace every thread's exit, not only processes'"),
+	KS_FLAG(struct exitsnoop, failed_only, "failed", 'x',
+		"only exits with a non-zero code or a signal"),
 	{ 0 },
 };
 
@@ -62,28 +64,25 @@ static void header(struct ks_ctx *c)
 		"EXIT");
 }
 
-static void configure(struct exitsnoop_bpf *skel)
+static int configure(struct ks_ctx *c)
 {
-	skel->rodata->all_threads = all_threads;
-	skel->rodata->failed_only = failed_only;
+	const struct exitsnoop *st = c->state;
+	struct exitsnoop_bpf *skel = c->skel;
+
+	skel->rodata->all_threads = st->all_threads;
+	skel->rodata->failed_only = st->failed_only;
+	return 0;
 }
 
-static int run(struct ks_ctx *c)
-{
-	static const struct ks_loop loop = { .ring = "ks_events",
-					     .on_event = on_event,
-					     .header = header };
-
-	return KS_RUN_SKEL(c, exitsnoop, configure, &loop);
-}
-
-KSCOPE_TOOL(exitsnoop, .bpf_elf = exitsnoop_bpf__elf_bytes,
-	    .summary = "trace process exits with exit code or signal and lifetime",
-	    .help = "One line per exiting process (with --threads, per thread): its age and\n"
-		    "either its exit code or the signal that ended it. JSON events carry code,\n"
-		    "signal (0 if none), signal_name, core, exit_status (as wait(2) gives it)\n"
-		    "and lifetime_ns.\n\n"
-		    "examples:\n"
-		    "  kscope exitsnoop -x              only failures and kills\n"
-		    "  kscope exitsnoop -c mygroup --json",
-	    .opts = opts, .flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM, .run = run);
+KSCOPE_BPF_TOOL(
+	exitsnoop, .summary = "trace process exits with exit code or signal and lifetime",
+	.help = "One line per exiting process (with --threads, per thread): its age and\n"
+		"either its exit code or the signal that ended it. JSON events carry code,\n"
+		"signal (0 if none), signal_name, core, exit_status (as wait(2) gives it)\n"
+		"and lifetime_ns.\n\n"
+		"examples:\n"
+		"  kscope exitsnoop -x              only failures and kills\n"
+		"  kscope exitsnoop -c mygroup --json",
+	.opts = opts, KS_STATE(struct exitsnoop),
+	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM, .configure = configure,
+	.loop = { .ring = "ks_events", .on_event = on_event, .header = header });

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "core/errors.h"
 #include "core/log.h"
 #include "core/probe.h"
 #include "core/syscalls.h"

@@ -8,23 +8,29 @@
 #include "core/log.h"
 #include "core/tool.h"
 
-static const char *input, *output, *title, *subtitle, *unit;
-static long long width;
-static bool inverted;
+struct flamegraph {
+	const char *input, *output, *title, *subtitle, *unit;
+	long long width;
+	bool inverted;
+};
 
 static const struct ks_opt opts[] = {
-	{ "output", 'o', KS_OPT_STR, "FILE", "write the SVG to FILE (default: stdout)", &output },
-	{ "title", 0, KS_OPT_STR, "TEXT", "title at the top (default: \"Flame graph\")", &title },
-	{ "subtitle", 0, KS_OPT_STR, "TEXT", "a second line under the title", &subtitle },
-	{ "unit", 0, KS_OPT_STR, "UNIT", "what a count is, e.g. us (default: samples)", &unit },
-	{ "width", 0, KS_OPT_INT, "PIXELS", "width of the image (default: 1200)", &width, 200,
-	  100000 },
-	{ "inverted", 0, KS_OPT_FLAG, NULL, "icicle graph: the root at the top", &inverted },
+	KS_STR(struct flamegraph, output, "output", 'o', "FILE",
+	       "write the SVG to FILE (default: stdout)"),
+	KS_STR(struct flamegraph, title, "title", 0, "TEXT",
+	       "title at the top (default: \"Flame graph\")"),
+	KS_STR(struct flamegraph, subtitle, "subtitle", 0, "TEXT", "a second line under the title"),
+	KS_STR(struct flamegraph, unit, "unit", 0, "UNIT",
+	       "what a count is, e.g. us (default: samples)"),
+	KS_INT(struct flamegraph, width, "width", 0, "PIXELS", "width of the image (default: 1200)",
+	       200, 100000),
+	KS_FLAG(struct flamegraph, inverted, "inverted", 0, "icicle graph: the root at the top"),
 	{ 0 },
 };
 
 static const struct ks_opt args[] = {
-	{ "FILE", 0, KS_OPT_STR, NULL, "folded stacks to read (default or -: stdin)", &input },
+	KS_STR(struct flamegraph, input, "FILE", 0, NULL,
+	       "folded stacks to read (default or -: stdin)"),
 	{ 0 },
 };
 
@@ -68,11 +74,13 @@ static int read_folded(struct ks_flame *f, FILE *in, const char *name, size_t *l
 
 static int run(struct ks_ctx *c)
 {
-	struct ks_flame_opts o = { .title = title,
-				   .subtitle = subtitle,
-				   .unit = unit,
-				   .width = (unsigned int)width,
-				   .inverted = inverted };
+	const struct flamegraph *st = c->state;
+	const char *input = st->input, *output = st->output;
+	struct ks_flame_opts o = { .title = st->title,
+				   .subtitle = st->subtitle,
+				   .unit = st->unit,
+				   .width = (unsigned int)st->width,
+				   .inverted = st->inverted };
 	const char *name = input && strcmp(input, "-") ? input : "stdin";
 	FILE *in = stdin, *out = c->out;
 	struct ks_flame *f;
@@ -143,5 +151,5 @@ static const char help[] =
 	"  kscope flamegraph --inverted --unit us --title 'Off-CPU time' off.folded";
 
 KSCOPE_TOOL(flamegraph, .summary = "draw folded stacks as an interactive flame graph (SVG)",
-	    .usage = "[FILE]", .help = help, .opts = opts, .args = args, .flags = KS_TOOL_COMMAND,
-	    .run = run);
+	    .usage = "[FILE]", .help = help, .opts = opts, .args = args,
+	    KS_STATE(struct flamegraph), .flags = KS_TOOL_COMMAND, .run = run);

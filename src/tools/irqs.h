@@ -7,35 +7,55 @@
 #include "core/log.h"
 #include "core/tool.h"
 
-struct irqs_opts {
+/* The state of an interrupt tool: its options. */
+struct irqs {
 	bool count_only, dist, nanos;
 };
 
-/* The options table of an interrupt tool storing into struct irqs_opts O; WHAT: "interrupts". */
-#define IRQS_OPTS(o, what)                                                                             \
-	{                                                                                              \
-		"count",	'C', KS_OPT_FLAG, NULL, "count " what " instead of timing them",       \
-		&(o).count_only                                                                        \
-	},                                                                                             \
-		{ "dist", 'D', KS_OPT_FLAG, NULL, "a histogram of handler times per key", &(o).dist }, \
-		{ "nanoseconds", 'N', KS_OPT_FLAG, NULL, "times in nanoseconds (default us)",          \
-		  &(o).nanos },                                                                        \
-	{                                                                                              \
-		0                                                                                      \
+/* The options table of an interrupt tool; WHAT: "interrupts". */
+/* clang-format off: one option a line */
+#define IRQS_OPTS(what)                                                                            \
+	{                                                                                          \
+		KS_FLAG(struct irqs, count_only, "count", 'C',                                     \
+			"count " what " instead of timing them"),                                  \
+			KS_FLAG(struct irqs, dist, "dist", 'D',                                    \
+				"a histogram of handler times per key"),                           \
+			KS_FLAG(struct irqs, nanos, "nanoseconds", 'N',                            \
+				"times in nanoseconds (default us)"),                              \
+			{ 0 },                                                                     \
 	}
+/* clang-format on */
 
-/* Settle @f from @o; false (after saying why) for options that don't go together. */
-static inline bool irqs_fmt_set(struct ks_khist_fmt *f, const struct irqs_opts *o)
+/* prepare: settle c->khist from the options; KS_EXIT_USAGE (after saying why) on a conflict. */
+static inline int irqs_prepare(struct ks_ctx *c)
 {
+	const struct irqs *o = c->state;
+
 	if (o->count_only && o->dist) {
 		ks_error("-C counts and -D times: choose one");
-		return false;
+		return KS_EXIT_USAGE;
 	}
-	f->hist = o->dist;
-	f->total = !o->count_only;
-	f->unit = o->nanos ? "nsecs" : "usecs";
-	f->total_div = o->nanos ? 1 : 1000;
-	return true;
+	c->khist.hist = o->dist;
+	c->khist.total = !o->count_only;
+	c->khist.unit = o->nanos ? "nsecs" : "usecs";
+	c->khist.total_div = o->nanos ? 1 : 1000;
+	return 0;
+}
+
+/*
+ * configure: the objects' count_only and unit_div, and with -C the exit hook @exit_hook
+ * switched off (counting needs only the entry).
+ */
+static inline int irqs_configure(struct ks_ctx *c, const char *exit_hook)
+{
+	const struct irqs *o = c->state;
+	unsigned long long div = o->nanos ? 1 : 1000;
+	bool count = o->count_only;
+	int err = ks_bpf_set_rodata(c->obj, "count_only", &count, sizeof(count));
+
+	if (count)
+		ks_bpf_disable_hook(c->obj, exit_hook);
+	return err ? err : ks_bpf_set_rodata(c->obj, "unit_div", &div, sizeof(div));
 }
 
 #endif

@@ -10,13 +10,12 @@
 #include "core/tool.h"
 #include "skel/offcputime.skel.h"
 
-static struct ks_stack_opts so = {
-	.title = "Off-CPU time", .unit = "us", .divisor = 1000, .min_block_us = 1
+struct offcputime {
+	struct ks_stack_opts so;
+	bool uthreads, kthreads, per_thread;
+	unsigned int
+		states; /* bit 0 preempted (R), bit 1 sleeping (S), bit 2 uninterruptible (D) */
 };
-static bool uthreads, kthreads, per_thread;
-static unsigned int states;
-static bool has_states;
-static struct ks_stacks *stk;
 
 /* --state R,S,D: bit 0 preempted (R), bit 1 sleeping (S), bit 2 uninterruptible (D). */
 static int parse_state(const char *arg, void *ptr, char *err, size_t errlen)
@@ -46,48 +45,48 @@ static int parse_state(const char *arg, void *ptr, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	*(unsigned int *)ptr = m;
-	has_states = true;
 	return 0;
 }
 
 static const struct ks_opt opts[] = {
-	KS_BLOCK_OPTS(so),
-	{ "state", 0, KS_OPT_FUNC, "STATES",
-	  "only threads that left the CPU in these states: "
-	  "R (preempted), S (sleeping), D (uninterruptible), e.g. S,D",
-	  &states, 0, 0, parse_state },
-	{ "user-threads-only", 0, KS_OPT_FLAG, NULL, "user threads only", &uthreads },
-	{ "kernel-threads-only", 'k', KS_OPT_FLAG, NULL, "kernel threads only", &kthreads },
-	{ "per-thread", 0, KS_OPT_FLAG, NULL, "keep threads apart", &per_thread },
-	KS_STACK_OPTS(so),
+	KS_BLOCK_OPTS(struct offcputime, so),
+	KS_FUNC(struct offcputime, states, "state", 0, "STATES",
+		"only threads that left the CPU in these states: "
+		"R (preempted), S (sleeping), D (uninterruptible), e.g. S,D",
+		parse_state),
+	KS_FLAG(struct offcputime, uthreads, "user-threads-only", 0, "user threads only"),
+	KS_FLAG(struct offcputime, kthreads, "kernel-threads-only", 'k', "kernel threads only"),
+	KS_FLAG(struct offcputime, per_thread, "per-thread", 0, "keep threads apart"),
+	KS_STACK_OPTS(struct offcputime, so),
 	{ 0 },
 };
 
-static void configure(struct offcputime_bpf *skel)
+static int prepare(struct ks_ctx *c)
 {
-	skel->rodata->min_block_ns = (unsigned long long)so.min_block_us * 1000;
-	skel->rodata->max_block_ns =
-		so.max_block_us > 0 ? (unsigned long long)so.max_block_us * 1000 : ~0ULL;
-	skel->rodata->state_mask = states;
-	skel->rodata->has_state = has_states;
-	skel->rodata->user_threads_only = uthreads;
-	skel->rodata->kernel_threads_only = kthreads;
-	skel->rodata->per_thread = per_thread;
-	ks_stacks_configure(stk, skel->obj);
-}
+	struct offcputime *st = c->state;
 
-static int run(struct ks_ctx *c)
-{
-	if (uthreads && kthreads) {
+	if (st->uthreads && st->kthreads) {
 		ks_error("--user-threads-only and --kernel-threads-only exclude each other");
 		return KS_EXIT_USAGE;
 	}
-	return KS_STACKS_RUN(c, offcputime, &so, &stk, configure);
+	return ks_stacks_prepare(c, &st->so);
 }
 
-KSCOPE_TOOL(
-	offcputime, .bpf_elf = offcputime_bpf__elf_bytes,
-	.summary = "time threads spend blocked, summed by the stack they blocked in",
+static int configure(struct ks_ctx *c)
+{
+	const struct offcputime *st = c->state;
+	struct offcputime_bpf *skel = c->skel;
+
+	skel->rodata->state_mask = st->states;
+	skel->rodata->has_state = st->states != 0;
+	skel->rodata->user_threads_only = st->uthreads;
+	skel->rodata->kernel_threads_only = st->kthreads;
+	skel->rodata->per_thread = st->per_thread;
+	return 0;
+}
+
+KSCOPE_BPF_TOOL(
+	offcputime, .summary = "time threads spend blocked, summed by the stack they blocked in",
 	.usage = "[interval [count]]",
 	.help = "At each context switch the thread leaving the CPU is stamped with its kernel\n"
 		"and user stacks; when it runs again, the time it was away is added to that\n"
@@ -98,4 +97,10 @@ KSCOPE_TOOL(
 		"  kscope offcputime -d 30 --svg off.svg     an off-CPU flame graph\n\n"
 		"BCC's -u (user threads) is --user-threads-only: -u is the user filter here;\n"
 		"its -f is --folded, its -d (delimiter) --delimited, its -U --user-stacks-only.",
-	.opts = opts, .flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_INTERVAL, .run = run);
+	.opts = opts,
+	KS_STATE(struct offcputime, .so = { .title = "Off-CPU time",
+					    .unit = "us",
+					    .divisor = 1000,
+					    .min_block_us = 1 }),
+	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_INTERVAL, .prepare = prepare,
+	.configure = configure, .loop = KS_STACKS_LOOP);

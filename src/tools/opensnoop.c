@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 
+#include "core/errors.h"
 #include "core/event.h"
 #include "core/log.h"
 #include "core/open.h"
@@ -12,11 +13,13 @@
 #include "skel/opensnoop.skel.h"
 #include "tools/opensnoop.h"
 
-static bool failed_only, extended;
+struct opensnoop {
+	bool failed_only, extended;
+};
 
 static const struct ks_opt opts[] = {
-	{ "failed", 'x', KS_OPT_FLAG, NULL, "only show failed opens", &failed_only },
-	{ "extended", 'e', KS_OPT_FLAG, NULL, "show the flags column", &extended },
+	KS_FLAG(struct opensnoop, failed_only, "failed", 'x', "only show failed opens"),
+	KS_FLAG(struct opensnoop, extended, "extended", 'e', "show the flags column"),
 	{ 0 },
 };
 
@@ -78,6 +81,7 @@ static void flags_str(unsigned long long f, char *buf, size_t len)
 
 static int on_event(struct ks_ctx *c, const void *data, size_t size)
 {
+	const struct opensnoop *st = c->state;
 	const struct open_event *e = data;
 	size_t plen;
 	char fl[256];
@@ -112,7 +116,7 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 	fprintf(c->out, "%-7u ", e->hdr.pid);
 	ks_text_comm(c->out, e->hdr.comm, 16);
 	fprintf(c->out, " %4lld %3lld ", e->ret >= 0 ? e->ret : -1, e->ret >= 0 ? 0 : -e->ret);
-	if (extended) {
+	if (st->extended) {
 		flags_str(e->flags, fl, sizeof(fl));
 		fprintf(c->out, "%-24s ", fl);
 	}
@@ -123,12 +127,17 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 
 static void header(struct ks_ctx *c)
 {
+	const struct opensnoop *st = c->state;
+
 	fprintf(c->out, "%-7s %-16s %4s %3s %s%s\n", "PID", "COMM", "FD", "ERR",
-		extended ? "FLAGS                    " : "", "PATH");
+		st->extended ? "FLAGS                    " : "", "PATH");
 }
 
-static void configure(struct opensnoop_bpf *skel)
+static int configure(struct ks_ctx *c)
 {
+	const struct opensnoop *st = c->state;
+	struct opensnoop_bpf *skel = c->skel;
+
 #ifdef SYS_open
 	skel->rodata->nr_open = SYS_open;
 #endif
@@ -138,24 +147,18 @@ static void configure(struct opensnoop_bpf *skel)
 #else
 	skel->rodata->nr_openat2 = 437;
 #endif
-	skel->rodata->failed_only = failed_only;
+	skel->rodata->failed_only = st->failed_only;
+	return 0;
 }
 
-static int run(struct ks_ctx *c)
-{
-	static const struct ks_loop loop = { .ring = "ks_events",
-					     .on_event = on_event,
-					     .header = header };
-
-	return KS_RUN_SKEL(c, opensnoop, configure, &loop);
-}
-
-KSCOPE_TOOL(opensnoop, .bpf_elf = opensnoop_bpf__elf_bytes,
-	    .summary = "trace open, openat and openat2 calls with path, flags and result",
-	    .help = "Each line is one open call that returned: FD is the new descriptor (-1 on\n"
-		    "failure) and ERR the errno. Paths are shown as the caller passed them.\n\n"
-		    "examples:\n"
-		    "  kscope opensnoop -x              failed opens only\n"
-		    "  kscope opensnoop -p 1234 -e      one process, with flags\n"
-		    "  kscope opensnoop --json -d 5     five seconds of NDJSON",
-	    .opts = opts, .flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM, .run = run);
+KSCOPE_BPF_TOOL(
+	opensnoop, .summary = "trace open, openat and openat2 calls with path, flags and result",
+	.help = "Each line is one open call that returned: FD is the new descriptor (-1 on\n"
+		"failure) and ERR the errno. Paths are shown as the caller passed them.\n\n"
+		"examples:\n"
+		"  kscope opensnoop -x              failed opens only\n"
+		"  kscope opensnoop -p 1234 -e      one process, with flags\n"
+		"  kscope opensnoop --json -d 5     five seconds of NDJSON",
+	.opts = opts, KS_STATE(struct opensnoop),
+	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM, .configure = configure,
+	.loop = { .ring = "ks_events", .on_event = on_event, .header = header });

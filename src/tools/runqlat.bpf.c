@@ -3,7 +3,6 @@
 #include "bpf/hist.bpf.h"
 #include "bpf/runq.bpf.h"
 
-const volatile int by = KS_BY_ALL;    /* enum ks_hist_by */
 const volatile __u64 unit_div = 1000; /* ns per histogram unit */
 
 KS_HIST_MAP(hists, __u64, 10240);
@@ -22,10 +21,10 @@ static __always_inline int on_switch(void *ctx, bool preempt, struct task_struct
 
 	if (!delta)
 		return 0;
-	key = ks_task_key(next, by);
+	key = ks_task_key(next, ks_by);
 	v = ks_hist_add(&hists, &key, delta, unit_div);
 	if (v)
-		ks_hist_name_task(v, next, by);
+		ks_hist_name_task(v, next, ks_by);
 	return 0;
 }
 

@@ -7,18 +7,20 @@
 #include "skel/runqslower.skel.h"
 #include "tools/runqslower.h"
 
-static long long min_us = 10000;
-static bool previous;
+struct runqslower {
+	long long min_us;
+	bool previous;
+};
 
 static const struct ks_opt opts[] = {
-	{ "previous", 'P', KS_OPT_FLAG, NULL,
-	  "accepted for BCC's runqslower: the previous task is always shown", &previous },
+	KS_FLAG(struct runqslower, previous, "previous", 'P',
+		"accepted for BCC's runqslower: the previous task is always shown"),
 	{ 0 },
 };
 
 static const struct ks_opt args[] = {
-	{ "MIN_US", 0, KS_OPT_INT, NULL, "show waits of at least this many us (default 10000)",
-	  &min_us, 0, 3600000000LL },
+	KS_INT(struct runqslower, min_us, "MIN_US", 0, NULL,
+	       "show waits of at least this many us (default 10000)", 0, 3600000000LL),
 	{ 0 },
 };
 
@@ -55,29 +57,26 @@ static void header(struct ks_ctx *c)
 		"CPU", "PREV COMM", "PREV TID");
 }
 
-static void configure(struct runqslower_bpf *skel)
+static int configure(struct ks_ctx *c)
 {
-	skel->rodata->min_ns = (unsigned long long)min_us * 1000;
+	const struct runqslower *st = c->state;
+	struct runqslower_bpf *skel = c->skel;
+
+	skel->rodata->min_ns = (unsigned long long)st->min_us * 1000;
+	return 0;
 }
 
-static int run(struct ks_ctx *c)
-{
-	static const struct ks_loop loop = { .ring = "ks_events",
-					     .on_event = on_event,
-					     .header = header };
-
-	return KS_RUN_SKEL(c, runqslower, configure, &loop);
-}
-
-KSCOPE_TOOL(runqslower, .bpf_elf = runqslower_bpf__elf_bytes,
-	    .summary = "trace run-queue waits longer than a threshold, with the task before",
-	    .usage = "[MIN_US]",
-	    .help = "One line per wait for a CPU of at least MIN_US microseconds (default 10000):\n"
-		    "the task that waited, how long, on which CPU it then ran, and the task\n"
-		    "that had that CPU before it. The filters select the waiting task. JSON\n"
-		    "events add latency_ns, cpu, prev_pid, prev_tid and prev_comm.\n\n"
-		    "examples:\n"
-		    "  kscope runqslower                waits of 10 ms or more\n"
-		    "  kscope runqslower 1000 -p 1234   waits of 1 ms or more of one process",
-	    .opts = opts, .args = args, .flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM,
-	    .run = run);
+KSCOPE_BPF_TOOL(
+	runqslower,
+	.summary = "trace run-queue waits longer than a threshold, with the task before",
+	.usage = "[MIN_US]",
+	.help = "One line per wait for a CPU of at least MIN_US microseconds (default 10000):\n"
+		"the task that waited, how long, on which CPU it then ran, and the task\n"
+		"that had that CPU before it. The filters select the waiting task. JSON\n"
+		"events add latency_ns, cpu, prev_pid, prev_tid and prev_comm.\n\n"
+		"examples:\n"
+		"  kscope runqslower                waits of 10 ms or more\n"
+		"  kscope runqslower 1000 -p 1234   waits of 1 ms or more of one process",
+	.opts = opts, .args = args, KS_STATE(struct runqslower, .min_us = 10000),
+	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM, .configure = configure,
+	.loop = { .ring = "ks_events", .on_event = on_event, .header = header });

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 
+#include "core/errors.h"
 #include "core/event.h"
 #include "core/log.h"
 #include "core/open.h"
@@ -12,8 +13,10 @@
 #include "skel/sigsnoop.skel.h"
 #include "tools/sigsnoop.h"
 
-static bool failed_only, generated;
-static int only_signal = -1;
+struct sigsnoop {
+	bool failed_only, generated;
+	int only_signal; /* -1: any */
+};
 
 static int parse_signal(const char *arg, void *ptr, char *err, size_t errlen)
 {
@@ -28,12 +31,11 @@ static int parse_signal(const char *arg, void *ptr, char *err, size_t errlen)
 }
 
 static const struct ks_opt opts[] = {
-	{ "failed", 'x', KS_OPT_FLAG, NULL, "only signals that failed to be sent", &failed_only },
-	{ "signal", 's', KS_OPT_FUNC, "SIG", "only this signal (name or number)", &only_signal, 0,
-	  0, parse_signal },
-	{ "generated", 'g', KS_OPT_FLAG, NULL,
-	  "trace every generated signal (signal_generate), also those the kernel sends",
-	  &generated },
+	KS_FLAG(struct sigsnoop, failed_only, "failed", 'x', "only signals that failed to be sent"),
+	KS_FUNC(struct sigsnoop, only_signal, "signal", 's', "SIG",
+		"only this signal (name or number)", parse_signal),
+	KS_FLAG(struct sigsnoop, generated, "generated", 'g',
+		"trace every generated signal (signal_generate), also those the kernel sends"),
 	{ 0 },
 };
 
@@ -102,12 +104,17 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 
 static void header(struct ks_ctx *c)
 {
+	const struct sigsnoop *st = c->state;
+
 	fprintf(c->out, "%-7s %-16s %-10s %-7s %s\n", "PID", "COMM", "SIG", "TPID",
-		generated ? "TCOMM            RESULT" : "SYSCALL           RESULT");
+		st->generated ? "TCOMM            RESULT" : "SYSCALL           RESULT");
 }
 
-static void configure(struct sigsnoop_bpf *skel)
+static int configure(struct ks_ctx *c)
 {
+	const struct sigsnoop *st = c->state;
+	struct sigsnoop_bpf *skel = c->skel;
+
 	skel->rodata->nr_kill = SYS_kill;
 	skel->rodata->nr_tkill = SYS_tkill;
 	skel->rodata->nr_tgkill = SYS_tgkill;
@@ -116,35 +123,29 @@ static void configure(struct sigsnoop_bpf *skel)
 #ifdef SYS_pidfd_send_signal
 	skel->rodata->nr_pidfd = SYS_pidfd_send_signal;
 #endif
-	skel->rodata->failed_only = failed_only;
-	skel->rodata->only_signal = only_signal;
-	if (generated) {
-		ks_bpf_disable_hook(skel->obj, "sig_enter");
-		ks_bpf_disable_hook(skel->obj, "sig_exit");
+	skel->rodata->failed_only = st->failed_only;
+	skel->rodata->only_signal = st->only_signal;
+	if (st->generated) {
+		ks_bpf_disable_hook(c->obj, "sig_enter");
+		ks_bpf_disable_hook(c->obj, "sig_exit");
 	} else {
-		ks_bpf_disable_hook(skel->obj, "sig_gen");
+		ks_bpf_disable_hook(c->obj, "sig_gen");
 	}
+	return 0;
 }
 
-static int run(struct ks_ctx *c)
-{
-	static const struct ks_loop loop = { .ring = "ks_events",
-					     .on_event = on_event,
-					     .header = header };
-
-	return KS_RUN_SKEL(c, sigsnoop, configure, &loop);
-}
-
-KSCOPE_TOOL(sigsnoop, .bpf_elf = sigsnoop_bpf__elf_bytes,
-	    .summary = "trace signals sent, with sender, target, signal and result",
-	    .help = "By default traces the kill family of syscalls (kill, tkill, tgkill,\n"
-		    "rt_sigqueueinfo, rt_tgsigqueueinfo, pidfd_send_signal): the sender is the\n"
-		    "caller, RESULT the syscall's return value. With -g it traces every signal\n"
-		    "the kernel generates instead (also SIGCHLD, SIGSEGV, timer signals), with\n"
-		    "the target's command and whether it was delivered. JSON events carry\n"
-		    "target_pid, signal, signal_name and ret (plus errno or result).\n\n"
-		    "examples:\n"
-		    "  kscope sigsnoop -s SIGKILL       who kills whom\n"
-		    "  kscope sigsnoop -x               failed sends only\n"
-		    "  kscope sigsnoop -g -n myserver   signals my server process generates",
-	    .opts = opts, .flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM, .run = run);
+KSCOPE_BPF_TOOL(
+	sigsnoop, .summary = "trace signals sent, with sender, target, signal and result",
+	.help = "By default traces the kill family of syscalls (kill, tkill, tgkill,\n"
+		"rt_sigqueueinfo, rt_tgsigqueueinfo, pidfd_send_signal): the sender is the\n"
+		"caller, RESULT the syscall's return value. With -g it traces every signal\n"
+		"the kernel generates instead (also SIGCHLD, SIGSEGV, timer signals), with\n"
+		"the target's command and whether it was delivered. JSON events carry\n"
+		"target_pid, signal, signal_name and ret (plus errno or result).\n\n"
+		"examples:\n"
+		"  kscope sigsnoop -s SIGKILL       who kills whom\n"
+		"  kscope sigsnoop -x               failed sends only\n"
+		"  kscope sigsnoop -g -n myserver   signals my server process generates",
+	.opts = opts, KS_STATE(struct sigsnoop, .only_signal = -1),
+	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM, .configure = configure,
+	.loop = { .ring = "ks_events", .on_event = on_event, .header = header });

@@ -2,15 +2,10 @@
 /* softirqs: time spent in (or number of) softirq handlers, per vector. */
 #include <string.h>
 
-#include <bpf/libbpf.h>
-
 #include "tools/irqs.h"
-/* after tools/irqs.h: the skeleton needs struct ks_filter from core/tool.h */
 #include "skel/softirqs.skel.h"
 
-static struct irqs_opts o;
-
-static const struct ks_opt opts[] = { IRQS_OPTS(o, "softirqs") };
+static const struct ks_opt opts[] = IRQS_OPTS("softirqs");
 
 /* The kernel's softirq vectors, in enum order (include/linux/interrupt.h). */
 static const char *const vec_names[] = { "hi",	     "timer",	"net_tx", "net_rx",  "block",
@@ -48,39 +43,31 @@ static int vec_cmp(const struct ks_khist_row *a, const struct ks_khist_row *b)
 	return (vec_of(a) > vec_of(b)) - (vec_of(a) < vec_of(b));
 }
 
-static struct ks_khist_fmt fmt = { .map = "softirqs",
-				   .key_size = sizeof(unsigned int),
-				   .type = "softirqs",
-				   .by = "softirq",
-				   .key_name = "softirq",
-				   .label_title = "SOFTIRQ",
-				   .label = label,
-				   .json_key = json_key };
+static const struct ks_khist_fmt fmt = { .map = "softirqs",
+					 .key_size = sizeof(unsigned int),
+					 .type = "softirqs",
+					 .by = "softirq",
+					 .key_name = "softirq",
+					 .label_title = "SOFTIRQ",
+					 .label = label,
+					 .json_key = json_key };
 
-static void configure(struct softirqs_bpf *skel)
+static int configure(struct ks_ctx *c)
 {
-	skel->rodata->count_only = o.count_only;
-	skel->rodata->unit_div = o.nanos ? 1 : 1000;
-	if (o.count_only)
-		ks_bpf_disable_hook(skel->obj, "softirq_exit");
+	return irqs_configure(c, "softirq_exit");
 }
 
-static int run(struct ks_ctx *c)
+static int prepare(struct ks_ctx *c)
 {
-	int ret;
+	const struct irqs *o = c->state;
 
-	if (!irqs_fmt_set(&fmt, &o))
-		return KS_EXIT_USAGE;
 	/* Histograms in vector order, as BCC prints them; tables by time. */
-	fmt.cmp = o.dist ? vec_cmp : NULL;
-	ret = KS_RUN_SKEL(c, softirqs, configure, ks_khist_loop(&fmt));
-	ks_khist_fmt_release(&fmt);
-	return ret;
+	c->khist.cmp = o->dist ? vec_cmp : NULL;
+	return irqs_prepare(c);
 }
 
-KSCOPE_TOOL(
-	softirqs, .bpf_elf = softirqs_bpf__elf_bytes,
-	.summary = "time spent in softirq handlers (or their counts), per vector",
+KSCOPE_BPF_TOOL(
+	softirqs, .summary = "time spent in softirq handlers (or their counts), per vector",
 	.usage = "[interval [count]]",
 	.help = "Vectors: hi, timer, net_tx, net_rx, block, irq_poll, tasklet, sched,\n"
 		"hrtimer, rcu. Softirqs belong to no process: the filters -p, -t, -u, -n and\n"
@@ -91,4 +78,6 @@ KSCOPE_TOOL(
 		"  kscope softirqs                  total time per vector until Ctrl-C\n"
 		"  kscope softirqs -C 1 5           counts every second, 5 times\n"
 		"  kscope softirqs -D               histograms in us",
-	.opts = opts, .flags = KS_TOOL_BPF | KS_TOOL_INTERVAL | KS_TOOL_STREAM, .run = run);
+	.opts = opts, KS_STATE(struct irqs),
+	.flags = KS_TOOL_BPF | KS_TOOL_INTERVAL | KS_TOOL_STREAM, .khist = &fmt, .prepare = prepare,
+	.configure = configure, .loop = KS_KHIST_LOOP);

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/tool.h"
 #include "lang/ast.h"
@@ -18,50 +19,55 @@
 #include "lang/probes.h"
 #include "lang/run.h"
 
-static const char *opt_prog;
-static const char *opt_cmd;
-static bool opt_list_set, opt_dump, opt_dump_ast, opt_lverbose;
-static long long opt_pid;
-static char **opt_args;
-static size_t opt_nargs;
+/* $1, $2 ...: the arguments after the program, in order. */
+struct trace_args {
+	char **v;
+	size_t n;
+};
 
-static int add_arg(const char *arg, void *ptr, char *err, size_t errlen)
+struct trace {
+	const char *prog, *cmd;
+	bool list, dump, dump_ast, list_verbose;
+	long long pid;
+	struct trace_args args;
+};
+
+static int add_arg(const char *arg, void *field, char *err, size_t errlen)
 {
-	char **v = realloc(opt_args, (opt_nargs + 1) * sizeof(*v));
+	struct trace_args *a = field;
+	char **v = realloc(a->v, (a->n + 1) * sizeof(*v));
 
-	(void)ptr;
 	if (!v) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	opt_args = v;
-	opt_args[opt_nargs++] = (char *)arg;
+	a->v = v;
+	a->v[a->n++] = (char *)arg;
 	return 0;
 }
 
 static const struct ks_opt trace_opts[] = {
-	{ "expr", 'e', KS_OPT_STR, "PROGRAM",
-	  "the program text (else the first argument is a file)", &opt_prog },
-	{ "list", 'l', KS_OPT_FLAG, NULL, "list probes matching the first argument (a pattern)",
-	  &opt_list_set },
-	{ "list-verbose", 0, KS_OPT_FLAG, NULL, "with -l: show tracepoint fields too",
-	  &opt_lverbose },
-	{ "pid", 'p', KS_OPT_INT, "PID", "uprobes and usdt probes in this process only", &opt_pid,
-	  1, 4194304 },
-	{ "cmd", 'c', KS_OPT_STR, "CMD", "run CMD (with /bin/sh -c), trace it, stop when it ends",
-	  &opt_cmd },
-	{ "dump", 0, KS_OPT_FLAG, NULL,
-	  "print the BPF instructions with their source lines; "
-	  "load nothing",
-	  &opt_dump },
-	{ "dump-ast", 0, KS_OPT_FLAG, NULL, "print the syntax tree; load nothing", &opt_dump_ast },
-	{ 0 }
+	KS_STR(struct trace, prog, "expr", 'e', "PROGRAM",
+	       "the program text (else the first argument is a file)"),
+	KS_FLAG(struct trace, list, "list", 'l',
+		"list probes matching the first argument (a pattern)"),
+	KS_FLAG(struct trace, list_verbose, "list-verbose", 0,
+		"with -l: show tracepoint fields too"),
+	KS_INT(struct trace, pid, "pid", 'p', "PID", "uprobes and usdt probes in this process only",
+	       1, 4194304),
+	KS_STR(struct trace, cmd, "cmd", 'c', "CMD",
+	       "run CMD (with /bin/sh -c), trace it, stop when it ends"),
+	KS_FLAG(struct trace, dump, "dump", 0,
+		"print the BPF instructions with their source lines; load nothing"),
+	KS_FLAG(struct trace, dump_ast, "dump-ast", 0, "print the syntax tree; load nothing"),
+	{ 0 },
 };
 
-static const struct ks_opt trace_args[] = { { "ARG...", 0, KS_OPT_FUNC, NULL,
-					      "the program file (without -e), then $1, $2 ...",
-					      NULL, 0, 0, add_arg },
-					    { 0 } };
+static const struct ks_opt trace_args[] = {
+	KS_FUNC(struct trace, args, "ARG...", 0, NULL,
+		"the program file (without -e), then $1, $2 ...", add_arg),
+	{ 0 },
+};
 
 static char *read_file(const char *path)
 {
@@ -134,8 +140,9 @@ static int trace_run(struct ks_ctx *c)
 	struct lang_diag d = { 0 };
 	const char *file = "-e";
 	char *src = NULL;
-	char **params = opt_args;
-	size_t nparams = opt_nargs;
+	struct trace *st = c->state;
+	char **params = st->args.v;
+	size_t nparams = st->args.n;
 	int ret = KS_EXIT_USAGE, child = 0, go = -1;
 
 	if (c->opt.attach_mask != KS_METHODS_ALL) {
@@ -144,12 +151,12 @@ static int trace_run(struct ks_ctx *c)
 			 "(tracepoint:, rawtracepoint:, kprobe:, kfunc: ...)");
 		return KS_EXIT_USAGE;
 	}
-	if (opt_pid && kill((pid_t)opt_pid, 0) && errno == ESRCH) {
-		ks_error("no such process: %lld", opt_pid);
+	if (st->pid && kill((pid_t)st->pid, 0) && errno == ESRCH) {
+		ks_error("no such process: %lld", st->pid);
 		return KS_EXIT_USAGE;
 	}
-	if (opt_list_set) {
-		int n = lang_probe_list(nparams ? params[0] : NULL, (int)opt_pid, opt_lverbose,
+	if (st->list) {
+		int n = lang_probe_list(nparams ? params[0] : NULL, (int)st->pid, st->list_verbose,
 					c->out);
 
 		if (nparams > 1) {
@@ -162,7 +169,7 @@ static int trace_run(struct ks_ctx *c)
 		}
 		return KS_EXIT_OK;
 	}
-	if (!opt_prog) {
+	if (!st->prog) {
 		if (!nparams) {
 			ks_error("no program: give one with -e 'PROGRAM' or a file name");
 			return KS_EXIT_USAGE;
@@ -176,7 +183,7 @@ static int trace_run(struct ks_ctx *c)
 		params++;
 		nparams--;
 	} else {
-		src = strdup(opt_prog);
+		src = strdup(st->prog);
 		if (!src)
 			return KS_EXIT_FAIL;
 	}
@@ -185,21 +192,21 @@ static int trace_run(struct ks_ctx *c)
 		lang_diag_print(&d, file, src, stderr);
 		goto out;
 	}
-	if (opt_dump_ast) {
+	if (st->dump_ast) {
 		lang_ast_dump(p, c->out);
 		ret = KS_EXIT_OK;
 		goto out;
 	}
-	if (opt_cmd && !opt_dump) {
-		child = start_child(opt_cmd, &go);
+	if (st->cmd && !st->dump) {
+		child = start_child(st->cmd, &go);
 		if (child < 0) {
-			ks_error("cannot start '%s': %s", opt_cmd, strerror(-child));
+			ks_error("cannot start '%s': %s", st->cmd, strerror(-child));
 			ret = KS_EXIT_FAIL;
 			child = 0;
 			goto out;
 		}
 	}
-	co.pid = opt_pid ? (int)opt_pid : child;
+	co.pid = st->pid ? (int)st->pid : child;
 	co.cpid = child;
 	co.params = params;
 	co.nparams = nparams;
@@ -214,7 +221,7 @@ static int trace_run(struct ks_ctx *c)
 					: KS_EXIT_USAGE;
 		goto out;
 	}
-	if (opt_dump) {
+	if (st->dump) {
 		lang_compiled_dump(cc, src, c->out);
 		ret = KS_EXIT_OK;
 		goto out;
@@ -241,9 +248,9 @@ out:
 	lang_compiled_free(cc);
 	lang_program_free(p);
 	free(src);
-	free(opt_args);
-	opt_args = NULL;
-	opt_nargs = 0;
+	free(st->args.v);
+	st->args.v = NULL;
+	st->args.n = 0;
 	return ret;
 }
 
@@ -258,5 +265,5 @@ KSCOPE_TOOL(
 		"comm, str(args->filename)); }'\n"
 		"  kscope trace -e 'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }'\n"
 		"  kscope trace -l 'tracepoint:sched:*'\n",
-	.opts = trace_opts, .args = trace_args, .flags = KS_TOOL_BPF | KS_TOOL_COMMAND,
-	.run = trace_run);
+	.opts = trace_opts, .args = trace_args, KS_STATE(struct trace),
+	.flags = KS_TOOL_BPF | KS_TOOL_COMMAND, .run = trace_run);

@@ -6,12 +6,20 @@
 #include "core/opt.h"
 #include "core/probe.h"
 #include "core/tool.h"
+#include "shared/hist.h"
 #include "ktest.h"
 
-static bool o_flag;
-static long long o_num;
-static const char *o_str;
-static int o_func;
+/* The fake tools' state: where their options go. */
+struct fake {
+	bool flag;
+	long long num;
+	const char *str;
+	int func;
+	bool a_flag;
+	const char *a_in, *a_out;
+};
+
+static struct fake st;
 
 static int parse_func(const char *arg, void *ptr, char *err, size_t errlen)
 {
@@ -24,10 +32,10 @@ static int parse_func(const char *arg, void *ptr, char *err, size_t errlen)
 }
 
 static const struct ks_opt opts[] = {
-	{ "flag", 'F', KS_OPT_FLAG, NULL, "a flag", &o_flag },
-	{ "num", 'N', KS_OPT_INT, "N", "a number from 1 to 100", &o_num, 1, 100 },
-	{ "str", 0, KS_OPT_STR, "S", "a long-only string", &o_str },
-	{ "func", 'f', KS_OPT_FUNC, "F", "parsed by a function", &o_func, 0, 0, parse_func },
+	KS_FLAG(struct fake, flag, "flag", 'F', "a flag"),
+	KS_INT(struct fake, num, "num", 'N', "N", "a number from 1 to 100", 1, 100),
+	KS_STR(struct fake, str, "str", 0, "S", "a long-only string"),
+	KS_FUNC(struct fake, func, "func", 'f', "F", "parsed by a function", parse_func),
 	{ 0 },
 };
 
@@ -55,10 +63,10 @@ static int parse_with(const struct ks_tool *t, const char *first, ...)
 	int argc = 0, ret;
 	va_list ap;
 
-	o_flag = false;
-	o_num = -1;
-	o_str = NULL;
-	o_func = 0;
+	st.flag = false;
+	st.num = -1;
+	st.str = NULL;
+	st.func = 0;
 	argv[argc++] = (char *)t->name;
 	va_start(ap, first);
 	for (const char *a = first; a && argc < 63; a = va_arg(ap, const char *))
@@ -68,7 +76,7 @@ static int parse_with(const struct ks_tool *t, const char *first, ...)
 	/* garbage first: parsing must set the defaults itself */
 	memset(&c, 0xa5, sizeof(c));
 	kt_stderr_begin(&err);
-	ret = ks_opts_parse(t, argc, argv, &c);
+	ret = ks_opts_parse(t, argc, argv, &c, &st);
 	kt_stderr_end(&err);
 	return ret;
 }
@@ -293,21 +301,21 @@ static void test_missing_argument(void)
 static void test_tool_options(void)
 {
 	CHECK_OK(PARSE("-F"));
-	CHECK(o_flag, "-F not set");
+	CHECK(st.flag, "-F not set");
 	CHECK_OK(PARSE("--flag"));
-	CHECK(o_flag, "--flag not set");
+	CHECK(st.flag, "--flag not set");
 	CHECK_OK(PARSE("-N", "50"));
-	CHECK_INT(o_num, 50);
+	CHECK_INT(st.num, 50);
 	CHECK_OK(PARSE("--num=100"));
-	CHECK_INT(o_num, 100);
+	CHECK_INT(st.num, 100);
 	CHECK_OK(PARSE("-N1"));
-	CHECK_INT(o_num, 1);
+	CHECK_INT(st.num, 1);
 	CHECK_OK(PARSE("--str", "hello world"));
-	CHECK(o_str && !strcmp(o_str, "hello world"), "str %s", o_str ? o_str : "(null)");
+	CHECK(st.str && !strcmp(st.str, "hello world"), "str %s", st.str ? st.str : "(null)");
 	CHECK_OK(PARSE("-f", "good"));
-	CHECK_INT(o_func, 42);
+	CHECK_INT(st.func, 42);
 	CHECK_OK(PARSE("-F", "-N", "7", "-p", "3", "--json"));
-	CHECK(o_flag && o_num == 7 && c.pid == 3 && c.json, "mixed options");
+	CHECK(st.flag && st.num == 7 && c.pid == 3 && c.json, "mixed options");
 }
 
 static void test_tool_options_bad(void)
@@ -380,15 +388,13 @@ static void test_reparse(void)
 }
 
 /* A command's positional arguments (struct ks_tool .args), anywhere among its options. */
-static const char *a_in, *a_out;
-static bool a_flag;
 static const struct ks_opt arg_opts[] = {
-	{ "flag", 'x', KS_OPT_FLAG, NULL, "a flag", &a_flag },
+	KS_FLAG(struct fake, a_flag, "flag", 'x', "a flag"),
 	{ 0 },
 };
 static const struct ks_opt arg_args[] = {
-	{ "FILE", 0, KS_OPT_STR, NULL, "input", &a_in },
-	{ "OUT", 0, KS_OPT_STR, NULL, "output", &a_out },
+	KS_STR(struct fake, a_in, "FILE", 0, NULL, "input"),
+	KS_STR(struct fake, a_out, "OUT", 0, NULL, "output"),
 	{ 0 },
 };
 static const struct ks_tool args_cmd = {
@@ -404,14 +410,16 @@ static void test_positional_args(void)
 	char help[4096] = "";
 	FILE *f;
 
-	a_in = a_out = NULL;
+	st.a_in = st.a_out = NULL;
 	CHECK_OK(parse_with(&args_cmd, (const char *)NULL));
-	CHECK(!a_in && !a_out, "set without arguments");
+	CHECK(!st.a_in && !st.a_out, "set without arguments");
 	CHECK_OK(parse_with(&args_cmd, "-x", "a.txt", (const char *)NULL));
-	CHECK(a_in && !strcmp(a_in, "a.txt") && !a_out, "one argument: %s", a_in ? a_in : "-");
-	a_in = NULL;
+	CHECK(st.a_in && !strcmp(st.a_in, "a.txt") && !st.a_out, "one argument: %s",
+	      st.a_in ? st.a_in : "-");
+	st.a_in = NULL;
 	CHECK_OK(parse_with(&args_cmd, "-", "-x", "b", (const char *)NULL));
-	CHECK(a_in && !strcmp(a_in, "-") && a_out && !strcmp(a_out, "b"), "two arguments");
+	CHECK(st.a_in && !strcmp(st.a_in, "-") && st.a_out && !strcmp(st.a_out, "b"),
+	      "two arguments");
 	CHECK_ERROR(parse_with(&args_cmd, "a", "b", "c", (const char *)NULL));
 	CHECK(strstr(err.text, "unexpected argument 'c'"), "message: %s", err.text);
 	CHECK_ERROR(parse_with(&args_cmd, "--FILE", "a", (const char *)NULL));
@@ -420,6 +428,53 @@ static void test_positional_args(void)
 	fclose(f);
 	CHECK(strstr(help, "\narguments:\n  FILE ") && strstr(help, "\n  OUT "), "help: %s", help);
 	CHECK(!strstr(help, "--FILE"), "a positional shown as an option: %s", help);
+}
+
+/* The per-key options come from the registration's KS_TOOL_PER_* flags, one choice at most. */
+static const struct ks_tool keyed_all = {
+	.name = "keyedall",
+	.summary = "a histogram tool keyed every way",
+	.flags = KS_TOOL_BPF | KS_TOOL_PER_TASK,
+};
+static const struct ks_tool keyed_two = {
+	.name = "keyedtwo",
+	.summary = "a histogram tool keyed by process or thread",
+	.opts = opts,
+	.flags = KS_TOOL_BPF | KS_TOOL_PER_PID | KS_TOOL_PER_TID,
+};
+
+static void test_per_key(void)
+{
+	char help[4096] = "";
+	FILE *f;
+
+	CHECK_OK(parse_with(&keyed_all, (const char *)NULL));
+	CHECK_INT(c.by, KS_BY_ALL);
+	CHECK_OK(parse_with(&keyed_all, "-P", (const char *)NULL));
+	CHECK_INT(c.by, KS_BY_PID);
+	CHECK_OK(parse_with(&keyed_all, "--tids", (const char *)NULL));
+	CHECK_INT(c.by, KS_BY_TID);
+	CHECK_OK(parse_with(&keyed_all, "--per-cgroup", (const char *)NULL));
+	CHECK_INT(c.by, KS_BY_CGROUP);
+	CHECK_OK(parse_with(&keyed_all, "--pidnss", "--pidnss", (const char *)NULL));
+	CHECK_INT(c.by, KS_BY_PIDNS);
+	CHECK_ERROR(parse_with(&keyed_all, "-P", "--per-cgroup", (const char *)NULL));
+	CHECK(strstr(err.text, "choose one of -P, -L, --per-cgroup and --pidnss"), "message: %s",
+	      err.text);
+	CHECK_ERROR(parse_with(&keyed_two, "-L", "-P", (const char *)NULL));
+	CHECK(strstr(err.text, "choose one of -P and -L\n"), "message: %s", err.text);
+	CHECK_ERROR(parse_with(&keyed_two, "--per-cgroup", (const char *)NULL));
+	CHECK_ERROR(PARSE("-P"));
+	/* With the tool's own options, in one table. */
+	CHECK_OK(parse_with(&keyed_two, "-F", "-L", (const char *)NULL));
+	CHECK(st.flag && c.by == KS_BY_TID, "flag %d by %d", st.flag, c.by);
+	f = fmemopen(help, sizeof(help) - 1, "w");
+	ks_opts_help(&keyed_two, f);
+	fclose(f);
+	CHECK(strstr(help, "\noptions:\n") && strstr(help, "-P, --pids") &&
+		      strstr(help, "-L, --tids") && !strstr(help, "--per-cgroup") &&
+		      strstr(help, "--flag") < strstr(help, "--pids"),
+	      "help: %s", help);
 }
 
 static void test_parse_numbers(void)
@@ -466,6 +521,7 @@ int main(void)
 	RUN(test_flags_gate);
 	RUN(test_reparse);
 	RUN(test_positional_args);
+	RUN(test_per_key);
 	RUN(test_parse_numbers);
 	return kt_done();
 }
