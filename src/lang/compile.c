@@ -324,6 +324,26 @@ static void emit_copy(struct cg *g, int dreg, int doff, int sreg, int soff, uint
 	}
 }
 
+/*
+ * Copy the char array of @size bytes at @sreg + @soff to r10 + @doff (the same place is
+ * fine), zeroing every byte after the first NUL. The kernel often leaves the tail of an
+ * older, longer string there (strscpy into a reused event buffer, a renamed task's comm),
+ * and equal strings must be equal bytes: they are map keys. Clobbers r1 and r2.
+ */
+static void emit_copy_cstr(struct cg *g, int sreg, int soff, int doff, uint32_t size)
+{
+	emit(g, I_MOVI(R2, 0xff)); /* 0 once the NUL is seen */
+	for (uint32_t i = 0; i < size; i++) {
+		emit(g, I_LDX(BPF_B, R1, sreg, soff + (int)i));
+		emit(g, I_ALU(BPF_AND, R1, R2));
+		emit(g, I_STX(BPF_B, R10, R1, doff + (int)i));
+		if (i + 1 < size) {
+			emit(g, I_JMPI(BPF_JNE, R1, 0, 1));
+			emit(g, I_MOVI(R2, 0));
+		}
+	}
+}
+
 static void emit_call(struct cg *g, int fn)
 {
 	emit(g, I_CALL(fn));
@@ -836,12 +856,13 @@ static int mem_value(struct cg *g, struct lang_type *t, bool user, struct val *v
 		return g->err;
 	}
 	if (t->kind == TY_STR) {
-		/* a char array: all of it, as the kernel holds it */
+		/* a char array: all of it (it may have no NUL), then nothing after a NUL */
 		int off = stack_alloc(g, t->size);
 
 		emit_zero_stack(g, off, t->size);
 		emit(g, I_MOV(R3, R0));
 		emit_read(g, off, t->size, user, false);
+		emit_copy_cstr(g, R10, off, off, t->size);
 		v->loc = L_STACK;
 		v->off = off;
 		return g->err;
@@ -1053,7 +1074,9 @@ static int gen_args_field(struct cg *g, const char *name, struct lang_pos pos, s
 				int off = stack_alloc(g, t->size);
 
 				emit_zero_stack(g, off, t->size);
-				for (uint32_t b = 0; b < f->size; b++) {
+				if (t->kind == TY_STR)
+					emit_copy_cstr(g, R6, (int)f->off, off, f->size);
+				for (uint32_t b = 0; t->kind == TY_ARRAY && b < f->size; b++) {
 					emit(g, I_LDX(BPF_B, R1, R6, (int16_t)(f->off + b)));
 					emit(g, I_STX(BPF_B, R10, R1, off + (int)b));
 				}
