@@ -1598,8 +1598,18 @@ static int gen_call_expr(struct cg *g, struct lang_node *e, struct val *v)
 		if (gen_expr(g, e->kids[0], &a))
 			return g->err;
 		if (a.ty->kind == TY_STR) {
-			*v = a;
-			return 0;
+			if (e->nkids < 2 || (uint32_t)n >= a.ty->size) {
+				*v = a;
+				return 0;
+			}
+			/* str(s, N) of a string: its first N characters, as bpftrace cuts them */
+			off = stack_alloc(g, (uint32_t)n);
+			emit_zero_stack(g, off, (uint32_t)n);
+			store_str(g, &a, R10, off, (uint32_t)n);
+			v->ty = ty_str(g, (uint32_t)n);
+			v->loc = L_STACK;
+			v->off = off;
+			return g->err;
 		}
 		if (!is_scalar(a.ty))
 			return fail(g, e->kids[0]->pos, "str() needs a pointer, found %s",
