@@ -283,7 +283,7 @@ t_tr_file() {
 # renamer, which goes abcdefghijklmno, opener, ABCDEFGHIJKLMNO, opener. The kernel's
 # task_rename event copies newcomm without zeroing the rest of its char[16], and older
 # kernels do the same with task->comm, which curtask->comm and sched_process_exit's comm
-# copy; comm (the helper) pads with zeros. The ?: branches differ in length.
+# copy; comm (bpf_get_current_comm) pads with zeros. The ?: branches differ in length.
 # Not compared with bpftrace: Debian's bpftrace 0.17 splits @[comm, ... ? "fail" : "ok"]
 # itself (it keys "ok" with bytes of its stack behind it).
 t_tr_equal_keys() {
