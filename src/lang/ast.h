@@ -149,7 +149,8 @@ struct lang_node {
 	size_t nkids;
 	/* Annotations of later passes; the parser leaves them zero. */
 	struct lang_type *type;
-	int id; /* per-kind index given by sema: map id, variable slot, format id */
+	int id; /* per kind, by the compiler: LN_TERNARY the bytes of its string result (-1: not
+		 * a string, 0: not known yet) */
 	void *aux;
 };
 

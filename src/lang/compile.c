@@ -20,6 +20,7 @@
 #define STACK_DEPTH	 127
 #define REC_HDR		 16
 #define KS_LANG_ARRAY(a) (sizeof(a) / sizeof((a)[0]))
+#define MAX_PASSES	 16 /* repeats of pass 1 for the layouts to settle */
 
 /* Registers: r6 keeps the context, r9 the ring-buffer record being built. */
 enum { R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, R10 };
@@ -78,6 +79,9 @@ struct cg {
 	struct cgmaps *maps;
 	struct pvars *pv; /* per probe */
 	int pass;	  /* 0, 1: types only; 2: the programs kept */
+	/* a layout (a variable, a map's key or value, a record, a ?: result) changed in this
+	 * pass: the code of this pass sized slots by the old one, so another pass follows */
+	bool grew;
 };
 
 static struct lang_type ty_u64 = { .kind = TY_INT, .size = 8 };
@@ -321,6 +325,26 @@ static void emit_copy(struct cg *g, int dreg, int doff, int sreg, int soff, uint
 	for (; i < size; i++) {
 		emit(g, I_LDX(BPF_B, R1, sreg, soff + (int)i));
 		emit(g, I_STX(BPF_B, dreg, R1, doff + (int)i));
+	}
+}
+
+/*
+ * Copy the char array of @size bytes at @sreg + @soff to r10 + @doff (the same place is
+ * fine), zeroing every byte after the first NUL. The kernel often leaves the tail of an
+ * older, longer string there (strscpy into a reused event buffer, a renamed task's comm),
+ * and equal strings must be equal bytes: they are map keys. Clobbers r1 and r2.
+ */
+static void emit_copy_cstr(struct cg *g, int sreg, int soff, int doff, uint32_t size)
+{
+	emit(g, I_MOVI(R2, 0xff)); /* 0 once the NUL is seen */
+	for (uint32_t i = 0; i < size; i++) {
+		emit(g, I_LDX(BPF_B, R1, sreg, soff + (int)i));
+		emit(g, I_ALU(BPF_AND, R1, R2));
+		emit(g, I_STX(BPF_B, R10, R1, doff + (int)i));
+		if (i + 1 < size) {
+			emit(g, I_JMPI(BPF_JNE, R1, 0, 1));
+			emit(g, I_MOVI(R2, 0));
+		}
 	}
 }
 
@@ -714,7 +738,15 @@ static const char *map_label(const struct mapx *m, char *buf, size_t len)
 	return buf;
 }
 
-/* Two types a map slot can hold alike: same kind; strings grow to the longest. */
+static int tuple_merge(struct cg *g, struct lang_type **slot, struct lang_type *t,
+		       struct lang_pos pos, const char *what, const char *label);
+
+/*
+ * Two types a slot (a variable, a map's key or value, a record argument) can hold alike:
+ * same kind; strings grow to the longest, tuples element by element. A slot that changes
+ * gets a type of its own (a tuple is copied, never changed in place: code already emitted
+ * was laid out by it) and marks the pass as one whose layouts grew.
+ */
 static int ty_merge(struct cg *g, struct lang_type **slot, struct lang_type *t, struct lang_pos pos,
 		    const char *what, const char *label)
 {
@@ -727,26 +759,59 @@ static int ty_merge(struct cg *g, struct lang_type **slot, struct lang_type *t, 
 	if (s->kind == TY_INT && t->kind == TY_INT)
 		return 0;
 	if (s->kind == TY_STR && t->kind == TY_STR) {
-		if (t->size > s->size)
+		if (t->size > s->size) {
 			*slot = t;
+			g->grew = true;
+		}
 		return 0;
 	}
 	if (s->kind == TY_PTR && t->kind == TY_INT)
 		return 0;
 	if (s->kind == TY_INT && t->kind == TY_PTR) {
 		*slot = t;
+		g->grew = true;
 		return 0;
 	}
 	if (s->kind == t->kind && s->kind != TY_TUPLE)
 		return 0;
-	if (s->kind == TY_TUPLE && t->kind == TY_TUPLE && s->nsub == t->nsub) {
-		for (size_t i = 0; i < s->nsub; i++)
-			if (ty_merge(g, &s->sub[i], t->sub[i], pos, what, label))
-				return g->err;
-		return 0;
-	}
+	if (s->kind == TY_TUPLE && t->kind == TY_TUPLE && s->nsub == t->nsub)
+		return tuple_merge(g, slot, t, pos, what, label);
 	return fail(g, pos, "%s: %s is %s here but %s elsewhere", label, what, ty_name(t),
 		    ty_name(s));
+}
+
+/* ty_merge() of two tuples of as many elements: a new tuple if an element grew. */
+static int tuple_merge(struct cg *g, struct lang_type **slot, struct lang_type *t,
+		       struct lang_pos pos, const char *what, const char *label)
+{
+	struct lang_type *s = *slot, *n, **sub = calloc(s->nsub, sizeof(*sub));
+	bool same = true;
+
+	if (!sub)
+		return nomem(g);
+	for (size_t i = 0; i < s->nsub; i++) {
+		sub[i] = s->sub[i];
+		if (ty_merge(g, &sub[i], t->sub[i], pos, what, label)) {
+			free(sub);
+			return g->err;
+		}
+		same = same && sub[i] == s->sub[i];
+	}
+	if (same) {
+		free(sub);
+		return 0;
+	}
+	n = ty_new(g, TY_TUPLE, 0);
+	if (!n) {
+		free(sub);
+		return g->err;
+	}
+	n->sub = sub;
+	n->nsub = s->nsub;
+	for (size_t i = 0; i < n->nsub; i++)
+		n->size += ty_storage(sub[i]);
+	*slot = n;
+	return 0;
 }
 
 static uint32_t map_key_size(const struct mapx *m)
@@ -836,12 +901,13 @@ static int mem_value(struct cg *g, struct lang_type *t, bool user, struct val *v
 		return g->err;
 	}
 	if (t->kind == TY_STR) {
-		/* a char array: all of it, as the kernel holds it */
+		/* a char array: all of it (it may have no NUL), then nothing after a NUL */
 		int off = stack_alloc(g, t->size);
 
 		emit_zero_stack(g, off, t->size);
 		emit(g, I_MOV(R3, R0));
 		emit_read(g, off, t->size, user, false);
+		emit_copy_cstr(g, R10, off, off, t->size);
 		v->loc = L_STACK;
 		v->off = off;
 		return g->err;
@@ -1053,7 +1119,9 @@ static int gen_args_field(struct cg *g, const char *name, struct lang_pos pos, s
 				int off = stack_alloc(g, t->size);
 
 				emit_zero_stack(g, off, t->size);
-				for (uint32_t b = 0; b < f->size; b++) {
+				if (t->kind == TY_STR)
+					emit_copy_cstr(g, R6, (int)f->off, off, f->size);
+				for (uint32_t b = 0; t->kind == TY_ARRAY && b < f->size; b++) {
 					emit(g, I_LDX(BPF_B, R1, R6, (int16_t)(f->off + b)));
 					emit(g, I_STX(BPF_B, R10, R1, off + (int)b));
 				}
@@ -1392,6 +1460,8 @@ static struct var *var_declare(struct cg *g, const char *name, struct lang_type 
 		fail(g, pos, "internal error: variable $%s appeared late", name);
 		return NULL;
 	}
+	/* its slot is allocated when a program starts: the next pass has it */
+	g->grew = g->grew || g_pass(g) > 0;
 	nv = realloc(pv->v, (pv->n + 1) * sizeof(*nv));
 	if (!nv)
 		return nomem(g), NULL;
@@ -1575,8 +1645,18 @@ static int gen_call_expr(struct cg *g, struct lang_node *e, struct val *v)
 		if (gen_expr(g, e->kids[0], &a))
 			return g->err;
 		if (a.ty->kind == TY_STR) {
-			*v = a;
-			return 0;
+			if (e->nkids < 2 || (uint32_t)n >= a.ty->size) {
+				*v = a;
+				return 0;
+			}
+			/* str(s, N) of a string: its first N characters, as bpftrace cuts them */
+			off = stack_alloc(g, (uint32_t)n);
+			emit_zero_stack(g, off, (uint32_t)n);
+			store_str(g, &a, R10, off, (uint32_t)n);
+			v->ty = ty_str(g, (uint32_t)n);
+			v->loc = L_STACK;
+			v->off = off;
+			return g->err;
 		}
 		if (!is_scalar(a.ty))
 			return fail(g, e->kids[0]->pos, "str() needs a pointer, found %s",
@@ -1912,6 +1992,79 @@ static int gen_index(struct cg *g, struct lang_node *e, struct val *v)
 	return mem_value(g, el, o.ty->user, v);
 }
 
+/* The string bytes of ?:'s branch @b (0 if it is not a string): evaluated, the code dropped. */
+static uint32_t branch_str_size(struct cg *g, struct lang_node *b)
+{
+	size_t at = g->n;
+	int sp = g->sp;
+	struct val v;
+
+	if (gen_expr(g, b, &v))
+		return 0;
+	g->n = at;
+	stack_free_to(g, sp);
+	return v.ty->kind == TY_STR ? v.ty->size : 0;
+}
+
+/*
+ * c ? a : b. Strings go to one slot as long as the longer branch, written whole (zeros after
+ * the shorter), so that equal results are equal bytes in a key. The slot is allocated before
+ * either branch runs: its size (e->id) comes from a first evaluation of both branches, and
+ * grows (another pass) if a branch's type grows later.
+ */
+static int gen_ternary(struct cg *g, struct lang_node *e, struct val *v)
+{
+	struct val a, b;
+	size_t j1, j2;
+	uint32_t size;
+	int res, sp;
+
+	if (!e->id) {
+		uint32_t sa = branch_str_size(g, e->kids[1]), sb = branch_str_size(g, e->kids[2]);
+
+		e->id = sa > sb ? (int)sa : (int)sb;
+		if (!e->id)
+			e->id = -1; /* not strings */
+	}
+	size = e->id > 0 ? (uint32_t)e->id : 8;
+	if (gen_scalar(g, e->kids[0], &a))
+		return g->err;
+	j1 = emit(g, I_JMPI(BPF_JEQ, R0, 0, 0));
+	sp = g->sp;
+	res = stack_alloc(g, size);
+	if (gen_expr(g, e->kids[1], &a))
+		return g->err;
+	if (a.ty->kind == TY_STR)
+		store_str(g, &a, R10, res, round8(size));
+	j2 = emit(g, I_JA(0));
+	patch(g, j1);
+	if (gen_expr(g, e->kids[2], &b))
+		return g->err;
+	if (b.ty->kind == TY_STR)
+		store_str(g, &b, R10, res, round8(size));
+	patch(g, j2);
+	if ((a.ty->kind == TY_STR) != (b.ty->kind == TY_STR) ||
+	    (!is_scalar(a.ty) && a.ty->kind != TY_STR) ||
+	    (!is_scalar(b.ty) && b.ty->kind != TY_STR))
+		return fail(g, e->pos, "the two branches of ?: have different types (%s and %s)",
+			    ty_name(a.ty), ty_name(b.ty));
+	if (a.ty->kind != TY_STR) {
+		stack_free_to(g, sp);
+		v->ty = a.ty;
+		v->loc = L_REG;
+		return g->err;
+	}
+	if (a.ty->size > size || b.ty->size > size) {
+		/* cut this time */
+		e->id = (int)(a.ty->size > b.ty->size ? a.ty->size : b.ty->size);
+		g->grew = true;
+	}
+	v->ty = ty_str(g, size);
+	v->loc = L_STACK;
+	v->off = res;
+	return g->err;
+}
+
 static int gen_expr(struct cg *g, struct lang_node *e, struct val *v)
 {
 	struct lang_pos save = g->cur;
@@ -2012,53 +2165,9 @@ static int gen_expr(struct cg *g, struct lang_node *e, struct val *v)
 	case LN_BINOP:
 		gen_binop(g, e, v);
 		break;
-	case LN_TERNARY: {
-		size_t j1, j2;
-		struct val b;
-		uint32_t size = e->id > 0 ? (uint32_t)e->id : STR_DEFAULT;
-		int res = 0, sp;
-
-		if (gen_scalar(g, e->kids[0], &a))
-			break;
-		j1 = emit(g, I_JMPI(BPF_JEQ, R0, 0, 0));
-		sp = g->sp;
-		res = stack_alloc(g, size);
-		if (gen_expr(g, e->kids[1], &a))
-			break;
-		if (a.ty->kind == TY_STR) {
-			store_str(g, &a, R10, res, round8(size));
-			if (a.ty->size > (uint32_t)e->id)
-				e->id = (int)a.ty->size;
-		}
-		j2 = emit(g, I_JA(0));
-		patch(g, j1);
-		if (gen_expr(g, e->kids[2], &b))
-			break;
-		if (b.ty->kind == TY_STR) {
-			store_str(g, &b, R10, res, round8(size));
-			if (b.ty->size > (uint32_t)e->id)
-				e->id = (int)b.ty->size;
-		}
-		patch(g, j2);
-		if ((a.ty->kind == TY_STR) != (b.ty->kind == TY_STR) ||
-		    (!is_scalar(a.ty) && a.ty->kind != TY_STR) ||
-		    (!is_scalar(b.ty) && b.ty->kind != TY_STR)) {
-			fail(g, e->pos,
-			     "the two branches of ?: have different types (%s and "
-			     "%s)",
-			     ty_name(a.ty), ty_name(b.ty));
-			break;
-		}
-		if (a.ty->kind == TY_STR) {
-			v->ty = ty_str(g, size);
-			v->loc = L_STACK;
-			v->off = res;
-		} else {
-			stack_free_to(g, sp);
-			v->ty = a.ty;
-		}
+	case LN_TERNARY:
+		gen_ternary(g, e, v);
 		break;
-	}
 	case LN_FIELD:
 		gen_field(g, e, v);
 		break;
@@ -2386,8 +2495,10 @@ static int gen_record(struct cg *g, struct lang_node *call, enum lang_rec_kind k
 			     ty_name(v.ty), ty_name(ts[i]));
 			break;
 		}
-		if (v.ty->kind == TY_STR && v.ty->size > ts[i]->size)
-			ts[i] = v.ty; /* grows on the next pass; cut now */
+		/* a longer string than the record has room for: cut now, the next pass grows */
+		if (ty_merge(g, &call->kids[first + i]->type, v.ty, call->kids[first + i]->pos,
+			     "the argument", "printf"))
+			break;
 		store_val(g, &v, ts[i], R9, REC_HDR + (int)off);
 		stack_free_to(g, sp2);
 	}
@@ -3240,6 +3351,52 @@ static bool same_prog(const struct lang_cprog *a, const struct lang_cprog *b)
 	       !memcmp(a->insns, b->insns, a->ninsns * sizeof(*a->insns));
 }
 
+/* One pass over every probe's targets; in pass 2, the programs go into @c. */
+static void gen_all(struct cg *g, struct lang_compiled *c, struct ptarget *ts, size_t nts)
+{
+	const struct lang_program *p = g->p;
+	struct lang_diag *d = g->d;
+
+	for (size_t i = 0; i < nts && !g->err; i++) {
+		struct lang_cprog *cp;
+
+		if (gen_prog(g, ts[i].probe, &ts[i].t, i, ts[i].tpf, ts[i].ntpf))
+			break;
+		if (g->pass < 2)
+			continue;
+		cp = &c->progs[c->nprogs++];
+		cp->probe = ts[i].probe;
+		cp->fd = -1;
+		cp->dup_of = -1;
+		cp->target = malloc(sizeof(*cp->target));
+		if (!cp->target) {
+			nomem(g);
+			break;
+		}
+		*cp->target = ts[i].t;
+		memset(&ts[i].t, 0, sizeof(ts[i].t));
+		cp->insns = g->ins;
+		cp->lines = g->lines;
+		cp->ninsns = g->n;
+		g->ins = NULL;
+		g->lines = NULL;
+		g->n = g->cap = 0;
+		if (lang_target_progspec(cp->target, &cp->spec)) {
+			lang_error(d, p->probes[cp->probe]->pos,
+				   "%s: no BPF program type for "
+				   "this probe",
+				   cp->target->name);
+			g->err = -EINVAL;
+			break;
+		}
+		for (size_t k = 0; k + 1 < c->nprogs; k++)
+			if (c->progs[k].dup_of < 0 && same_prog(&c->progs[k], cp)) {
+				cp->dup_of = (int)k;
+				break;
+			}
+	}
+}
+
 struct lang_compiled *lang_compile(const struct lang_program *p, const struct lang_compile_opts *o,
 				   struct lang_diag *d)
 {
@@ -3282,45 +3439,20 @@ struct lang_compiled *lang_compile(const struct lang_program *p, const struct la
 	/* the ring buffer always exists: exit(), printf() and the runtime's own messages */
 	map_internal(&g, MK_RING);
 	map_internal(&g, MK_LOST);
+	/*
+	 * Pass 0 finds the maps, variables and types; passes 1 repeat until no layout grows
+	 * (a variable, key, value, record or ?: sized in one pass can grow later in the same
+	 * pass); pass 2 emits the programs kept, with every slot sized by its final type.
+	 */
 	for (g.pass = 0; g.pass < 3 && !g.err; g.pass++) {
-		for (size_t i = 0; i < nts && !g.err; i++) {
-			struct lang_cprog *cp;
+		int n = 0;
 
-			if (gen_prog(&g, ts[i].probe, &ts[i].t, i, ts[i].tpf, ts[i].ntpf))
-				break;
-			if (g.pass < 2)
-				continue;
-			cp = &c->progs[c->nprogs++];
-			cp->probe = ts[i].probe;
-			cp->fd = -1;
-			cp->dup_of = -1;
-			cp->target = malloc(sizeof(*cp->target));
-			if (!cp->target) {
-				nomem(&g);
-				break;
-			}
-			*cp->target = ts[i].t;
-			memset(&ts[i].t, 0, sizeof(ts[i].t));
-			cp->insns = g.ins;
-			cp->lines = g.lines;
-			cp->ninsns = g.n;
-			g.ins = NULL;
-			g.lines = NULL;
-			g.n = g.cap = 0;
-			if (lang_target_progspec(cp->target, &cp->spec)) {
-				lang_error(d, p->probes[cp->probe]->pos,
-					   "%s: no BPF program type for "
-					   "this probe",
-					   cp->target->name);
-				g.err = -EINVAL;
-				break;
-			}
-			for (size_t k = 0; k + 1 < c->nprogs; k++)
-				if (c->progs[k].dup_of < 0 && same_prog(&c->progs[k], cp)) {
-					cp->dup_of = (int)k;
-					break;
-				}
-		}
+		do {
+			g.grew = false;
+			gen_all(&g, c, ts, nts);
+		} while (!g.err && g.pass == 1 && g.grew && ++n < MAX_PASSES);
+		if (!g.err && g.grew && g.pass > 0)
+			fail(&g, g.cur, "internal error: the program's types did not settle");
 	}
 	if (g.err)
 		goto out;

@@ -4,6 +4,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -396,6 +398,253 @@ static void test_strings(void)
 	done(c);
 }
 
+/* The map named @name, or NULL. */
+static struct lang_cmap *cmap(struct lang_compiled *c, const char *name)
+{
+	for (size_t i = 0; i < c->nmaps; i++)
+		if (!strcmp(c->maps[i].name, name))
+			return &c->maps[i];
+	return NULL;
+}
+
+/* How many keys @m holds; @first gets the first one's bytes (up to @len). */
+static int nkeys(const struct lang_cmap *m, void *first, size_t len)
+{
+	char key[512], next[512];
+	int n = 0;
+
+	memset(first, 0, len);
+	while (m->key_size <= sizeof(key) && !bpf_map_get_next_key(m->fd, n ? key : NULL, next)) {
+		memcpy(key, next, m->key_size);
+		if (!n)
+			memcpy(first, key, len < m->key_size ? len : m->key_size);
+		n++;
+	}
+	return n;
+}
+
+/* The count at @key (summed over CPUs), -1 if there is no such key. */
+static long long count_at(const struct lang_cmap *m, const void *key)
+{
+	uint64_t v[512];
+	long long sum = 0;
+
+	if (ncpus > 512 || bpf_map_lookup_elem(m->fd, key, v))
+		return -1;
+	for (int i = 0; i < (m->bpf_type == BPF_MAP_TYPE_PERCPU_HASH ? ncpus : 1); i++)
+		sum += (long long)v[i];
+	return sum;
+}
+
+static void hex(const void *p, size_t n, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	out[0] = 0;
+	for (size_t i = 0; i < n && o + 3 < outlen; i++)
+		o += (size_t)snprintf(out + o, outlen - o, "%02x", ((const uint8_t *)p)[i]);
+}
+
+/*
+ * Equal values are equal key bytes, whatever the stack held: each program first fills the
+ * stack with one pattern, sets @k[K1], fills it with another, sets @k[K2] (the same value
+ * written another way), then POST (which may grow the key's types after their use).
+ * The key must be exactly IMG (SIZE bytes: strings zero-padded, integers 8 bytes), counted
+ * twice, among NKEYS keys.
+ */
+static void test_key_bytes(void)
+{
+	static const struct {
+		const char *pre, *k1, *k2, *post;
+		int nkeys;
+		uint32_t size;
+		const char *img;
+	} cases[] = {
+		/* the report: comm next to a ?: whose branches differ in length */
+		{ "", "comm, 0 ? \"fail\" : \"ok\"", "comm, \"ok\"", "", 1, 24,
+		  "lang_compile\0\0\0\0ok\0\0\0\0\0\0" },
+		{ "", "0 ? \"abcdefghijk\" : \"a\"", "\"a\"", "", 1, 16,
+		  "a\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0" },
+		{ "", "(comm, 0 ? \"fail\" : \"ok\")", "(comm, \"ok\")", "", 1, 24,
+		  "lang_compile\0\0\0\0ok\0\0\0\0\0\0" },
+		{ "", "curtask->comm", "comm", "", 1, 16, "lang_compile\0\0\0\0" },
+		{ "", "str($2), 1", "\"word\", 1", "", 1, 16, "word\0\0\0\0\1\0\0\0\0\0\0\0" },
+		{ "", "str($2, 2)", "\"wo\"", "", 1, 8, "wo\0\0\0\0\0\0" },
+		{ "", "username, 7", "username, 3 + 4", "", 1, 16,
+		  "\0\0\0\0\0\0\0\0\7\0\0\0\0\0\0\0" },
+		/* a tuple key whose string grows after its first use */
+		{ "", "(\"a\", 1)", "(\"a\", 1)", "@k[(\"abcdefghijklmnop\", 2)] = count();", 2, 32,
+		  "a\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1\0\0\0\0\0\0\0" },
+		/* the same through a variable, grown after its use too */
+		{ "$t = (\"a\", 1);", "$t", "(\"a\", 1)", "$t = (\"abcdefghijklmnop\", 2);", 1, 32,
+		  "a\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1\0\0\0\0\0\0\0" },
+	};
+	char src[1024], z[201], y[201];
+
+	if (!need_root())
+		return;
+	memset(z, 'Z', 200);
+	memset(y, 'y', 200);
+	z[200] = y[200] = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct lang_compiled *c;
+		struct lang_cmap *m;
+		char first[64], h[160];
+		long long n;
+
+		snprintf(src, sizeof(src),
+			 "BEGIN { %s @g = \"%s\"; @k[%s] = count(); @g = \"%s\"; @k[%s] = count();"
+			 " %s }",
+			 cases[i].pre, z, cases[i].k1, y, cases[i].k2, cases[i].post);
+		c = run_begin(src);
+		if (!c)
+			continue;
+		m = cmap(c, "@k");
+		CHECK(m, "@k[%s]: no map", cases[i].k1);
+		if (m) {
+			int k = nkeys(m, first, sizeof(first));
+
+			hex(first, m->key_size < sizeof(first) ? m->key_size : sizeof(first), h,
+			    sizeof(h));
+			CHECK(m->key_size == cases[i].size,
+			      "@k[%s]: a key of %u bytes, expected %u", cases[i].k1, m->key_size,
+			      cases[i].size);
+			CHECK(k == cases[i].nkeys, "@k[%s]: %d keys (the first %s), expected %d",
+			      cases[i].k1, k, h, cases[i].nkeys);
+			n = m->key_size == cases[i].size ? count_at(m, cases[i].img) : -1;
+			CHECK(n == 2, "@k[%s]: %lld at the expected key (the first key is %s)",
+			      cases[i].k1, n, h);
+		}
+		done(c);
+	}
+}
+
+static struct {
+	uint8_t b[256];
+	size_t n;
+} rec;
+
+/* The first record of the ring buffer, into @ctx. */
+static int take_record(void *ctx, void *data, size_t size)
+{
+	typeof(rec) *r = ctx;
+
+	if (!r->n) {
+		r->n = size < sizeof(r->b) ? size : sizeof(r->b);
+		memcpy(r->b, data, r->n);
+	}
+	return 0;
+}
+
+/* A string argument longer in a later pass than the record first had room for. */
+static void test_record_grows(void)
+{
+	struct lang_compiled *c;
+	char src[512], a[82];
+
+	if (!need_root())
+		return;
+	memset(a, 'a', 81);
+	a[81] = 0;
+	snprintf(src, sizeof(src),
+		 "BEGIN { printf(\"%%s|%%d\\n\", 0 ? \"%s\" : \"b\", 5); $u = 7;"
+		 " $t = (\"a\", 1); $t = (\"abcdefghijklmnop\", 2); @u = $u; @s = $t.0; }",
+		 a);
+	c = run_begin(src);
+	if (!c)
+		return;
+	CHECK_UINT(c->nfmts, 1);
+	if (c->nfmts == 1) {
+		CHECK_UINT(c->fmts[0].nargs, 2);
+		CHECK_UINT(c->fmts[0].args[0].size, 88);
+		CHECK_UINT(c->fmts[0].size, 96);
+	}
+	if (c->ring >= 0) {
+		struct ring_buffer *rb =
+			ring_buffer__new(c->maps[c->ring].fd, take_record, &rec, NULL);
+
+		rec.n = 0;
+		CHECK(rb && ring_buffer__consume(rb) >= 1, "no printf record");
+		ring_buffer__free(rb);
+		CHECK_UINT(rec.n, 16 + 96);
+		if (rec.n == 16 + 96) {
+			char want[96] = "b";
+
+			want[88] = 5;
+			CHECK(!memcmp(rec.b + 16, want, sizeof(want)),
+			      "the printf record's arguments are not \"b\" and 5, zero-padded");
+		}
+	}
+	{
+		int64_t u = 0;
+		char s[24] = { 0 };
+
+		CHECK(!map_get(c, "@u", NULL, &u, 8) && u == 7, "$u = %lld after $t grew",
+		      (long long)u);
+		CHECK(!map_get(c, "@s", NULL, s, sizeof(s)) && !strcmp(s, "abcdefghijklmnop"),
+		      "$t.0 = \"%s\"", s);
+	}
+	done(c);
+}
+
+/*
+ * A char array copied from memory keeps nothing after its NUL: sys_enter_newuname's buffer
+ * holds "ab", then a different tail each time.
+ */
+static void test_cstr_tail(void)
+{
+	struct lang_diag d;
+	struct lang_compiled *c;
+	struct lang_cmap *m;
+	char src[256], why[256], first[72], h[160], img[72] = "ab";
+	int *fds = NULL, err, k;
+	size_t nfds = 0;
+
+	if (!need_root())
+		return;
+	snprintf(src, sizeof(src),
+		 "tracepoint:syscalls:sys_enter_newuname /pid == %d/ {"
+		 " @k[args->name->sysname] = count(); }",
+		 (int)getpid());
+	c = compile(src, &d);
+	if (!c) {
+		KT_SKIP("%s: %d:%d: %s", src, d.pos.line, d.pos.col, d.msg);
+		return;
+	}
+	err = lang_load(c, "t", src, false);
+	CHECK(!err, "%s: load: %s", src, strerror(-err));
+	if (err) {
+		lang_compiled_free(c);
+		return;
+	}
+	err = lang_probe_attach(c->progs[0].target, c->progs[0].fd, 0, &fds, &nfds, why,
+				sizeof(why));
+	if (err) {
+		KT_SKIP("cannot attach to sys_enter_newuname: %s", why);
+		done(c);
+		return;
+	}
+	for (int i = 0; i < 2; i++) {
+		struct utsname u;
+
+		memset(&u, i ? 'Q' : 'z', sizeof(u));
+		memcpy(u.sysname, "ab", 3);
+		syscall(SYS_uname, &u);
+	}
+	for (size_t i = 0; i < nfds; i++)
+		close(fds[i]);
+	free(fds);
+	m = cmap(c, "@k");
+	CHECK(m && m->key_size == 72, "@k: a key of %u bytes, expected 72", m ? m->key_size : 0);
+	if (m && m->key_size == 72) {
+		k = nkeys(m, first, sizeof(first));
+		hex(first, 24, h, sizeof(h));
+		CHECK(k == 1, "%d keys (the first starts %s), expected 1", k, h);
+		CHECK(count_at(m, img) == 2, "@k[\"ab\"] = %lld", count_at(m, img));
+	}
+	done(c);
+}
+
 int main(void)
 {
 	ncpus = libbpf_num_possible_cpus();
@@ -405,6 +654,9 @@ int main(void)
 	RUN(test_aggregations);
 	RUN(test_hist_slots);
 	RUN(test_strings);
+	RUN(test_key_bytes);
+	RUN(test_record_grows);
+	RUN(test_cstr_tail);
 	lang_program_free(prog);
 	return kt_failed_cases ? 1 : 0;
 }
