@@ -132,36 +132,38 @@ void ks_map_dump_free(struct ks_map_dump *d)
 int ks_map_clear(int fd, bool zero)
 {
 	struct ks_map_dump d;
-	char *zeros;
+	char *zeros, *key;
 	__u32 type;
-	int err = 0;
+	int err;
 
 	memset(&d, 0, sizeof(d));
-	if (!zero && !(err = map_shape(fd, &d, &type)) && !type_array(type)) {
-		char *key = malloc(d.key_size);
-
-		if (!key)
-			return -ENOMEM;
-		/* Always the first key: each delete makes another one first. */
-		while (!bpf_map_get_next_key(fd, NULL, key))
-			if (bpf_map_delete_elem(fd, key)) {
-				err = -errno;
-				break;
-			}
-		free(key);
-		return err;
-	}
+	err = map_shape(fd, &d, &type);
 	if (err)
 		return err;
-	err = ks_map_dump(fd, 0, &d);
-	zeros = err >= 0 ? calloc(1, d.value_size ? d.value_size : 1) : NULL;
-	if (err >= 0 && !zeros)
-		err = -ENOMEM;
-	for (size_t i = 0; zeros && i < d.n; i++)
-		bpf_map_update_elem(fd, ks_map_dump_key(&d, i), zeros, BPF_EXIST);
-	free(zeros);
-	ks_map_dump_free(&d);
-	return err < 0 ? err : 0;
+	if (zero || type_array(type)) {
+		/* Keep the keys: every value becomes zeros (arrays can only be zeroed). */
+		err = ks_map_dump(fd, 0, &d);
+		zeros = err >= 0 ? calloc(1, d.value_size ? d.value_size : 1) : NULL;
+		if (err >= 0 && !zeros)
+			err = -ENOMEM;
+		for (size_t i = 0; zeros && i < d.n; i++)
+			bpf_map_update_elem(fd, ks_map_dump_key(&d, i), zeros, BPF_EXIST);
+		free(zeros);
+		ks_map_dump_free(&d);
+		return err < 0 ? err : 0;
+	}
+	key = malloc(d.key_size);
+	if (!key)
+		return -ENOMEM;
+	/* Always the first key: each delete makes another one first. */
+	while (!bpf_map_get_next_key(fd, NULL, key)) {
+		if (bpf_map_delete_elem(fd, key)) {
+			err = -errno;
+			break;
+		}
+	}
+	free(key);
+	return err;
 }
 
 unsigned long long ks_percpu_sum(int fd, unsigned int key)
