@@ -7,12 +7,12 @@
 
 /* What ks_map_dump read: keys and values, one block each, in the map's iteration order. */
 struct ks_map_dump {
-	size_t n;	     /* entries */
+	size_t n; /* entries */
 	size_t key_size;
-	size_t value_size;   /* bytes per entry in @values */
-	unsigned int ncpu;   /* per-CPU maps: one value per possible CPU; else 1 */
-	size_t cpu_stride;   /* per-CPU maps: bytes from one CPU's value to the next (8-aligned) */
-	size_t cpu_value;    /* the map's own value size (one CPU's) */
+	size_t value_size; /* bytes per entry in @values */
+	unsigned int ncpu; /* per-CPU maps: one value per possible CPU; else 1 */
+	size_t cpu_stride; /* per-CPU maps: bytes from one CPU's value to the next (8-aligned) */
+	size_t cpu_value;  /* the map's own value size (one CPU's) */
 	char *keys, *values;
 };
 
@@ -40,8 +40,7 @@ static inline const void *ks_map_dump_key(const struct ks_map_dump *d, size_t i)
 }
 
 /* Entry @i's value; for per-CPU maps CPU @cpu's value of it (else @cpu must be 0). */
-static inline const void *ks_map_dump_value(const struct ks_map_dump *d, size_t i,
-					    unsigned int cpu)
+static inline const void *ks_map_dump_value(const struct ks_map_dump *d, size_t i, unsigned int cpu)
 {
 	return d->values + i * d->value_size + cpu * d->cpu_stride;
 }
