@@ -44,6 +44,8 @@ struct ks_common {
 	bool print_uid;		  /* -U */
 	bool verbose;		  /* -v */
 	unsigned int attach_mask; /* --attach: allowed methods (bit per enum ks_method) */
+
+	const char *cgroup_hierarchy; /* --cgroup-hierarchy NAME: NULL for the default */
 };
 
 enum {
