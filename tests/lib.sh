@@ -704,3 +704,173 @@ _ks_chromium() {
 	[ "$_kc_rc" = 123 ] && return 0
 	return "$_kc_rc"
 }
+
+# --- cgroup v1 ---------------------------------------------------------------------------
+# cgroup v1 hierarchies next to cgroup v2 (hybrid hosts) or instead of it (docs/containers.md),
+# for tests/tools/cgroup.sh and tests that check how kscope names a task's cgroup. Mounts
+# come from /proc/mounts; in the kernel matrix's guests, which mount cgroup2 only,
+# ks_cg1_create mounts a free controller as v1 itself (and unmounts it at the end).
+
+# Mount point of the v1 hierarchy that has controller (or name=NAME) $1; empty if none.
+ks_cg1_root() {
+	awk -v c="$1" '$3 == "cgroup" { n = split($4, o, ",")
+		for (i = 1; i <= n; i++) if (o[i] == c) { print $2; exit } }' /proc/mounts
+}
+
+# The controller of kscope's default v1 hierarchy: memory, else cpu, else the first
+# controller of the first v1 hierarchy that has one; empty if none is mounted.
+ks_cg1_default() {
+	for _ks_c in memory cpu; do
+		if [ -n "$(ks_cg1_root "$_ks_c")" ]; then
+			echo "$_ks_c"
+			return 0
+		fi
+	done
+	awk 'NR == FNR { if ($1 !~ /^#/) c[$1] = 1; next }
+		$3 == "cgroup" { n = split($4, o, ",")
+			for (i = 1; i <= n; i++) if (o[i] in c) { print o[i]; exit } }' \
+		/proc/cgroups /proc/mounts
+}
+
+# The path of PID $1 in the v1 hierarchy of controller $2 (from /proc/PID/cgroup).
+ks_cg1_of() {
+	awk -v c="$2" '{ l = $0; split(l, f, ":"); n = split(f[2], o, ",")
+		for (i = 1; i <= n; i++) if (o[i] == c) { sub(/^[^:]*:[^:]*:/, "", l); print l; exit } }' \
+		"/proc/$1/cgroup"
+}
+
+# The cgroup layout kscope reports in its meta line: v2, v1, hybrid or none.
+ks_cg_layout() {
+	if [ -n "$(ks_cg2_root)" ]; then
+		if [ -n "$(ks_cg1_default)" ]; then echo hybrid; else echo v2; fi
+	elif awk '$3 == "cgroup" { f = 1 } END { exit !f }' /proc/mounts; then
+		echo v1
+	else
+		echo none
+	fi
+}
+
+# ks_cg_named PID [CONTROLLER]: how kscope names PID's cgroup by default, into KS_CGN_PATH
+# (path in its hierarchy), KS_CGN_HIER (the v1 controller, empty for v2) and KS_CGN_DIR
+# (the directory): its v2 cgroup, unless v1 controllers are mounted and it sits at the v2
+# root (or there is no v2); then its cgroup in CONTROLLER's hierarchy (kscope takes -c's
+# hierarchy first), else in the default one (ks_cg1_default).
+ks_cg_named() {
+	_ks_v2r=$(ks_cg2_root)
+	_ks_c1=${2:-$(ks_cg1_default)}
+	KS_CGN_PATH=$(ks_cgroup_of "$1")
+	KS_CGN_HIER=
+	KS_CGN_DIR=$_ks_v2r$KS_CGN_PATH
+	if [ -n "$_ks_c1" ] && { [ -z "$_ks_v2r" ] || [ "$KS_CGN_PATH" = / ]; }; then
+		KS_CGN_HIER=$_ks_c1
+		KS_CGN_PATH=$(ks_cg1_of "$1" "$_ks_c1")
+		KS_CGN_DIR=$(ks_cg1_root "$_ks_c1")$KS_CGN_PATH
+	fi
+}
+
+# ks_cg1_create NAME [CONTROLLER...]: make a private cgroup in the v1 hierarchy of the first
+# CONTROLLER mounted (default: memory cpu pids), inside the test shell's own cgroup there
+# (so the limits set on it still hold), removed when the test ends. With none mounted, one
+# is mounted as v1 under $KS_TMP (a controller cgroup v2 does not use can be), or the test
+# is skipped with the reason. Sets KS_CG1 (the directory), KS_CG1_CTL (the controller),
+# KS_CG1_ROOT (the mount point) and KS_CG1_PATH (the path inside the hierarchy).
+ks_cg1_create() {
+	_ks_n=$1
+	shift
+	[ $# -gt 0 ] || set -- memory cpu pids
+	KS_CG1_CTL=
+	for _ks_c in "$@"; do
+		KS_CG1_ROOT=$(ks_cg1_root "$_ks_c")
+		if [ -n "$KS_CG1_ROOT" ]; then
+			KS_CG1_CTL=$_ks_c
+			break
+		fi
+	done
+	[ -n "$KS_CG1_CTL" ] || _ks_cg1_mount "$@" || skip "$KS_CG1_WHY"
+	_ks_cg1_trap
+	_ks_up=$(ks_cg1_of $$ "$KS_CG1_CTL")
+	KS_CG1_PATH=${_ks_up%/}/kscope-test-$$-$_ks_n
+	KS_CG1=$KS_CG1_ROOT$KS_CG1_PATH
+	mkdir "$KS_CG1" 2>"$KS_TMP/cg.err" ||
+		skip "cannot create a cgroup in the v1 $KS_CG1_CTL hierarchy: $(ks_first_line "$KS_TMP/cg.err")"
+	echo "$KS_CG1" >>"$KS_TMP/.cgroups1"
+}
+
+# Mount the first controller of $@ (then pids, net_cls) that the kernel has as a v1
+# hierarchy; 1 with the reason in KS_CG1_WHY when none can be (a kernel without v1, or
+# every controller busy in v2).
+_ks_cg1_mount() {
+	KS_CG1_WHY=
+	_ks_cg1_trap
+	for _ks_c in "$@" pids net_cls; do
+		awk -v c="$_ks_c" '$1 == c && $4 == 1 { f = 1 } END { exit !f }' /proc/cgroups 2>/dev/null ||
+			continue
+		_ks_d=$KS_TMP/cg1-$_ks_c
+		mkdir -p "$_ks_d" || continue
+		if mount -t cgroup -o "$_ks_c" "kscope-$_ks_c" "$_ks_d" 2>"$KS_TMP/cg1.err"; then
+			echo "$_ks_d" >>"$KS_TMP/.mounts1"
+			KS_CG1_CTL=$_ks_c
+			KS_CG1_ROOT=$_ks_d
+			return 0
+		fi
+		KS_CG1_WHY="no cgroup v1 controller hierarchy is mounted, and mounting $_ks_c as v1 failed: $(ks_first_line "$KS_TMP/cg1.err")"
+		rmdir "$_ks_d" 2>/dev/null
+	done
+	[ -n "$KS_CG1_WHY" ] ||
+		KS_CG1_WHY="no cgroup v1 controller hierarchy is mounted, and /proc/cgroups lists none of $* pids net_cls to mount"
+	return 1
+}
+
+# ks_cg1_mount_named: mount a new named v1 hierarchy (no controller) under $KS_TMP, into
+# KS_CG1N; 1 with the reason in KS_CG1_WHY when the kernel refuses.
+ks_cg1_mount_named() {
+	_ks_cg1_trap
+	KS_CG1N=$KS_TMP/cg1-named
+	mkdir -p "$KS_CG1N" || return 1
+	if mount -t cgroup -o "none,name=kscope$$" kscope-named "$KS_CG1N" 2>"$KS_TMP/cg1.err"; then
+		echo "$KS_CG1N" >>"$KS_TMP/.mounts1"
+		return 0
+	fi
+	KS_CG1_WHY="cannot mount a named cgroup v1 hierarchy: $(ks_first_line "$KS_TMP/cg1.err")"
+	rmdir "$KS_CG1N" 2>/dev/null
+	return 1
+}
+
+# v1 cgroups and mounts go before lib.sh's own cleanup (which ends the shell), keeping the
+# test's exit status for it.
+_ks_cg1_trap() {
+	[ -z "${_ks_cg1_trapped:-}" ] || return 0
+	_ks_cg1_trapped=1
+	trap '_ks_cg1_st=$?; _ks_cg1_cleanup; (exit $_ks_cg1_st); _ks_cleanup' EXIT
+}
+
+_ks_cg1_cleanup() {
+	if [ -f "$KS_TMP/.cgroups1" ]; then
+		while read -r _ks_c; do
+			_ks_cg1_remove "$_ks_c" || printf 'cleanup: cannot remove cgroup %s\n' "$_ks_c" >&2
+		done <"$KS_TMP/.cgroups1"
+		rm -f "$KS_TMP/.cgroups1"
+	fi
+	if [ -f "$KS_TMP/.mounts1" ]; then
+		while read -r _ks_m; do
+			# a v1 hierarchy goes away with its last cgroup: any left (a test's own) first
+			find "$_ks_m" -mindepth 1 -depth -type d -exec rmdir {} \; 2>/dev/null
+			umount "$_ks_m" 2>/dev/null || printf 'cleanup: cannot unmount %s\n' "$_ks_m" >&2
+			rmdir "$_ks_m" 2>/dev/null
+		done <"$KS_TMP/.mounts1"
+		rm -f "$KS_TMP/.mounts1"
+	fi
+}
+
+# Remove v1 cgroup $1 and any made in it: what is still inside goes to its parent first.
+_ks_cg1_remove() {
+	[ -d "$1" ] || return 0
+	_ks_up=${1%/*}
+	find "$1" -depth -type d | while read -r _ks_d; do
+		while read -r _ks_p; do
+			echo "$_ks_p" >"$_ks_up/cgroup.procs" 2>/dev/null
+		done <"$_ks_d/cgroup.procs"
+		ks_wait_until 5 rmdir "$_ks_d" 2>/dev/null
+	done
+	[ ! -d "$1" ]
+}

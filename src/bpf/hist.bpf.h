@@ -97,7 +97,8 @@ const volatile int ks_by = KS_BY_ALL;
 
 /*
  * The key of task @t for a histogram kept per @by (enum ks_hist_by): its tgid, tid, cgroup
- * v2 id or pid namespace, or 0 for KS_BY_ALL.
+ * key (ks_task_cgroup_key: v2, or v1 marked KS_CGROUP_V1) or pid namespace, or 0 for
+ * KS_BY_ALL.
  */
 static __always_inline __u64 ks_task_key(struct task_struct *t, int by)
 {
@@ -107,7 +108,7 @@ static __always_inline __u64 ks_task_key(struct task_struct *t, int by)
 	case KS_BY_TID:
 		return BPF_CORE_READ(t, pid);
 	case KS_BY_CGROUP:
-		return ks_task_cgroup_id(t);
+		return ks_task_cgroup_key(t);
 	case KS_BY_PIDNS:
 		return ks_task_pidns(t);
 	}

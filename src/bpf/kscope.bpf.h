@@ -16,7 +16,7 @@ char LICENSE[] SEC("license") = "GPL";
 /* Written by user space before load (ks_bpf_start); all zero means "everything". */
 const volatile struct ks_filter ks_filter = {};
 
-/* Slot 0 holds the cgroup of -c; tasks in it or below pass the filter. */
+/* Slot 0 holds the cgroup v2 directory of -c; tasks in it or below pass the filter. */
 struct {
 	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
 	__uint(max_entries, 1);
@@ -24,40 +24,13 @@ struct {
 	__type(value, __u32);
 } ks_cgroup SEC(".maps");
 
-/*
- * Does the current task pass -p/-t/-u/-n/-c? The cheapest checks come first; with no
- * filter set the verifier sees constant zeros and drops the whole function body.
- */
-static __always_inline bool ks_filter_current(void)
+/* The current task, for CO-RE reads (bpf_get_current_task_btf needs 5.11). */
+static __always_inline struct task_struct *ks_current(void)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-
-	if (ks_filter.pid && (pid_tgid >> 32) != ks_filter.pid)
-		return false;
-	/* kscope's own reads of its maps would otherwise show up in every report. */
-	if ((pid_tgid >> 32) == ks_filter.self)
-		return false;
-	if (ks_filter.tid && (__u32)pid_tgid != ks_filter.tid)
-		return false;
-	if (ks_filter.has_uid && (__u32)bpf_get_current_uid_gid() != ks_filter.uid)
-		return false;
-	if (ks_filter.comm[0]) {
-		char comm[KS_COMM_LEN];
-
-		bpf_get_current_comm(comm, sizeof(comm));
-		for (int i = 0; i < KS_COMM_LEN; i++) {
-			if (comm[i] != ks_filter.comm[i])
-				return false;
-			if (!comm[i])
-				break;
-		}
-	}
-	if (ks_filter.cgroup && bpf_current_task_under_cgroup(&ks_cgroup, 0) != 1)
-		return false;
-	return true;
+	return (struct task_struct *)bpf_get_current_task();
 }
 
-/* Deepest cgroup level ks_task_in_cgroup looks at; deeper ancestors are not compared. */
+/* Deepest cgroup level ks_cgroup_under looks at; deeper ancestors are not compared. */
 #define KS_CGROUP_MAX_LEVEL 32
 
 /* Before 6.0 a cgroup kept its ancestors' ids, not pointers to them (CO-RE flavour). */
@@ -70,6 +43,24 @@ struct cgroup___ancestor_ids {
 static __always_inline __u64 ks_task_cgroup_id(struct task_struct *t)
 {
 	return BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
+}
+
+/*
+ * The cgroup of task @t in the cgroup v1 hierarchy that controller @ssid (an enum
+ * cgroup_subsys_id value, read from the kernel's BTF by user space) is mounted in:
+ * task->cgroups->subsys[ssid]->cgroup. Named hierarchies (name=systemd) have no
+ * controller, so no css to reach them by.
+ */
+static __always_inline struct cgroup *ks_task_cgroup1(struct task_struct *t, __u32 ssid)
+{
+	struct css_set *cset = BPF_CORE_READ(t, cgroups);
+	struct cgroup_subsys_state *css = NULL;
+
+	/* subsys[] is as long as the kernel has controllers: the id came from its BTF. */
+	bpf_probe_read_kernel(&css, sizeof(css),
+			      (void *)cset + bpf_core_field_offset(cset->subsys) +
+				      (__u64)(ssid & 63) * sizeof(css));
+	return BPF_CORE_READ(css, cgroup);
 }
 
 /* Inode number of the pid namespace task @t lives in (what /proc/PID/ns/pid shows). */
@@ -86,12 +77,11 @@ static __always_inline __u32 ks_task_pidns(struct task_struct *t)
 }
 
 /*
- * Is task @t in the cgroup v2 cgroup with id @id, or below it? Walks the ancestors of the
- * task's default-hierarchy cgroup (cgroup->ancestors[] on 6.0+, ->ancestor_ids[] before).
+ * Is cgroup @cg the cgroup with kernfs id @id, or below it? Walks its ancestors, in
+ * whatever hierarchy (v1 or v2) it is: cgroup->ancestors[] on 6.0+, ->ancestor_ids[] before.
  */
-static __always_inline bool ks_task_in_cgroup(struct task_struct *t, __u64 id)
+static __always_inline bool ks_cgroup_under(struct cgroup *cg, __u64 id)
 {
-	struct cgroup *cg = BPF_CORE_READ(t, cgroups, dfl_cgrp);
 	int level = BPF_CORE_READ(cg, level);
 
 	/* Two loops, so each CO-RE offset stays inside the branch that checked it exists. */
@@ -121,10 +111,104 @@ static __always_inline bool ks_task_in_cgroup(struct task_struct *t, __u64 id)
 	return false;
 }
 
+/* Is task @t in the cgroup v2 cgroup with id @id, or below it? */
+static __always_inline bool ks_task_in_cgroup(struct task_struct *t, __u64 id)
+{
+	return ks_cgroup_under(BPF_CORE_READ(t, cgroups, dfl_cgrp), id);
+}
+
+/*
+ * Is task @t in cgroup @id of the cgroup v1 hierarchy of controller @ssid, or below it?
+ * The v2 fast path (bpf_current_task_under_cgroup) takes v2 directories only.
+ */
+static __always_inline bool ks_task_in_cgroup1(struct task_struct *t, __u32 ssid, __u64 id)
+{
+	return ks_cgroup_under(ks_task_cgroup1(t, ssid), id);
+}
+
+/* Task @t's key in the v1 hierarchy chosen at start (ks_filter.ident_ssid), marked v1. */
+static __always_inline __u64 ks_task_cgroup1_key(struct task_struct *t)
+{
+	/* Not inside BPF_CORE_READ: ks_filter is ours, not a kernel type to relocate. */
+	struct cgroup *cg = ks_task_cgroup1(t, ks_filter.ident_ssid);
+
+	return BPF_CORE_READ(cg, kn, id) | KS_CGROUP_V1;
+}
+
+/*
+ * The cgroup key of task @t (event headers, per-cgroup histograms): as ks_filter.ident
+ * says, its cgroup v2 id, or its cgroup in one v1 hierarchy (KS_CGROUP_V1 set), or, by
+ * default on hosts that mount both, v2 unless the task sits at the v2 root (which is where
+ * everything sits when the controllers are all v1). User space resolves it to a path
+ * (ks_cgroup_lookup).
+ */
+static __always_inline __u64 ks_task_cgroup_key(struct task_struct *t)
+{
+	__u64 id;
+
+	if (ks_filter.ident == KS_CG_IDENT_V1)
+		return ks_task_cgroup1_key(t);
+	id = ks_task_cgroup_id(t);
+	if (ks_filter.ident == KS_CG_IDENT_AUTO && id == ks_filter.v2_root_id)
+		return ks_task_cgroup1_key(t);
+	return id;
+}
+
+/* ks_task_cgroup_key of the current task, with the cheap helper for its v2 id. */
+static __always_inline __u64 ks_current_cgroup_key(void)
+{
+	__u64 id;
+
+	if (ks_filter.ident == KS_CG_IDENT_V1)
+		return ks_task_cgroup1_key(ks_current());
+	id = bpf_get_current_cgroup_id();
+	if (ks_filter.ident == KS_CG_IDENT_AUTO && id == ks_filter.v2_root_id)
+		return ks_task_cgroup1_key(ks_current());
+	return id;
+}
+
+/*
+ * Does the current task pass -p/-t/-u/-n/-c? The cheapest checks come first; with no
+ * filter set the verifier sees constant zeros and drops the whole function body.
+ */
+static __always_inline bool ks_filter_current(void)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	if (ks_filter.pid && (pid_tgid >> 32) != ks_filter.pid)
+		return false;
+	/* kscope's own reads of its maps would otherwise show up in every report. */
+	if ((pid_tgid >> 32) == ks_filter.self)
+		return false;
+	if (ks_filter.tid && (__u32)pid_tgid != ks_filter.tid)
+		return false;
+	if (ks_filter.has_uid && (__u32)bpf_get_current_uid_gid() != ks_filter.uid)
+		return false;
+	if (ks_filter.comm[0]) {
+		char comm[KS_COMM_LEN];
+
+		bpf_get_current_comm(comm, sizeof(comm));
+		for (int i = 0; i < KS_COMM_LEN; i++) {
+			if (comm[i] != ks_filter.comm[i])
+				return false;
+			if (!comm[i])
+				break;
+		}
+	}
+	if (ks_filter.cgroup == KS_CG_FILTER_V2 &&
+	    bpf_current_task_under_cgroup(&ks_cgroup, 0) != 1)
+		return false;
+	if (ks_filter.cgroup == KS_CG_FILTER_V1 &&
+	    !ks_task_in_cgroup1(ks_current(), ks_filter.cgroup_ssid, ks_filter.cgroup_id))
+		return false;
+	return true;
+}
+
 /*
  * Does task @t, not necessarily current (a woken task, the next task at a switch), pass
  * -p/-t/-u/-n/-c? The same rules as ks_filter_current, read from the task: its tgid, pid,
- * real uid (cred->uid), comm, and its cgroup v2 ancestry for -c (ks_filter.cgroup_id).
+ * real uid (cred->uid), comm, and for -c its ancestry in the cgroup v2 or v1 hierarchy of
+ * the directory given (ks_filter.cgroup_id).
  * kscope's own threads never pass. Unset filters cost nothing (constant zeros).
  */
 static __always_inline bool ks_filter_task(struct task_struct *t)
@@ -150,7 +234,10 @@ static __always_inline bool ks_filter_task(struct task_struct *t)
 				break;
 		}
 	}
-	if (ks_filter.cgroup && !ks_task_in_cgroup(t, ks_filter.cgroup_id))
+	if (ks_filter.cgroup == KS_CG_FILTER_V2 && !ks_task_in_cgroup(t, ks_filter.cgroup_id))
+		return false;
+	if (ks_filter.cgroup == KS_CG_FILTER_V1 &&
+	    !ks_task_in_cgroup1(t, ks_filter.cgroup_ssid, ks_filter.cgroup_id))
 		return false;
 	return true;
 }
@@ -159,7 +246,7 @@ static __always_inline bool ks_filter_task(struct task_struct *t)
 static __always_inline void ks_hdr_fill_task(struct ks_event_hdr *h, struct task_struct *t)
 {
 	h->ts = bpf_ktime_get_ns();
-	h->cgroup = ks_task_cgroup_id(t);
+	h->cgroup = ks_task_cgroup_key(t);
 	h->pid = BPF_CORE_READ(t, tgid);
 	h->tid = BPF_CORE_READ(t, pid);
 	h->ppid = BPF_CORE_READ(t, real_parent, tgid);
@@ -170,11 +257,11 @@ static __always_inline void ks_hdr_fill_task(struct ks_event_hdr *h, struct task
 /* Fill the common event header from the current task. */
 static __always_inline void ks_hdr_fill(struct ks_event_hdr *h)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *task = ks_current();
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 
 	h->ts = bpf_ktime_get_ns();
-	h->cgroup = bpf_get_current_cgroup_id();
+	h->cgroup = ks_current_cgroup_key();
 	h->pid = pid_tgid >> 32;
 	h->tid = (__u32)pid_tgid;
 	h->ppid = BPF_CORE_READ(task, real_parent, tgid);

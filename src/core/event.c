@@ -17,8 +17,7 @@ void ks_event_json_begin(struct ks_ctx *c, const struct ks_event_hdr *h)
 	ks_json_uint(j, "ppid", h->ppid);
 	ks_json_uint(j, "uid", h->uid);
 	ks_json_strn(j, "comm", h->comm, strnlen(h->comm, sizeof(h->comm)));
-	ks_json_uint(j, "cgroup_id", h->cgroup);
-	ks_json_str(j, "cgroup", ks_cgroup_path(h->cgroup));
+	ks_cgroup_json(j, h->cgroup);
 }
 
 void ks_event_text_prefix(struct ks_ctx *c, const struct ks_event_hdr *h)

@@ -8,8 +8,10 @@
 
 /*
  * Open a JSON event object and write the common fields: type "event", time_ns (wall clock,
- * ns since the epoch), pid, tid, ppid, uid, comm, cgroup_id and cgroup (the v2 path, null
- * if unknown). The tool adds its own fields and closes with ks_json_obj_end(&c->json).
+ * ns since the epoch), pid, tid, ppid, uid, comm, and the cgroup's members (ks_cgroup_json:
+ * cgroup_id, cgroup, null if unknown, and cgroup_hierarchy, container, container_runtime,
+ * pod_uid where they apply). The tool adds its own fields and closes with
+ * ks_json_obj_end(&c->json).
  */
 void ks_event_json_begin(struct ks_ctx *c, const struct ks_event_hdr *h);
 

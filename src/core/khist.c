@@ -157,12 +157,7 @@ static void label_task(const struct ks_khist_row *r, char *buf, size_t len)
 
 static void label_cgroup(const struct ks_khist_row *r, char *buf, size_t len)
 {
-	const char *path = ks_cgroup_path(key_u64(r));
-
-	if (path)
-		snprintf(buf, len, "%s", path);
-	else
-		snprintf(buf, len, "[gone: id %llu]", key_u64(r));
+	ks_cgroup_label(key_u64(r), buf, len);
 }
 
 static void label_number(const struct ks_khist_row *r, char *buf, size_t len)
@@ -184,8 +179,7 @@ static void json_tid(struct ks_json *j, const struct ks_khist_row *r)
 
 static void json_cgroup(struct ks_json *j, const struct ks_khist_row *r)
 {
-	ks_json_uint(j, "cgroup_id", key_u64(r));
-	ks_json_str(j, "cgroup", ks_cgroup_path(key_u64(r)));
+	ks_cgroup_json(j, key_u64(r));
 }
 
 static void json_pidns(struct ks_json *j, const struct ks_khist_row *r)

@@ -59,7 +59,8 @@ void ks_khist_fmt_release(struct ks_khist_fmt *f);
 /*
  * Set @f's by, key_name, label and json_key for 64-bit task keys of kind @by (enum
  * ks_hist_by, see ks_task_key in src/bpf/hist.bpf.h): "pid = 1234 (comm)" and
- * {"pid":1234,"comm":...}; tid likewise; "cgroup = /path" and {"cgroup_id","cgroup"};
+ * {"pid":1234,"comm":...}; tid likewise; "cgroup = /path" (ks_cgroup_label: "memory:/path"
+ * for v1) and {"cgroup_id","cgroup",...} (ks_cgroup_json);
  * "pidns = 4026531836" and {"pidns"}; nothing for KS_BY_ALL (one histogram, by "all").
  */
 void ks_khist_fmt_task(struct ks_khist_fmt *f, enum ks_hist_by by);

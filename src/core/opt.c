@@ -30,6 +30,7 @@ enum {
 	CO_HELP = 'h',
 	CO_JSON = 1000,
 	CO_ATTACH,
+	CO_CGROUP_HIERARCHY,
 	CO_KEY_BASE = 1100, /* + enum ks_hist_by: the per-key options */
 	TOOL_LONG_BASE = 2000,
 };
@@ -48,7 +49,9 @@ static const struct common_opt common_opts[] = {
 	{ "comm", CO_COMM, "NAME", KS_TOOL_FILTER, "trace tasks with this command name only" },
 	{ "uid", CO_UID, "UID", KS_TOOL_FILTER, "trace this user only (number or name)" },
 	{ "cgroup", CO_CGROUP, "PATH", KS_TOOL_FILTER,
-	  "trace this cgroup v2 and its descendants only" },
+	  "trace this cgroup (v2, or v1 controller) and its descendants only" },
+	{ "cgroup-hierarchy", CO_CGROUP_HIERARCHY, "NAME", KS_TOOL_FILTER,
+	  "name cgroups in this hierarchy: unified, or a v1 controller (memory, cpu...)" },
 	{ "duration", CO_DURATION, "SECONDS", KS_TOOL_BPF, "stop after this many seconds" },
 	{ "timestamp", CO_TIMESTAMP, NULL, KS_TOOL_STREAM, "print a wall-clock time column" },
 	{ "print-uid", CO_PRINT_UID, NULL, KS_TOOL_STREAM, "print a UID column" },
@@ -196,6 +199,13 @@ static int parse_common(const struct ks_tool *t, struct ks_common *c, int code, 
 			return -EINVAL;
 		}
 		c->cgroup = arg;
+		return 0;
+	case CO_CGROUP_HIERARCHY:
+		if (!*arg) {
+			ks_error("empty name for --cgroup-hierarchy");
+			return -EINVAL;
+		}
+		c->cgroup_hierarchy = arg;
 		return 0;
 	case CO_DURATION:
 		if (ks_parse_seconds(arg, &c->duration)) {
@@ -430,6 +440,14 @@ int ks_common_check(const struct ks_common *c)
 			return fd;
 		}
 		close(fd);
+	}
+	if (c->cgroup_hierarchy) {
+		char why[512];
+
+		if (!ks_cgroup_hier_find(c->cgroup_hierarchy, why, sizeof(why))) {
+			ks_error("--cgroup-hierarchy: %s", why);
+			return -ENOENT;
+		}
 	}
 	return 0;
 }

@@ -79,6 +79,7 @@ struct ks_common {
 	bool verbose;		  /* -v */
 	unsigned int attach_mask; /* --attach: allowed methods (bit per enum ks_method) */
 	int by;			  /* -P, -L, --per-cgroup, --pidnss: enum ks_hist_by */
+	const char *cgroup_hierarchy; /* --cgroup-hierarchy NAME: NULL for the default */
 };
 
 enum {

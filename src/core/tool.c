@@ -238,11 +238,32 @@ void ks_bpf_disable_hook(struct bpf_object *obj, const char *hook)
 	}
 }
 
+/*
+ * -c on a v1 directory: the BPF side walks the task's ancestors in that hierarchy itself
+ * (the cgroup array map takes v2 directories only), so only the directory's id and its
+ * controller's subsystem id go to it.
+ */
+static void set_filter_cgroup(struct ks_ctx *c, struct ks_filter *f, const struct ks_cgroup_hier *h)
+{
+	c->cgroup_id = ks_cgroup_id_of(c->cgroup_fd);
+	f->cgroup_id = c->cgroup_id;
+	if (h && !h->v2) {
+		f->cgroup = KS_CG_FILTER_V1;
+		f->cgroup_ssid = (unsigned int)h->ssid;
+		close(c->cgroup_fd);
+		c->cgroup_fd = -1;
+	} else {
+		f->cgroup = KS_CG_FILTER_V2;
+	}
+}
+
 static int set_filter(struct ks_ctx *c, struct bpf_object *obj)
 {
 	struct ks_filter f = { .self = (unsigned int)getpid() };
+	const struct ks_cgroup_hier *hier = NULL;
+	const struct ks_cgroup_ident *id;
 	bool want = false;
-	char why[256];
+	char why[512];
 
 	if (c->opt.pid)
 		f.pid = c->opt.pid, want = true;
@@ -260,16 +281,46 @@ static int set_filter(struct ks_ctx *c, struct bpf_object *obj)
 			ks_error("%s", why);
 			return ks_fail(c, KS_EXIT_USAGE, c->cgroup_fd);
 		}
-		c->cgroup_id = ks_cgroup_id_of(c->cgroup_fd);
-		f.cgroup = 1;
-		f.cgroup_id = c->cgroup_id;
+		hier = ks_cgroup_hier_of(c->cgroup_fd);
+		set_filter_cgroup(c, &f, hier);
 		want = true;
 	}
+	/* How events and per-cgroup keys name tasks; -c's v1 hierarchy is the default one. */
+	if (ks_cgroup_ident_set(c->opt.cgroup_hierarchy, hier, why, sizeof(why))) {
+		ks_error("--cgroup-hierarchy: %s", why);
+		return ks_fail(c, KS_EXIT_USAGE, EINVAL);
+	}
+	id = ks_cgroup_ident();
+	f.ident = id->mode;
+	f.ident_ssid = id->ssid;
+	f.v2_root_id = id->v2_root_id;
 	if (ks_bpf_set_rodata(obj, "ks_filter", &f, sizeof(f)) && want) {
 		ks_error("internal: BPF object has no ks_filter to apply the filter options");
 		return ks_fail(c, KS_EXIT_FAIL, EINVAL);
 	}
 	return 0;
+}
+
+/* The cgroup layout and how tasks are named, for the meta line (docs/containers.md). */
+static void announce_cgroups(struct ks_ctx *c)
+{
+	const char *layout = ks_cgroup_layout_name(ks_cgroup_layout());
+	const struct ks_cgroup_ident *id = ks_cgroup_ident();
+
+	if (c->opt.json) {
+		ks_json_obj_begin(&c->json, "cgroup");
+		ks_json_str(&c->json, "layout", layout);
+		ks_json_str(&c->json, "hierarchy", id->name);
+		ks_json_obj_end(&c->json);
+	} else if (id->mode == KS_CG_IDENT_AUTO) {
+		ks_info("cgroups: %s layout: a task's cgroup is its cgroup v2 one, or its %s one "
+			"(v1) while it is at the v2 root",
+			layout, id->v1name);
+	} else {
+		ks_info("cgroups: %s layout: a task's cgroup is its %s one%s", layout,
+			id->mode == KS_CG_IDENT_V1 ? id->v1name : "cgroup v2",
+			id->mode == KS_CG_IDENT_V1 ? " (v1)" : "");
+	}
 }
 
 static void announce(struct ks_ctx *c)
@@ -305,6 +356,7 @@ static void announce(struct ks_ctx *c)
 			}
 			ks_json_obj_end(j);
 		}
+		announce_cgroups(c);
 		ks_json_obj_end(j);
 		fflush(c->out);
 		return;
@@ -315,6 +367,7 @@ static void announce(struct ks_ctx *c)
 			c->plan.v[i].nprogs, c->plan.v[i].nprogs == 1 ? "" : "s");
 	if (c->sample_event)
 		ks_info("sampling: %s at %llu Hz on every CPU", c->sample_event, c->sample_hz);
+	announce_cgroups(c);
 	fprintf(stderr, "kscope: %s: tracing, Ctrl-C to end\n", c->tool->name);
 	fflush(stderr);
 }

@@ -7,7 +7,7 @@
 
 struct ks_event_hdr {
 	unsigned long long ts;	   /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
-	unsigned long long cgroup; /* cgroup v2 id of the task */
+	unsigned long long cgroup; /* cgroup key of the task (ks_task_cgroup_key: v2 or v1 id) */
 	unsigned int pid;	   /* tgid */
 	unsigned int tid;
 	unsigned int ppid; /* tgid of the real parent */

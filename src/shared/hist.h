@@ -26,7 +26,7 @@ enum ks_hist_by {
 	KS_BY_ALL,    /* one histogram, key 0 */
 	KS_BY_PID,    /* process: tgid */
 	KS_BY_TID,    /* thread */
-	KS_BY_CGROUP, /* cgroup v2 id */
+	KS_BY_CGROUP, /* cgroup key: v2 id, or v1 id | KS_CGROUP_V1 */
 	KS_BY_PIDNS,  /* pid namespace: inode number */
 };
 

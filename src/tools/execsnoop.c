@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* execsnoop: trace exec() with filename, full argv, result, parent, user and cgroup. */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/syscall.h>
 
@@ -104,12 +105,10 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 	ks_text_comm(c->out, e->hdr.comm, 16);
 	fprintf(c->out, " %-7u %-7u %3lld ", e->hdr.pid, e->hdr.ppid, e->ret);
 	if (st->show_cgroup) {
-		const char *cg = ks_cgroup_path(e->hdr.cgroup);
+		char cg[PATH_MAX];
 
-		if (cg)
-			ks_text_escape(c->out, cg, strlen(cg));
-		else
-			fprintf(c->out, "[%llu]", e->hdr.cgroup);
+		ks_cgroup_label(e->hdr.cgroup, cg, sizeof(cg));
+		ks_text_escape(c->out, cg, strlen(cg));
 		fputc(' ', c->out);
 	}
 	/* Like BCC: the filename, then argv[1...]. */
