@@ -120,7 +120,8 @@ static long kind_extra(int kind, unsigned int vlen)
  * Call @fn for every named type whose kind is in the mask @kinds, in id order, until it
  * returns non-zero (returned). The view must be open.
  */
-static int walk(unsigned int kinds, int (*fn)(const char *name, int kind, int id, void *arg),
+static int walk(unsigned int kinds,
+		int (*fn)(const char *name, int kind, int id, const struct btf_type *t, void *arg),
 		void *arg)
 {
 	const struct btf_header *h = (const void *)view.data;
@@ -137,7 +138,7 @@ static int walk(unsigned int kinds, int (*fn)(const char *name, int kind, int id
 		if (extra < 0)
 			return -EINVAL;
 		if ((kinds & (1u << kind)) && t->name_off && t->name_off < h->str_len) {
-			err = fn(strs + t->name_off, kind, id, arg);
+			err = fn(strs + t->name_off, kind, id, t, arg);
 			if (err)
 				return err;
 		}
@@ -152,7 +153,7 @@ struct lookup {
 	size_t n, found;
 };
 
-static int lookup_one(const char *name, int kind, int id, void *arg)
+static int lookup_one(const char *name, int kind, int id, const struct btf_type *t, void *arg)
 {
 	struct lookup *l = arg;
 
@@ -188,7 +189,7 @@ struct foreach {
 	void *arg;
 };
 
-static int foreach_one(const char *name, int kind, int id, void *arg)
+static int foreach_one(const char *name, int kind, int id, const struct btf_type *t, void *arg)
 {
 	struct foreach *f = arg;
 
@@ -205,6 +206,47 @@ int ks_btf_foreach(int kind, ks_btf_name_fn fn, void *arg)
 	if (kind < 0 || kind >= 32)
 		return -EINVAL;
 	return walk(1u << kind, foreach_one, &f);
+}
+
+struct enum_walk {
+	const char *type;
+	ks_btf_enum_fn fn;
+	void *arg;
+	bool found;
+};
+
+static int enum_one(const char *name, int kind, int id, const struct btf_type *t, void *arg)
+{
+	const struct btf_header *h = (const void *)view.data;
+	const char *strs = (const char *)view.data + h->hdr_len + h->str_off;
+	const struct btf_enum *e = (const void *)(t + 1);
+	struct enum_walk *w = arg;
+	int err;
+
+	if (strcmp(name, w->type))
+		return 0;
+	w->found = true;
+	for (unsigned int i = 0; i < BTF_INFO_VLEN(t->info); i++) {
+		if (e[i].name_off >= h->str_len)
+			continue;
+		err = w->fn(strs + e[i].name_off, e[i].val, w->arg);
+		if (err)
+			return err;
+	}
+	return 1; /* names are unique among enums: done */
+}
+
+int ks_btf_enum_foreach(const char *type, ks_btf_enum_fn fn, void *arg)
+{
+	struct enum_walk w = { type, fn, arg, false };
+	int err = view_open();
+
+	if (err)
+		return err;
+	err = walk(1u << BTF_KIND_ENUM, enum_one, &w);
+	if (err == 1)
+		err = 0;
+	return err ? err : w.found ? 0 : -ENOENT;
 }
 
 int ks_btf_lookup(struct ks_btf_query *q, size_t n)

@@ -34,6 +34,16 @@ int ks_btf_foreach(int kind, ks_btf_name_fn fn, void *arg);
 /* Single-name form of ks_btf_lookup: the type id, or a negative errno. */
 int ks_btf_id(const char *name, int kind);
 
+typedef int (*ks_btf_enum_fn)(const char *name, long long value, void *arg);
+
+/*
+ * Call @fn with the name and value of every enumerator of enum @type in the kernel BTF
+ * (e.g. "cgroup_subsys_id"), found in one walk over the mapped file, without indexing the
+ * types as ks_btf_type does. A non-zero return of @fn stops it and is returned; otherwise
+ * 0, -ENOENT when there is no such enum, or -errno when there is no kernel BTF.
+ */
+int ks_btf_enum_foreach(const char *type, ks_btf_enum_fn fn, void *arg);
+
 /* 0 if the kernel BTF file exists and has a BTF header, else a negative errno. */
 int ks_btf_check(void);
 

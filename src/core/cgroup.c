@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
-#include <linux/btf.h>
 #include <linux/magic.h>
 #include <mntent.h>
 #include <stdio.h>
@@ -13,8 +12,6 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
-
-#include <bpf/btf.h>
 
 #include "core/btf.h"
 #include "core/cgroup.h"
@@ -44,25 +41,42 @@ static void hiers_free(void)
 	nhiers = 0;
 }
 
+/* The kernel's cgroup subsystems (enum cgroup_subsys_id), read once. */
+static struct subsys {
+	char name[32]; /* without "_cgrp_id" */
+	int id;
+} subsys[64];
+static int nsubsys = -1;
+
+static int subsys_one(const char *name, long long value, void *arg)
+{
+	size_t n = strlen(name);
+
+	(void)arg;
+	if (n > 8 && !strcmp(name + n - 8, "_cgrp_id") && n - 8 < sizeof(subsys[0].name) &&
+	    nsubsys < (int)KS_ARRAY_SIZE(subsys)) {
+		snprintf(subsys[nsubsys].name, sizeof(subsys[0].name), "%.*s", (int)(n - 8), name);
+		subsys[nsubsys++].id = (int)value;
+	}
+	return 0;
+}
+
 int ks_cgroup_subsys_id(const char *name)
 {
-	const struct btf_type *t;
-	const struct btf_enum *e;
-	char want[80];
-	int id;
-
 	/* The io controller keeps its v1 name in mount options and /proc/PID/cgroup. */
-	snprintf(want, sizeof(want), "%s_cgrp_id", strcmp(name, "blkio") ? name : "io");
-	id = ks_btf_id("cgroup_subsys_id", BTF_KIND_ENUM);
-	if (id < 0)
-		return id;
-	t = ks_btf_type(id);
-	if (!t)
-		return -ENOENT;
-	e = btf_enum(t);
-	for (unsigned int i = 0; i < btf_vlen(t); i++)
-		if (!strcmp(ks_btf_str(e[i].name_off), want))
-			return e[i].val;
+	const char *want = strcmp(name, "blkio") ? name : "io";
+
+	if (nsubsys < 0) {
+		int err;
+
+		nsubsys = 0;
+		err = ks_btf_enum_foreach("cgroup_subsys_id", subsys_one, NULL);
+		if (err)
+			return err;
+	}
+	for (int i = 0; i < nsubsys; i++)
+		if (!strcmp(subsys[i].name, want))
+			return subsys[i].id;
 	return -ENOENT;
 }
 
