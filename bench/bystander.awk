@@ -69,6 +69,8 @@ END {
 			printf fmt, lab[id], cell(g[id]), span(g[id]), cell(o[id]), span(o[id]), hk[id]
 			if (id ~ /^ks-/)
 				mine = median(g[id])
+			else if (id !~ /^(lt|bt)-/)
+				continue # a reference, not a peer
 			else if (best == "" || median(g[id]) < best)
 				best = median(g[id])
 		}

@@ -89,27 +89,33 @@ peer_tracer() { # ID JOB PACKAGE FILE HOOKS MARKER [ARG...]
 	echo "$_id|$_label${*:+ $*}|$_job|$_hooks|$_marker|$_cmd${*:+ $*}"
 }
 
-# The tracers, grouped by job. libbpf-tools: per-syscall tracepoints (syscalls:sys_*_NAME),
+# The tracers, grouped by job; kscope's single-syscall tools also with --attach raw_syscalls
+# (how they attached before they were given their syscalls' own tracepoints), as a
+# reference. libbpf-tools: per-syscall tracepoints (syscalls:sys_*_NAME),
 # but syscount (raw_syscalls) and sigsnoop without -k (signal:signal_generate); their
-# "attached" signal is the header they print once attached. bpftrace: Debian's tools, and
-# the smallest program on one syscall's tracepoint.
+# "attached" signal is the header they print once attached. bpftrace: Debian's tools, and,
+# as a reference rather than a peer (it reports no result), the smallest program on one
+# syscall's tracepoint.
 tracers() {
 	tools=""
 	[ -x "$KSCOPE" ] && tools=$("$KSCOPE" 2>&1 |
 		awk '/^tools:/ { t = 1; next } t && /^  [a-z]/ { print $1 } t && /^$/ { t = 0 }')
 	pt="syscalls:sys_enter/exit_NAME tracepoints"
 	ks_tracer ks-open open opensnoop
+	ks_tracer raw-open open opensnoop --attach raw_syscalls
 	peer_tracer lt-open open libbpf-tools opensnoop "$pt" out:COMM
 	peer_tracer bt-open open bpftrace opensnoop.bt - "out:Tracing open"
 	printf 'BEGIN { printf("tracing\\n"); }\ntracepoint:syscalls:sys_enter_openat { @[comm] = count(); }\n' \
 		>"$OUT/openat.bt"
 	if command -v bpftrace >/dev/null 2>&1; then
-		echo "bt-openat|bpftrace: sys_enter_openat { @[comm] = count() }|open|syscalls:sys_enter_openat|out:tracing|$(command -v bpftrace) $OUT/openat.bt"
+		echo "ref-openat|bpftrace sys_enter_openat count() (ref)|open|syscalls:sys_enter_openat|out:tracing|$(command -v bpftrace) $OUT/openat.bt"
 	fi
 	ks_tracer ks-exec exec execsnoop
+	ks_tracer raw-exec exec execsnoop --attach raw_syscalls
 	peer_tracer lt-exec exec libbpf-tools execsnoop "$pt" out:PCOMM
 	peer_tracer bt-exec exec bpftrace execsnoop.bt - "out:TIME(ms)"
 	ks_tracer ks-kill kill sigsnoop
+	ks_tracer raw-kill kill sigsnoop --attach raw_syscalls
 	peer_tracer lt-kill kill libbpf-tools sigsnoop "$pt" out:TPID -k
 	peer_tracer bt-kill kill bpftrace killsnoop.bt - "out:Tracing kill"
 	ks_tracer ks-sig signal sigsnoop -g
