@@ -76,6 +76,9 @@ END {
 		}
 		if (mine == "" || best == "")
 			continue
+		# whole ns, as printed
+		mine = sprintf("%.0f", mine) + 0
+		best = sprintf("%.0f", best) + 0
 		if (mine <= best)
 			v = "kscope adds no more"
 		else if (mine - best <= noise)
