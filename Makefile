@@ -104,6 +104,7 @@ unit-bins: $(UNIT_BINS)
 bench: bench-deps
 	$(Q)$(MAKE) --no-print-directory all bench-bins helpers
 	$(Q)OUTPUT=$(OUTPUT) sh bench/run.sh
+	$(Q)OUTPUT=$(OUTPUT) sh bench/bystander.sh
 	$(Q)OUTPUT=$(OUTPUT) sh bench/profile.sh
 	$(Q)OUTPUT=$(OUTPUT) sh bench/trace.sh
 

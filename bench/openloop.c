@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Benchmark workload: N openat+close calls on one path, pinned to one CPU, timed precisely. */
+/* Benchmark workload: N openat+close (or getppid) calls, pinned to one CPU, timed precisely. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -16,11 +16,13 @@
 #include <unistd.h>
 
 static const char usage[] =
-	"usage: openloop [-n COUNT] [-c CPU] [-w | -s START_FILE] PATH\n"
+	"usage: openloop [-n COUNT] [-c CPU] [-g] [-w | -s START_FILE] PATH\n"
 	"\n"
 	"Calls openat(AT_FDCWD, PATH, O_RDONLY) and close() COUNT times (default 1000000),\n"
 	"pinned to CPU (default: the last online CPU; -1: not pinned). PATH is created if\n"
 	"missing, before the wait, so the loop itself makes only the COUNT openat calls.\n"
+	"  -g             getppid() instead: COUNT calls of a syscall no tracer here traces\n"
+	"                 (PATH is not touched)\n"
 	"  -w             print 'ready pid=PID' and wait for SIGUSR1 before looping\n"
 	"  -s START_FILE  wait until START_FILE exists before looping\n"
 	"On exit prints one line: openloop: pid=... n=... elapsed_ns=... ns_per_op=...\n";
@@ -62,20 +64,23 @@ int main(int argc, char **argv)
 	long long n = 1000000;
 	int cpu = (int)sysconf(_SC_NPROCESSORS_ONLN) - 1;
 	const char *start_file = NULL, *path;
-	bool wait_signal = false;
+	bool wait_signal = false, getppid_only = false;
 	unsigned long long t0, t1;
 	struct rusage ru;
 	long long nck;
 	sigset_t usr1;
 	int c, fd;
 
-	while ((c = getopt(argc, argv, "n:c:ws:h")) != -1) {
+	while ((c = getopt(argc, argv, "n:c:gws:h")) != -1) {
 		switch (c) {
 		case 'n':
 			n = strtoll(optarg, NULL, 0);
 			break;
 		case 'c':
 			cpu = atoi(optarg);
+			break;
+		case 'g':
+			getppid_only = true;
 			break;
 		case 'w':
 			wait_signal = true;
@@ -102,12 +107,14 @@ int main(int argc, char **argv)
 
 	if (cpu >= 0 && pin(cpu))
 		return 1;
-	fd = open(path, O_RDONLY | O_CREAT, 0644);
-	if (fd < 0) {
-		fprintf(stderr, "openloop: cannot open %s: %s\n", path, strerror(errno));
-		return 1;
+	if (!getppid_only) {
+		fd = open(path, O_RDONLY | O_CREAT, 0644);
+		if (fd < 0) {
+			fprintf(stderr, "openloop: cannot open %s: %s\n", path, strerror(errno));
+			return 1;
+		}
+		close(fd);
 	}
-	close(fd);
 
 	/* Block SIGUSR1 before saying "ready" so an early signal is kept pending, not lost. */
 	sigemptyset(&usr1);
@@ -131,6 +138,12 @@ int main(int argc, char **argv)
 	/* Raw syscalls: glibc's open() may become openat() anyway, but say what we mean. */
 	t0 = mono_ns();
 	for (long long i = 0, ck = 0; i < n; i++) {
+		if (getppid_only) {
+			syscall(SYS_getppid);
+			if ((i + 1) % CHUNK == 0)
+				chunk[ck++] = mono_ns();
+			continue;
+		}
 		fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY);
 		if (fd < 0) {
 			fprintf(stderr, "openloop: openat %s failed at %lld: %s\n", path, i,

@@ -23,11 +23,12 @@ STOP_MS=${BENCH_STOP_MS:-1000}
 KSCOPE=${KSCOPE:-./kscope}
 B=$OUTPUT/bench
 FILE=$(pwd)/bench/out/openloop.dat
+. bench/common.sh
 
 table() { # DIR
 	awk -v n="$(sed -n 's/^n=\([0-9]*\).*/\1/p' "$1/info.txt")" \
 		-v stop_ms="$(sed -n 's/.* stop_ms=\([0-9]*\).*/\1/p' "$1/info.txt")" \
-		-v tracers="$1/tracers.txt" -f bench/table.awk "$1/raw.txt"
+		-v tracers="$1/tracers.txt" -f bench/stats.awk -f bench/table.awk "$1/raw.txt"
 }
 
 if [ "${1:-}" = --table ]; then
@@ -43,8 +44,6 @@ fi
 OUT=bench/out/$(date +%Y%m%d-%H%M%S)
 RAW=$OUT/raw.txt
 
-say() { printf '%s\n' "$*" >&2; }
-
 if [ "$(id -u)" != 0 ]; then
 	say "bench: needs root (BPF programs are loaded)"
 	exit 1
@@ -58,18 +57,6 @@ done
 mkdir -p "$OUT/logs" || exit 1
 ln -sfn "$(basename "$OUT")" bench/out/latest
 : >"$RAW"
-
-# Where Debian puts a peer's file: ask dpkg, then try the usual places.
-peer_path() { # PACKAGE FILE-NAME
-	p=""
-	if command -v dpkg-query >/dev/null 2>&1; then
-		p=$(dpkg-query -L "$1" 2>/dev/null | grep -m1 "/$2\$")
-	fi
-	for d in /usr/sbin /usr/bin /usr/share/bpftrace/tools; do
-		[ -n "$p" ] || { [ -f "$d/$2" ] && p=$d/$2; }
-	done
-	printf '%s' "$p"
-}
 
 # The tracers: ID|LABEL|MARKER|COMMAND. MARKER err:TEXT or out:TEXT is what the tracer prints
 # once attached (on stdout, a pty stands in for the terminal so it is not stuck in a buffer).
@@ -153,20 +140,6 @@ tracers >"$OUT/tracers.txt"
 field() { awk -F'|' -v id="$1" -v f="$2" '$1 == id { print $f; exit }' "$OUT/tracers.txt"; }
 ids=$(awk -F'|' '$3 != "skip" { print $1 }' "$OUT/tracers.txt")
 
-# run_trial PHASE ID RUN [trial options...] -- [command...]: one line into raw.txt.
-# (Its variables start with _: plain sh has no locals, and callers loop over $id.)
-# The pause first: the kernel finishes tearing down the previous tracer's links for some
-# milliseconds after it exits, and a new attach waits for that.
-run_trial() {
-	_ph=$1 _id=$2 _run=$3
-	shift 3
-	sleep 0.1
-	_res=$("$B/trial" -f "$FILE" -n "$N" -c "$CPU" -l "$B/openloop" \
-		-e "$OUT/logs/$_ph-$_id-$_run.err" "$@")
-	echo "phase=$_ph tracer=$_id run=$_run $_res" >>"$RAW"
-	say "  $_ph $_id #$_run: $_res"
-}
-
 say "bench: $N openat+close per run, $RUNS runs, workload on CPU $CPU, results in $OUT"
 printf 'n=%s runs=%s cpu=%s stop_ms=%s kernel=%s kscope=%s\n' "$N" "$RUNS" "$CPU" "$STOP_MS" \
 	"$(uname -r)" "$("$KSCOPE" --version 2>/dev/null | head -1 | tr ' ' _)" >"$OUT/info.txt"
@@ -192,27 +165,15 @@ for id in $ids; do
 	fi
 done
 
-# Tracers that say "attached" on stdout run with stdout to /dev/null below, where nothing
-# can be seen: wait twice their slowest start-up plus 0.3 s instead.
-settle_of() {
-	awk -v id="$1" '$1 == "phase=startup" && $2 == "tracer=" id {
-		for (i = 3; i <= NF; i++) if ($i ~ /^startup_ms=/) { split($i, a, "="); if (a[2] > m) m = a[2] } }
-		END { printf "%d", 2 * m + 300 }' "$RAW"
-}
-
 # 2. Overhead: each round runs every tracer once, in a rotated order so no tracer always
 # follows the same neighbour, with a baseline run before every fourth tracer and at the end:
 # the machine drifts, and each tracer run is compared with the baselines around it.
 say "bench: overhead (stdout to /dev/null)"
-set -- $ok_ids
-ntr=$#
 nb=0
 for r in $(seq 1 "$RUNS"); do
 	i=0
-	rot=$(( (r - 1) % (ntr > 0 ? ntr : 1) ))
-	order=$(printf '%s\n' $ok_ids | awk -v k="$rot" '{ a[NR] = $0 }
-		END { for (i = 0; i < NR; i++) print a[(i + k) % NR + 1] }')
-	for id in $order; do
+	# shellcheck disable=SC2086 # the ids are words
+	for id in $(rotated "$r" $ok_ids); do
 		if [ $((i % 4)) = 0 ]; then
 			nb=$((nb + 1))
 			run_trial overhead base "$nb"

@@ -1,47 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Turns bench/run.sh's raw.txt (one key=value line per trial) into the results table.
-#   awk -v n=N -v stop_ms=MS -v tracers=tracers.txt -f bench/table.awk raw.txt
-
-function val(line, key,   i, k, a) {
-	k = split(line, a, " ")
-	for (i = 1; i <= k; i++)
-		if (index(a[i], key "=") == 1)
-			return substr(a[i], length(key) + 2)
-	return ""
-}
-
-function sorted(list, a,   k, i, j, t) {
-	k = split(list, a, " ")
-	for (i = 2; i <= k; i++) {
-		t = a[i] + 0
-		for (j = i - 1; j >= 1 && a[j] + 0 > t; j--)
-			a[j + 1] = a[j]
-		a[j + 1] = t
-	}
-	return k
-}
-
-function median(list,   a, k) {
-	k = sorted(list, a)
-	if (k == 0)
-		return ""
-	return k % 2 ? a[(k + 1) / 2] + 0 : (a[k / 2] + a[k / 2 + 1]) / 2
-}
-
-function minof(list,   a) { return sorted(list, a) ? a[1] + 0 : "" }
-function maxof(list,   a, k) { k = sorted(list, a); return k ? a[k] + 0 : "" }
+#   awk -v n=N -v stop_ms=MS -v tracers=tracers.txt -f bench/stats.awk -f bench/table.awk raw.txt
 
 {
 	ph = val($0, "phase"); id = val($0, "tracer")
-	if (val($0, "status") != "ok") {
-		if (!(id in why)) {
-			r = $0
-			sub(/.*reason="/, "", r)
-			sub(/".*/, "", r)
-			why[id] = "failed: " r
-		}
+	if (failed($0, id, why))
 		next
-	}
 	if (ph == "startup")
 		su[id] = su[id] " " val($0, "startup_ms")
 	if (ph == "overhead") {
@@ -66,25 +30,8 @@ END {
 			why[f[1]] = "skipped: " f[4]
 	}
 
-	# Each tracer run minus the mean of the nearest baseline runs before and after it: the
-	# machine drifts over minutes, less between neighbours.
-	for (i = 1; i <= seq; i++) {
-		if (sid[i] == "base") {
-			ns["base"] = ns["base"] " " sns[i]
-			p10["base"] = p10["base"] " " sp10[i]
-			continue
-		}
-		pb = nb = ""
-		for (j = i - 1; j >= 1; j--) if (sid[j] == "base") { pb = j; break }
-		for (j = i + 1; j <= seq; j++) if (sid[j] == "base") { nb = j; break }
-		if (pb == "" && nb == "")
-			continue
-		if (pb == "") pb = nb
-		if (nb == "") nb = pb
-		ns[sid[i]] = ns[sid[i]] " " (sns[i] - (sns[pb] + sns[nb]) / 2)
-		if (sp10[i] != "")
-			p10[sid[i]] = p10[sid[i]] " " (sp10[i] - (sp10[pb] + sp10[nb]) / 2)
-	}
+	against_baseline(seq, sid, sns, ns)
+	against_baseline(seq, sid, sp10, p10)
 	base = median(ns["base"])
 	floorc = p10["count"] != "" ? median(p10["count"]) : 0
 	floors = p10["stream"] != "" ? median(p10["stream"]) : 0

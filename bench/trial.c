@@ -27,6 +27,7 @@ static const char usage[] =
 	"  -n N           workload iterations (default 1000000)\n"
 	"  -c CPU         the workload's CPU (default: the last online one)\n"
 	"  -l PATH        the openloop binary (default: next to this one)\n"
+	"  -g             the workload calls getppid() instead of openat+close (openloop -g)\n"
 	"  -m out:TEXT    attached once TEXT appears on TRACER's stdout (use with -o pty)\n"
 	"  -m err:TEXT    attached once TEXT appears on TRACER's stderr\n"
 	"  -w MS          then wait MS more; without -m, just wait MS after exec\n"
@@ -155,6 +156,7 @@ int main(int argc, char **argv)
 	int cpu = (int)sysconf(_SC_NPROCESSORS_ONLN) - 1, settle_ms = 0, drain_ms = 100;
 	int stop_at = -1, stop_dur = 0, timeout_s = 60, c;
 	bool marker_on_err = true, startup_only = false, stopped = false, attached = false;
+	bool getppid_only = false;
 	struct stream wl = { .fd = -1 }, terr = { .fd = -1 }, tout = { .fd = -1 };
 	char loop_line[512] = "", reason[300] = "", path_buf[PATH_MAX];
 	unsigned long long t_exec = 0, t_attach = 0, t_ready = 0, t_loop = 0, t_end = 0;
@@ -166,7 +168,7 @@ int main(int argc, char **argv)
 	bool tr_exited = false, wl_exited = false;
 	char **targv = NULL;
 
-	while ((c = getopt(argc, argv, "f:n:c:l:m:w:o:e:x:d:t:uh")) != -1) {
+	while ((c = getopt(argc, argv, "f:n:c:l:gm:w:o:e:x:d:t:uh")) != -1) {
 		switch (c) {
 		case 'f':
 			file = optarg;
@@ -179,6 +181,9 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			loop_bin = optarg;
+			break;
+		case 'g':
+			getppid_only = true;
 			break;
 		case 'm':
 			if (!strncmp(optarg, "out:", 4))
@@ -255,7 +260,8 @@ int main(int argc, char **argv)
 		wl_pid = fork();
 		if (wl_pid == 0) {
 			dup2(fds[1], 1);
-			execl(loop_bin, "openloop", "-n", nbuf, "-c", cbuf, "-w", file, NULL);
+			execl(loop_bin, "openloop", getppid_only ? "-g" : "-w", "-n", nbuf, "-c",
+			      cbuf, "-w", file, NULL);
 			fprintf(stderr, "trial: cannot run %s: %s\n", loop_bin, strerror(errno));
 			_exit(127);
 		}

@@ -26,6 +26,28 @@
 #error "kscope: syscall number register unknown for this architecture"
 #endif
 
+/*
+ * The record of a syscalls:sys_enter_NAME / sys_exit_NAME tracepoint as BPF programs get it
+ * (tracefs events/syscalls/sys_enter_openat/format): the common fields, __syscall_nr at 8,
+ * then the arguments as 8-byte fields from 16, or the result at 16. A fixed layout, not
+ * the kernel's types: no CO-RE relocation applies. The record holds the syscall's own
+ * arguments only, and the kernel refuses to attach (EACCES) a program that reads past it:
+ * KS_TP_ARG reads argument I of a syscall that has N, a constant, and leaves the others 0.
+ */
+struct ks_syscall_tp_enter {
+	__u64 common;
+	int nr;
+	unsigned long args[6];
+};
+
+struct ks_syscall_tp_exit {
+	__u64 common;
+	int nr;
+	long ret;
+};
+
+#define KS_TP_ARG(tp, i, n) ((i) < (n) ? (tp)->args[(i) < (n) ? (i) : 0] : 0)
+
 /* A syscall entry, however it was observed. Read arguments with ks_sysarg(). */
 struct ks_sysenter {
 	long id;
@@ -128,18 +150,32 @@ static __always_inline unsigned long ks_sysarg(const struct ks_sysenter *e, int 
 	}
 
 /*
- * Entry of one syscall, NAME, through its kernel function (the arch's syscall wrapper,
- * which takes the user registers): an fentry variant (typed registers, read directly) and
- * a kprobe variant, both of hook HOOK, calling FN with id NR (the syscall's number, a
- * .rodata constant of the tool). Where these work they are preferred to the raw_syscalls
- * hooks, which run for every syscall of the system.
+ * Entry of one syscall, NAME, which takes NARGS arguments, in every form that runs for that
+ * syscall alone, all of hook HOOK and calling FN with id NR (the syscall's number, a
+ * .rodata constant of the tool):
+ * fentry on its kernel function (the arch's syscall wrapper, which takes the user
+ * registers: read directly, typed), its own tracepoint syscalls:sys_enter_NAME (the
+ * arguments copied into the record), and a kprobe on the function. Where one of these works
+ * it is preferred to the raw_syscalls hooks, which run for every syscall of the system;
+ * the core ranks them (docs/attach.md) and leaves out a syscall this kernel lacks.
  */
-#define KS_SYSCALL_FN_ENTER(hook, name, nr, fn)                                                    \
+#define KS_SYSCALL_FN_ENTER(hook, name, nargs, nr, fn)                                             \
 	SEC("fentry/" KS_SYSCALL_FN(name))                                                         \
 	int BPF_PROG(hook##__fentry_##name, struct pt_regs *regs)                                  \
 	{                                                                                          \
 		struct ks_sysenter e = { .id = nr, .regs = regs, .btf = true };                    \
 		return fn(ctx, &e);                                                                \
+	}                                                                                          \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                                                \
+	int hook##__tp_##name(struct ks_syscall_tp_enter *tp)                                      \
+	{                                                                                          \
+		struct ks_sysenter e = {                                                           \
+			.id = nr,                                                                  \
+			.args = { KS_TP_ARG(tp, 0, nargs), KS_TP_ARG(tp, 1, nargs),                \
+				  KS_TP_ARG(tp, 2, nargs), KS_TP_ARG(tp, 3, nargs),                \
+				  KS_TP_ARG(tp, 4, nargs), KS_TP_ARG(tp, 5, nargs) }               \
+		};                                                                                 \
+		return fn(tp, &e);                                                                 \
 	}                                                                                          \
 	SEC("kprobe/" KS_SYSCALL_FN(name))                                                         \
 	int BPF_KPROBE(hook##__kprobe_##name, struct pt_regs *regs)                                \
@@ -148,13 +184,22 @@ static __always_inline unsigned long ks_sysarg(const struct ks_sysenter *e, int 
 		return fn(ctx, &e);                                                                \
 	}
 
-/* Return of syscall NAME: fexit (arguments and result in one place) and kretprobe. */
+/*
+ * Return of syscall NAME: fexit (arguments and result in one place), its own tracepoint
+ * syscalls:sys_exit_NAME, and kretprobe.
+ */
 #define KS_SYSCALL_FN_EXIT(hook, name, nr, fn)                                                     \
 	SEC("fexit/" KS_SYSCALL_FN(name))                                                          \
 	int BPF_PROG(hook##__fexit_##name, struct pt_regs *regs, long ret)                         \
 	{                                                                                          \
 		struct ks_sysexit e = { .id = nr, .ret = ret };                                    \
 		return fn(ctx, &e);                                                                \
+	}                                                                                          \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                                                 \
+	int hook##__tp_##name(struct ks_syscall_tp_exit *tp)                                       \
+	{                                                                                          \
+		struct ks_sysexit e = { .id = nr, .ret = tp->ret };                                \
+		return fn(tp, &e);                                                                 \
 	}                                                                                          \
 	SEC("kretprobe/" KS_SYSCALL_FN(name))                                                      \
 	int BPF_KRETPROBE(hook##__kretprobe_##name, long ret)                                      \
@@ -164,8 +209,8 @@ static __always_inline unsigned long ks_sysarg(const struct ks_sysenter *e, int 
 	}
 
 /* Both ends of syscall NAME: KS_SYSCALL_FN_ENTER(ENTER, ...) and KS_SYSCALL_FN_EXIT(EXIT, ...). */
-#define KS_SYSCALL_FN_BOTH(enter, exit, name, nr, enter_fn, exit_fn)                               \
-	KS_SYSCALL_FN_ENTER(enter, name, nr, enter_fn)                                             \
+#define KS_SYSCALL_FN_BOTH(enter, exit, name, nargs, nr, enter_fn, exit_fn)                        \
+	KS_SYSCALL_FN_ENTER(enter, name, nargs, nr, enter_fn)                                      \
 	KS_SYSCALL_FN_EXIT(exit, name, nr, exit_fn)
 
 #endif

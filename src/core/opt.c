@@ -57,7 +57,8 @@ static const struct common_opt common_opts[] = {
 	{ "print-uid", CO_PRINT_UID, NULL, KS_TOOL_STREAM, "print a UID column" },
 	{ "json", CO_JSON, NULL, 0, "print JSON, one object per line" },
 	{ "attach", CO_ATTACH, "METHODS", KS_TOOL_BPF,
-	  "only use these attach methods (fentry,kprobe_multi,kprobe,tp_btf,raw_tp,tracepoint)" },
+	  "only use these attach methods (fentry,kprobe_multi,kprobe,tp_btf,raw_tp,tracepoint; "
+	  "raw_syscalls: syscalls only through raw_syscalls)" },
 	{ "verbose", CO_VERBOSE, NULL, 0, "say more, including libbpf's messages" },
 	{ "help", CO_HELP, NULL, 0, "show this help" },
 };
@@ -226,7 +227,7 @@ static int parse_common(const struct ks_tool *t, struct ks_common *c, int code, 
 		if (ks_method_parse(arg, &c->attach_mask, bad, sizeof(bad))) {
 			ks_error(
 				"unknown attach method '%s' in --attach (use fentry, kprobe_multi, "
-				"kprobe, tp_btf, raw_tp, tracepoint)",
+				"kprobe, tp_btf, raw_tp, tracepoint, raw_syscalls)",
 				bad);
 			return -EINVAL;
 		}

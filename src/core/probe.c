@@ -515,11 +515,14 @@ int ks_method_parse(const char *s, unsigned int *mask, char *bad, size_t badlen)
 		for (i = 0; i < KS_METHOD_NR; i++)
 			if (strlen(method_names[i]) == len && !strncmp(s, method_names[i], len))
 				break;
-		if (i == KS_METHOD_NR) {
+		if (i < KS_METHOD_NR)
+			m |= 1u << i;
+		else if (len == strlen("raw_syscalls") && !strncmp(s, "raw_syscalls", len))
+			m |= KS_ATTACH_RAW_SYSCALLS;
+		else {
 			snprintf(bad, badlen, "%.*s", (int)len, s);
 			return -EINVAL;
 		}
-		m |= 1u << i;
 		s += len;
 		if (*s == ',')
 			s++;
@@ -528,8 +531,67 @@ int ks_method_parse(const char *s, unsigned int *mask, char *bad, size_t badlen)
 		snprintf(bad, badlen, "(empty)");
 		return -EINVAL;
 	}
+	/* "raw_syscalls" alone restricts the scope, not the method. */
+	if (!(m & KS_METHODS_ALL))
+		m |= KS_METHODS_ALL;
 	*mask = m;
 	return 0;
+}
+
+/* The arch's syscall wrappers, which take the user registers (as in bpf/syscall.bpf.h). */
+#if defined(__x86_64__)
+#define SYSCALL_FN_PREFIX "__x64_sys_"
+#elif defined(__aarch64__)
+#define SYSCALL_FN_PREFIX "__arm64_sys_"
+#else
+#define SYSCALL_FN_PREFIX "__unknown_arch_sys_"
+#endif
+
+static const char *after(const char *s, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return strncmp(s, prefix, n) ? NULL : s + n;
+}
+
+enum ks_scope ks_scope_of(enum ks_method m, const char *target, char *sys, size_t syslen)
+{
+	const char *name = NULL;
+
+	switch (m) {
+	case KS_METHOD_FENTRY:
+	case KS_METHOD_KPROBE_MULTI:
+	case KS_METHOD_KPROBE:
+		name = after(target, SYSCALL_FN_PREFIX);
+		break;
+	case KS_METHOD_TP_BTF:
+	case KS_METHOD_RAW_TP:
+		if (!strcmp(target, "sys_enter") || !strcmp(target, "sys_exit"))
+			return KS_SCOPE_RAW_SYSCALLS;
+		break;
+	case KS_METHOD_TRACEPOINT:
+		if (!strcmp(target, "raw_syscalls/sys_enter") ||
+		    !strcmp(target, "raw_syscalls/sys_exit"))
+			return KS_SCOPE_RAW_SYSCALLS;
+		name = after(target, "syscalls/sys_enter_");
+		if (!name)
+			name = after(target, "syscalls/sys_exit_");
+		break;
+	default:
+		break;
+	}
+	if (!name || !*name)
+		return KS_SCOPE_OTHER;
+	if (sys)
+		snprintf(sys, syslen, "%s", name);
+	return KS_SCOPE_SYSCALL;
+}
+
+const char *ks_scope_name(enum ks_scope s)
+{
+	return s == KS_SCOPE_SYSCALL	    ? "per_syscall"
+	       : s == KS_SCOPE_RAW_SYSCALLS ? "raw_syscalls"
+					    : NULL;
 }
 
 enum ks_method ks_method_of_section(const char *sec, const char **target)
@@ -565,23 +627,33 @@ enum ks_method ks_method_of_section(const char *sec, const char **target)
 	return KS_METHOD_FIXED;
 }
 
-/* Variants that failed to load on this kernel: (hook, method) with the reason. */
+/* Variants that failed to load on this kernel: (hook, method, scope) with the reason. */
 static struct {
 	char hook[64];
 	enum ks_method method;
+	enum ks_scope scope;
 	char why[256];
 } excluded[16];
 static unsigned int nexcluded;
 
-int ks_attach_exclude(const char *hook, enum ks_method m, const char *why)
+static const char *exclusion(const char *hook, enum ks_method m, enum ks_scope s)
+{
+	for (unsigned int i = 0; i < nexcluded; i++)
+		if (excluded[i].method == m && excluded[i].scope == s &&
+		    !strcmp(excluded[i].hook, hook))
+			return excluded[i].why;
+	return NULL;
+}
+
+int ks_attach_exclude(const char *hook, enum ks_method m, enum ks_scope s, const char *why)
 {
 	if (nexcluded == KS_ARRAY_SIZE(excluded))
 		return -ENOSPC;
-	for (unsigned int i = 0; i < nexcluded; i++)
-		if (excluded[i].method == m && !strcmp(excluded[i].hook, hook))
-			return -EEXIST;
+	if (exclusion(hook, m, s))
+		return -EEXIST;
 	snprintf(excluded[nexcluded].hook, sizeof(excluded[0].hook), "%s", hook);
 	excluded[nexcluded].method = m;
+	excluded[nexcluded].scope = s;
 	snprintf(excluded[nexcluded].why, sizeof(excluded[0].why), "%s", why);
 	nexcluded++;
 	return 0;
@@ -597,22 +669,52 @@ bool ks_attach_exclusion(unsigned int i, const char **hook, enum ks_method *m, c
 	return true;
 }
 
-static const char *exclusion(const char *hook, enum ks_method m)
-{
-	for (unsigned int i = 0; i < nexcluded; i++)
-		if (excluded[i].method == m && !strcmp(excluded[i].hook, hook))
-			return excluded[i].why;
-	return NULL;
-}
-
 struct cand {
 	struct bpf_program *prog;
 	enum ks_method method;
+	enum ks_scope scope;
+	int rank; /* place in the order of preference, lowest first */
 	const char *target;
 	char hook[64];
+	char sys[48];	   /* KS_SCOPE_SYSCALL: the syscall */
 	char btfname[160]; /* what to look up in kernel BTF */
+	char fnname[96];   /* KS_SCOPE_SYSCALL: the syscall's function */
 	int btf_query;	   /* index into the BTF queries, or -1 */
+	int fn_query;	   /* the query for the syscall's function, or -1 */
+	bool absent;	   /* its syscall does not exist on this kernel: left out */
 };
+
+/*
+ * Variants of hooks on syscalls, best first. What decides first is what a hook costs the
+ * processes it does not trace: fentry and kprobes on one syscall's function cost them
+ * nothing; a syscall's own tracepoint puts every thread on the syscall-tracing slow path
+ * (as raw_syscalls does: the kernel serves it from raw_syscalls) but runs the program only
+ * for that syscall; raw_syscalls runs it for every syscall. Between the tracepoint and
+ * kprobes the traced calls decide: a kprobe enters through a trampoline that saves every
+ * register, and a kretprobe has a fixed number of instances (returns are missed when more
+ * calls are in flight), which neither fexit nor the tracepoint has.
+ */
+static const struct {
+	enum ks_method method;
+	enum ks_scope scope;
+} syscall_order[] = {
+	{ KS_METHOD_FENTRY, KS_SCOPE_SYSCALL },
+	{ KS_METHOD_TRACEPOINT, KS_SCOPE_SYSCALL },
+	{ KS_METHOD_KPROBE_MULTI, KS_SCOPE_SYSCALL },
+	{ KS_METHOD_KPROBE, KS_SCOPE_SYSCALL },
+	{ KS_METHOD_TP_BTF, KS_SCOPE_RAW_SYSCALLS },
+	{ KS_METHOD_RAW_TP, KS_SCOPE_RAW_SYSCALLS },
+	{ KS_METHOD_TRACEPOINT, KS_SCOPE_RAW_SYSCALLS },
+};
+
+/* Other hooks keep enum ks_method's order. */
+static int rank_of(enum ks_method m, enum ks_scope s)
+{
+	for (size_t i = 0; s != KS_SCOPE_OTHER && i < KS_ARRAY_SIZE(syscall_order); i++)
+		if (syscall_order[i].method == m && syscall_order[i].scope == s)
+			return (int)i;
+	return (int)KS_ARRAY_SIZE(syscall_order) + (int)m;
+}
 
 static int cand_cmp(const void *a, const void *b)
 {
@@ -620,7 +722,9 @@ static int cand_cmp(const void *a, const void *b)
 	int c = strcmp(x->hook, y->hook);
 
 	if (!c)
-		c = (int)x->method - (int)y->method;
+		c = x->rank - y->rank;
+	if (!c)
+		c = (int)x->scope - (int)y->scope;
 	return c ? c : strcmp(bpf_program__name(x->prog), bpf_program__name(y->prog));
 }
 
@@ -682,6 +786,62 @@ static void append(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * Does this kernel have @c's syscall at all: its function in BTF, or else its tracepoint?
+ * One an architecture lacks (open on arm64) has neither.
+ */
+static bool syscall_exists(const struct cand *c, const struct ks_btf_query *q, bool have_btf)
+{
+	char ev[96];
+
+	if (have_btf && c->fn_query >= 0 && q[c->fn_query].id > 0)
+		return true;
+	snprintf(ev, sizeof(ev), "sys_enter_%s", c->sys);
+	return ks_tracefs_event_id("syscalls", ev) >= 0;
+}
+
+/* The chosen variant c[k..e) of a hook, in @ch, with why it was chosen over @rejected. */
+static void choose(struct ks_choice *ch, const struct cand *c, size_t k, size_t e,
+		   const char *rejected)
+{
+	char syscalls[256] = "", absent[160] = "";
+
+	snprintf(ch->hook, sizeof(ch->hook), "%s", c[k].hook);
+	ch->method = c[k].method;
+	ch->scope = c[k].scope;
+	for (size_t i = k; i < e; i++) {
+		if (c[i].absent) {
+			append(absent, sizeof(absent), "%s%s", absent[0] ? ", " : "", c[i].sys);
+			continue;
+		}
+		if (!ch->nprogs++)
+			ch->prog = bpf_program__name(c[i].prog);
+		append(ch->targets, sizeof(ch->targets), "%s%s", ch->targets[0] ? "," : "",
+		       c[i].target);
+		append(syscalls, sizeof(syscalls), "%s%s", syscalls[0] ? ", " : "", c[i].sys);
+	}
+	switch (ch->scope) {
+	case KS_SCOPE_SYSCALL:
+		snprintf(ch->why, sizeof(ch->why), "%s: runs only for %s",
+			 ch->method == KS_METHOD_TRACEPOINT ? "per-syscall tracepoint"
+			 : ch->method == KS_METHOD_FENTRY   ? "fentry on the syscall function"
+							    : "kprobe on the syscall function",
+			 syscalls);
+		break;
+	case KS_SCOPE_RAW_SYSCALLS:
+		snprintf(ch->why, sizeof(ch->why),
+			 "raw_syscalls: runs for every syscall of every process");
+		break;
+	default:
+		snprintf(ch->why, sizeof(ch->why), "%s: the first method that works here",
+			 ks_method_name(ch->method));
+	}
+	if (absent[0])
+		append(ch->why, sizeof(ch->why), "; not on this kernel: %s", absent);
+	if (rejected[0])
+		append(ch->why, sizeof(ch->why), "; %s", rejected);
+}
+
 int ks_attach_select(struct bpf_object *obj, unsigned int allowed, struct ks_attach_plan *plan,
 		     char *err, size_t errlen)
 {
@@ -712,13 +872,17 @@ int ks_attach_select(struct bpf_object *obj, unsigned int allowed, struct ks_att
 			}
 			c = n;
 		}
+		memset(&c[nc], 0, sizeof(c[nc]));
 		sep = strstr(name, "__");
 		snprintf(c[nc].hook, sizeof(c[nc].hook), "%.*s",
 			 (int)(sep ? (size_t)(sep - name) : strlen(name)), name);
 		c[nc].prog = prog;
 		c[nc].method = m;
 		c[nc].target = target;
+		c[nc].scope = ks_scope_of(m, target, c[nc].sys, sizeof(c[nc].sys));
+		c[nc].rank = rank_of(m, c[nc].scope);
 		c[nc].btf_query = -1;
+		c[nc].fn_query = -1;
 		nc++;
 	}
 	if (!nc)
@@ -726,7 +890,7 @@ int ks_attach_select(struct bpf_object *obj, unsigned int allowed, struct ks_att
 	qsort(c, nc, sizeof(*c), cand_cmp);
 
 	/* One pass over kernel BTF answers every existence question at once. */
-	q = calloc(nc + 3, sizeof(*q));
+	q = calloc(2 * nc + 3, sizeof(*q));
 	if (!q) {
 		ret = -ENOMEM;
 		goto out;
@@ -734,13 +898,21 @@ int ks_attach_select(struct bpf_object *obj, unsigned int allowed, struct ks_att
 	for (size_t i = 0; i < nc; i++) {
 		bool tp = c[i].method == KS_METHOD_TP_BTF || c[i].method == KS_METHOD_RAW_TP;
 
-		if (!tp && c[i].method != KS_METHOD_FENTRY && c[i].method != KS_METHOD_KPROBE)
-			continue;
-		snprintf(c[i].btfname, sizeof(c[i].btfname), "%s%s", tp ? "btf_trace_" : "",
-			 c[i].target);
-		q[nq].name = c[i].btfname;
-		q[nq].kind = tp ? BTF_KIND_TYPEDEF : BTF_KIND_FUNC;
-		c[i].btf_query = nq++;
+		if (tp || c[i].method == KS_METHOD_FENTRY || c[i].method == KS_METHOD_KPROBE) {
+			snprintf(c[i].btfname, sizeof(c[i].btfname), "%s%s", tp ? "btf_trace_" : "",
+				 c[i].target);
+			q[nq].name = c[i].btfname;
+			q[nq].kind = tp ? BTF_KIND_TYPEDEF : BTF_KIND_FUNC;
+			c[i].btf_query = nq++;
+		}
+		/* Whether a per-syscall program's syscall exists at all, for any method. */
+		if (c[i].scope == KS_SCOPE_SYSCALL) {
+			snprintf(c[i].fnname, sizeof(c[i].fnname), SYSCALL_FN_PREFIX "%s",
+				 c[i].sys);
+			q[nq].name = c[i].fnname;
+			q[nq].kind = BTF_KIND_FUNC;
+			c[i].fn_query = nq++;
+		}
 	}
 	/* The feature probes' own targets ride along, so the file is read once. */
 	q[nq++] = (struct ks_btf_query){ .name = tp_btf_targets[0], .kind = BTF_KIND_TYPEDEF };
@@ -760,34 +932,52 @@ int ks_attach_select(struct bpf_object *obj, unsigned int allowed, struct ks_att
 
 		while (j < nc && !strcmp(c[j].hook, c[i].hook))
 			j++;
-		/* Within a hook, runs of programs per method (a variant may be several). */
+		/* Within a hook, runs of programs per variant (a method and a scope). */
 		for (size_t k = i; k < j && !found;) {
-			size_t e = k, bad = k;
+			size_t e = k, bad = k, nabsent = 0;
 			char reason[300] = "";
 			enum ks_method m = c[k].method;
+			enum ks_scope sc = c[k].scope;
 
-			while (e < j && c[e].method == m)
+			while (e < j && c[e].method == m && c[e].scope == sc)
 				e++;
 			if (!(allowed & (1u << m))) {
 				snprintf(reason, sizeof(reason), "excluded by --attach");
-			} else if (exclusion(c[k].hook, m)) {
+			} else if (sc == KS_SCOPE_SYSCALL && (allowed & KS_ATTACH_RAW_SYSCALLS)) {
+				snprintf(reason, sizeof(reason),
+					 "excluded by --attach raw_syscalls");
+			} else if (exclusion(c[k].hook, m, sc)) {
 				snprintf(reason, sizeof(reason), "failed to load here: %s",
-					 exclusion(c[k].hook, m));
+					 exclusion(c[k].hook, m, sc));
 				only_mask = false;
 			} else if (ks_feature_probe(method_feature[m])) {
 				snprintf(reason, sizeof(reason), "%s",
 					 ks_feature_detail(method_feature[m]));
 				only_mask = false;
 			} else {
-				for (bad = k; bad < e; bad++)
-					if (!target_exists(&c[bad], q, have_btf, reason,
-							   sizeof(reason)))
+				for (bad = k; bad < e; bad++) {
+					c[bad].absent = false;
+					if (target_exists(&c[bad], q, have_btf, reason,
+							  sizeof(reason)))
+						continue;
+					if (c[bad].scope != KS_SCOPE_SYSCALL ||
+					    syscall_exists(&c[bad], q, have_btf))
 						break;
-				if (bad == e) {
+					/* Nothing to trace there: the others serve. */
+					c[bad].absent = true;
+					nabsent++;
+					reason[0] = '\0';
+				}
+				if (bad == e && nabsent < e - k) {
 					found = true;
 					ck = k;
 					ce = e;
 					break;
+				}
+				if (bad == e) {
+					bad = k;
+					snprintf(reason, sizeof(reason),
+						 "none of its syscalls exists on this kernel");
 				}
 				only_mask = false;
 			}
@@ -796,7 +986,7 @@ int ks_attach_select(struct bpf_object *obj, unsigned int allowed, struct ks_att
 			k = e;
 		}
 		for (size_t k = i; k < j; k++)
-			if (!found || k < ck || k >= ce)
+			if (!found || k < ck || k >= ce || c[k].absent)
 				bpf_program__set_autoload(c[k].prog, false);
 		if (!found) {
 			/*
@@ -809,7 +999,8 @@ int ks_attach_select(struct bpf_object *obj, unsigned int allowed, struct ks_att
 
 				for (size_t k = i; k < j; k++)
 					have |= c[k].method == (enum ks_method)m;
-				if (have || !(allowed & (1u << m)) || allowed == KS_METHODS_ALL)
+				if (have || !(allowed & (1u << m)) ||
+				    (allowed & KS_METHODS_ALL) == KS_METHODS_ALL)
 					continue;
 				if (ks_feature_probe(method_feature[m])) {
 					only_mask = false;
@@ -826,15 +1017,7 @@ int ks_attach_select(struct bpf_object *obj, unsigned int allowed, struct ks_att
 			if (!ret || ret == -EINVAL)
 				ret = only_mask ? -EINVAL : -EOPNOTSUPP;
 		} else {
-			struct ks_choice *ch = &plan->v[plan->n++];
-
-			snprintf(ch->hook, sizeof(ch->hook), "%s", c[ck].hook);
-			ch->method = c[ck].method;
-			ch->prog = bpf_program__name(c[ck].prog);
-			ch->nprogs = (unsigned int)(ce - ck);
-			for (size_t k = ck; k < ce; k++)
-				append(ch->targets, sizeof(ch->targets), "%s%s", k > ck ? "," : "",
-				       c[k].target);
+			choose(&plan->v[plan->n++], c, ck, ce, why);
 		}
 		i = j;
 	}

@@ -323,6 +323,27 @@ static void announce_cgroups(struct ks_ctx *c)
 	}
 }
 
+/* One hook's member of the meta line's "attach_detail". */
+static void attach_detail(struct ks_json *j, const struct ks_choice *ch)
+{
+	const char *t = ch->targets;
+
+	ks_json_obj_begin(j, ch->hook);
+	ks_json_str(j, "method", ks_method_name(ch->method));
+	if (ks_scope_name(ch->scope))
+		ks_json_str(j, "scope", ks_scope_name(ch->scope));
+	ks_json_arr_begin(j, "targets");
+	while (*t) {
+		size_t n = strcspn(t, ",");
+
+		ks_json_strn(j, NULL, t, n);
+		t += n + (t[n] == ',');
+	}
+	ks_json_arr_end(j);
+	ks_json_str(j, "why", ch->why);
+	ks_json_obj_end(j);
+}
+
 static void announce(struct ks_ctx *c)
 {
 	const char *hook, *why;
@@ -339,6 +360,13 @@ static void announce(struct ks_ctx *c)
 		for (size_t i = 0; i < c->plan.n; i++)
 			ks_json_str(j, c->plan.v[i].hook, ks_method_name(c->plan.v[i].method));
 		ks_json_obj_end(j);
+		/* Per hook: what it runs for, where it is attached, and why (docs/attach.md). */
+		if (c->plan.n) {
+			ks_json_obj_begin(j, "attach_detail");
+			for (size_t i = 0; i < c->plan.n; i++)
+				attach_detail(j, &c->plan.v[i]);
+			ks_json_obj_end(j);
+		}
 		if (c->sample_event) {
 			ks_json_obj_begin(j, "sampling");
 			ks_json_str(j, "event", c->sample_event);
@@ -362,9 +390,9 @@ static void announce(struct ks_ctx *c)
 		return;
 	}
 	for (size_t i = 0; i < c->plan.n; i++)
-		ks_info("%s: %s %s (%u program%s)", c->plan.v[i].hook,
+		ks_info("%s: %s %s (%u program%s): %s", c->plan.v[i].hook,
 			ks_method_name(c->plan.v[i].method), c->plan.v[i].targets,
-			c->plan.v[i].nprogs, c->plan.v[i].nprogs == 1 ? "" : "s");
+			c->plan.v[i].nprogs, c->plan.v[i].nprogs == 1 ? "" : "s", c->plan.v[i].why);
 	if (c->sample_event)
 		ks_info("sampling: %s at %llu Hz on every CPU", c->sample_event, c->sample_hz);
 	announce_cgroups(c);
@@ -380,20 +408,24 @@ static void announce(struct ks_ctx *c)
 static bool retry_without(struct ks_ctx *c, struct bpf_object *obj)
 {
 	struct bpf_program *prog = NULL;
-	const char *name = ks_libbpf_failed_prog(), *sep;
+	const char *name = ks_libbpf_failed_prog(), *sep, *target;
 	char hook[64], why[256];
+	enum ks_scope scope;
 	enum ks_method m;
 
 	if (!name[0] || !(prog = bpf_object__find_program_by_name(obj, name)))
 		return false;
-	m = ks_method_of_section(bpf_program__section_name(prog), NULL);
+	m = ks_method_of_section(bpf_program__section_name(prog), &target);
+	scope = ks_scope_of(m, target, NULL, 0);
 	sep = strstr(name, "__");
-	if (m == KS_METHOD_FIXED || m == KS_METHOD_TRACEPOINT || !sep)
+	/* The classic tracepoint on raw_syscalls or an event is every hook's last resort. */
+	if (m == KS_METHOD_FIXED || (m == KS_METHOD_TRACEPOINT && scope != KS_SCOPE_SYSCALL) ||
+	    !sep)
 		return false;
 	snprintf(hook, sizeof(hook), "%.*s", (int)(sep - name), name);
 	snprintf(why, sizeof(why), "%s: %s", name,
 		 ks_verifier_last()[0] ? ks_verifier_last() : ks_libbpf_last());
-	if (ks_attach_exclude(hook, m, why))
+	if (ks_attach_exclude(hook, m, scope, why))
 		return false;
 	ks_info("%s: the %s variant failed to load (%s); trying the next method", hook,
 		ks_method_name(m), why);

@@ -31,10 +31,13 @@ static const struct ks_opt opts[] = {
 /*
  * Methods are checked one at a time: that method where the tool has a variant of it, the
  * classic tracepoint for its other hooks (fentry variants exist only for single syscalls).
+ * tp_btf and raw_tp exist for syscalls only on raw_syscalls, which the per-syscall
+ * tracepoints would otherwise outrank.
  */
 static unsigned int verify_mask(enum ks_method m)
 {
-	return (1u << m) | (1u << KS_METHOD_TRACEPOINT);
+	return (1u << m) | (1u << KS_METHOD_TRACEPOINT) |
+	       (m == KS_METHOD_TP_BTF || m == KS_METHOD_RAW_TP ? KS_ATTACH_RAW_SYSCALLS : 0);
 }
 
 /* Open and load @elf, with @btf_path as the CO-RE target (NULL: the kernel's own BTF). */

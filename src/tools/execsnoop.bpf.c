@@ -131,5 +131,5 @@ static __always_inline int on_exit(void *ctx, const struct ks_sysexit *x)
 
 KS_SYSCALL_ENTER(exec_enter, on_enter)
 KS_SYSCALL_EXIT(exec_exit, on_exit)
-KS_SYSCALL_FN_BOTH(exec_enter, exec_exit, execve, nr_execve, on_enter, on_exit)
-KS_SYSCALL_FN_BOTH(exec_enter, exec_exit, execveat, nr_execveat, on_enter, on_exit)
+KS_SYSCALL_FN_BOTH(exec_enter, exec_exit, execve, 3, nr_execve, on_enter, on_exit)
+KS_SYSCALL_FN_BOTH(exec_enter, exec_exit, execveat, 5, nr_execveat, on_enter, on_exit)

@@ -113,6 +113,6 @@ done:
 
 KS_SYSCALL_ENTER(open_enter, on_enter)
 KS_SYSCALL_EXIT(open_exit, on_exit)
-KS_SYSCALL_FN_BOTH(open_enter, open_exit, openat, nr_openat, on_enter, on_exit)
-KS_SYSCALL_FN_BOTH(open_enter, open_exit, open, nr_open, on_enter, on_exit)
-KS_SYSCALL_FN_BOTH(open_enter, open_exit, openat2, nr_openat2, on_enter, on_exit)
+KS_SYSCALL_FN_BOTH(open_enter, open_exit, openat, 4, nr_openat, on_enter, on_exit)
+KS_SYSCALL_FN_BOTH(open_enter, open_exit, open, 3, nr_open, on_enter, on_exit)
+KS_SYSCALL_FN_BOTH(open_enter, open_exit, openat2, 4, nr_openat2, on_enter, on_exit)

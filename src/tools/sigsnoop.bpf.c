@@ -105,12 +105,12 @@ done:
 
 KS_SYSCALL_ENTER(sig_enter, on_enter)
 KS_SYSCALL_EXIT(sig_exit, on_exit)
-KS_SYSCALL_FN_BOTH(sig_enter, sig_exit, kill, nr_kill, on_enter, on_exit)
-KS_SYSCALL_FN_BOTH(sig_enter, sig_exit, tkill, nr_tkill, on_enter, on_exit)
-KS_SYSCALL_FN_BOTH(sig_enter, sig_exit, tgkill, nr_tgkill, on_enter, on_exit)
-KS_SYSCALL_FN_BOTH(sig_enter, sig_exit, rt_sigqueueinfo, nr_sigqueue, on_enter, on_exit)
-KS_SYSCALL_FN_BOTH(sig_enter, sig_exit, rt_tgsigqueueinfo, nr_tgsigqueue, on_enter, on_exit)
-KS_SYSCALL_FN_BOTH(sig_enter, sig_exit, pidfd_send_signal, nr_pidfd, on_enter, on_exit)
+KS_SYSCALL_FN_BOTH(sig_enter, sig_exit, kill, 2, nr_kill, on_enter, on_exit)
+KS_SYSCALL_FN_BOTH(sig_enter, sig_exit, tkill, 2, nr_tkill, on_enter, on_exit)
+KS_SYSCALL_FN_BOTH(sig_enter, sig_exit, tgkill, 3, nr_tgkill, on_enter, on_exit)
+KS_SYSCALL_FN_BOTH(sig_enter, sig_exit, rt_sigqueueinfo, 3, nr_sigqueue, on_enter, on_exit)
+KS_SYSCALL_FN_BOTH(sig_enter, sig_exit, rt_tgsigqueueinfo, 4, nr_tgsigqueue, on_enter, on_exit)
+KS_SYSCALL_FN_BOTH(sig_enter, sig_exit, pidfd_send_signal, 4, nr_pidfd, on_enter, on_exit)
 
 /* -g: every generated signal, from syscalls, the kernel (SIGSEGV, SIGCHLD...) or timers. */
 static __always_inline int on_generate(int sig, int tgid, int pid, const char *comm, int result)

@@ -2,8 +2,10 @@
 # execsnoop: a workload execs a known program with known arguments; exact events.
 
 ks_test execsnoop/json t_ex_json
-for _m in fentry kprobe tp_btf raw_tp tracepoint; do
-	ks_test "execsnoop/attach/$_m" t_ex_json "$_m"
+# Each variant: fentry, the syscalls' own tracepoints and kprobes (only the traced syscalls),
+# tp_btf, raw_tp and the classic tracepoint on raw_syscalls (every syscall).
+for _m in fentry tracepoint kprobe tp_btf raw_tp tracepoint,raw_syscalls; do
+	ks_test "execsnoop/attach/$(echo "$_m" | tr , _)" t_ex_json "$_m"
 done
 ks_test execsnoop/text t_ex_text
 ks_test execsnoop/failed t_ex_failed
@@ -20,13 +22,17 @@ ex_true() {
 
 t_ex_json() {
 	_m=${1:-}
-	[ -z "$_m" ] || ks_method_works "$_m"
+	[ -z "$_m" ] || ks_method_works "${_m%%,*}"
 	ex_true
 	wl_start wl exec "$TRUE" "a b" "" "it's" 'q"x'
 	_pid=$(ks_pid wl)
 	_ppid=$(ks_ppid "$_pid")
 	ks_trace_json ks wl execsnoop --json -p "$_pid" ${_m:+--attach "$_m"}
-	expect_attach ks "$_m"
+	expect_attach ks "${_m%%,*}"
+	# the scope --attach METHOD gives: only the traced syscalls, or raw_syscalls (every one)
+	case ${_m:-none} in fentry | kprobe | tracepoint) _s=per_syscall ;; none) _s= ;; *) _s=raw_syscalls ;; esac
+	[ -z "$_s" ] || expect_eq "$(head -n 1 "$KS_TMP/ks.out" | "$H/jsonq" -g 'attach_detail.*' |
+		"$H/jsonq" -g scope | sort -u)" "$_s" "scope of the hooks"
 	expect_eq "$(ks_count ks type=event)" 1 "exec events of pid $_pid"
 	expect_eq "$(ks_count ks type=event "pid=$_pid" "tid=$_pid" "ppid=$_ppid" uid=0 comm=true \
 		"filename=$TRUE" "argv=[\"$TRUE\",\"a b\",\"\",\"it's\",\"q\\\"x\"]" truncated=false \

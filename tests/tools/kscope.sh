@@ -121,6 +121,13 @@ smoke_json() {
 	*) fail "meta line has no attach object: $(ks_first_line "$KS_TMP/j.out")" ;;
 	esac
 	expect_eq "$(head -n 1 "$KS_TMP/j.out" | "$H/jsonq" -g tool)" "$1" "meta tool"
+	# attach_detail: attach's hooks, in the same order with the same methods, each with its
+	# targets and the reason for its choice
+	head -n 1 "$KS_TMP/j.out" >"$KS_TMP/meta"
+	expect_eq "$("$H/jsonq" -g 'attach_detail.*' <"$KS_TMP/meta" | "$H/jsonq" -g method | tr '\n' ' ')" \
+		"$("$H/jsonq" -g 'attach.*' <"$KS_TMP/meta" | tr '\n' ' ')" "attach_detail's methods"
+	expect_eq "$("$H/jsonq" -g 'attach_detail.*' <"$KS_TMP/meta" | "$H/jsonq" -c -w 'targets#>=1' -w why)" \
+		"$("$H/jsonq" -g 'attach#' <"$KS_TMP/meta")" "attach_detail's hooks with targets and why"
 	expect_eq "$(tail -n 1 "$KS_TMP/j.out" | "$H/jsonq" -g tool)" "$1" "summary tool"
 	_d=$(tail -n 1 "$KS_TMP/j.out" | "$H/jsonq" -g duration_ns)
 	[ -n "$_d" ] && [ "$_d" -ge 900000000 ] && [ "$_d" -lt 5000000000 ] ||

@@ -5,8 +5,10 @@
 N=50
 
 ks_test opensnoop/json t_os_json
-for _m in fentry kprobe tp_btf raw_tp tracepoint; do
-	ks_test "opensnoop/attach/$_m" t_os_json "$_m"
+# Each variant: fentry, the syscalls' own tracepoints and kprobes (only the traced syscalls),
+# tp_btf, raw_tp and the classic tracepoint on raw_syscalls (every syscall).
+for _m in fentry tracepoint kprobe tp_btf raw_tp tracepoint,raw_syscalls; do
+	ks_test "opensnoop/attach/$(echo "$_m" | tr , _)" t_os_json "$_m"
 done
 ks_test opensnoop/common_fields t_os_common_fields
 ks_test opensnoop/missing t_os_missing
@@ -53,7 +55,7 @@ repeat() {
 # The main test: N opens of a unique path, filtered by pid (and optionally one method).
 t_os_json() {
 	_m=${1:-}
-	[ -z "$_m" ] || ks_method_works "$_m"
+	[ -z "$_m" ] || ks_method_works "${_m%%,*}"
 	os_files
 	wl_start wl open "$F" "$N"
 	_pid=$(ks_pid wl)
@@ -67,7 +69,11 @@ t_os_json() {
 	ks_stop ks
 	expect_rc ks 0
 	ks_json_ok ks
-	expect_attach ks "$_m"
+	expect_attach ks "${_m%%,*}"
+	# the scope --attach METHOD gives: only the traced syscalls, or raw_syscalls (every one)
+	case ${_m:-none} in fentry | kprobe | tracepoint) _s=per_syscall ;; none) _s= ;; *) _s=raw_syscalls ;; esac
+	[ -z "$_s" ] || expect_eq "$(head -n 1 "$KS_TMP/ks.out" | "$H/jsonq" -g 'attach_detail.*' |
+		"$H/jsonq" -g scope | sort -u)" "$_s" "scope of the hooks"
 	expect_eq "$(ks_count ks type=event)" "$N" "events of pid $_pid"
 	expect_eq "$(ks_count ks type=event "path=$F")" "$N" "events for $F"
 	expect_eq "$(ks_count ks type=event "pid=$_pid" "tid=$_pid" comm=workload uid=0 \

@@ -3,8 +3,10 @@
 # family; a kill of a missing pid fails with ESRCH. Exact events, filtered to the workload.
 
 ks_test sigsnoop/kill t_sig_via kill
-for _m in fentry kprobe tp_btf raw_tp tracepoint; do
-	ks_test "sigsnoop/attach/$_m" t_sig_via kill "$_m"
+# Each variant: fentry, the syscalls' own tracepoints and kprobes (only the traced syscalls),
+# tp_btf, raw_tp and the classic tracepoint on raw_syscalls (every syscall).
+for _m in fentry tracepoint kprobe tp_btf raw_tp tracepoint,raw_syscalls; do
+	ks_test "sigsnoop/attach/$(echo "$_m" | tr , _)" t_sig_via kill "$_m"
 done
 for _how in tkill tgkill sigqueue tgsigqueue pidfd; do
 	ks_test "sigsnoop/$_how" t_sig_via "$_how"
@@ -22,11 +24,15 @@ ks_test sigsnoop/text t_sig_text
 t_sig_via() {
 	_how=$1
 	_m=${2:-}
-	[ -z "$_m" ] || ks_method_works "$_m"
+	[ -z "$_m" ] || ks_method_works "${_m%%,*}"
 	wl_start wl signal 15 "$_how"
 	_pid=$(ks_pid wl)
 	ks_trace_json ks wl sigsnoop --json -p "$_pid" ${_m:+--attach "$_m"}
-	expect_attach ks "$_m"
+	expect_attach ks "${_m%%,*}"
+	# the scope --attach METHOD gives: only the traced syscalls, or raw_syscalls (every one)
+	case ${_m:-none} in fentry | kprobe | tracepoint) _s=per_syscall ;; none) _s= ;; *) _s=raw_syscalls ;; esac
+	[ -z "$_s" ] || expect_eq "$(head -n 1 "$KS_TMP/ks.out" | "$H/jsonq" -g 'attach_detail.*' |
+		"$H/jsonq" -g scope | sort -u)" "$_s" "scope of the hooks"
 	_c=$(sed -n 1p "$KS_TMP/wl.out")
 	case $_how in
 	kill) set -- syscall=kill "target_pid=$_c" '!target_tid' ;;

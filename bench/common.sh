@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=sh
+# What bench/run.sh and bench/bystander.sh share: peers' paths, one trial, settle times.
+# Sourced; the caller sets B (bench binaries), OUT (its output directory), RAW (raw results
+# file), FILE (the file openloop opens), CPU, and N (workload iterations) before each trial.
+
+say() { printf '%s\n' "$*" >&2; }
+
+# Where Debian puts a peer's file: ask dpkg, then try the usual places.
+peer_path() { # PACKAGE FILE-NAME
+	p=""
+	if command -v dpkg-query >/dev/null 2>&1; then
+		p=$(dpkg-query -L "$1" 2>/dev/null | grep -m1 "/$2\$")
+	fi
+	for d in /usr/sbin /usr/bin /usr/share/bpftrace/tools; do
+		[ -n "$p" ] || { [ -f "$d/$2" ] && p=$d/$2; }
+	done
+	printf '%s' "$p"
+}
+
+# run_trial PHASE ID RUN [trial options...] -- [command...]: one line into $RAW.
+# (Its variables start with _: plain sh has no locals, and callers loop over $id.)
+# The pause first: the kernel finishes tearing down the previous tracer's links for some
+# milliseconds after it exits, and a new attach waits for that.
+run_trial() {
+	_ph=$1 _id=$2 _run=$3
+	shift 3
+	sleep 0.1
+	_res=$("$B/trial" -f "$FILE" -n "$N" -c "$CPU" -l "$B/openloop" \
+		-e "$OUT/logs/$_ph-$_id-$_run.err" "$@")
+	echo "phase=$_ph tracer=$_id run=$_run $_res" >>"$RAW"
+	say "  $_ph $_id #$_run: $_res"
+}
+
+# Tracers that say "attached" on stdout run with stdout to /dev/null in the overhead runs,
+# where nothing can be seen: they get twice their slowest start-up (phase "startup" in
+# $RAW) plus 0.3 s instead.
+settle_of() { # ID
+	awk -v id="$1" '$1 == "phase=startup" && $2 == "tracer=" id {
+		for (i = 3; i <= NF; i++) if ($i ~ /^startup_ms=/) { split($i, a, "="); if (a[2] > m) m = a[2] } }
+		END { printf "%d", 2 * m + 300 }' "$RAW"
+}
+
+# The tracer ids $2... in the order of round $1 (from 1): rotated by one each round, so no
+# tracer always follows the same neighbour.
+rotated() { # ROUND ID...
+	_rot=$1
+	shift
+	printf '%s\n' "$@" | awk -v k="$((_rot - 1))" '{ a[NR] = $0 }
+		END { for (i = 0; i < NR; i++) print a[(i + k % NR) % NR + 1] }'
+}
