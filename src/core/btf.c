@@ -300,6 +300,15 @@ int ks_btf_id(const char *name, int kind)
 	return err ? err : q.id;
 }
 
+bool ks_btf_lazy_maps(void)
+{
+	static int lazy = -1;
+
+	if (lazy < 0)
+		lazy = ks_btf_id("bpf_mem_alloc", BTF_KIND_STRUCT) > 0;
+	return lazy;
+}
+
 int ks_btf_check(void)
 {
 	return view_open();

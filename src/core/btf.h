@@ -44,6 +44,14 @@ typedef int (*ks_btf_enum_fn)(const char *name, long long value, void *arg);
  */
 int ks_btf_enum_foreach(const char *type, ks_btf_enum_fn fn, void *arg);
 
+/*
+ * May tracing programs use hash maps whose elements are allocated at run time
+ * (BPF_F_NO_PREALLOC)? Only where the kernel has its BPF memory allocator (struct
+ * bpf_mem_alloc, 6.1+), which is safe in any context; older kernels refuse such maps in
+ * perf_event programs and print a WARNING for other tracing programs. Cached.
+ */
+bool ks_btf_lazy_maps(void);
+
 /* 0 if the kernel BTF file exists and has a BTF header, else a negative errno. */
 int ks_btf_check(void);
 

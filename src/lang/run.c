@@ -501,10 +501,9 @@ static int run_direct(struct lang_cprog *p)
 
 int lang_load(struct lang_compiled *c, const char *file, const char *src, bool verbose)
 {
-	bool lazy = true;
+	bool lazy = ks_btf_lazy_maps();
 	int err;
 
-	lazy = ks_btf_id("bpf_mem_alloc", BTF_KIND_STRUCT) > 0;
 	for (size_t i = 0; i < c->nmaps; i++)
 		if ((err = map_create(&c->maps[i], lazy)))
 			goto fail;

@@ -53,6 +53,14 @@ static struct bpf_object *load(const char *name, const void *elf, size_t size, c
 	obj = bpf_object__open_mem(elf, size, &o);
 	if (!obj)
 		return NULL;
+	/* Checking kprobes: the syscalls' own tracepoints would outrank them. */
+	if (mask & ((1u << KS_METHOD_KPROBE) | (1u << KS_METHOD_KPROBE_MULTI))) {
+		struct bpf_program *p;
+
+		bpf_object__for_each_program (p, obj)
+			if (!strncmp(bpf_program__section_name(p), "tracepoint/syscalls/", 20))
+				bpf_program__set_autoload(p, false);
+	}
 	err = ks_attach_select(obj, mask, &plan, why, sizeof(why));
 	/* Objects with no choice to make are compared once, under the first method. */
 	if (!err && !plan.n && mask != verify_mask(KS_METHOD_FENTRY))

@@ -22,11 +22,14 @@ struct {
 	__type(value, struct exec_build);
 } scratch SEC(".maps");
 
-/* Execs in flight, by process: a successful exec from any thread returns in the leader. */
+/*
+ * Execs in flight, by process: a successful exec from any thread returns in the leader.
+ * Preallocated here; user space makes it larger and allocated as execs come where the
+ * kernel allows that in tracing programs (ks_btf_lazy_maps).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1024);
 	__type(key, __u32);
 	__type(value, struct exec_event);
 } execs SEC(".maps");

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 
+#include "core/btf.h"
 #include "core/cgroup.h"
 #include "core/errors.h"
 #include "core/event.h"
@@ -142,6 +143,15 @@ static int configure(struct ks_ctx *c)
 	skel->rodata->nr_execveat = SYS_execveat;
 	skel->rodata->max_args = (unsigned int)st->max_args;
 	skel->rodata->include_failed = st->include_failed;
+	/*
+	 * An exec in flight keeps 4 KB of arguments: room for more, allocated as execs come,
+	 * where the kernel makes that safe in tracing programs; before that (the kernel warns
+	 * of run-time allocation) the object's 1024 preallocated entries.
+	 */
+	if (ks_btf_lazy_maps()) {
+		bpf_map__set_map_flags(skel->maps.execs, BPF_F_NO_PREALLOC);
+		bpf_map__set_max_entries(skel->maps.execs, 4096);
+	}
 	return 0;
 }
 
