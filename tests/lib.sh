@@ -6,7 +6,7 @@
 #
 #   ks_test opensnoop/count t_count            # needs root, default timeout
 #   ks_test -n jsonq/escapes t_jsonq_escapes   # -n: needs no root
-#   ks_test -t 120 slow/one t_slow             # -t: timeout in seconds (default 60)
+#   ks_test -t 300 slow/one t_slow             # -t: timeout in seconds (default 120)
 #   ks_test -n -H kscope/version t_version     # -H: checks kscope's own logic only (option
 #                                              # parsing, messages), the same on every
 #                                              # kernel: not run in the kernel matrix's
@@ -24,7 +24,11 @@
 # KS_GUEST=1 in tests/vmtest.sh's guests. KS_SCALE (optional, default 1): divides the sizes of the heaviest workloads (see
 # ks_scaled), for slow machines such as tests/vmtest.sh's emulated guests.
 
-KS_DEFAULT_TIMEOUT=60
+# The watchdog's timeout is the one limit that counts; the waits below for one step (a
+# process to start, kscope to attach or end, a workload to finish) are there to say which
+# step hung, with room for a machine that is busy with other work (make test-stress).
+KS_DEFAULT_TIMEOUT=120
+KS_WAIT=60
 H=${KS_HELPERS:-}
 KS_RC=0
 
@@ -192,7 +196,7 @@ ks_bg() {
 		mv "$KS_TMP/$_ks_n.rc.tmp" "$KS_TMP/$_ks_n.rc"
 	) &
 	echo "$_ks_n" >>"$KS_TMP/.bg"
-	ks_wait_until 5 test -s "$KS_TMP/$_ks_n.pid" || fail "$_ks_n: did not start"
+	ks_wait_until "$KS_WAIT" test -s "$KS_TMP/$_ks_n.pid" || fail "$_ks_n: did not start"
 }
 
 ks_pid() { cat "$KS_TMP/$1.pid"; }
@@ -259,10 +263,10 @@ _ks_is_attached() {
 	head -n 1 "$KS_TMP/$1.out" 2>/dev/null | grep -q '^{"type":"meta"'
 }
 
-# ks_attached NAME: wait (10 s at most) until kscope NAME has attached; fail if it ended.
+# ks_attached NAME: wait (KS_WAIT s at most) until kscope NAME has attached; fail if it ended.
 ks_attached() {
-	ks_wait_until 10 _ks_is_attached "$1" ||
-		fail "$1: not attached after 10 s (stderr: $(ks_first_line "$KS_TMP/$1.err"))"
+	ks_wait_until "$KS_WAIT" _ks_is_attached "$1" ||
+		fail "$1: not attached after $KS_WAIT s (stderr: $(ks_first_line "$KS_TMP/$1.err"))"
 	if ks_done "$1"; then
 		# Limited with --attach to a variant this kernel refused at load (the tool falls
 		# back on its own otherwise): not something this test can check here.
@@ -272,13 +276,13 @@ ks_attached() {
 	fi
 }
 
-# ks_stop NAME [SIGNAL]: stop kscope NAME (default SIGINT), wait 10 s at most, check that
-# it left no BPF objects. KS_RC is its exit code.
+# ks_stop NAME [SIGNAL]: stop kscope NAME (default SIGINT), wait KS_WAIT s at most, check
+# that it left no BPF objects. KS_RC is its exit code.
 ks_stop() {
 	kill -"${2:-INT}" "$(ks_pid "$1")" 2>/dev/null
-	if ! ks_bg_wait "$1" 10; then
+	if ! ks_bg_wait "$1" "$KS_WAIT"; then
 		ks_bg_kill "$1"
-		fail "$1: still running 10 s after SIG${2:-INT}"
+		fail "$1: still running $KS_WAIT s after SIG${2:-INT}"
 	fi
 	ks_leakcheck "$1"
 }
@@ -292,10 +296,10 @@ ks_wait() {
 	ks_leakcheck "$1"
 }
 
-# ks_run NAME ARGS...: run kscope to its end (30 s at most), then leak check. KS_RC is set.
+# ks_run NAME ARGS...: run kscope to its end (KS_WAIT s at most), then leak check. KS_RC is set.
 ks_run() {
 	ks_start "$@"
-	ks_wait "$1" 30
+	ks_wait "$1" "$KS_WAIT"
 }
 
 # ks_json_ok NAME: NAME's stdout is valid NDJSON, first line meta, last line summary.
@@ -368,18 +372,18 @@ wl_start_as() {
 }
 
 _wl_ready() {
-	ks_wait_until 5 _ks_catches_usr1 "$(ks_pid "$1")" ||
-		fail "workload $1 not ready after 5 s: $(ks_first_line "$KS_TMP/$1.err")"
+	ks_wait_until "$KS_WAIT" _ks_catches_usr1 "$(ks_pid "$1")" ||
+		fail "workload $1 not ready after $KS_WAIT s: $(ks_first_line "$KS_TMP/$1.err")"
 }
 
 # wl_go NAME: trigger the workload.
 wl_go() { kill -USR1 "$(ks_pid "$1")" || fail "cannot signal workload $1"; }
 
-# wl_wait NAME: wait for the workload to finish (10 s at most); it must exit 0.
+# wl_wait NAME: wait for the workload to finish (KS_WAIT s at most); it must exit 0.
 wl_wait() {
-	ks_bg_wait "$1" 10 || {
+	ks_bg_wait "$1" "$KS_WAIT" || {
 		ks_bg_kill "$1"
-		fail "workload $1 did not finish in 10 s"
+		fail "workload $1 did not finish in $KS_WAIT s"
 	}
 	[ "$KS_RC" = 0 ] || fail "workload $1 exited with $KS_RC: $(ks_first_line "$KS_TMP/$1.err")"
 }
@@ -403,10 +407,10 @@ sl_start() {
 
 _ks_sl_done() { grep -q '^done$' "$KS_TMP/$1.out" 2>/dev/null || ks_done "$1"; }
 
-# sl_go NAME: trigger it and wait (30 s at most) until it is done.
+# sl_go NAME: trigger it and wait (KS_WAIT s at most) until it is done.
 sl_go() {
 	wl_go "$1"
-	ks_wait_until 30 _ks_sl_done "$1" || fail "schedload $1 not done after 30 s"
+	ks_wait_until "$KS_WAIT" _ks_sl_done "$1" || fail "schedload $1 not done after $KS_WAIT s"
 	ks_done "$1" && fail "schedload $1 ended early: $(ks_first_line "$KS_TMP/$1.err")"
 	return 0
 }
@@ -725,10 +729,10 @@ sl_switches() {
 		"$KS_TMP/$1.out"
 }
 
-# sl_wait_line NAME LINE: wait (60 s at most) until schedload NAME printed LINE.
+# sl_wait_line NAME LINE: wait (KS_WAIT s at most) until schedload NAME printed LINE.
 sl_wait_line() {
-	ks_wait_until 60 grep -q -x -F -e "$2" "$KS_TMP/$1.out" ||
-		fail "schedload $1 did not print '$2' in 60 s: $(ks_first_line "$KS_TMP/$1.err")"
+	ks_wait_until "$KS_WAIT" grep -q -x -F -e "$2" "$KS_TMP/$1.out" ||
+		fail "schedload $1 did not print '$2' in $KS_WAIT s: $(ks_first_line "$KS_TMP/$1.err")"
 }
 
 # The last online CPU (the one the pinned workloads use).

@@ -26,7 +26,7 @@
 
 /* DIR/FILE into @buf (NUL-terminated, possibly cut), or an empty string. No malloc: the
  * callers may run while the thread they watch holds the memory map lock. */
-static void ts_read(const char *dir, const char *file, char *buf, size_t size)
+static inline void ts_read(const char *dir, const char *file, char *buf, size_t size)
 {
 	char path[96];
 	ssize_t n = -1;
@@ -42,7 +42,7 @@ static void ts_read(const char *dir, const char *file, char *buf, size_t size)
 }
 
 /* The value after "NAME:" in DIR/status, 0 if absent. */
-static unsigned long long ts_status(const char *dir, const char *name)
+static inline unsigned long long ts_status(const char *dir, const char *name)
 {
 	char buf[4096], *p;
 
@@ -55,14 +55,14 @@ static unsigned long long ts_status(const char *dir, const char *name)
 
 /* Voluntary and involuntary context switches so far: each is one sched_switch event
  * with this thread as the task leaving the CPU. */
-static void ts_switches(const char *dir, unsigned long long *vol, unsigned long long *invol)
+static inline void ts_switches(const char *dir, unsigned long long *vol, unsigned long long *invol)
 {
 	*vol = ts_status(dir, "voluntary_ctxt_switches");
 	*invol = ts_status(dir, "nonvoluntary_ctxt_switches");
 }
 
 /* Nanoseconds the thread has run (schedstat's first field). */
-static unsigned long long ts_exec_ns(const char *dir)
+static inline unsigned long long ts_exec_ns(const char *dir)
 {
 	char buf[128];
 
@@ -71,7 +71,7 @@ static unsigned long long ts_exec_ns(const char *dir)
 }
 
 /* Off its CPU inside system call @nr with first argument @arg? */
-static int ts_off_cpu_in(const char *dir, long nr, long arg)
+static inline int ts_off_cpu_in(const char *dir, long nr, long arg)
 {
 	char buf[256], *end;
 	long n;
@@ -85,7 +85,8 @@ static int ts_off_cpu_in(const char *dir, long nr, long arg)
 
 /* Wait until the thread blocked in system call @nr(@arg, ...) after its voluntary switch
  * count was @vol_before, and left its CPU. */
-static void ts_wait_blocked(const char *dir, unsigned long long vol_before, long nr, long arg)
+static inline void ts_wait_blocked(const char *dir, unsigned long long vol_before, long nr,
+				   long arg)
 {
 	struct timespec ms = { 0, 1000000 };
 	unsigned long long vol, invol;

@@ -147,7 +147,7 @@ t_prof_interval() {
 	ks_start ks profile -F 199 -p "$WPID" --json 0.3 2
 	ks_attached ks
 	wl_go w
-	ks_wait ks 30
+	ks_wait ks "$KS_WAIT"
 	expect_rc ks 0
 	ks_json_ok ks
 	expect_eq "$(ks_count ks type=stacks)" 2 "reports"

@@ -145,9 +145,9 @@ t_rq_interval() {
 	wl_go w
 	sl_wait_line w spinning
 	ks_start ks runqlat --json -p "$(ks_pid w)" 0.4 3
-	ks_wait ks 60
+	ks_wait ks "$KS_WAIT"
 	wl_go w
-	ks_wait_until 60 _ks_sl_done w || fail "schedload w not done after 60 s"
+	ks_wait_until "$KS_WAIT" _ks_sl_done w || fail "schedload w not done after $KS_WAIT s"
 	sl_end w
 	expect_rc ks 0
 	ks_json_ok ks

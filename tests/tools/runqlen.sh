@@ -15,9 +15,9 @@ rql_run() {
 	wl_go w
 	sl_wait_line w spinning
 	ks_start "$_n" runqlen -C -F 99 -d 1 "$@"
-	ks_wait "$_n" 60
+	ks_wait "$_n" "$KS_WAIT"
 	wl_go w
-	ks_wait_until 60 _ks_sl_done w || fail "schedload w not done after 60 s"
+	ks_wait_until "$KS_WAIT" _ks_sl_done w || fail "schedload w not done after $KS_WAIT s"
 	sl_end w
 	expect_rc "$_n" 0
 }
