@@ -418,14 +418,6 @@ sl_go() {
 # sl_end NAME: let it exit; it must exit 0.
 sl_end() { wl_run "$1"; }
 
-# sc_close COUNT PCOUNT: COUNT switch-ins seen by sched_switch events against schedstat's
-# PCOUNT for the same thread: at most PCOUNT, at least PCOUNT - 3 - 5%. (The kernel's
-# pcount counts a few arrivals that no sched_switch event shows; bpftrace sees the same
-# events kscope sees.)
-sc_close() {
-	[ "$1" -le "$2" ] && [ "$1" -ge $(($2 - 3 - $2 / 20)) ]
-}
-
 # Parent pid of PID (field 4 of /proc/PID/stat; the command name may contain spaces).
 ks_ppid() { sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f2; }
 

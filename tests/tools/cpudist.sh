@@ -16,10 +16,11 @@ M=20
 
 # On CPU, per thread: a slice ends at each switch-out, and the spinners were made after
 # kscope attached, so each one's count is exactly its context switches (less switch-ins
-# the kernel did not trace: ks_swtrace_start in lib.sh). Their slices share one CPU, one after another: together they fit in the
-# window. Each ran for its run time, as the kernel counts it (less a VM's stolen time):
-# at least half of that is asked (a stall of the virtual CPU between the scheduler's clock
-# reading and the tracepoint moves time between the two tasks of that switch).
+# the kernel did not trace: ks_swtrace_start in lib.sh). Their slices share one CPU, one
+# after another: together they fit in the window. Each ran for its run time, as the kernel
+# counts it (less a VM's stolen time): at least half of that is asked (a stall of the
+# virtual CPU between the scheduler's clock reading and the tracepoint moves time between
+# the two tasks of that switch).
 t_cd_oncpu() {
 	_m=${1:-}
 	[ -z "$_m" ] || ks_method_works "$_m"
@@ -68,9 +69,9 @@ t_cd_oncpu() {
 # ends a slice that began at its previous switch-out, and its last switch-out (blocked for
 # good) has no end yet: its context switches less one. K of its slices are reads that
 # blocked M ms or more (log2 bucket from 16384 us: 16 ms), so they add up to K x M ms at
-# least; all of them fit in the window. (A switch-in the kernel did not trace ends no
-# slice: ks_swtrace_start in lib.sh.) (Its other slices, if any, are waits for a CPU of
-# any length.) The main thread's row is not checked.
+# least; all of them fit in the window. A switch-in the kernel did not trace ends no
+# slice (ks_swtrace_start in lib.sh); its other slices, if any, are waits for a CPU of any
+# length. The main thread's row is not checked.
 t_cd_offcpu() {
 	sl_start w block "$K" "$M"
 	ks_start ks cpudist --json -O -L ${1:-} -p "$(ks_pid w)"

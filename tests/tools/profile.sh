@@ -8,7 +8,8 @@ ks_test profile/ratio t_prof_ratio
 ks_test profile/json t_prof_json
 ks_test profile/svg t_prof_svg
 ks_test profile/cgroup t_prof_cgroup
-ks_test profile/interval t_prof_interval
+# -H: intervals are kscope's own (user space), the same on every kernel
+ks_test -H profile/interval t_prof_interval
 ks_test profile/kernel_only t_prof_kernel_only
 ks_test profile/cycles t_prof_cycles
 ks_test -n -H profile/bad_event t_prof_bad_event

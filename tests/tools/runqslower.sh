@@ -11,8 +11,9 @@ ks_test runqslower/spinners t_rs_spinners
 for _m in tp_btf raw_tp; do
 	ks_test "runqslower/attach/$_m" t_rs_spinners "$_m"
 done
-ks_test runqslower/threshold t_rs_threshold
-ks_test runqslower/text t_rs_text
+# -H: the threshold, text: the same BPF and user space code on every kernel as the above
+ks_test -H runqslower/threshold t_rs_threshold
+ks_test -H runqslower/text t_rs_text
 ks_test -H runqslower/bad_threshold t_rs_bad_threshold
 
 # rs_check_events NAME WL: the events of run NAME (threshold 0) against schedload WL's spinners.
