@@ -4,6 +4,7 @@
 #   make            build ./kscope (out of tree in .output/)
 #   make run        install what is missing, build, run the main job for a few seconds
 #   make test       install what is missing, build, run the whole test suite (as root)
+#   make test-stress  the host's suite under competing CPU and IO load (STRESS_RUNS=N times)
 #   make unit       unit tests only (no root)
 #   make bench      benchmarks (bench/README.md)
 #   make vmtest     the tool tests on Debian kernels under qemu, and natively (tests/vmtest.sh;
@@ -89,6 +90,16 @@ test: test-deps
 	$(Q)$(MAKE) --no-print-directory all helpers unit-bins fuzz-bins
 	$(Q)OUTPUT=$(OUTPUT) sh tests/run.sh $(if $(VM_KERNELS),--vm $(VM_KERNELS))
 
+# The host's suite (no guests) under competing load: stress-ng CPU and IO workers and a
+# loop building kscope from a copy of the sources (tests/stress.sh, tests/README.md), as many
+# times in a row as STRESS_RUNS says; the first failure ends it.
+STRESS_RUNS ?= 1
+.PHONY: test-stress
+test-stress:
+	$(Q)sh scripts/setup --test --stress
+	$(Q)$(MAKE) --no-print-directory all helpers unit-bins fuzz-bins
+	$(Q)OUTPUT=$(OUTPUT) STRESS_RUNS=$(STRESS_RUNS) sh tests/stress.sh
+
 # The tool tests on other kernels (Debian's, fetched and cached) under qemu, next to the
 # host's own run: tests/vmtest.sh. With KSCOPE=path that binary is tested and not rebuilt.
 vmtest: vmtest-deps
@@ -161,6 +172,8 @@ $(OUTPUT)/tests/unit/%: tests/unit/%.c $(CORE_OBJS)
 # stackload's stacks are what the stack tools' tests check: no PIE, no inlining, no tail calls.
 $(OUTPUT)/tests/helpers/stackload: HELPER_FLAGS = -no-pie -fno-pie -fno-inline \
 	-fno-optimize-sibling-calls
+# The helpers that report their threads' scheduling share tests/helpers/taskstate.h.
+$(OUTPUT)/tests/helpers/schedload $(OUTPUT)/tests/helpers/stackload: tests/helpers/taskstate.h
 $(OUTPUT)/tests/helpers/%: tests/helpers/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)

@@ -16,6 +16,19 @@
  *   pipe N MS              a child process N times sleeps MS ms and writes a byte to a pipe
  *                          (in wake_here); the parent reads each byte in read_here, so it is
  *                          blocked about N x MS ms in all, each time woken by the child
+ *   handoff N MS           the same, but before each sleep the child waits until the parent
+ *                          has blocked in read_here and left its CPU (taskstate.h): so each of
+ *                          the N reads blocks MS ms or more, whatever else runs
+ *
+ * With STACKLOAD_REPORT=1 in the environment it says what it did, once done, on stdout
+ * (times in ns, of the clocks named):
+ *   burn:    "FUNC calls N wall_ns W exec_ns E" for burn_a and burn_b (W: CLOCK_MONOTONIC
+ *            around the calls; E: the thread's CPU time in them), then "burn wall_ns W
+ *            exec_ns E switches S" for the whole burn (S: its context switches meanwhile)
+ *   sleep:   "sleep_here wall_ns W" for each call, then "sleep exec_ns E" (its CPU time
+ *            from the trigger to the end)
+ *   pipe, handoff: "read_here wall_ns W" for each of the parent's reads
+ * burn A_MS B_MS ROUNDS CPU (a fourth argument) runs on that CPU only.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -26,7 +39,11 @@
 #include <time.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include "taskstate.h"
 
 #define NOINLINE __attribute__((noinline, used))
 
@@ -137,9 +154,74 @@ static void *spinner(void *arg)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: stackload burn A_MS B_MS ROUNDS | sleep N MS | "
-			"spin THREADS CPU MS | pipe N MS\n");
+	fprintf(stderr, "usage: stackload burn A_MS B_MS ROUNDS [CPU] | sleep N MS | "
+			"spin THREADS CPU MS | pipe N MS | handoff N MS\n");
 	exit(2);
+}
+
+static int reporting;
+
+/* What one kind of call did: how often, how long by the wall clock and by CPU time. */
+struct calls {
+	long n;
+	long long wall_ns, exec_ns;
+};
+
+static void calls_add(struct calls *c, long long wall0, long long exec0)
+{
+	c->n++;
+	c->wall_ns += clock_ms_ns(CLOCK_MONOTONIC) - wall0;
+	c->exec_ns += clock_ms_ns(CLOCK_THREAD_CPUTIME_ID) - exec0;
+}
+
+static long long own_switches(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	return ru.ru_nvcsw + ru.ru_nivcsw;
+}
+
+/* burn's fourth argument: run on that CPU only. */
+static void pin_to(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		exit(1);
+}
+
+/* handoff: what the parent tells the child through shared memory before each read. */
+struct handoff {
+	volatile long round; /* the read it is about to make, from 1 */
+	volatile unsigned long long vol_before;
+};
+
+/* handoff, in the parent: about to make read @i (from 0). */
+static void handoff_reading(struct handoff *h, int i)
+{
+	struct rusage ru;
+
+	if (!h)
+		return;
+	getrusage(RUSAGE_THREAD, &ru);
+	h->vol_before = (unsigned long long)ru.ru_nvcsw;
+	__atomic_store_n(&h->round, i + 1, __ATOMIC_RELEASE);
+}
+
+/* handoff, in the child: wait until @parent blocked in its read @i of @fd, off its CPU. */
+static void handoff_wait(struct handoff *h, int i, pid_t parent, int fd)
+{
+	char dir[32];
+
+	if (!h)
+		return;
+	snprintf(dir, sizeof(dir), "/proc/%d", (int)parent);
+	while (__atomic_load_n(&h->round, __ATOMIC_ACQUIRE) != i + 1)
+		usleep(1000);
+	ts_wait_blocked(dir, h->vol_before, SYS_read, fd);
 }
 
 static void on_usr1(int sig)
@@ -160,17 +242,49 @@ int main(int argc, char **argv)
 	sigdelset(&wait, SIGUSR1);
 	sigaction(SIGUSR1, &sa, NULL);
 	sigsuspend(&wait);
+	reporting = getenv("STACKLOAD_REPORT") && !strcmp(getenv("STACKLOAD_REPORT"), "1");
 
-	if (!strcmp(argv[1], "burn") && argc == 5) {
-		long long a = atoll(argv[2]) * 1000000LL, b = atoll(argv[3]) * 1000000LL;
+	if (!strcmp(argv[1], "burn") && (argc == 5 || argc == 6)) {
+		long long a_ns = atoll(argv[2]) * 1000000LL, b_ns = atoll(argv[3]) * 1000000LL;
+		struct calls a = { 0 }, b = { 0 }, all = { 0 };
+		long long w, e, w0, e0, sw0;
 
+		if (argc == 6)
+			pin_to(atoi(argv[5]));
+		sw0 = own_switches();
+		w0 = clock_ms_ns(CLOCK_MONOTONIC);
+		e0 = clock_ms_ns(CLOCK_THREAD_CPUTIME_ID);
+		/* called from main itself: main is right below them on the stack */
 		for (int r = atoi(argv[4]); r > 0; r--) {
-			burn_a(a);
-			burn_b(b);
+			w = clock_ms_ns(CLOCK_MONOTONIC);
+			e = clock_ms_ns(CLOCK_THREAD_CPUTIME_ID);
+			burn_a(a_ns);
+			calls_add(&a, w, e);
+			w = clock_ms_ns(CLOCK_MONOTONIC);
+			e = clock_ms_ns(CLOCK_THREAD_CPUTIME_ID);
+			burn_b(b_ns);
+			calls_add(&b, w, e);
 		}
+		calls_add(&all, w0, e0);
+		if (reporting)
+			printf("burn_a calls %ld wall_ns %lld exec_ns %lld\n"
+			       "burn_b calls %ld wall_ns %lld exec_ns %lld\n"
+			       "burn wall_ns %lld exec_ns %lld switches %lld\n",
+			       a.n, a.wall_ns, a.exec_ns, b.n, b.wall_ns, b.exec_ns, all.wall_ns,
+			       all.exec_ns, own_switches() - sw0);
 	} else if (!strcmp(argv[1], "sleep") && argc == 4) {
-		for (int n = atoi(argv[2]); n > 0; n--)
+		long long e0 = clock_ms_ns(CLOCK_THREAD_CPUTIME_ID);
+
+		for (int n = atoi(argv[2]); n > 0; n--) {
+			long long t = clock_ms_ns(CLOCK_MONOTONIC);
+
 			sleep_here(atoi(argv[3]));
+			if (reporting)
+				printf("sleep_here wall_ns %lld\n",
+				       clock_ms_ns(CLOCK_MONOTONIC) - t);
+		}
+		if (reporting)
+			printf("sleep exec_ns %lld\n", clock_ms_ns(CLOCK_THREAD_CPUTIME_ID) - e0);
 	} else if (!strcmp(argv[1], "spin") && argc == 5) {
 		int n = atoi(argv[2]);
 		pthread_t *t = calloc((size_t)n, sizeof(*t));
@@ -182,25 +296,44 @@ int main(int argc, char **argv)
 		for (int i = 0; i < n; i++)
 			pthread_join(t[i], NULL);
 		free(t);
-	} else if (!strcmp(argv[1], "pipe") && argc == 4) {
+	} else if ((!strcmp(argv[1], "pipe") || !strcmp(argv[1], "handoff")) && argc == 4) {
 		int n = atoi(argv[2]), ms = atoi(argv[3]), fds[2], st;
-		pid_t child;
+		long long *wall = calloc((size_t)n + 1, sizeof(*wall));
+		struct handoff *h = NULL;
+		pid_t child, parent = getpid();
 
-		if (pipe(fds))
+		if (!wall || pipe(fds))
 			return 1;
+		if (!strcmp(argv[1], "handoff")) {
+			h = mmap(NULL, sizeof(*h), PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+			if (h == MAP_FAILED)
+				return 1;
+		}
 		child = fork();
 		if (child < 0)
 			return 1;
+		/* read_here and wake_here called from main itself: main is right below them */
 		if (!child) {
 			for (int i = 0; i < n; i++) {
+				handoff_wait(h, i, parent, fds[0]);
 				sleep_here(ms);
 				wake_here(fds[1]);
 			}
 			_exit(0);
 		}
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < n; i++) {
+			long long t = reporting ? clock_ms_ns(CLOCK_MONOTONIC) : 0;
+
+			handoff_reading(h, i);
 			read_here(fds[0]);
+			if (reporting)
+				wall[i] = clock_ms_ns(CLOCK_MONOTONIC) - t;
+		}
 		waitpid(child, &st, 0);
+		for (int i = 0; reporting && i < n; i++)
+			printf("read_here wall_ns %lld\n", wall[i]);
+		free(wall);
 	} else {
 		usage();
 	}

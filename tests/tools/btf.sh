@@ -2,9 +2,10 @@
 # kscope btf: the per-kernel cache of minimal BTF. --verify proves that every tool's programs
 # relocate the same with it as with the full kernel BTF, for every method that works here.
 
-ks_test -t 120 btf/verify t_btf_verify
+# Each runs kscope once per tool (and method): minutes in an emulated guest on a busy machine.
+ks_test -t 600 btf/verify t_btf_verify
 ks_test btf/cache_dir t_btf_cache_dir
-ks_test btf/cache_off t_btf_cache_off
+ks_test -t 600 btf/cache_off t_btf_cache_off
 ks_test btf/corrupt_cache t_btf_corrupt_cache
 
 btf_have() {

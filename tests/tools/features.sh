@@ -58,7 +58,7 @@ t_feat_not_root() {
 	cp "$KSCOPE" "$KS_TMP/kscope" && chmod 755 "$KS_TMP/kscope" || fail "cannot copy kscope"
 	ks_mark nr
 	ks_bg nr "$H/asuser" 65534 65534 "$KS_TMP/kscope" features
-	ks_wait nr 20
+	ks_wait nr "$KS_WAIT"
 	expect_rc nr 3
 	expect_one_line "$KS_TMP/nr.err" "features as nobody"
 	expect_grep "$KS_TMP/nr.err" "permission denied" "features as nobody"

@@ -40,7 +40,7 @@ done
 
 t_list() {
 	ks_bg list "$KSCOPE"
-	ks_bg_wait list 10 || fail "kscope alone did not finish"
+	ks_bg_wait list "$KS_WAIT" || fail "kscope alone did not finish"
 	expect_eq "$KS_RC" 0 "exit code of kscope alone"
 	expect_grep "$KS_TMP/list.out" "tools:" "tool list"
 	expect_grep "$KS_TMP/list.out" "commands:" "tool list"
@@ -54,7 +54,7 @@ t_list() {
 
 t_version() {
 	ks_bg v "$KSCOPE" --version
-	ks_bg_wait v 10 || fail "kscope --version did not finish"
+	ks_bg_wait v "$KS_WAIT" || fail "kscope --version did not finish"
 	expect_eq "$KS_RC" 0 "exit code of kscope --version"
 	grep -q '^kscope [0-9]' "$KS_TMP/v.out" || fail "no version: $(ks_first_line "$KS_TMP/v.out")"
 	pass
@@ -64,13 +64,13 @@ t_unknown_tool() {
 	_t=$(ks_list_tools | grep -x opensnoop)
 	[ -n "$_t" ] || skip "no opensnoop to misspell"
 	ks_bg u "$KSCOPE" opensnop
-	ks_bg_wait u 10 || fail "did not finish"
+	ks_bg_wait u "$KS_WAIT" || fail "did not finish"
 	expect_eq "$KS_RC" 2 "exit code for an unknown tool"
 	expect_one_line "$KS_TMP/u.err" "unknown tool"
 	expect_grep "$KS_TMP/u.err" "did you mean 'opensnoop'" "suggestion"
 	[ -s "$KS_TMP/u.out" ] && fail "stdout not empty: $(ks_first_line "$KS_TMP/u.out")"
 	ks_bg u2 "$KSCOPE" zzzzzzzzzz
-	ks_bg_wait u2 10 || fail "did not finish"
+	ks_bg_wait u2 "$KS_WAIT" || fail "did not finish"
 	expect_eq "$KS_RC" 2 "exit code for an unknown tool"
 	expect_one_line "$KS_TMP/u2.err" "unknown tool"
 	pass
@@ -78,7 +78,7 @@ t_unknown_tool() {
 
 t_unknown_global_option() {
 	ks_bg g "$KSCOPE" --bogus-option
-	ks_bg_wait g 10 || fail "did not finish"
+	ks_bg_wait g "$KS_WAIT" || fail "did not finish"
 	expect_eq "$KS_RC" 2 "exit code for an unknown option"
 	expect_one_line "$KS_TMP/g.err" "unknown option"
 	pass
@@ -86,7 +86,7 @@ t_unknown_global_option() {
 
 smoke_help() {
 	ks_bg h "$KSCOPE" "$1" --help
-	ks_bg_wait h 10 || fail "--help did not finish"
+	ks_bg_wait h "$KS_WAIT" || fail "--help did not finish"
 	expect_eq "$KS_RC" 0 "exit code of --help"
 	grep -q "^usage: kscope $1" "$KS_TMP/h.out" ||
 		fail "no 'usage: kscope $1' on stdout: $(ks_first_line "$KS_TMP/h.out")"
@@ -96,14 +96,14 @@ smoke_help() {
 
 smoke_bad_option() {
 	ks_bg b "$KSCOPE" "$1" --no-such-option
-	ks_bg_wait b 10 || fail "did not finish"
+	ks_bg_wait b "$KS_WAIT" || fail "did not finish"
 	expect_eq "$KS_RC" 2 "exit code for a bad option"
 	expect_one_line "$KS_TMP/b.err" "bad option"
 	expect_grep "$KS_TMP/b.err" "--no-such-option" "the message names the option"
 	[ -s "$KS_TMP/b.out" ] && fail "stdout not empty: $(ks_first_line "$KS_TMP/b.out")"
 	# in --json mode the error is JSON too
 	ks_bg bj "$KSCOPE" "$1" --json -Z
-	ks_bg_wait bj 10 || fail "did not finish"
+	ks_bg_wait bj "$KS_WAIT" || fail "did not finish"
 	expect_eq "$KS_RC" 2 "exit code for a bad option with --json"
 	expect_one_line "$KS_TMP/bj.err" "bad option with --json"
 	expect_eq "$("$H/jsonq" -c -w type=error -w "tool=$1" <"$KS_TMP/bj.err" 2>&1)" 1 \
@@ -129,13 +129,22 @@ smoke_json() {
 	expect_eq "$("$H/jsonq" -g 'attach_detail.*' <"$KS_TMP/meta" | "$H/jsonq" -c -w 'targets#>=1' -w why)" \
 		"$("$H/jsonq" -g 'attach#' <"$KS_TMP/meta")" "attach_detail's hooks with targets and why"
 	expect_eq "$(tail -n 1 "$KS_TMP/j.out" | "$H/jsonq" -g tool)" "$1" "summary tool"
+	# a second at least; the end may come late on a busy machine, not seconds late
 	_d=$(tail -n 1 "$KS_TMP/j.out" | "$H/jsonq" -g duration_ns)
-	[ -n "$_d" ] && [ "$_d" -ge 900000000 ] && [ "$_d" -lt 5000000000 ] ||
+	[ -n "$_d" ] && [ "$_d" -ge 900000000 ] && [ "$_d" -lt 31000000000 ] ||
 		fail "summary duration_ns $_d for -d 1"
 	expect_eq "$(ks_count j type=summary 'lost>=0')" 1 "summary lost"
 	# (ks_json_ok checked that every event line carries the common fields)
-	# no diagnostics on a clean run
-	[ -s "$KS_TMP/j.err" ] && fail "stderr not empty: $(ks_first_line "$KS_TMP/j.err")"
+	# No diagnostics on a clean run. Tracing the whole machine, a streaming tool may lose
+	# events when other work makes many (its reader falls behind): then one warning says
+	# how many, the number in the summary.
+	if [ -s "$KS_TMP/j.err" ]; then
+		_l=$(tail -n 1 "$KS_TMP/j.out" | "$H/jsonq" -g lost)
+		[ "$_l" != 0 ] && [ "$(ks_lines "$KS_TMP/j.err")" = 1 ] &&
+			[ "$("$H/jsonq" -c -w type=warning -w "tool=$1" -w "message~lost $_l events" \
+				<"$KS_TMP/j.err")" = 1 ] || fail "stderr not empty: $(ks_first_line "$KS_TMP/j.err")"
+		note "$(ks_first_line "$KS_TMP/j.err")"
+	fi
 	pass
 }
 
@@ -145,7 +154,7 @@ smoke_not_root() {
 	chmod 755 "$KS_TMP/kscope"
 	ks_mark nr
 	ks_bg nr "$H/asuser" 65534 65534 "$KS_TMP/kscope" "$1" -d 1
-	ks_wait nr 20
+	ks_wait nr "$KS_WAIT"
 	expect_rc nr 3
 	expect_one_line "$KS_TMP/nr.err" "not root"
 	expect_grep "$KS_TMP/nr.err" "permission denied" "not root"
