@@ -448,12 +448,12 @@ ks_cg_move() {
 		fail "cannot move $1 into $2: $(ks_first_line "$KS_TMP/cg.err")"
 }
 
-# Remove a cgroup made by the test, with any sub-cgroups the test made in it.
+# Remove a cgroup made by the test, with any sub-cgroups the test made in it: anything still
+# inside goes first to cgroup $2 (default: the v2 root).
 _ks_cg_remove() {
 	[ -d "$1" ] || return 0
-	_ks_root=$(ks_cg2_root)
+	_ks_root=${2:-$(ks_cg2_root)}
 	find "$1" -depth -type d | while read -r _ks_d; do
-		# anything still inside goes back to the root first
 		while read -r _ks_p; do
 			echo "$_ks_p" >"$_ks_root/cgroup.procs" 2>/dev/null
 		done <"$_ks_d/cgroup.procs"
@@ -862,15 +862,7 @@ _ks_cg1_cleanup() {
 
 # Remove v1 cgroup $1 and any made in it: what is still inside goes to its parent first.
 _ks_cg1_remove() {
-	[ -d "$1" ] || return 0
-	_ks_up=${1%/*}
-	find "$1" -depth -type d | while read -r _ks_d; do
-		while read -r _ks_p; do
-			echo "$_ks_p" >"$_ks_up/cgroup.procs" 2>/dev/null
-		done <"$_ks_d/cgroup.procs"
-		ks_wait_until 5 rmdir "$_ks_d" 2>/dev/null
-	done
-	[ ! -d "$1" ]
+	_ks_cg_remove "$1" "${1%/*}"
 }
 
 # --- facts that hold under any load (tests/README.md: "A busy machine") ----------------------
