@@ -6,8 +6,10 @@
 	ph = val($0, "phase"); id = val($0, "tracer")
 	if (failed($0, id, why))
 		next
-	if (ph == "startup")
+	if (ph == "startup") {
 		su[id] = su[id] " " val($0, "startup_ms")
+		if (val($0, "stop_ms") != "") sd[id] = sd[id] " " val($0, "stop_ms")
+	}
 	if (ph == "overhead") {
 		seq++
 		sid[seq] = id
@@ -47,10 +49,10 @@ END {
 	printf "  bursts (a reader woken on the workload's CPU).\n"
 	printf "x count, x strm: steady+ over the counting floor's and the batched streaming floor's\n"
 	printf "  steady+ of this run.\n\n"
-	fmt = "%-46s %7s %13s %7s %7s %7s %8s %6s %9s %7s\n"
-	printf fmt, "tracer", "ns/op+", "range", "steady+", "x count", "x strm", "start ms", "RSS MB",
-		"events", "lost"
-	hr = sprintf("%124s", "")
+	fmt = "%-46s %7s %13s %7s %7s %7s %8s %7s %6s %9s %7s\n"
+	printf fmt, "tracer", "ns/op+", "range", "steady+", "x count", "x strm", "start ms", "stop ms",
+		"RSS MB", "events", "lost"
+	hr = sprintf("%132s", "")
 	gsub(/ /, "-", hr)
 	print hr
 	for (i = 1; i <= nt; i++) {
@@ -60,7 +62,7 @@ END {
 			continue
 		}
 		add = median(ns[id])
-		xc = xs = st = mb = evs = lss = sty = "-"
+		xc = xs = st = sp = mb = evs = lss = sty = "-"
 		if (p10[id] != "") {
 			steady = median(p10[id])
 			sty = sprintf("%+.0f", steady)
@@ -68,14 +70,18 @@ END {
 			if (floors > 0) xs = sprintf("%.2f", steady / floors)
 		}
 		if (su[id] != "") st = sprintf("%.1f", median(su[id]))
+		if (sd[id] != "") sp = sprintf("%.0f", median(sd[id]))
 		if (rss[id] != "") mb = sprintf("%.1f", maxof(rss[id]) / 1024)
 		if (ev[id] != "") evs = sprintf("%d", median(ev[id]))
 		if (ls[id] != "") lss = sprintf("%d", maxof(ls[id]))
 		printf fmt, lab[id], sprintf("%+.0f", add),
-			sprintf("%.0f..%.0f", minof(ns[id]), maxof(ns[id])), sty, xc, xs, st, mb, evs, lss
+			sprintf("%.0f..%.0f", minof(ns[id]), maxof(ns[id])), sty, xc, xs, st, sp, mb, evs,
+			lss
 	}
 
 	printf "\nstart ms: median time from exec to attached, in runs without the workload.\n"
+	printf "stop ms: median time from SIGINT to exit in the same runs: final output and detaching\n"
+	printf "  (a tracepoint's perf event waits for RCU grace periods when it is closed).\n"
 	printf "Attached means:\n"
 	for (i = 1; i <= nt; i++) {
 		id = tid[i]

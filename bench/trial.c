@@ -491,6 +491,9 @@ int main(int argc, char **argv)
 	printf("status=ok");
 	if (targv && marker)
 		printf(" startup_ms=%.2f", (t_attach - t_exec) / 1e6);
+	/* SIGINT to exit: the tracer's final output and its detaching from the kernel */
+	if (startup_only && t_sigint && t_tr_exit > t_sigint)
+		printf(" stop_ms=%.2f", (t_tr_exit - t_sigint) / 1e6);
 	if (loop_line[0]) {
 		const char *k;
 

@@ -15,6 +15,7 @@
 #include "core/btf.h"
 #include "core/cgroup.h"
 #include "core/clock.h"
+#include "core/detach.h"
 #include "core/errors.h"
 #include "core/log.h"
 #include "core/open.h"
@@ -584,8 +585,8 @@ fail:
 
 void ks_bpf_stop(struct ks_ctx *c)
 {
-	while (c->nlinks)
-		bpf_link__destroy(c->links[--c->nlinks]);
+	ks_links_destroy(c->links, c->nlinks);
+	c->nlinks = 0;
 	free(c->links);
 	c->links = NULL;
 	ks_attach_plan_free(&c->plan);

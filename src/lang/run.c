@@ -19,6 +19,7 @@
 #include "core/btf.h"
 #include "core/common.h"
 #include "core/clock.h"
+#include "core/detach.h"
 #include "core/errors.h"
 #include "core/log.h"
 #include "core/loop.h"
@@ -685,8 +686,7 @@ int lang_run(struct lang_compiled *c, const struct lang_run_opts *o)
 			break;
 	}
 	/* stop the probes, then END, then the maps */
-	for (size_t i = 0; i < r.nfds; i++)
-		close(r.fds[i]);
+	ks_fds_close(r.fds, r.nfds);
 	r.nfds = 0;
 	drain(&r);
 	r.exit_seen = false;
@@ -716,8 +716,7 @@ out:
 		waitpid(o->child, NULL, 0);
 	}
 	free(next);
-	for (size_t i = 0; i < r.nfds; i++)
-		close(r.fds[i]);
+	ks_fds_close(r.fds, r.nfds);
 	free(r.fds);
 	ring_buffer__free(r.rb);
 	lang_unload(c);
