@@ -41,8 +41,9 @@ static void detach_all(struct bpf_link **links, int *fds, size_t n)
 	pthread_t tid[KS_DETACH_THREADS];
 
 	for (size_t t = 0; t < nt; t++)
-		d[t] = (struct ks_detach){ .links = links, .fds = fds, .n = n, .stride = nt,
-					   .first = t };
+		d[t] = (struct ks_detach){
+			.links = links, .fds = fds, .n = n, .stride = nt, .first = t
+		};
 	/* Thread 0's share is done here; a thread that cannot start leaves its share to us. */
 	for (size_t t = 1; t < nt; t++) {
 		if (pthread_create(&tid[t], NULL, detach_some, &d[t]))

@@ -1321,6 +1321,12 @@ static int gen_builtin(struct cg *g, struct lang_node *e, struct val *v)
 	} else if (!strcmp(n, "comm")) {
 		int off = stack_alloc(g, 16);
 
+		/*
+		 * Zeroed first: on some kernels (6.1; 5.10 and 6.12 pad) the helper copies up to
+		 * the NUL and leaves the rest of the slot as it was, a longer name from earlier,
+		 * and the whole 16 bytes are the key when comm is one (trace/equal_keys).
+		 */
+		emit_zero_stack(g, off, 16);
 		emit(g, I_MOV(R1, R10));
 		emit(g, I_ALUI(BPF_ADD, R1, off));
 		emit(g, I_MOVI(R2, 16));
