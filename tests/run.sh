@@ -77,7 +77,13 @@ nfail=0
 nskip=0
 # Artifacts of failed tests; elsewhere when the tree is not ours to write (e.g. not root).
 outdir=${KS_OUTDIR:-$top/tests/out}
-rm -rf "$outdir" 2>/dev/null
+# Emptied, but a `make vmtest`'s results (tests/vmtest.sh writes them to vmtest/ here) stay
+# unless this run makes new ones.
+for _f in "$outdir"/* "$outdir"/.[!.]*; do
+	[ -e "$_f" ] || continue
+	[ "${_f##*/}" = vmtest ] && [ -z "$vm_kernels" ] && continue
+	rm -rf "$_f" 2>/dev/null
+done
 if ! mkdir -p "$outdir" 2>/dev/null || [ ! -w "$outdir" ]; then
 	outdir=${TMPDIR:-/tmp}/kscope-tests-out.$(id -u)
 	rm -rf "$outdir"
