@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* kscope's entry point: global options, the tool list, dispatch to one tool. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "core/errors.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "core/out.h"
 #include "core/tool.h"
 
 static void list_tools(FILE *f)
@@ -48,7 +50,41 @@ static void install_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+}
+
+/*
+ * Standard descriptors that are closed get /dev/null, so that no file kscope opens (a BPF
+ * map, say) lands on them and is written to. Standard output closed is an error of its
+ * own: what kscope prints would be lost. Returns false then.
+ */
+static bool std_fds(void)
+{
+	bool out = true;
+
+	for (int fd = 0; fd <= 2; fd++) {
+		int n;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		n = open("/dev/null", fd ? O_WRONLY : O_RDONLY);
+		if (n >= 0 && n != fd) {
+			dup2(n, fd);
+			close(n);
+		}
+		if (fd == 1)
+			out = false;
+	}
+	return out;
+}
+
+/* The exit code once everything is printed: a lost stdout turns success into 1. */
+static int finish(int ret)
+{
+	int err = ks_out_flush(stdout);
+
+	if (err && err != -EPIPE && ret == KS_EXIT_OK)
+		ret = KS_EXIT_FAIL;
+	return ret;
 }
 
 int main(int argc, char **argv)
@@ -59,14 +95,19 @@ int main(int argc, char **argv)
 	int ret;
 
 	ks_log_init(NULL, false, false);
+	signal(SIGPIPE, SIG_IGN); /* a reader going away is EPIPE, seen by ks_out_flush */
+	if (!std_fds()) {
+		ks_error("cannot write the output: standard output is closed");
+		return KS_EXIT_FAIL;
+	}
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help")) {
 		list_tools(stdout);
-		return KS_EXIT_OK;
+		return finish(KS_EXIT_OK);
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
 		printf("kscope %s (libbpf %s)\n", KSCOPE_VERSION, libbpf_version_string());
-		return KS_EXIT_OK;
+		return finish(KS_EXIT_OK);
 	}
 	t = ks_tool_find(argv[1]);
 	if (!t) {
@@ -99,7 +140,7 @@ int main(int argc, char **argv)
 	ret = ks_opts_parse(t, argc - 1, argv + 1, &c.opt, c.state);
 	if (ret == KS_PARSE_HELP) {
 		ks_opts_help(t, stdout);
-		return KS_EXIT_OK;
+		return finish(KS_EXIT_OK);
 	}
 	if (ret)
 		return KS_EXIT_USAGE;
@@ -116,7 +157,5 @@ int main(int argc, char **argv)
 
 	install_signals();
 	ret = ks_tool_run(&c);
-	if (fflush(stdout) && errno != EPIPE && !ret)
-		ret = KS_EXIT_FAIL;
-	return ret;
+	return finish(ret);
 }

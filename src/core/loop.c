@@ -92,14 +92,14 @@ static void report(struct ks_ctx *c, bool ring, unsigned long long elapsed)
 		ks_json_uint(j, "missed", c->missed);
 		ks_json_uint(j, "duration_ns", elapsed);
 		ks_json_obj_end(j);
-		fflush(c->out);
+		ks_out_flush(c->out);
 	} else if (ring) {
 		char missed[64] = "";
 
 		if (c->missed)
 			snprintf(missed, sizeof(missed),
 				 ", %llu program runs skipped by the kernel", c->missed);
-		fflush(c->out);
+		ks_out_flush(c->out);
 		fprintf(stderr, "kscope: %s: %llu events, %llu lost%s, %.1f s\n", c->tool->name,
 			c->events, c->lost, missed, elapsed / 1e9);
 	} else if (c->missed) {
@@ -149,7 +149,8 @@ int ks_loop_run(struct ks_ctx *c, const struct ks_loop *l)
 				ring_buffer__consume(rb);
 			if (l->on_tick && (err = l->on_tick(c, false)))
 				break;
-			fflush(c->out);
+			if (ks_out_flush(c->out))
+				break;
 			next_tick += interval;
 			if (c->opt.count && ++ticks >= c->opt.count) {
 				by_count = true;
@@ -178,23 +179,27 @@ int ks_loop_run(struct ks_ctx *c, const struct ks_loop *l)
 			err = s.cb_err < 0 ? s.cb_err : 0;
 			break;
 		}
-		if (fflush(c->out) || ferror(c->out)) {
-			/* The reader went away (EPIPE): stop quietly, like other tools. */
-			ks_stop = 1;
+		/* The reader went away (EPIPE: stop quietly), or the output is lost (said). */
+		if (ks_out_flush(c->out))
 			break;
-		}
 	}
 
-	if (rb && !s.cb_err)
+	if (rb && !s.cb_err && !ks_out_error())
 		ring_buffer__consume(rb);
-	if (!err && !by_count && l->on_tick && !ferror(c->out))
+	if (!err && !by_count && l->on_tick && !ks_out_error())
 		err = l->on_tick(c, true);
+	if (!err && !ks_out_error())
+		ks_out_flush(c->out);
 	c->lost = read_lost(c->obj);
 	c->missed = read_missed(c->obj);
-	report(c, rb != NULL && !l->notes, ks_now_mono() - start);
+	/* After a write error the one line about it is all: the totals would mislead. */
+	if (!ks_out_error() || ks_out_error() == -EPIPE)
+		report(c, rb != NULL && !l->notes, ks_now_mono() - start);
 	ring_buffer__free(rb);
 	if (err < 0)
 		return ks_fail(c, KS_EXIT_FAIL, err);
+	if (ks_out_error() && ks_out_error() != -EPIPE)
+		return ks_fail(c, KS_EXIT_FAIL, ks_out_error());
 	return 0;
 }
 

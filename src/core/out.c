@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Output: JSON writer with strict escaping, terminal-safe strings, time formatting. */
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/clock.h"
+#include "core/log.h"
 #include "core/out.h"
 
 void ks_json_init(struct ks_json *j, FILE *f)
@@ -255,4 +257,28 @@ void ks_print_report_time(FILE *f)
 	char hms[16];
 
 	fprintf(f, "[%s]\n", ks_fmt_hms(hms, sizeof(hms), ks_now_realtime()));
+}
+
+static int out_err;
+
+int ks_out_flush(FILE *f)
+{
+	int err;
+
+	if (out_err)
+		return -out_err; /* the first failure stands: later ones only echo it */
+	errno = 0;
+	if (!fflush(f) && !ferror(f))
+		return 0;
+	/* A write failed inside an earlier fprintf: its errno is gone, the flag is not. */
+	err = errno ? errno : EIO;
+	out_err = err;
+	if (err != EPIPE)
+		ks_error("cannot write the output: %s", strerror(err));
+	return -err;
+}
+
+int ks_out_error(void)
+{
+	return -out_err;
 }

@@ -55,6 +55,17 @@ size_t ks_utf8_valid(const char *s, size_t len);
  */
 void ks_text_escape(FILE *f, const char *s, size_t len);
 
+/*
+ * Flush @f and say whether writing to it still works. 0: it does. -EPIPE: the reader went
+ * away, and the tool should stop quietly, as the head of a pipeline does. Any other
+ * -errno (a full disk, /dev/full, an I/O error): the output is lost, and one error line
+ * says so on stderr ("cannot write the output: No space left on device"), once however
+ * often this is called. The tool then stops and exits 1 (ks_out_status).
+ */
+int ks_out_flush(FILE *f);
+/* The failure ks_out_flush saw first (-errno; -EPIPE included), 0 if none. */
+int ks_out_error(void);
+
 /* Local wall-clock time of @realtime_ns as HH:MM:SS into @buf (at least 9 bytes). */
 char *ks_fmt_hms(char *buf, size_t size, unsigned long long realtime_ns);
 

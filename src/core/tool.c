@@ -387,7 +387,7 @@ static void announce(struct ks_ctx *c)
 		}
 		announce_cgroups(c);
 		ks_json_obj_end(j);
-		fflush(c->out);
+		ks_out_flush(c->out);
 		return;
 	}
 	for (size_t i = 0; i < c->plan.n; i++)
