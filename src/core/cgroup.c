@@ -745,9 +745,13 @@ const char *ks_cgroup_label(unsigned long long key, char *buf, size_t len)
 	const char *path = ks_cgroup_path(key);
 	bool v1 = key & KS_CGROUP_V1;
 
-	if (path)
-		snprintf(buf, len, "%s%s%s", v1 ? ident.v1name : "", v1 ? ":" : "", path);
-	else
+	if (path) {
+		size_t n = v1 ? (size_t)snprintf(buf, len, "%s:", ident.v1name) : 0;
+
+		/* A directory name is anyone's choice where cgroups are delegated. */
+		if (n < len)
+			ks_text_escape_str(buf + n, len - n, path, strlen(path), 0);
+	} else
 		snprintf(buf, len, "[gone: %s%sid %llu]", v1 ? ident.v1name : "", v1 ? " " : "",
 			 key & ~KS_CGROUP_V1);
 	return buf;

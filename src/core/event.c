@@ -42,13 +42,11 @@ void ks_text_comm(FILE *f, const char *comm, int width)
 {
 	size_t n = strnlen(comm, KS_COMM_LEN);
 
-	for (size_t i = 0; i < n; i++) {
-		if ((unsigned char)comm[i] < 0x20 || (unsigned char)comm[i] >= 0x7f) {
-			/* Rare: escape, and let the columns shift rather than count widths. */
-			ks_text_escape(f, comm, n);
-			fputc(' ', f);
-			return;
-		}
+	if (ks_text_needs_escape(comm, n, 0)) {
+		/* Rare: escape, and let the columns shift rather than count widths. */
+		ks_text_escape(f, comm, n);
+		fputc(' ', f);
+		return;
 	}
 	fprintf(f, "%-*.*s", width, (int)n, comm);
 }

@@ -152,7 +152,10 @@ static int comm_len(const struct ks_khist_row *r)
 
 static void label_task(const struct ks_khist_row *r, char *buf, size_t len)
 {
-	snprintf(buf, len, "%llu (%.*s)", key_u64(r), comm_len(r), r->val.comm);
+	char comm[4 * sizeof(r->val.comm) + 1];
+
+	ks_text_escape_str(comm, sizeof(comm), r->val.comm, (size_t)comm_len(r), 0);
+	snprintf(buf, len, "%llu (%s)", key_u64(r), comm);
 }
 
 static void label_cgroup(const struct ks_khist_row *r, char *buf, size_t len)

@@ -5,9 +5,11 @@
 #include <math.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/loop.h"
 #include "core/out.h"
 
 void ks_json_init(struct ks_json *j, FILE *f)
@@ -211,35 +213,94 @@ void ks_json_escape(FILE *f, const char *str, size_t len)
 	}
 }
 
-void ks_text_escape(FILE *f, const char *str, size_t len)
+/*
+ * The escaped form of the character at @s (@len bytes left) into @out (at least 5 bytes, not
+ * NUL-terminated): its length, and in *@used how many input bytes it stands for.
+ */
+static size_t text_escape_one(const unsigned char *s, size_t len, unsigned int flags, char *out,
+			      size_t *used)
+{
+	unsigned char c = s[0];
+	size_t n;
+
+	*used = 1;
+	if (c == '\n')
+		return (size_t)snprintf(out, 5, "\\n");
+	if (c == '\t')
+		return (size_t)snprintf(out, 5, "\\t");
+	if (c == '\\')
+		return (size_t)snprintf(out, 5, "\\\\");
+	if (c < 0x20 || c == 0x7f || ((flags & KS_ESC_FOLDED) && c == ';'))
+		return (size_t)snprintf(out, 5, "\\x%02x", c);
+	if ((flags & KS_ESC_FOLDED) && c == ' ' && (flags & KS_ESC_NOSPACE)) {
+		out[0] = '_';
+		return 1;
+	}
+	n = utf8_valid(s, len);
+	if (!n)
+		return (size_t)snprintf(out, 5, "\\x%02x", c);
+	memcpy(out, s, n);
+	*used = n;
+	return n;
+}
+
+bool ks_text_needs_escape(const char *str, size_t len, unsigned int flags)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = s[i];
+
+		if (c < 0x20 || c == 0x7f || c == '\\' || c >= 0x80 ||
+		    ((flags & KS_ESC_FOLDED) &&
+		     (c == ';' || (c == ' ' && (flags & KS_ESC_NOSPACE)))))
+			return true;
+	}
+	return false;
+}
+
+void ks_text_escape_flags(FILE *f, const char *str, size_t len, unsigned int flags)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0;
 
-	while (i < len) {
-		unsigned char c = s[i];
-		size_t n;
-
-		if (c == '\n') {
-			fputs("\\n", f);
-			i++;
-		} else if (c == '\t') {
-			fputs("\\t", f);
-			i++;
-		} else if (c == '\\') {
-			fputs("\\\\", f);
-			i++;
-		} else if (c < 0x20 || c == 0x7f) {
-			fprintf(f, "\\x%02x", c);
-			i++;
-		} else if ((n = utf8_valid(s + i, len - i))) {
-			fwrite(s + i, 1, n, f);
-			i += n;
-		} else {
-			fprintf(f, "\\x%02x", c);
-			i++;
-		}
+	if (!ks_text_needs_escape(str, len, flags)) {
+		fwrite(str, 1, len, f);
+		return;
 	}
+	while (i < len) {
+		char out[8];
+		size_t used, n = text_escape_one(s + i, len - i, flags, out, &used);
+
+		fwrite(out, 1, n, f);
+		i += used;
+	}
+}
+
+void ks_text_escape(FILE *f, const char *str, size_t len)
+{
+	ks_text_escape_flags(f, str, len, 0);
+}
+
+char *ks_text_escape_str(char *buf, size_t size, const char *str, size_t len, unsigned int flags)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, o = 0;
+
+	if (!size)
+		return buf;
+	while (i < len) {
+		char out[8];
+		size_t used, n = text_escape_one(s + i, len - i, flags, out, &used);
+
+		if (o + n >= size)
+			break; /* whole characters and escapes only */
+		memcpy(buf + o, out, n);
+		o += n;
+		i += used;
+	}
+	buf[o] = '\0';
+	return buf;
 }
 
 char *ks_fmt_hms(char *buf, size_t size, unsigned long long realtime_ns)
@@ -260,6 +321,42 @@ void ks_print_report_time(FILE *f)
 }
 
 static int out_err;
+static int stdout_errno; /* the first failed write(2) on standard output */
+
+/* Standard output's writes: all of it, through EINTR, remembering the first failure. */
+static ssize_t stdout_write(void *cookie, const char *buf, size_t size)
+{
+	size_t done = 0;
+
+	(void)cookie;
+	while (done < size) {
+		ssize_t n = write(STDOUT_FILENO, buf + done, size - done);
+
+		if (n < 0 && errno == EINTR && !ks_stop)
+			continue;
+		if (n <= 0) {
+			/* Stopped while the reader does not read: as if it went away. */
+			if (!stdout_errno)
+				stdout_errno = n < 0 && errno != EINTR ? errno : EPIPE;
+			errno = stdout_errno;
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
+int ks_out_stdout(void)
+{
+	cookie_io_functions_t io = { .write = stdout_write };
+	FILE *f = fopencookie(NULL, "w", io);
+
+	if (!f)
+		return -errno;
+	setvbuf(f, NULL, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF, BUFSIZ);
+	stdout = f;
+	return 0;
+}
 
 int ks_out_flush(FILE *f)
 {
@@ -270,8 +367,8 @@ int ks_out_flush(FILE *f)
 	errno = 0;
 	if (!fflush(f) && !ferror(f))
 		return 0;
-	/* A write failed inside an earlier fprintf: its errno is gone, the flag is not. */
-	err = errno ? errno : EIO;
+	/* A write may have failed inside an earlier fprintf, its errno long gone. */
+	err = f == stdout && stdout_errno ? stdout_errno : errno ? errno : EIO;
 	out_err = err;
 	if (err != EPIPE)
 		ks_error("cannot write the output: %s", strerror(err));

@@ -50,10 +50,24 @@ void ks_json_escape(FILE *f, const char *s, size_t len);
 size_t ks_utf8_valid(const char *s, size_t len);
 
 /*
- * Write @len bytes of @s for a terminal: printable bytes and valid UTF-8 as they are,
- * anything else as \n, \t, \xHH, so a file name can't forge extra output lines.
+ * Text that came from anyone (a process name, a path, a cgroup name, a symbol) made safe
+ * for a terminal and for line-based readers, the same way in every text output: printable
+ * bytes and valid UTF-8 as they are; newline, tab and backslash as \n, \t, \\; every
+ * other control character and each byte of invalid UTF-8 as \xHH. Nothing it writes can
+ * start a line or a terminal escape sequence. Flags add what a format needs:
+ *   KS_ESC_FOLDED   a frame of a folded stack: ';' (the frame separator) as \x3b
+ *   KS_ESC_NOSPACE  with KS_ESC_FOLDED, ' ' as '_' (process names in folded stacks)
  */
+enum ks_esc_flags {
+	KS_ESC_FOLDED = 1u << 0,
+	KS_ESC_NOSPACE = 1u << 1,
+};
 void ks_text_escape(FILE *f, const char *s, size_t len);
+void ks_text_escape_flags(FILE *f, const char *s, size_t len, unsigned int flags);
+/* The same into @buf (NUL-terminated, cut before an escape that would not fit): @buf. */
+char *ks_text_escape_str(char *buf, size_t size, const char *s, size_t len, unsigned int flags);
+/* Would ks_text_escape change @s (or replace a character)? */
+bool ks_text_needs_escape(const char *s, size_t len, unsigned int flags);
 
 /*
  * Flush @f and say whether writing to it still works. 0: it does. -EPIPE: the reader went
@@ -63,6 +77,13 @@ void ks_text_escape(FILE *f, const char *s, size_t len);
  * often this is called. The tool then stops and exits 1 (ks_out_status).
  */
 int ks_out_flush(FILE *f);
+/*
+ * Make stdout a stream whose writes go to file descriptor 1 whole (retrying after EINTR,
+ * unless kscope is stopping) and keep the errno of the first failed write, for
+ * ks_out_flush to name: stdio forgets it when a write fails inside a long fprintf.
+ * Buffered as stdio would (by line on a terminal). 0 or -errno (stdout stays as it was).
+ */
+int ks_out_stdout(void);
 /* The failure ks_out_flush saw first (-errno; -EPIPE included), 0 if none. */
 int ks_out_error(void);
 

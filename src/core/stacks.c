@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Reports of stack-keyed counts (bpf/stacks.bpf.h): text, folded, JSON and SVG flame graphs. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -14,6 +16,7 @@
 #include "core/stacks.h"
 #include "core/syms.h"
 #include "core/tool.h"
+#include "shared/event.h"
 #include "shared/stack.h"
 
 #define FRAME_MAX 512 /* bytes of one frame's text */
@@ -38,7 +41,31 @@ struct ks_stacks {
 	struct row *rows;
 	size_t nrows, cap;
 	unsigned long long *ips; /* KS_STACK_DEPTH addresses */
+	int svg_fd;		 /* --svg FILE, opened before tracing; -1 once written */
+	bool svg_created;	 /* by us: removed again if nothing was written */
 };
+
+/*
+ * --svg FILE is opened (not yet truncated) before anything is traced, so that a path that
+ * can't be written ends the tool at once, not after a long run. 0 or -errno (said).
+ */
+static int svg_open(struct ks_stacks *s)
+{
+	const char *path = s->o.svg;
+
+	s->svg_fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (s->svg_fd < 0 && errno == ENOENT) {
+		s->svg_fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		s->svg_created = s->svg_fd >= 0;
+	}
+	if (s->svg_fd < 0) {
+		int err = errno;
+
+		ks_error("--svg %s: %s", path, strerror(err));
+		return -err;
+	}
+	return 0;
+}
 
 struct ks_stacks *ks_stacks_new(const struct ks_stack_opts *o)
 {
@@ -64,6 +91,12 @@ struct ks_stacks *ks_stacks_new(const struct ks_stack_opts *o)
 	if (!s)
 		return NULL;
 	s->o = *o;
+	s->svg_fd = -1;
+	if (o->svg && strcmp(o->svg, "-") && svg_open(s)) {
+		free(s);
+		errno = EINVAL; /* the user's path: bad input */
+		return NULL;
+	}
 	if (!s->o.unit)
 		s->o.unit = "samples";
 	if (!s->o.divisor)
@@ -107,6 +140,11 @@ void ks_stacks_free(struct ks_stacks *s)
 	free(s->ips);
 	ks_flame_free(s->flame);
 	ks_syms_free(s->syms);
+	if (s->svg_fd >= 0) {
+		close(s->svg_fd);
+		if (s->svg_created)
+			unlink(s->o.svg);
+	}
 	free(s);
 }
 
@@ -309,18 +347,15 @@ static int row_cmp(const void *a, const void *b)
 /* The frames of a row root first, as folded stacks and flame graphs want them. */
 static size_t row_path(struct ks_stacks *s, const struct row *r, const char **v, size_t cap)
 {
-	static char comm[2][20];
+	static char comm[2][4 * KS_COMM_LEN + 1];
+	const unsigned int esc = KS_ESC_FOLDED | KS_ESC_NOSPACE;
 	size_t n = 0;
 
-	snprintf(comm[0], sizeof(comm[0]), "%.16s", r->key.comm);
-	for (char *p = comm[0]; *p; p++)
-		if (*p == ';' || *p == ' ')
-			*p = '_';
+	ks_text_escape_str(comm[0], sizeof(comm[0]), r->key.comm,
+			   strnlen(r->key.comm, sizeof(r->key.comm)), esc);
 	if (s->o.other_label) {
-		snprintf(comm[1], sizeof(comm[1]), "%.16s", r->key.other_comm);
-		for (char *p = comm[1]; *p; p++)
-			if (*p == ';' || *p == ' ')
-				*p = '_';
+		ks_text_escape_str(comm[1], sizeof(comm[1]), r->key.other_comm,
+				   strnlen(r->key.other_comm, sizeof(r->key.other_comm)), esc);
 		v[n++] = comm[1];
 		v[n++] = "--";
 	}
@@ -348,8 +383,18 @@ static void print_folded(struct ks_stacks *s, struct ks_ctx *c)
 		const struct row *r = &s->rows[i];
 		size_t n = row_path(s, r, v, KS_ARRAY_SIZE(v));
 
-		for (size_t j = 0; j < n; j++)
-			fprintf(c->out, "%s%s", j ? ";" : "", v[j]);
+		/*
+		 * One stack per line whatever the names: row_path escaped the process names
+		 * (its first entries); symbols come from any binary, so they are escaped too.
+		 */
+		for (size_t j = 0; j < n; j++) {
+			if (j)
+				fputc(';', c->out);
+			if (j < (s->o.other_label ? 3u : 1u))
+				fputs(v[j], c->out);
+			else
+				ks_text_escape_flags(c->out, v[j], strlen(v[j]), KS_ESC_FOLDED);
+		}
 		fprintf(c->out, " %llu\n", r->count / s->o.divisor);
 	}
 }
@@ -413,7 +458,15 @@ static void text_frame(FILE *f, const char *v)
 
 	if (n > 4 && (!strcmp(v + n - 4, "_[k]") || !strcmp(v + n - 4, "_[j]")))
 		n -= 4;
-	fprintf(f, "    %.*s\n", (int)n, v);
+	fputs("    ", f);
+	ks_text_escape(f, v, n);
+	fputc('\n', f);
+}
+
+/* A process name for the text report, escaped: at most 4 bytes per byte of a comm. */
+static const char *text_comm(char *buf, size_t size, const char *comm)
+{
+	return ks_text_escape_str(buf, size, comm, strnlen(comm, KS_COMM_LEN), 0);
 }
 
 /* BCC's layout: frames leaf first, indented, then "-  comm (pid)" and the count. */
@@ -435,15 +488,18 @@ static void print_text(struct ks_stacks *s, struct ks_ctx *c, size_t n)
 			text_frame(c->out, r->u.v[j]);
 		if (r->u.truncated)
 			fprintf(c->out, "    [truncated: no frame pointers?]\n");
-		fprintf(c->out, "    -                %.16s (%u", r->key.comm, r->key.pid);
+		char comm[4 * KS_COMM_LEN + 1];
+
+		fprintf(c->out, "    -                %s (%u",
+			text_comm(comm, sizeof(comm), r->key.comm), r->key.pid);
 		if (r->key.tid)
 			fprintf(c->out, "/%u", r->key.tid);
 		fprintf(c->out, ")\n");
 		if (s->o.other_label) {
 			for (unsigned int j = 0; j < r->ok.n; j++)
 				text_frame(c->out, r->ok.v[j]);
-			fprintf(c->out, "    %-16s %.16s (%u)\n", s->o.other_label,
-				r->key.other_comm, r->key.other_pid);
+			fprintf(c->out, "    %-16s %s (%u)\n", s->o.other_label,
+				text_comm(comm, sizeof(comm), r->key.other_comm), r->key.other_pid);
 		}
 		fprintf(c->out, "        %llu\n\n", r->count / s->o.divisor);
 	}
@@ -468,19 +524,33 @@ static int write_svg(struct ks_stacks *s, struct ks_ctx *c)
 {
 	struct ks_flame_opts fo = { .title = s->o.title, .unit = s->o.unit };
 	char sub[128];
-	FILE *f = strcmp(s->o.svg, "-") ? fopen(s->o.svg, "w") : stdout;
+	FILE *f = stdout;
 	int err;
 
-	if (!f) {
-		err = -errno;
-		ks_error("cannot write the flame graph to %s: %s", s->o.svg, strerror(errno));
-		return ks_fail(c, KS_EXIT_FAIL, -err);
+	if (s->svg_fd >= 0) {
+		/* Emptied only now: a run that failed leaves an earlier graph as it was. */
+		if (ftruncate(s->svg_fd, 0) && errno != EINVAL)
+			f = NULL;
+		else
+			f = fdopen(s->svg_fd, "w");
+		if (!f) {
+			err = errno;
+			ks_error("cannot write the flame graph to %s: %s", s->o.svg, strerror(err));
+			return ks_fail(c, KS_EXIT_FAIL, err);
+		}
+		s->svg_fd = -1; /* the FILE has it now */
+		s->svg_created = false;
 	}
 	snprintf(sub, sizeof(sub), "kscope %s, %llu %s", c->tool->name, ks_flame_total(s->flame),
 		 s->o.unit);
 	fo.subtitle = sub;
 	err = ks_flame_write_svg(s->flame, f, &fo);
-	if (f != stdout && fclose(f) && !err)
+	if (f == stdout && err != -ENOMEM) {
+		/* Standard output's failures are said (once) by ks_out_flush; EPIPE is quiet. */
+		err = ks_out_flush(f);
+		return err && err != -EPIPE ? ks_fail(c, KS_EXIT_FAIL, -err) : 0;
+	}
+	if (fclose(f) && !err)
 		err = -errno;
 	if (err) {
 		ks_error("cannot write the flame graph to %s: %s", s->o.svg, strerror(-err));

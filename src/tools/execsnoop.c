@@ -109,7 +109,7 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 		char cg[PATH_MAX];
 
 		ks_cgroup_label(e->hdr.cgroup, cg, sizeof(cg));
-		ks_text_escape(c->out, cg, strlen(cg));
+		fputs(cg, c->out); /* escaped by ks_cgroup_label */
 		fputc(' ', c->out);
 	}
 	/* Like BCC: the filename, then argv[1...]. */

@@ -122,6 +122,15 @@ static int run(struct ks_ctx *c)
 		}
 	}
 	err = ks_flame_write_svg(f, out, &o);
+	if (out == c->out && err != -ENOMEM) {
+		/* Standard output's failures are said (once) by ks_out_flush; EPIPE is quiet. */
+		err = ks_out_flush(out);
+		if (err && err != -EPIPE) {
+			ret = KS_EXIT_FAIL;
+			goto out;
+		}
+		err = 0;
+	}
 	if (out != c->out && fclose(out) && !err)
 		err = -errno;
 	if (err) {

@@ -9,7 +9,8 @@ static const struct ks_opt opts[] = IRQS_OPTS("interrupts");
 
 static void label(const struct ks_khist_row *r, char *buf, size_t len)
 {
-	snprintf(buf, len, "%.*s", (int)strnlen(r->key, 32), (const char *)r->key);
+	/* A driver's name for its handler: escaped like any other name kscope prints. */
+	ks_text_escape_str(buf, len, (const char *)r->key, strnlen(r->key, 32), 0);
 }
 
 static void json_key(struct ks_json *j, const struct ks_khist_row *r)

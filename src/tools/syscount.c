@@ -184,9 +184,13 @@ static int on_tick(struct ks_ctx *c, bool last)
 	fputc('\n', c->out);
 	for (size_t i = 0; i < n; i++) {
 		const struct row *r = &st->rows[i];
+		char comm[4 * sizeof(r->comm) + 1];
 
 		if (st->by_process)
-			fprintf(c->out, "%-7ld %-16.16s %10llu", r->key, r->comm, r->count);
+			fprintf(c->out, "%-7ld %-16s %10llu", r->key,
+				ks_text_escape_str(comm, sizeof(comm), r->comm,
+						   strnlen(r->comm, sizeof(r->comm)), 0),
+				r->count);
 		else
 			fprintf(c->out, "%-22s %10llu", syscall_label(r->key, buf, sizeof(buf)),
 				r->count);

@@ -29,6 +29,9 @@
  *            from the trigger to the end)
  *   pipe, handoff: "read_here wall_ns W" for each of the parent's reads
  * burn A_MS B_MS ROUNDS CPU (a fourth argument) runs on that CPU only.
+ *
+ * With STACKLOAD_COMM set in the environment, the command name becomes that (prctl; the
+ * kernel keeps 15 bytes) before anything else happens: any bytes, for the escaping tests.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -37,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sys/mman.h>
@@ -236,6 +240,8 @@ int main(int argc, char **argv)
 
 	if (argc < 2)
 		usage();
+	if (getenv("STACKLOAD_COMM"))
+		prctl(PR_SET_NAME, getenv("STACKLOAD_COMM"), 0, 0, 0);
 	sigemptyset(&block);
 	sigaddset(&block, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &block, &wait);

@@ -323,6 +323,60 @@ static void test_text_escape_no_controls(void)
 	}
 }
 
+/* The same escaping into a buffer, and what folded stacks need on top. */
+static void test_text_escape_str(void)
+{
+	char buf[64];
+	const char evil[] = "x\ny\x1b[7m;z w";
+
+	CHECK_STR(ks_text_escape_str(buf, sizeof(buf), evil, sizeof(evil) - 1, 0),
+		  "x\\ny\\x1b[7m;z w");
+	CHECK_STR(ks_text_escape_str(buf, sizeof(buf), evil, sizeof(evil) - 1, KS_ESC_FOLDED),
+		  "x\\ny\\x1b[7m\\x3bz w");
+	CHECK_STR(ks_text_escape_str(buf, sizeof(buf), evil, sizeof(evil) - 1,
+				     KS_ESC_FOLDED | KS_ESC_NOSPACE),
+		  "x\\ny\\x1b[7m\\x3bz_w");
+	/* Cut before an escape that would not fit whole, never in the middle of one. */
+	CHECK_STR(ks_text_escape_str(buf, 4, "ab\x01", 3, 0), "ab");
+	CHECK_STR(ks_text_escape_str(buf, 7, "ab\x01", 3, 0), "ab\\x01");
+	CHECK_STR(ks_text_escape_str(buf, 3, "\xc3\xa9\xc3\xa9", 4, 0), "\xc3\xa9");
+	CHECK_STR(ks_text_escape_str(buf, 1, "abc", 3, 0), "");
+	CHECK(!ks_text_needs_escape("plain name", 10, 0), "plain text needs no escape");
+	CHECK(ks_text_needs_escape("a;b", 3, KS_ESC_FOLDED), "';' in a folded frame");
+	CHECK(!ks_text_needs_escape("a;b", 3, 0), "';' in text");
+	CHECK(ks_text_needs_escape("a\\b", 3, 0), "a backslash is escaped");
+}
+
+/* ks_text_escape_flags writes what ks_text_escape_str makes. */
+static void test_text_escape_flags_same(void)
+{
+	for (int a = 0; a < 256; a++) {
+		char s[3] = { 'q', (char)a, ';' }, buf[32];
+		FILE *f = kt_mem_open(&mem);
+
+		ks_text_escape_flags(f, s, 3, KS_ESC_FOLDED);
+		CHECK_STR(kt_mem_close(&mem),
+			  ks_text_escape_str(buf, sizeof(buf), s, 3, KS_ESC_FOLDED));
+	}
+}
+
+/* A write error is said once and returned every time; a broken pipe is quiet. */
+static void test_out_flush(void)
+{
+	FILE *f = fopen("/dev/full", "w");
+
+	if (!f) {
+		KT_SKIP("no /dev/full here");
+		return;
+	}
+	fputs("data", f);
+	CHECK(ks_out_flush(f) == -ENOSPC, "a full device is ENOSPC");
+	CHECK(ks_out_error() == -ENOSPC, "the first failure is kept");
+	fputs("more", f);
+	CHECK(ks_out_flush(f) == -ENOSPC, "later flushes repeat the first failure");
+	fclose(f);
+}
+
 static void test_fmt_hms(void)
 {
 	char buf[16];
@@ -347,7 +401,10 @@ int main(void)
 	RUN(test_writer_deep);
 	RUN(test_text_escape);
 	RUN(test_text_escape_no_controls);
+	RUN(test_text_escape_str);
+	RUN(test_text_escape_flags_same);
 	RUN(test_fmt_hms);
+	RUN(test_out_flush);
 	free(mem.buf);
 	return kt_done();
 }
