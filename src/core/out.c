@@ -213,13 +213,9 @@ void ks_json_escape(FILE *f, const char *str, size_t len)
 	}
 }
 
-/*
- * The escaped form of the character at @s (@len bytes left) into @out (at least 5 bytes, not
- * NUL-terminated): its length, and in *@used how many input bytes it stands for.
- */
-static size_t text_escape_one(const unsigned char *s, size_t len, unsigned int flags, char *out,
-			      size_t *used)
+size_t ks_text_escape_one(const char *str, size_t len, unsigned int flags, char *out, size_t *used)
 {
+	const unsigned char *s = (const unsigned char *)str;
 	unsigned char c = s[0];
 	size_t n;
 
@@ -230,9 +226,9 @@ static size_t text_escape_one(const unsigned char *s, size_t len, unsigned int f
 		return (size_t)snprintf(out, 5, "\\t");
 	if (c == '\\')
 		return (size_t)snprintf(out, 5, "\\\\");
-	if (c < 0x20 || c == 0x7f || ((flags & KS_ESC_FOLDED) && c == ';'))
+	if (c < 0x20 || c == 0x7f)
 		return (size_t)snprintf(out, 5, "\\x%02x", c);
-	if ((flags & KS_ESC_FOLDED) && c == ' ' && (flags & KS_ESC_NOSPACE)) {
+	if ((flags & KS_ESC_FOLDED) && (c == ';' || (c == ' ' && (flags & KS_ESC_NOSPACE)))) {
 		out[0] = '_';
 		return 1;
 	}
@@ -261,7 +257,6 @@ bool ks_text_needs_escape(const char *str, size_t len, unsigned int flags)
 
 void ks_text_escape_flags(FILE *f, const char *str, size_t len, unsigned int flags)
 {
-	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0;
 
 	if (!ks_text_needs_escape(str, len, flags)) {
@@ -270,7 +265,7 @@ void ks_text_escape_flags(FILE *f, const char *str, size_t len, unsigned int fla
 	}
 	while (i < len) {
 		char out[8];
-		size_t used, n = text_escape_one(s + i, len - i, flags, out, &used);
+		size_t used, n = ks_text_escape_one(str + i, len - i, flags, out, &used);
 
 		fwrite(out, 1, n, f);
 		i += used;
@@ -284,14 +279,13 @@ void ks_text_escape(FILE *f, const char *str, size_t len)
 
 char *ks_text_escape_str(char *buf, size_t size, const char *str, size_t len, unsigned int flags)
 {
-	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, o = 0;
 
 	if (!size)
 		return buf;
 	while (i < len) {
 		char out[8];
-		size_t used, n = text_escape_one(s + i, len - i, flags, out, &used);
+		size_t used, n = ks_text_escape_one(str + i, len - i, flags, out, &used);
 
 		if (o + n >= size)
 			break; /* whole characters and escapes only */

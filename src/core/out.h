@@ -55,7 +55,8 @@ size_t ks_utf8_valid(const char *s, size_t len);
  * bytes and valid UTF-8 as they are; newline, tab and backslash as \n, \t, \\; every
  * other control character and each byte of invalid UTF-8 as \xHH. Nothing it writes can
  * start a line or a terminal escape sequence. Flags add what a format needs:
- *   KS_ESC_FOLDED   a frame of a folded stack: ';' (the frame separator) as \x3b
+ *   KS_ESC_FOLDED   a frame of a folded stack: ';' (the frame separator) as '_', as flame
+ *                   graph tools have it (Java's "Ljava/lang/String;" stays readable)
  *   KS_ESC_NOSPACE  with KS_ESC_FOLDED, ' ' as '_' (process names in folded stacks)
  */
 enum ks_esc_flags {
@@ -66,6 +67,12 @@ void ks_text_escape(FILE *f, const char *s, size_t len);
 void ks_text_escape_flags(FILE *f, const char *s, size_t len, unsigned int flags);
 /* The same into @buf (NUL-terminated, cut before an escape that would not fit): @buf. */
 char *ks_text_escape_str(char *buf, size_t size, const char *s, size_t len, unsigned int flags);
+/*
+ * The escaped form of the character at @s (@len > 0 bytes left) into @out (at least 5
+ * bytes, not NUL-terminated): returns its length, and sets *@used to the input bytes it
+ * stands for. The building block of the above, for writers of their own.
+ */
+size_t ks_text_escape_one(const char *s, size_t len, unsigned int flags, char *out, size_t *used);
 /* Would ks_text_escape change @s (or replace a character)? */
 bool ks_text_needs_escape(const char *s, size_t len, unsigned int flags);
 

@@ -384,17 +384,11 @@ static void print_folded(struct ks_stacks *s, struct ks_ctx *c)
 		size_t n = row_path(s, r, v, KS_ARRAY_SIZE(v));
 
 		/*
-		 * One stack per line whatever the names: row_path escaped the process names
-		 * (its first entries); symbols come from any binary, so they are escaped too.
+		 * One stack per line whatever the names: row_path escaped the process names,
+		 * ks_sym_folded the symbols (a binary's author chooses them).
 		 */
-		for (size_t j = 0; j < n; j++) {
-			if (j)
-				fputc(';', c->out);
-			if (j < (s->o.other_label ? 3u : 1u))
-				fputs(v[j], c->out);
-			else
-				ks_text_escape_flags(c->out, v[j], strlen(v[j]), KS_ESC_FOLDED);
-		}
+		for (size_t j = 0; j < n; j++)
+			fprintf(c->out, "%s%s", j ? ";" : "", v[j]);
 		fprintf(c->out, " %llu\n", r->count / s->o.divisor);
 	}
 }
@@ -451,16 +445,17 @@ static void print_json(struct ks_stacks *s, struct ks_ctx *c, size_t n, unsigned
 	ks_json_obj_end(j);
 }
 
-/* One frame on its own line, without the folded form's kind annotation. */
+/*
+ * One frame on its own line, without the folded form's kind annotation; as ks_sym_folded
+ * made it, so escaped already (a ';' in a name shows as '_' here too).
+ */
 static void text_frame(FILE *f, const char *v)
 {
 	size_t n = strlen(v);
 
 	if (n > 4 && (!strcmp(v + n - 4, "_[k]") || !strcmp(v + n - 4, "_[j]")))
 		n -= 4;
-	fputs("    ", f);
-	ks_text_escape(f, v, n);
-	fputc('\n', f);
+	fprintf(f, "    %.*s\n", (int)n, v);
 }
 
 /* A process name for the text report, escaped: at most 4 bytes per byte of a comm. */

@@ -17,6 +17,7 @@
 
 #include "core/common.h"
 #include "core/file.h"
+#include "core/out.h"
 #include "core/syms.h"
 
 typedef unsigned long long u64;
@@ -1478,18 +1479,28 @@ void ks_syms_free(struct ks_syms *s)
 struct wbuf {
 	char *buf;
 	size_t len, pos;
+	size_t end; /* bytes in buf: whole escapes only, so it stops at the first that won't fit */
 };
 
+/* @str, with @clean escaped as a folded frame (ks_text_escape_one); whole escapes only. */
 static void wb_put(struct wbuf *w, const char *str, bool clean)
 {
-	for (; *str; str++) {
-		char c = *str;
+	size_t len = strlen(str);
 
-		if (clean && (c == ';' || (unsigned char)c < 0x20 || c == 0x7f))
-			c = '_';
-		if (w->pos + 1 < w->len)
-			w->buf[w->pos] = c;
-		w->pos++;
+	for (size_t i = 0; i < len;) {
+		char out[8];
+		size_t used = 1, n = 1;
+
+		if (clean)
+			n = ks_text_escape_one(str + i, len - i, KS_ESC_FOLDED, out, &used);
+		else
+			out[0] = str[i];
+		if (w->end == w->pos && w->pos + n < w->len) {
+			memcpy(w->buf + w->pos, out, n);
+			w->end += n;
+		}
+		w->pos += n;
+		i += used;
 	}
 }
 
@@ -1519,7 +1530,7 @@ int ks_sym_folded(const struct ks_sym *sym, char *buf, size_t len)
 		}
 	}
 	if (len)
-		buf[w.pos < len ? w.pos : len - 1] = '\0';
+		buf[w.end] = '\0';
 	return (int)w.pos;
 }
 

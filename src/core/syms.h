@@ -117,8 +117,9 @@ const char *ks_syms_user_file(struct ks_syms *s, int pid, unsigned long long add
  *   unknown, mapping known     "[unknown] (libfoo.so)" (the module: file basename or
  *                              pseudo-path such as "[vdso]")
  *   nothing known              "[unknown]"
- * Every ';' and control character (newline, tab...) of a name or module is written as
- * '_', so the result is one frame of one folded line. Returns the length of the whole
+ * A name or module is escaped as a folded frame (ks_text_escape_flags, KS_ESC_FOLDED: a
+ * newline as \n, a ';' as '_', invalid UTF-8 as \xHH ...), so the result is one frame of
+ * one folded line and safe on a terminal. Returns the length of the whole
  * frame text (snprintf semantics: a return >= @len means it was truncated).
  */
 int ks_sym_folded(const struct ks_sym *sym, char *buf, size_t len);

@@ -16,6 +16,8 @@
  *   pipe N MS              a child process N times sleeps MS ms and writes a byte to a pipe
  *                          (in wake_here); the parent reads each byte in read_here, so it is
  *                          blocked about N x MS ms in all, each time woken by the child
+ *   weird MS               burn_weird spins for MS of its CPU time: its symbol is
+ *                          "burn;weird<ESC>[7m name" (a ';', a terminal escape, a space)
  *   handoff N MS           the same, but before each sleep the child waits until the parent
  *                          has blocked in read_here and left its CPU (taskstate.h): so each of
  *                          the N reads blocks MS ms or more, whatever else runs
@@ -78,6 +80,14 @@ NOINLINE void burn_a(long long ns)
 }
 
 NOINLINE void burn_b(long long ns)
+{
+	spin_cpu(ns);
+	__asm__ volatile("" ::: "memory");
+}
+
+/* Any binary may name its functions anything: the symbol says so (see the usage). */
+NOINLINE void burn_weird(long long ns) __asm__("\"burn;weird\x1b[7m name\"");
+NOINLINE void burn_weird(long long ns)
 {
 	spin_cpu(ns);
 	__asm__ volatile("" ::: "memory");
@@ -159,7 +169,7 @@ static void *spinner(void *arg)
 static void usage(void)
 {
 	fprintf(stderr, "usage: stackload burn A_MS B_MS ROUNDS [CPU] | sleep N MS | "
-			"spin THREADS CPU MS | pipe N MS | handoff N MS\n");
+			"spin THREADS CPU MS | pipe N MS | handoff N MS | weird MS\n");
 	exit(2);
 }
 
@@ -250,6 +260,10 @@ int main(int argc, char **argv)
 	sigsuspend(&wait);
 	reporting = getenv("STACKLOAD_REPORT") && !strcmp(getenv("STACKLOAD_REPORT"), "1");
 
+	if (!strcmp(argv[1], "weird") && argc == 3) {
+		burn_weird(atoll(argv[2]) * 1000000LL);
+		return 0;
+	}
 	if (!strcmp(argv[1], "burn") && (argc == 5 || argc == 6)) {
 		long long a_ns = atoll(argv[2]) * 1000000LL, b_ns = atoll(argv[3]) * 1000000LL;
 		struct calls a = { 0 }, b = { 0 }, all = { 0 };

@@ -2,7 +2,7 @@
 # Process names are anyone's data: a helper names itself (prctl) with a newline, a terminal
 # escape, the folded frame separator and a space, and every aggregating tool's text and
 # folded output must show it escaped (one function, ks_text_escape: \n, \x1b, and in
-# folded stacks \x3b and _), keep one record per line, and never print the raw bytes.
+# folded stacks _ for ; and space), keep one record per line, and never print the raw bytes.
 # A folded file made of such stacks must still draw (kscope flamegraph).
 
 ks_test hostile/syscount t_hostile_syscount
@@ -11,11 +11,17 @@ ks_test hostile/cpudist t_hostile_hist cpudist
 ks_test hostile/profile_folded t_hostile_profile
 ks_test hostile/offcputime_text t_hostile_offcputime
 ks_test hostile/wakeuptime_folded t_hostile_wakeuptime
+ks_test hostile/symbol_folded t_hostile_symbol --folded
+ks_test hostile/symbol_text t_hostile_symbol
 
 # The name (11 bytes; the kernel keeps 15), and how text and folded output must show it.
 HOSTILE=$(printf 'x\ny\033[7m;z w')
 HOSTILE_TEXT='x\ny\x1b[7m;z w'
-HOSTILE_FOLDED='x\ny\x1b[7m\x3bz_w'
+HOSTILE_FOLDED='x\ny\x1b[7m_z_w'
+
+# A symbol of the stack helper, as any binary may name one: "burn;weird<ESC>[7m name".
+SYMBOL_TEXT='burn_weird\x1b[7m name'
+SYMBOL_FOLDED='burn_weird\x1b[7m name'
 
 # hostile_clean FILE: no raw escape byte, no line that starts with the name's second half.
 hostile_clean() {
@@ -34,7 +40,7 @@ hostile_folded() {
 	hostile_clean "$1"
 	"$KSCOPE" flamegraph "$1" >"$1.svg" 2>"$1.fgerr" ||
 		fail "kscope flamegraph refused the folded stacks: $(ks_first_line "$1.fgerr")"
-	grep -q -F 'x\ny\x1b[7m\x3bz_w' "$1.svg" || fail "the flame graph lacks the escaped name"
+	grep -q -F 'x\ny\x1b[7m_z_w' "$1.svg" || fail "the flame graph lacks the escaped name"
 }
 
 t_hostile_syscount() {
@@ -106,5 +112,29 @@ t_hostile_wakeuptime() {
 	# target;--;waker;...: the child waker has the same name
 	_n=$(grep -c -F "$HOSTILE_FOLDED;--;$HOSTILE_FOLDED;" "$KS_TMP/ks.out")
 	[ "$_n" -ge 1 ] || fail "no stack of the waker named escaped: $(head -c 400 "$KS_TMP/ks.out")"
+	pass
+}
+
+# A symbol with the frame separator, an escape and a space: folded, the frame is one frame
+# (_), right below main; text, one line of its own, the same.
+t_hostile_symbol() {
+	stk_start w weird 300
+	_w=$(ks_pid w)
+	ks_start ks profile -F 199 -p "$_w" "$@"
+	ks_attached ks
+	wl_run w
+	ks_stop ks
+	expect_rc ks 0
+	hostile_clean "$KS_TMP/ks.out"
+	if [ "${1:-}" = --folded ]; then
+		_bad=$(awk '$NF !~ /^[0-9]+$/ { bad++ } END { print bad + 0 }' "$KS_TMP/ks.out")
+		expect_eq "$_bad" 0 "folded lines without a count"
+		[ "$(grep -c -F ";main;$SYMBOL_FOLDED" "$KS_TMP/ks.out")" -ge 1 ] ||
+			fail "no stack with main;$SYMBOL_FOLDED: $(head -c 400 "$KS_TMP/ks.out")"
+		grep -q -F 'burn;weird' "$KS_TMP/ks.out" && fail "a raw ';' split the symbol"
+	else
+		[ "$(grep -c -F -x "    $SYMBOL_TEXT" "$KS_TMP/ks.out")" -ge 1 ] ||
+			fail "no frame line '    $SYMBOL_TEXT': $(head -c 400 "$KS_TMP/ks.out")"
+	fi
 	pass
 }

@@ -933,7 +933,7 @@ static void test_synthetic_elf(void)
 	ks_syms_user(s, pid, b + VBASE + 0x1404, &sym);
 	CHECK_STR(SHOW(sym.name), "odd;name\nx");
 	ks_sym_folded(&sym, buf, sizeof(buf));
-	CHECK_STR(buf, "odd_name_x");
+	CHECK_STR(buf, "odd_name\\nx");
 	/* this test's own static function, in its own (PIE) binary */
 	ks_syms_user(s, pid, (u64)(uintptr_t)test_synthetic_elf + 2, &sym);
 	CHECK(streq(sym.name, "test_synthetic_elf") && sym.offset == 2 && sym.kind == KS_FRAME_USER,
@@ -973,7 +973,7 @@ static void test_folded(void)
 	CHECK_FOLDED("bpf_prog_0123_handler [bpf]_[k]", .name = "bpf_prog_0123_handler",
 		     .module = "bpf", .kind = KS_FRAME_KERNEL);
 	CHECK_FOLDED("[unknown]_[k]", .kind = KS_FRAME_KERNEL);
-	CHECK_FOLDED("a_b_c d_[j]", .name = "a;b\nc d", .kind = KS_FRAME_JIT);
+	CHECK_FOLDED("a_b\\nc d_[j]", .name = "a;b\nc d", .kind = KS_FRAME_JIT);
 	CHECK_FOLDED("[unknown] (libfoo.so)", .module = "libfoo.so", .path = "/x/libfoo.so",
 		     .kind = KS_FRAME_UNKNOWN);
 	CHECK_FOLDED("[unknown] ([vdso])", .module = "[vdso]", .kind = KS_FRAME_UNKNOWN);
