@@ -11,6 +11,7 @@
 #include "lang/compile.h"
 #include "core/btf.h"
 #include "core/common.h"
+#include "core/loop.h"
 #include "lang/insn.h"
 
 #define MAX_STACK	 512
@@ -3186,7 +3187,7 @@ static int expand_all(struct cg *g, struct ptarget **out, size_t *nout)
 	struct ptarget *v = NULL;
 	size_t n = 0;
 
-	for (size_t pi = 0; pi < g->p->nprobes; pi++) {
+	for (size_t pi = 0; pi < g->p->nprobes && !ks_stop; pi++) {
 		const struct lang_probe *pr = g->p->probes[pi];
 
 		for (size_t ai = 0; ai < pr->nattach; ai++) {
@@ -3400,6 +3401,12 @@ static void gen_all(struct cg *g, struct lang_compiled *c, struct ptarget *ts, s
 
 	for (size_t i = 0; i < nts && !g->err; i++) {
 		struct lang_cprog *cp;
+
+		if (ks_stop) {
+			/* Ctrl-C while a large program compiles: stop now, nothing was loaded */
+			g->err = -EINTR;
+			break;
+		}
 
 		if (gen_prog(g, ts[i].probe, &ts[i].t, i, ts[i].tpf, ts[i].ntpf))
 			break;
