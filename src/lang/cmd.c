@@ -22,10 +22,10 @@
 
 /* Shell builtins a plain command may name (`exit 7`): those run with /bin/sh -c. */
 static const char *const builtins[] = {
-	":",   ".",	 "break", "cd",	   "command", "continue", "echo",   "eval",  "exec",
-	"exit", "export", "false", "getopts", "hash",	 "kill",	"printf", "pwd",   "read",
-	"readonly", "return", "set", "shift", "test", "[", "times", "trap", "true",
-	"type", "ulimit", "umask", "unset", "wait", NULL,
+	":",	    ".",      "break", "cd",	  "command", "continue", "echo",   "eval", "exec",
+	"exit",	    "export", "false", "getopts", "hash",    "kill",	 "printf", "pwd",  "read",
+	"readonly", "return", "set",   "shift",	  "test",    "[",	 "times",  "trap", "true",
+	"type",	    "ulimit", "umask", "unset",	  "wait",    NULL,
 };
 
 static bool is_builtin(const char *w)

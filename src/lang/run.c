@@ -25,6 +25,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/maps.h"
+#include "core/out.h"
 #include "core/syms.h"
 #include "lang/run.h"
 
@@ -37,6 +38,7 @@ struct rt {
 	struct ring_buffer *rb;
 	struct ks_syms *syms;
 	bool exit_seen;
+	int out_err; /* ks_out_flush's failure: -EPIPE stops quietly, others exit 1 */
 	int status;
 	unsigned long long events;
 	struct lang_print_env env;
@@ -302,7 +304,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	const char *args = (const char *)data + sizeof(*h);
 	FILE *f = r->o->out;
 
-	if (size < sizeof(*h))
+	if (size < sizeof(*h) || r->out_err)
 		return 0;
 	r->events++;
 	switch (h->kind) {
@@ -371,7 +373,8 @@ static int on_record(void *ctx, void *data, size_t size)
 		r->events--; /* bookkeeping, not an event */
 		break;
 	}
-	fflush(f);
+	/* a reader gone (EPIPE) or a full disk: stop at once, said once (ks_out_flush) */
+	r->out_err = ks_out_flush(f);
 	return 0;
 }
 
@@ -406,7 +409,9 @@ static void verifier_reason(const char *log, char *buf, size_t len)
 		if (n && strncmp(l, "processed ", 10) && strncmp(l, "verification time", 17) &&
 		    strncmp(l, "stack depth", 11) && !(l[0] >= '0' && l[0] <= '9') &&
 		    strncmp(l, "; ", 2) && strncmp(l, "from ", 5) && strncmp(l, "last_idx", 8) &&
-		    strncmp(l, "regs=", 5) && strncmp(l, "parent", 6)) {
+		    strncmp(l, "regs=", 5) && strncmp(l, "parent", 6) &&
+		    strncmp(l, "cur state:", 10) && strncmp(l, "old state:", 10) &&
+		    !(l[0] == 'R' && l[1] >= '0' && l[1] <= '9')) {
 			best = l;
 			blen = n;
 		}
@@ -707,7 +712,7 @@ int lang_run(struct lang_compiled *c, const struct lang_run_opts *o)
 	else
 		fprintf(stderr, "Attaching %zu probe%s...\n", nattached,
 			nattached == 1 ? "" : "s"); /* bpftrace's line, kept for scripts */
-	fflush(o->out);
+	r.out_err = ks_out_flush(o->out);
 	if (o->cmd && (err = lang_cmd_release(o->cmd))) {
 		/* exec failed (the message said): the command the user named is bad input */
 		ret = KS_EXIT_USAGE;
@@ -722,7 +727,7 @@ int lang_run(struct lang_compiled *c, const struct lang_run_opts *o)
 	for (size_t i = 0; i < c->nprogs; i++)
 		if (c->progs[i].target->type == LP_INTERVAL)
 			next[i] = start + c->progs[i].target->period;
-	while (!ks_stop && !r.exit_seen) {
+	while (!ks_stop && !r.exit_seen && !r.out_err) {
 		uint64_t t = ks_now_mono(), wake = t + 100000000ull;
 		int ms;
 
@@ -752,7 +757,7 @@ int lang_run(struct lang_compiled *c, const struct lang_run_opts *o)
 			ks_error("polling the ring buffer: %s", strerror(-err));
 			break;
 		}
-		if (ferror(o->out))
+		if (r.out_err)
 			break;
 	}
 	/* stop the probes, then END, then the maps */
@@ -763,8 +768,10 @@ int lang_run(struct lang_compiled *c, const struct lang_run_opts *o)
 	if ((err = lang_run_type(c, LP_END)))
 		ks_warn("cannot run END: %s", strerror(-err));
 	drain(&r);
-	print_all_maps(&r);
-	fflush(o->out);
+	if (!r.out_err) {
+		print_all_maps(&r);
+		r.out_err = ks_out_flush(o->out);
+	}
 	{
 		unsigned long long ring = 0, full = 0;
 
@@ -778,7 +785,8 @@ int lang_run(struct lang_compiled *c, const struct lang_run_opts *o)
 			ks_warn("%llu map updates failed: a map was full (%d entries)", full,
 				LANG_MAP_ENTRIES);
 	}
-	ret = KS_EXIT_OK;
+	/* the reader went away: a quiet, clean end, as for the head of a pipeline */
+	ret = r.out_err && r.out_err != -EPIPE ? KS_EXIT_FAIL : KS_EXIT_OK;
 out:
 	free(next);
 	ks_fds_close(r.fds, r.nfds);

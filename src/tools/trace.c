@@ -6,8 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -77,8 +76,16 @@ static char *read_file(const char *path)
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
 
+	struct stat sb;
+
 	if (!f)
 		return NULL;
+	if (!fstat(fileno(f), &sb) && S_ISDIR(sb.st_mode)) {
+		/* fopen opens a directory, and reading it yields an empty program */
+		fclose(f);
+		errno = EISDIR;
+		return NULL;
+	}
 	for (;;) {
 		size_t n;
 
@@ -96,6 +103,13 @@ static char *read_file(const char *path)
 		len += n;
 		if (n == 0)
 			break;
+	}
+	if (buf && ferror(f)) {
+		int err = errno ? errno : EIO;
+
+		free(buf);
+		buf = NULL;
+		errno = err;
 	}
 	if (buf)
 		buf[len] = 0;
@@ -137,6 +151,8 @@ static int trace_run(struct ks_ctx *c)
 			ks_error("-l takes one pattern");
 			return KS_EXIT_USAGE;
 		}
+		if (n == -EINVAL)
+			return KS_EXIT_USAGE; /* a bad pattern: the message said why */
 		if (n < 0) {
 			ks_error("cannot list probes: %s", strerror(-n));
 			return KS_EXIT_FAIL;
@@ -151,7 +167,8 @@ static int trace_run(struct ks_ctx *c)
 		file = params[0];
 		src = read_file(file);
 		if (!src) {
-			ks_error("cannot read program file %s: %s", file, strerror(errno));
+			ks_error("cannot read the program file %s: %s", file,
+				 errno == EISDIR ? "is a directory" : strerror(errno));
 			return KS_EXIT_USAGE;
 		}
 		params++;
