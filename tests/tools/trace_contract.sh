@@ -85,7 +85,7 @@ t_tc_sigint_compile() {
 	awk 'BEGIN { for (i = 0; i < 50000; i++) print "BEGIN { @x[" i "] = count(); }" }' \
 		>"$KS_TMP/many.bt"
 	ks_start ks trace "$KS_TMP/many.bt"
-	sleep 0.2
+	sleep 0.1
 	ks_done ks && skip "the compile ended before the signal: $(ks_first_line "$KS_TMP/ks.err")"
 	_t0=$(ks_now)
 	kill -INT "$(ks_pid ks)"
