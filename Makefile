@@ -245,12 +245,14 @@ clean:
 
 # --- fuzzing (tests/fuzz/, tests/tools/lang_fuzz.sh) -------------------------------------------
 # libFuzzer targets, built by clang with ASan and UBSan from only the sources they test: the
-# language's front end needs neither libbpf nor the core. The allocator is wrapped so that
+# language's front end, and the core's output and log (its errors are escaped and written as
+# JSON by them; the log links libbpf for its message hook). The allocator is wrapped so that
 # the target can make allocations fail. `make fuzz-bins`, then run e.g.
 # $(OUTPUT)/tests/fuzz/lang_fuzz -dict=tests/fuzz/lang.dict DIR (a copy of tests/fuzz/corpus).
 FUZZ_CFLAGS := -g -O1 -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -Isrc \
 	-fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-LANG_FRONT_SRCS := src/lang/lex.c src/lang/parse.c src/lang/ast.c
+LANG_FRONT_SRCS := src/lang/lex.c src/lang/parse.c src/lang/ast.c src/core/out.c src/core/log.c \
+	src/core/clock.c
 FUZZ_BINS := $(OUTPUT)/tests/fuzz/lang_fuzz
 .PHONY: fuzz-bins
 fuzz-bins: $(FUZZ_BINS)
@@ -267,7 +269,7 @@ $(OUTPUT)/tests/fuzz/lang_fuzz: tests/fuzz/lang_fuzz.c $(LANG_FRONT_SRCS) src/la
 		rm -f $(@D)/.fuzz-probe; exit 1; }
 	$(Q)rm -f $(@D)/.fuzz-probe
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/lang_fuzz.c $(LANG_FRONT_SRCS) \
-		-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strndup
+		-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strndup -lbpf
 
 # --- style ----------------------------------------------------------------------------------
 # The C sources follow .clang-format; tests/tools/style.sh checks it in the suite.

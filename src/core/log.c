@@ -29,6 +29,16 @@ bool ks_log_verbose(void)
 	return log_verbose;
 }
 
+bool ks_log_json(void)
+{
+	return log_json;
+}
+
+const char *ks_log_tool(void)
+{
+	return log_tool;
+}
+
 static void log_line(const char *level, const char *fmt, va_list ap)
 {
 	char msg[2048];

@@ -17,6 +17,13 @@ void ks_error(const char *fmt, ...) KS_PRINTF(1, 2);
 void ks_warn(const char *fmt, ...) KS_PRINTF(1, 2);
 void ks_info(const char *fmt, ...) KS_PRINTF(1, 2);
 bool ks_log_verbose(void);
+/*
+ * What ks_log_init was told: whether diagnostics are JSON lines, and the tool's name (NULL
+ * if none), for a caller that writes a richer diagnostic object of its own (a compile
+ * error with its position) in the same shape as ks_error's.
+ */
+bool ks_log_json(void);
+const char *ks_log_tool(void);
 
 /*
  * Route libbpf's own messages through the logger: everything with -v, nothing otherwise.

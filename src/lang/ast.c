@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
+#include "core/out.h"
 #include "lang/ast.h"
 
 /* Operators and keywords as quoted for messages; the dump prints them without the quotes. */
@@ -95,32 +97,133 @@ int lang_error(struct lang_diag *d, struct lang_pos pos, const char *fmt, ...)
 	return -EINVAL;
 }
 
+/* The line of @src holding byte @off, and the window of it that is shown. */
+struct excerpt {
+	size_t off, start, end; /* the error, its line [start, end) */
+	size_t ws, we;		/* the window shown, [ws, we) */
+};
+
+static void excerpt_find(const char *src, int at, struct excerpt *x)
+{
+	size_t len = strlen(src);
+
+	x->off = at < 0 ? 0 : (size_t)at > len ? len : (size_t)at;
+	for (x->start = x->off; x->start > 0 && src[x->start - 1] != '\n'; x->start--)
+		;
+	for (x->end = x->off; src[x->end] && src[x->end] != '\n'; x->end++)
+		;
+	if (x->end > x->start && src[x->end - 1] == '\r')
+		x->end--;
+	x->ws = x->start;
+	x->we = x->end;
+	if (x->end - x->start <= LANG_DIAG_WIDTH)
+		return;
+	/* a long line: the bytes around the error, more of them after it than before */
+	x->ws = x->off > x->start + LANG_DIAG_WIDTH / 3 ? x->off - LANG_DIAG_WIDTH / 3 : x->start;
+	x->we = x->ws + LANG_DIAG_WIDTH < x->end ? x->ws + LANG_DIAG_WIDTH : x->end;
+	if (x->we - x->ws < LANG_DIAG_WIDTH)
+		x->ws = x->we - LANG_DIAG_WIDTH;
+	/* never half a UTF-8 character at either edge */
+	while (x->ws < x->off && ((unsigned char)src[x->ws] & 0xc0) == 0x80)
+		x->ws++;
+	while (x->we > x->off && x->we < x->end && ((unsigned char)src[x->we] & 0xc0) == 0x80)
+		x->we--;
+}
+
+/*
+ * Write one character of the excerpt (at @s, @n bytes left) escaped for a terminal; return
+ * its length in bytes, and in *@cols how many columns it takes (a tab is kept as it is, so
+ * the caret line copies it).
+ */
+static size_t excerpt_char(FILE *f, const char *s, size_t n, int *cols)
+{
+	unsigned char c = (unsigned char)*s;
+	size_t k;
+
+	if (c == '\t') {
+		fputc('\t', f);
+		*cols = -1;
+		return 1;
+	}
+	if (c >= 0x20 && c != 0x7f && c != '\\' && (k = ks_utf8_valid(s, n))) {
+		fwrite(s, 1, k, f);
+		*cols = 1;
+		return k;
+	}
+	ks_text_escape(f, s, 1);
+	*cols = c == '\\' ? 2 : 4; /* \\ or \xHH */
+	return 1;
+}
+
 void lang_diag_print(const struct lang_diag *d, const char *file, const char *src, FILE *f)
 {
-	size_t len, off, start, end;
+	struct excerpt x;
+	char caret[LANG_DIAG_WIDTH * 4 + 8];
+	size_t nc = 0;
 
-	fprintf(f, "%s:%d:%d: error: %s\n", file ? file : "stdin", d->pos.line, d->pos.col, d->msg);
+	fputs(file ? "" : "stdin", f);
+	if (file)
+		ks_text_escape(f, file, strlen(file));
+	fprintf(f, ":%d:%d: error: ", d->pos.line, d->pos.col);
+	ks_text_escape(f, d->msg, strnlen(d->msg, sizeof(d->msg)));
+	fputc('\n', f);
 	if (!src)
 		return;
-	len = strlen(src);
-	off = d->pos.off < 0 ? 0 : (size_t)d->pos.off > len ? len : (size_t)d->pos.off;
-	for (start = off; start > 0 && src[start - 1] != '\n'; start--)
-		;
-	for (end = off; src[end] && src[end] != '\n'; end++)
-		;
-	if (end > start && src[end - 1] == '\r')
-		end--;
-	fprintf(f, "%.*s\n", (int)(end - start), src + start);
-	/* the caret under the byte: tabs copied, one space per UTF-8 character */
-	for (size_t i = start; i < off; i++) {
-		unsigned char c = (unsigned char)src[i];
-
-		if (c == '\t')
-			fputc('\t', f);
-		else if ((c & 0xc0) != 0x80)
-			fputc(' ', f);
+	excerpt_find(src, d->pos.off, &x);
+	if (x.ws > x.start) {
+		fputs("...", f);
+		memcpy(caret, "   ", 3);
+		nc = 3;
 	}
-	fputs("^\n", f);
+	for (size_t i = x.ws; i < x.we;) {
+		bool before = i < x.off;
+		int cols;
+
+		i += excerpt_char(f, src + i, x.we - i, &cols);
+		for (int k = 0; before && k < (cols < 0 ? 1 : cols); k++)
+			caret[nc++] = cols < 0 ? '\t' : ' ';
+	}
+	if (x.we < x.end)
+		fputs("...", f);
+	fputc('\n', f);
+	caret[nc++] = '^';
+	caret[nc++] = '\n';
+	fwrite(caret, 1, nc, f);
+}
+
+void lang_diag_json(const struct lang_diag *d, const char *file, const char *src, FILE *f)
+{
+	struct ks_json j;
+	struct excerpt x;
+
+	ks_json_init(&j, f);
+	ks_json_obj_begin(&j, NULL);
+	ks_json_str(&j, "type", "error");
+	if (ks_log_tool())
+		ks_json_str(&j, "tool", ks_log_tool());
+	ks_json_strn(&j, "message", d->msg, strnlen(d->msg, sizeof(d->msg)));
+	ks_json_str(&j, "file", file ? file : "stdin");
+	ks_json_int(&j, "line", d->pos.line);
+	ks_json_int(&j, "column", d->pos.col);
+	if (src) {
+		excerpt_find(src, d->pos.off, &x);
+		ks_json_strn(&j, "source", src + x.ws, x.we - x.ws);
+		/* where the error is in "source", in bytes */
+		ks_json_uint(&j, "source_offset", x.off - x.ws);
+		ks_json_bool(&j, "source_cut", x.ws > x.start || x.we < x.end);
+	}
+	ks_json_obj_end(&j);
+	fflush(f);
+}
+
+void lang_diag_report(const struct lang_diag *d, const char *file, const char *src)
+{
+	fflush(stdout);
+	if (ks_log_json())
+		lang_diag_json(d, file, src, stderr);
+	else
+		lang_diag_print(d, file, src, stderr);
+	fflush(stderr);
 }
 
 struct lang_node *lang_node_new(enum lang_kind kind, struct lang_pos pos)

@@ -222,14 +222,31 @@ void lang_node_free(struct lang_node *n);
  */
 void lang_ast_dump(const struct lang_program *p, FILE *f);
 
+/* Columns of the source line an error shows at most: a long line shows a window. */
+#define LANG_DIAG_WIDTH 100
+
 /*
  * Print @d as the compiler reports errors (to @f):
  *   FILE:LINE:COL: error: MSG
  *   <the source line>
  *       ^
- * Tabs in the source line are kept so the caret lines up. @src may be NULL (no excerpt).
+ * Tabs in the source line are kept so the caret lines up; other control bytes, invalid
+ * UTF-8 and backslashes are escaped as ks_text_escape does (\x01, \\), and the caret
+ * stays under the escaped character. A line longer than LANG_DIAG_WIDTH bytes shows
+ * only that many around the error, with "..." where it was cut. The file name and the
+ * message are escaped too. @src may be NULL (no excerpt).
  */
 void lang_diag_print(const struct lang_diag *d, const char *file, const char *src, FILE *f);
+/*
+ * @d as one JSON line, in the shape of ks_error's (docs/json.md):
+ *   {"type":"error","tool":"trace","message":MSG,"file":FILE,"line":L,"column":C,
+ *    "source":EXCERPT,"source_offset":N,"source_cut":BOOL}
+ * "source" is the window of the line lang_diag_print shows (JSON-escaped, without the
+ * "..."), "source_offset" the error's byte in it, "source_cut" whether the line was longer.
+ */
+void lang_diag_json(const struct lang_diag *d, const char *file, const char *src, FILE *f);
+/* @d on stderr: JSON when ks_log_init was told --json, else lang_diag_print's text. */
+void lang_diag_report(const struct lang_diag *d, const char *file, const char *src);
 
 /* Fill @d (printf-style) and return -EINVAL, for `return lang_error(d, pos, ...)`. */
 int lang_error(struct lang_diag *d, struct lang_pos pos, const char *fmt, ...)

@@ -11,6 +11,7 @@
 #include "lang/compile.h"
 #include "core/btf.h"
 #include "core/common.h"
+#include "core/loop.h"
 #include "lang/insn.h"
 
 #define MAX_STACK	 512
@@ -82,6 +83,9 @@ struct cg {
 	/* a layout (a variable, a map's key or value, a record, a ?: result) changed in this
 	 * pass: the code of this pass sized slots by the old one, so another pass follows */
 	bool grew;
+	/* pass 2: programs by a hash of their code (index + 1, 0 for empty), so finding an
+	 * earlier program with the same code costs one probe, not a scan of all of them */
+	size_t *dedup, ndedup; /* ndedup: a power of two */
 };
 
 static struct lang_type ty_u64 = { .kind = TY_INT, .size = 8 };
@@ -3183,7 +3187,7 @@ static int expand_all(struct cg *g, struct ptarget **out, size_t *nout)
 	struct ptarget *v = NULL;
 	size_t n = 0;
 
-	for (size_t pi = 0; pi < g->p->nprobes; pi++) {
+	for (size_t pi = 0; pi < g->p->nprobes && !ks_stop; pi++) {
 		const struct lang_probe *pr = g->p->probes[pi];
 
 		for (size_t ai = 0; ai < pr->nattach; ai++) {
@@ -3357,6 +3361,38 @@ static bool same_prog(const struct lang_cprog *a, const struct lang_cprog *b)
 	       !memcmp(a->insns, b->insns, a->ninsns * sizeof(*a->insns));
 }
 
+static uint64_t prog_hash(const struct lang_cprog *p)
+{
+	const unsigned char *b = (const unsigned char *)p->insns;
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+
+	for (size_t i = 0; i < p->ninsns * sizeof(*p->insns); i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	h ^= (uint64_t)p->spec.prog_type << 40 ^ (uint64_t)p->spec.attach_type << 20 ^
+	     (uint64_t)(uint32_t)p->spec.attach_btf_id;
+	return h;
+}
+
+/*
+ * Mark program @i of @c as a copy of an earlier one with the same code (loaded once, its
+ * fd duplicated) through the hash table of @g; the table is sized for every target up
+ * front, so it is at most half full.
+ */
+static void dedup(struct cg *g, struct lang_compiled *c, size_t i)
+{
+	struct lang_cprog *cp = &c->progs[i];
+	size_t h;
+
+	if (!g->dedup)
+		return;
+	for (h = prog_hash(cp) & (g->ndedup - 1); g->dedup[h]; h = (h + 1) & (g->ndedup - 1))
+		if (same_prog(&c->progs[g->dedup[h] - 1], cp)) {
+			cp->dup_of = (int)(g->dedup[h] - 1);
+			return;
+		}
+	g->dedup[h] = i + 1;
+}
+
 /* One pass over every probe's targets; in pass 2, the programs go into @c. */
 static void gen_all(struct cg *g, struct lang_compiled *c, struct ptarget *ts, size_t nts)
 {
@@ -3365,6 +3401,12 @@ static void gen_all(struct cg *g, struct lang_compiled *c, struct ptarget *ts, s
 
 	for (size_t i = 0; i < nts && !g->err; i++) {
 		struct lang_cprog *cp;
+
+		if (ks_stop) {
+			/* Ctrl-C while a large program compiles: stop now, nothing was loaded */
+			g->err = -EINTR;
+			break;
+		}
 
 		if (gen_prog(g, ts[i].probe, &ts[i].t, i, ts[i].tpf, ts[i].ntpf))
 			break;
@@ -3395,11 +3437,7 @@ static void gen_all(struct cg *g, struct lang_compiled *c, struct ptarget *ts, s
 			g->err = -EINVAL;
 			break;
 		}
-		for (size_t k = 0; k + 1 < c->nprogs; k++)
-			if (c->progs[k].dup_of < 0 && same_prog(&c->progs[k], cp)) {
-				cp->dup_of = (int)k;
-				break;
-			}
+		dedup(g, c, c->nprogs - 1);
 	}
 }
 
@@ -3450,6 +3488,13 @@ struct lang_compiled *lang_compile(const struct lang_program *p, const struct la
 	 * (a variable, key, value, record or ?: sized in one pass can grow later in the same
 	 * pass); pass 2 emits the programs kept, with every slot sized by its final type.
 	 */
+	for (g.ndedup = 16; g.ndedup < 2 * nts; g.ndedup *= 2)
+		;
+	g.dedup = calloc(g.ndedup, sizeof(*g.dedup));
+	if (!g.dedup) {
+		nomem(&g);
+		goto out;
+	}
 	for (g.pass = 0; g.pass < 3 && !g.err; g.pass++) {
 		int n = 0;
 
@@ -3492,6 +3537,7 @@ out:
 		free(g.types[i]);
 	}
 	free(g.types);
+	free(g.dedup);
 	free(g.ins);
 	free(g.lines);
 	free(g.exits);
@@ -3620,21 +3666,18 @@ void lang_insn_str(const struct bpf_insn *in, char *buf, size_t len)
 	}
 }
 
-/* The @line-th line of @src (1-based), without its newline, into @buf. */
-static void source_line(const char *src, int line, char *buf, size_t len)
+/* The line of @src around byte @off, without its newline, into @buf. */
+static void source_line(const char *src, int off, char *buf, size_t len)
 {
-	const char *s = src, *e;
+	const char *s, *e;
 
 	buf[0] = 0;
-	if (!src || line < 1)
+	if (!src || off < 0) /* @off comes from the lexer: inside @src */
 		return;
-	for (int i = 1; i < line && s; i++) {
-		s = strchr(s, '\n');
-		if (s)
-			s++;
-	}
-	if (!s)
-		return;
+	/* from the position, not the line number: finding line N from the top for every
+	 * program made --dump quadratic in the number of probes */
+	for (s = src + off; s > src && s[-1] != '\n'; s--)
+		;
 	e = strchr(s, '\n');
 	snprintf(buf, len, "%.*s", (int)(e ? (size_t)(e - s) : strlen(s)), s);
 }
@@ -3659,7 +3702,7 @@ void lang_compiled_dump(const struct lang_compiled *c, const char *src, FILE *f)
 		for (size_t k = 0; k < p->ninsns; k++) {
 			if (p->lines[k].line != last) {
 				last = p->lines[k].line;
-				source_line(src, last, line, sizeof(line));
+				source_line(src, p->lines[k].off, line, sizeof(line));
 				fprintf(f, "; %d: %s\n", last, line);
 			}
 			lang_insn_str(&p->insns[k], buf, sizeof(buf));

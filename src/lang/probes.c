@@ -800,6 +800,20 @@ static int exp_timer(struct exp *x)
 		if (n > 1000000000)
 			return fail(x, -EINVAL, "%s: at most 1000000000 hz", x->raw);
 		ns = 1000000000 / n;
+	} else {
+		/* the kernel refuses a higher sampling frequency with a bare EINVAL */
+		unsigned long long max = 0;
+		FILE *f = fopen("/proc/sys/kernel/perf_event_max_sample_rate", "re");
+
+		if (f && fscanf(f, "%llu", &max) != 1)
+			max = 0;
+		if (f)
+			fclose(f);
+		if (max && n > max)
+			return fail(x, -ERANGE,
+				    "%s: at most %llu hz on this machine "
+				    "(kernel.perf_event_max_sample_rate)",
+				    x->raw, max);
 	}
 	t = add(x, "%s:%s:%s", x->prov, x->p[0], x->p[1]);
 	if (!t)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/maps.h"
+#include "core/out.h"
 #include "core/syms.h"
 #include "lang/run.h"
 
@@ -36,6 +38,7 @@ struct rt {
 	struct ring_buffer *rb;
 	struct ks_syms *syms;
 	bool exit_seen;
+	int out_err; /* ks_out_flush's failure: -EPIPE stops quietly, others exit 1 */
 	int status;
 	unsigned long long events;
 	struct lang_print_env env;
@@ -301,7 +304,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	const char *args = (const char *)data + sizeof(*h);
 	FILE *f = r->o->out;
 
-	if (size < sizeof(*h))
+	if (size < sizeof(*h) || r->out_err)
 		return 0;
 	r->events++;
 	switch (h->kind) {
@@ -370,7 +373,8 @@ static int on_record(void *ctx, void *data, size_t size)
 		r->events--; /* bookkeeping, not an event */
 		break;
 	}
-	fflush(f);
+	/* a reader gone (EPIPE) or a full disk: stop at once, said once (ks_out_flush) */
+	r->out_err = ks_out_flush(f);
 	return 0;
 }
 
@@ -405,7 +409,9 @@ static void verifier_reason(const char *log, char *buf, size_t len)
 		if (n && strncmp(l, "processed ", 10) && strncmp(l, "verification time", 17) &&
 		    strncmp(l, "stack depth", 11) && !(l[0] >= '0' && l[0] <= '9') &&
 		    strncmp(l, "; ", 2) && strncmp(l, "from ", 5) && strncmp(l, "last_idx", 8) &&
-		    strncmp(l, "regs=", 5) && strncmp(l, "parent", 6)) {
+		    strncmp(l, "regs=", 5) && strncmp(l, "parent", 6) &&
+		    strncmp(l, "cur state:", 10) && strncmp(l, "old state:", 10) &&
+		    !(l[0] == 'R' && l[1] >= '0' && l[1] <= '9')) {
 			best = l;
 			blen = n;
 		}
@@ -414,6 +420,8 @@ static void verifier_reason(const char *log, char *buf, size_t len)
 	if (best)
 		snprintf(buf, len, "%.*s", (int)blen, best);
 }
+
+static unsigned long long fds_needed(const struct lang_compiled *c);
 
 static int prog_load(struct lang_compiled *c, struct lang_cprog *p, const char *file,
 		     const char *src, bool verbose)
@@ -468,6 +476,18 @@ static int prog_load(struct lang_compiled *c, struct lang_cprog *p, const char *
 			d.pos = p->lines[at];
 		else
 			d.pos = p->lines[0];
+		if (err == -EMFILE || err == -ENFILE) {
+			struct rlimit rl = { 0 };
+
+			getrlimit(RLIMIT_NOFILE, &rl);
+			ks_error("cannot load the program for %s: %s (the program needs about %llu "
+				 "file descriptors, the limit is %llu: ulimit -n)",
+				 p->target->name, strerror(-err), fds_needed(c),
+				 (unsigned long long)rl.rlim_cur);
+			free(log);
+			free(ins);
+			return err;
+		}
 		if (err == -EPERM && !reason[0])
 			snprintf(d.msg, sizeof(d.msg),
 				 "the kernel refused to load the program for %s: "
@@ -479,9 +499,15 @@ static int prog_load(struct lang_compiled *c, struct lang_cprog *p, const char *
 				 "the kernel's verifier rejected the program for "
 				 "%s: %s",
 				 p->target->name, reason[0] ? reason : strerror(-err));
-		lang_diag_print(&d, file, src, stderr);
-		if (verbose && log)
+		lang_diag_report(&d, file, src);
+		if (verbose && log && !ks_log_json())
 			fprintf(stderr, "%s\n", log);
+		for (const char *l = log; verbose && l && *l && ks_log_json();) {
+			const char *e = strchr(l, '\n');
+
+			ks_info("%.*s", (int)(e ? e - l : (long)strlen(l)), l);
+			l = e ? e + 1 : NULL;
+		}
 		free(log);
 		free(ins);
 		return err;
@@ -500,10 +526,60 @@ static int run_direct(struct lang_cprog *p)
 	return bpf_prog_test_run_opts(p->fd, &t) ? -errno : 0;
 }
 
+/*
+ * File descriptors @c needs at most: one per map and per distinct program, and what
+ * attaching takes (a perf event per CPU for profile and software probes, one per other
+ * target), plus a margin for the ring buffer's epoll, symbol files and stdio.
+ */
+static unsigned long long fds_needed(const struct lang_compiled *c)
+{
+	unsigned long long n = c->nmaps + 32;
+	int ncpus = libbpf_num_possible_cpus();
+
+	for (size_t i = 0; i < c->nprogs; i++) {
+		enum lang_ptype t = c->progs[i].target->type;
+
+		n += c->progs[i].dup_of < 0;
+		if (t == LP_PROFILE || t == LP_SOFTWARE || t == LP_HARDWARE)
+			n += ncpus > 0 ? (unsigned)ncpus : 1;
+		else if (t != LP_BEGIN && t != LP_END && t != LP_INTERVAL)
+			n++;
+	}
+	return n;
+}
+
+/*
+ * Raise the soft limit on open files as far as the hard one allows when @c needs more, so
+ * a program of thousands of probes loads without the user's `ulimit -n`; a program that
+ * needs more than the hard limit is refused before anything is loaded, with the numbers
+ * (-EMFILE), rather than failing half-way with a message that blames the verifier.
+ */
+static int fds_reserve(const struct lang_compiled *c)
+{
+	unsigned long long need = fds_needed(c);
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY || need <= rl.rlim_cur)
+		return 0;
+	if (rl.rlim_max == RLIM_INFINITY || need <= rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ? need : rl.rlim_max;
+		if (!setrlimit(RLIMIT_NOFILE, &rl))
+			return 0;
+	}
+	ks_error("the program needs about %llu file descriptors (%zu programs, %zu maps), the "
+		 "limit is %llu: raise it with ulimit -n, or use fewer probes",
+		 need, c->nprogs, c->nmaps,
+		 (unsigned long long)(rl.rlim_max == RLIM_INFINITY ? rl.rlim_cur : rl.rlim_max));
+	return -EMFILE;
+}
+
 int lang_load(struct lang_compiled *c, const char *file, const char *src, bool verbose)
 {
 	bool lazy = ks_btf_lazy_maps();
 	int err;
+
+	if ((err = fds_reserve(c)))
+		return err;
 
 	for (size_t i = 0; i < c->nmaps; i++)
 		if ((err = map_create(&c->maps[i], lazy)))
@@ -511,13 +587,14 @@ int lang_load(struct lang_compiled *c, const char *file, const char *src, bool v
 	for (size_t i = 0; i < c->nprogs; i++) {
 		struct lang_cprog *p = &c->progs[i];
 
+		if (ks_stop) {
+			/* stopped while thousands of programs load: unload them and go */
+			err = -EINTR;
+			goto fail;
+		}
 		if (p->dup_of >= 0) {
-			p->fd = dup(c->progs[p->dup_of].fd);
-			if (p->fd < 0) {
-				err = -errno;
-				ks_error("dup: %s", strerror(errno));
-				goto fail;
-			}
+			/* the same program: its fd, shared (lang_unload closes it once) */
+			p->fd = c->progs[p->dup_of].fd;
 			continue;
 		}
 		if ((err = prog_load(c, p, file, src, verbose)))
@@ -533,7 +610,8 @@ void lang_unload(struct lang_compiled *c)
 {
 	for (size_t i = 0; i < c->nprogs; i++)
 		if (c->progs[i].fd >= 0) {
-			close(c->progs[i].fd);
+			if (c->progs[i].dup_of < 0)
+				close(c->progs[i].fd);
 			c->progs[i].fd = -1;
 		}
 	for (size_t i = 0; i < c->nmaps; i++)
@@ -568,7 +646,6 @@ int lang_run(struct lang_compiled *c, const struct lang_run_opts *o)
 	uint64_t start, end = 0, *next = NULL;
 	size_t nattached = 0;
 	int ret = KS_EXIT_FAIL, err;
-	bool child_done = false;
 
 	r.ncpus = libbpf_num_possible_cpus();
 	r.syms = ks_syms_new();
@@ -581,9 +658,12 @@ int lang_run(struct lang_compiled *c, const struct lang_run_opts *o)
 		goto out;
 	}
 	if ((err = lang_load(c, o->file, o->src, o->verbose))) {
-		/* The verifier's refusals are the program's fault: bad input. */
-		ret = err == -EACCES || err == -EINVAL || err == -E2BIG ? KS_EXIT_USAGE
-									: ks_exit_code(err);
+		/* Stopped before tracing started: a clean stop, as for the other tools. The
+		 * verifier's refusals are the program's fault: bad input. */
+		ret = err == -EINTR ? KS_EXIT_OK
+		      : err == -EMFILE || err == -EACCES || err == -EINVAL || err == -E2BIG
+			      ? KS_EXIT_USAGE
+			      : ks_exit_code(err);
 		goto out;
 	}
 	if (c->ring >= 0) {
@@ -612,7 +692,7 @@ int lang_run(struct lang_compiled *c, const struct lang_run_opts *o)
 	if ((err = lang_run_type(c, LP_BEGIN)))
 		ks_warn("cannot run BEGIN: %s", strerror(-err));
 	drain(&r);
-	for (size_t i = 0; i < c->nprogs && !r.exit_seen; i++) {
+	for (size_t i = 0; i < c->nprogs && !r.exit_seen && !ks_stop; i++) {
 		struct lang_cprog *p = &c->progs[i];
 		char why[256];
 
@@ -630,12 +710,13 @@ int lang_run(struct lang_compiled *c, const struct lang_run_opts *o)
 		fprintf(o->out, "{\"type\": \"attached_probes\", \"data\": {\"probes\": %zu}}\n",
 			nattached);
 	else
-		fprintf(stderr, "Attaching %zu probe%s...\n", nattached, nattached == 1 ? "" : "s");
-	fflush(o->out);
-	if (o->child_go >= 0) {
-		if (write(o->child_go, "g", 1) != 1)
-			ks_warn("cannot start the command: %s", strerror(errno));
-		close(o->child_go);
+		fprintf(stderr, "Attaching %zu probe%s...\n", nattached,
+			nattached == 1 ? "" : "s"); /* bpftrace's line, kept for scripts */
+	r.out_err = ks_out_flush(o->out);
+	if (o->cmd && (err = lang_cmd_release(o->cmd))) {
+		/* exec failed (the message said): the command the user named is bad input */
+		ret = KS_EXIT_USAGE;
+		goto out;
 	}
 	start = ks_now_mono();
 	if (o->duration > 0)
@@ -646,7 +727,7 @@ int lang_run(struct lang_compiled *c, const struct lang_run_opts *o)
 	for (size_t i = 0; i < c->nprogs; i++)
 		if (c->progs[i].target->type == LP_INTERVAL)
 			next[i] = start + c->progs[i].target->period;
-	while (!ks_stop && !r.exit_seen) {
+	while (!ks_stop && !r.exit_seen && !r.out_err) {
 		uint64_t t = ks_now_mono(), wake = t + 100000000ull;
 		int ms;
 
@@ -668,21 +749,15 @@ int lang_run(struct lang_compiled *c, const struct lang_run_opts *o)
 			break;
 		if (end && end < wake)
 			wake = end;
-		if (o->child > 0 && !child_done) {
-			int st;
-
-			if (waitpid(o->child, &st, WNOHANG) == o->child) {
-				child_done = true;
-				break;
-			}
-		}
+		if (o->cmd && lang_cmd_done(o->cmd))
+			break;
 		ms = (int)((wake - t + 999999) / 1000000);
 		err = r.rb ? ring_buffer__poll(r.rb, ms) : poll(NULL, 0, ms);
 		if (err < 0 && err != -EINTR) {
 			ks_error("polling the ring buffer: %s", strerror(-err));
 			break;
 		}
-		if (ferror(o->out))
+		if (r.out_err)
 			break;
 	}
 	/* stop the probes, then END, then the maps */
@@ -693,8 +768,10 @@ int lang_run(struct lang_compiled *c, const struct lang_run_opts *o)
 	if ((err = lang_run_type(c, LP_END)))
 		ks_warn("cannot run END: %s", strerror(-err));
 	drain(&r);
-	print_all_maps(&r);
-	fflush(o->out);
+	if (!r.out_err) {
+		print_all_maps(&r);
+		r.out_err = ks_out_flush(o->out);
+	}
 	{
 		unsigned long long ring = 0, full = 0;
 
@@ -708,13 +785,9 @@ int lang_run(struct lang_compiled *c, const struct lang_run_opts *o)
 			ks_warn("%llu map updates failed: a map was full (%d entries)", full,
 				LANG_MAP_ENTRIES);
 	}
-	ret = KS_EXIT_OK;
+	/* the reader went away: a quiet, clean end, as for the head of a pipeline */
+	ret = r.out_err && r.out_err != -EPIPE ? KS_EXIT_FAIL : KS_EXIT_OK;
 out:
-	if (o->child > 0 && !child_done) {
-		/* never released (an error before attaching), or still running at the end */
-		kill(o->child, ret == KS_EXIT_OK ? SIGTERM : SIGKILL);
-		waitpid(o->child, NULL, 0);
-	}
 	free(next);
 	ks_fds_close(r.fds, r.nfds);
 	free(r.fds);

@@ -6,16 +6,16 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "lang/cmd.h"
 #include "lang/compile.h"
 
 struct lang_run_opts {
 	FILE *out;
 	bool json;
-	double duration;  /* seconds, 0 for until stopped */
-	int pid;	  /* uprobes/usdt limited to this process, 0 for all */
-	int child;	  /* -c: the command's pid, released once attached (see below) */
-	int child_go;	  /* -c: write end of the pipe the child waits on; -1 if none */
-	const char *file; /* for the verifier's messages: the program's name and text */
+	double duration;      /* seconds, 0 for until stopped */
+	int pid;	      /* uprobes/usdt limited to this process, 0 for all */
+	struct lang_cmd *cmd; /* -c: released once attached; its exit ends the run; or NULL */
+	const char *file;     /* for the verifier's messages: the program's name and text */
 	const char *src;
 	bool verbose;
 };

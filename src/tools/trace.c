@@ -6,15 +6,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/loop.h"
 #include "core/tool.h"
 #include "lang/ast.h"
+#include "lang/cmd.h"
 #include "lang/compile.h"
 #include "lang/probes.h"
 #include "lang/run.h"
@@ -56,7 +57,7 @@ static const struct ks_opt trace_opts[] = {
 	KS_INT(struct trace, pid, "pid", 'p', "PID", "uprobes and usdt probes in this process only",
 	       1, 4194304),
 	KS_STR(struct trace, cmd, "cmd", 'c', "CMD",
-	       "run CMD (with /bin/sh -c), trace it, stop when it ends"),
+	       "run CMD once attached (cpid), stop when it ends (docs/trace.md)"),
 	KS_FLAG(struct trace, dump, "dump", 0,
 		"print the BPF instructions with their source lines; load nothing"),
 	KS_FLAG(struct trace, dump_ast, "dump-ast", 0, "print the syntax tree; load nothing"),
@@ -75,8 +76,16 @@ static char *read_file(const char *path)
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
 
+	struct stat sb;
+
 	if (!f)
 		return NULL;
+	if (!fstat(fileno(f), &sb) && S_ISDIR(sb.st_mode)) {
+		/* fopen opens a directory, and reading it yields an empty program */
+		fclose(f);
+		errno = EISDIR;
+		return NULL;
+	}
 	for (;;) {
 		size_t n;
 
@@ -95,6 +104,13 @@ static char *read_file(const char *path)
 		if (n == 0)
 			break;
 	}
+	if (buf && ferror(f)) {
+		int err = errno ? errno : EIO;
+
+		free(buf);
+		buf = NULL;
+		errno = err;
+	}
 	if (buf)
 		buf[len] = 0;
 	if (f != stdin)
@@ -102,39 +118,11 @@ static char *read_file(const char *path)
 	return buf;
 }
 
-/* Start @cmd stopped on a pipe: it execs once the probes are attached. */
-static int start_child(const char *cmd, int *go)
-{
-	int p[2];
-	pid_t pid;
-
-	if (pipe2(p, O_CLOEXEC))
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		close(p[0]);
-		close(p[1]);
-		return -errno;
-	}
-	if (pid == 0) {
-		char c;
-
-		close(p[1]);
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (read(p[0], &c, 1) != 1)
-			_exit(127);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	close(p[0]);
-	*go = p[1];
-	return pid;
-}
-
 static int trace_run(struct ks_ctx *c)
 {
 	struct lang_compile_opts co = { 0 };
-	struct lang_run_opts ro = { .child_go = -1 };
+	struct lang_run_opts ro = { 0 };
+	struct lang_cmd cmd = { .go = -1, .life = -1, .info = -1 };
 	struct lang_program *p = NULL;
 	struct lang_compiled *cc = NULL;
 	struct lang_diag d = { 0 };
@@ -143,7 +131,7 @@ static int trace_run(struct ks_ctx *c)
 	struct trace *st = c->state;
 	char **params = st->args.v;
 	size_t nparams = st->args.n;
-	int ret = KS_EXIT_USAGE, child = 0, go = -1;
+	int ret = KS_EXIT_USAGE;
 
 	if (c->opt.attach_mask != KS_METHODS_ALL) {
 		/* the probe types of the program say how each probe attaches */
@@ -163,6 +151,8 @@ static int trace_run(struct ks_ctx *c)
 			ks_error("-l takes one pattern");
 			return KS_EXIT_USAGE;
 		}
+		if (n == -EINVAL)
+			return KS_EXIT_USAGE; /* a bad pattern: the message said why */
 		if (n < 0) {
 			ks_error("cannot list probes: %s", strerror(-n));
 			return KS_EXIT_FAIL;
@@ -177,7 +167,8 @@ static int trace_run(struct ks_ctx *c)
 		file = params[0];
 		src = read_file(file);
 		if (!src) {
-			ks_error("cannot read program file %s: %s", file, strerror(errno));
+			ks_error("cannot read the program file %s: %s", file,
+				 errno == EISDIR ? "is a directory" : strerror(errno));
 			return KS_EXIT_USAGE;
 		}
 		params++;
@@ -189,7 +180,7 @@ static int trace_run(struct ks_ctx *c)
 	}
 	p = lang_parse(src, file, &d);
 	if (!p) {
-		lang_diag_print(&d, file, src, stderr);
+		lang_diag_report(&d, file, src);
 		goto out;
 	}
 	if (st->dump_ast) {
@@ -198,16 +189,17 @@ static int trace_run(struct ks_ctx *c)
 		goto out;
 	}
 	if (st->cmd && !st->dump) {
-		child = start_child(st->cmd, &go);
-		if (child < 0) {
-			ks_error("cannot start '%s': %s", st->cmd, strerror(-child));
-			ret = KS_EXIT_FAIL;
-			child = 0;
+		int err = lang_cmd_start(&cmd, st->cmd);
+
+		if (err) {
+			ret = err == -EINTR					   ? KS_EXIT_OK
+			      : err == -ENOENT || err == -EACCES || err == -EINVAL ? KS_EXIT_USAGE
+										   : KS_EXIT_FAIL;
 			goto out;
 		}
 	}
-	co.pid = st->pid ? (int)st->pid : child;
-	co.cpid = child;
+	co.pid = st->pid ? (int)st->pid : cmd.pid;
+	co.cpid = cmd.pid;
 	co.params = params;
 	co.nparams = nparams;
 	co.start_ns = ks_now_mono();
@@ -215,7 +207,12 @@ static int trace_run(struct ks_ctx *c)
 	if (!cc) {
 		int err = errno;
 
-		lang_diag_print(&d, file, src, stderr);
+		if (err == EINTR && ks_stop) {
+			/* Ctrl-C or SIGTERM while compiling: a clean stop, nothing loaded */
+			ret = KS_EXIT_OK;
+			goto out;
+		}
+		lang_diag_report(&d, file, src);
 		ret = err == EOPNOTSUPP ? KS_EXIT_UNSUPPORTED
 		      : err == ENOMEM	? KS_EXIT_FAIL
 					: KS_EXIT_USAGE;
@@ -230,21 +227,14 @@ static int trace_run(struct ks_ctx *c)
 	ro.json = c->opt.json;
 	ro.duration = c->opt.duration;
 	ro.pid = co.pid;
-	ro.child = child;
-	ro.child_go = go;
+	ro.cmd = cmd.watcher > 0 ? &cmd : NULL;
 	ro.file = file;
 	ro.src = src;
 	ro.verbose = c->opt.verbose;
 	ret = lang_run(cc, &ro);
-	child = 0;
-	go = -1;
 out:
-	if (child > 0) {
-		kill(child, SIGKILL);
-		waitpid(child, NULL, 0);
-	}
-	if (go >= 0)
-		close(go);
+	/* whatever ended the run: the command and all it started end too (lang/cmd.h) */
+	lang_cmd_stop(&cmd);
 	lang_compiled_free(cc);
 	lang_program_free(p);
 	free(src);

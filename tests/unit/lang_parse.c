@@ -513,6 +513,34 @@ static void test_diag_print(void)
 	}
 }
 
+/* A long line shows a window around the error; control bytes and bad UTF-8 are escaped. */
+static void test_diag_bounded(void)
+{
+	struct lang_diag d = { .pos = { 1, 0, 0 } };
+	size_t n = 5000;
+	char *src = malloc(n + 16), want[512];
+	const char *out;
+
+	snprintf(d.msg, sizeof(d.msg), "bad\x1b");
+	memset(src, 'x', n);
+	memcpy(src + 4000, "\x01\xff\\y", 4);
+	src[n] = 0;
+	d.pos.off = 4000;
+	d.pos.col = 4001;
+	lang_diag_print(&d, "f\tb", src, kt_mem_open(&mem));
+	out = kt_mem_close(&mem);
+	/* 33 bytes before the error, 66 after it (escaped), "..." both sides */
+	snprintf(want, sizeof(want),
+		 "f\\tb:1:4001: error: bad\\x1b\n...%.33s\\x01\\xff\\\\y%.63s...\n%36s^\n", src,
+		 src, "");
+	CHECK_STR(out, want);
+	/* short lines are shown whole, escapes counted for the caret */
+	d.pos.off = 2;
+	lang_diag_print(&d, "-e", "\x02\x03Z", kt_mem_open(&mem));
+	CHECK_STR(kt_mem_close(&mem), "-e:1:4001: error: bad\\x1b\n\\x02\\x03Z\n        ^\n");
+	free(src);
+}
+
 /* Deep nesting is an error, not a stack overflow; long chains are bounded too. */
 static void test_limits(void)
 {
@@ -755,6 +783,7 @@ int main(void)
 	RUN(test_errors_syntax);
 	RUN(test_error_in_file);
 	RUN(test_diag_print);
+	RUN(test_diag_bounded);
 	RUN(test_limits);
 	RUN(test_errno);
 	RUN(test_tokens);
