@@ -100,7 +100,7 @@ int main(int argc, char **argv)
 		ks_error("cannot write the output: standard output is closed");
 		return KS_EXIT_FAIL;
 	}
-	ks_out_stdout();
+	ks_out_stdout(&ks_stop);
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help")) {
 		list_tools(stdout);

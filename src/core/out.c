@@ -9,7 +9,6 @@
 
 #include "core/clock.h"
 #include "core/log.h"
-#include "core/loop.h"
 #include "core/out.h"
 
 void ks_json_init(struct ks_json *j, FILE *f)
@@ -316,6 +315,7 @@ void ks_print_report_time(FILE *f)
 
 static int out_err;
 static int stdout_errno; /* the first failed write(2) on standard output */
+static volatile sig_atomic_t *stdout_stop; /* set: give up a write a signal interrupted */
 
 /* Standard output's writes: all of it, through EINTR, remembering the first failure. */
 static ssize_t stdout_write(void *cookie, const char *buf, size_t size)
@@ -326,7 +326,7 @@ static ssize_t stdout_write(void *cookie, const char *buf, size_t size)
 	while (done < size) {
 		ssize_t n = write(STDOUT_FILENO, buf + done, size - done);
 
-		if (n < 0 && errno == EINTR && !ks_stop)
+		if (n < 0 && errno == EINTR && !*stdout_stop)
 			continue;
 		if (n <= 0) {
 			/* Stopped while the reader does not read: as if it went away. */
@@ -340,7 +340,7 @@ static ssize_t stdout_write(void *cookie, const char *buf, size_t size)
 	return (ssize_t)done;
 }
 
-int ks_out_stdout(void)
+int ks_out_stdout(volatile sig_atomic_t *stop)
 {
 	cookie_io_functions_t io = { .write = stdout_write };
 	FILE *f = fopencookie(NULL, "w", io);
@@ -348,6 +348,7 @@ int ks_out_stdout(void)
 	if (!f)
 		return -errno;
 	setvbuf(f, NULL, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF, BUFSIZ);
+	stdout_stop = stop;
 	stdout = f;
 	return 0;
 }

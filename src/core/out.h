@@ -3,6 +3,7 @@
 #ifndef KS_OUT_H
 #define KS_OUT_H
 
+#include <signal.h>
 #include <stdio.h>
 
 #include "core/common.h"
@@ -86,11 +87,11 @@ bool ks_text_needs_escape(const char *s, size_t len, unsigned int flags);
 int ks_out_flush(FILE *f);
 /*
  * Make stdout a stream whose writes go to file descriptor 1 whole (retrying after EINTR,
- * unless kscope is stopping) and keep the errno of the first failed write, for
+ * unless *@stop is set: kscope is stopping) and keep the errno of the first failed write, for
  * ks_out_flush to name: stdio forgets it when a write fails inside a long fprintf.
  * Buffered as stdio would (by line on a terminal). 0 or -errno (stdout stays as it was).
  */
-int ks_out_stdout(void);
+int ks_out_stdout(volatile sig_atomic_t *stop);
 /* The failure ks_out_flush saw first (-errno; -EPIPE included), 0 if none. */
 int ks_out_error(void);
 
