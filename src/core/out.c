@@ -314,7 +314,7 @@ void ks_print_report_time(FILE *f)
 }
 
 static int out_err;
-static int stdout_errno; /* the first failed write(2) on standard output */
+static int stdout_errno;		   /* the first failed write(2) on standard output */
 static volatile sig_atomic_t *stdout_stop; /* set: give up a write a signal interrupted */
 
 /* Standard output's writes: all of it, through EINTR, remembering the first failure. */

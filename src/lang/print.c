@@ -176,7 +176,9 @@ static void put_text(FILE *f, const struct lang_field *fl, const uint8_t *base,
 		fprintf(f, "%llu", (unsigned long long)field_int(fl, base));
 		break;
 	case LV_STR:
-		fwrite(p, 1, strnlen((const char *)p, fl->size), f);
+		/* A comm or a path is anyone's: escaped as in every text output (printf is not:
+		 * its format is the user's own). */
+		ks_text_escape(f, (const char *)p, strnlen((const char *)p, fl->size));
 		break;
 	case LV_BUF:
 		put_buf(f, p, fl->size, 0);

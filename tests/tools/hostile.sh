@@ -11,6 +11,7 @@ ks_test hostile/cpudist t_hostile_hist cpudist
 ks_test hostile/profile_folded t_hostile_profile
 ks_test hostile/offcputime_text t_hostile_offcputime
 ks_test hostile/wakeuptime_folded t_hostile_wakeuptime
+ks_test hostile/trace_map t_hostile_trace
 ks_test hostile/symbol_folded t_hostile_symbol --folded
 ks_test hostile/symbol_text t_hostile_symbol
 
@@ -136,5 +137,21 @@ t_hostile_symbol() {
 		[ "$(grep -c -F -x "    $SYMBOL_TEXT" "$KS_TMP/ks.out")" -ge 1 ] ||
 			fail "no frame line '    $SYMBOL_TEXT': $(head -c 400 "$KS_TMP/ks.out")"
 	fi
+	pass
+}
+
+# kscope trace prints a map's string keys escaped too (a printf is the user's own format).
+t_hostile_trace() {
+	WORKLOAD_COMM=$HOSTILE wl_start w getppid 7
+	_w=$(ks_pid w)
+	ks_start ks trace -e "tracepoint:syscalls:sys_enter_getppid /pid == $_w/ { @[comm] = count(); }"
+	# trace says "Attaching N probes..." once attached, as bpftrace does
+	ks_wait_until "$KS_WAIT" grep -q '^Attaching ' "$KS_TMP/ks.err" ||
+		fail "not attached: $(ks_first_line "$KS_TMP/ks.err")"
+	wl_run w
+	ks_stop ks
+	expect_rc ks 0
+	hostile_clean "$KS_TMP/ks.out"
+	expect_eq "$(grep -c -F -x "@[$HOSTILE_TEXT]: 7" "$KS_TMP/ks.out")" 1 "the map's line"
 	pass
 }
