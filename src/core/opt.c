@@ -238,6 +238,14 @@ static int parse_common(const struct ks_tool *t, struct ks_common *c, int code, 
 				 arg, arg, note ? "; " : "", note ? note : "");
 			return -EINVAL;
 		}
+		/* BCC's execsnoop -n takes a regular expression: refuse one, don't miss it. */
+		if (strpbrk(arg, "^$*|\\[")) {
+			ks_error("--comm (-n) '%s': NAME is matched as plain text (names that "
+				 "contain "
+				 "it), not as a pattern",
+				 arg);
+			return -EINVAL;
+		}
 		/* The kernel keeps 15 bytes of a command name: tasks whose name has it match. */
 		snprintf(c->comm, sizeof(c->comm), "%s", arg);
 		return 0;

@@ -5,7 +5,8 @@
 
 # Refused: exit 2, one line on stderr that names kscope's option, nothing on stdout.
 for _c in profile_c profile_L profile_C profile_stack_storage_size offcputime_state \
-	wakeuptime_v opensnoop_f opensnoop_F opensnoop_b execsnoop_l exitsnoop_T exitsnoop_utc \
+	wakeuptime_v opensnoop_f opensnoop_F opensnoop_b execsnoop_l execsnoop_n_regex \
+	exitsnoop_T exitsnoop_utc \
 	sigsnoop_n sigsnoop_n_flag runqlen_f runqlen_Q cpudist_I cpudist_e hardirqs_d \
 	hardirqs_c softirqs_d softirqs_c syscount_T syscount_i trace_d trace_f trace_o trace_q; do
 	ks_test -n -H "bcc/refused/$_c" t_refused "$_c"
@@ -37,6 +38,7 @@ t_refused() {
 	opensnoop_F) set -- "-F is BCC's full paths" opensnoop -F ;;
 	opensnoop_b) set -- "-b is BCC's perf buffer size" opensnoop -b 64 ;;
 	execsnoop_l) set -- "--json" execsnoop -l foo ;;
+	execsnoop_n_regex) set -- "plain text" execsnoop -n '^bash$' ;;
 	exitsnoop_T) set -- "--threads" exitsnoop -T ;;
 	exitsnoop_utc) set -- "-t prints local time" exitsnoop --utc ;;
 	sigsnoop_n) set -- "--comm" sigsnoop -n ;;

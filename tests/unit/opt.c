@@ -553,6 +553,12 @@ static void test_habit_comm(void)
 	CHECK_STR(c.comm, "-");
 	CHECK_OK(PARSE_HABIT("-n", "pyth"));
 	CHECK_STR(c.comm, "pyth");
+	/* Not a pattern (BCC's execsnoop -n is a regular expression): refused, not missed. */
+	CHECK_ERROR(PARSE_HABIT("-n", "^bash$"));
+	CHECK(strstr(err.text, "plain text"), "message: %s", err.text);
+	CHECK_ERROR(PARSE_HABIT("-n", "py.*"));
+	CHECK_OK(PARSE_HABIT("-n", "(sd-pam)"));
+	CHECK_OK(PARSE_HABIT("-n", "kworker/0:1"));
 }
 
 static void test_duration_arg(void)
