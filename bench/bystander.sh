@@ -59,7 +59,7 @@ ln -sfn "$(basename "$OUT")" bench/out/bystander-latest
 
 # kscope's choice per hook, from its meta line: "open_enter=tracepoint open_exit=tracepoint".
 ks_hooks() { # TOOL [ARG...]
-	"$KSCOPE" "$@" --json -d 0.1 2>/dev/null | head -n 1 |
+	"$KSCOPE" "$@" --json --duration 0.1 2>/dev/null | head -n 1 |
 		sed -n 's/.*"attach":{\([^}]*\)}.*/\1/p' | tr -d '"' | tr ':,' '= '
 }
 

@@ -52,7 +52,7 @@
 # warnings in dmesg, the attach method each tool chose per hook, and a reason (the panic
 # line, ...). Per kernel NAME/: run.log (the runner's PASS/FAIL/SKIP lines and summary),
 # run.times (when each line came), console.log, artifacts/ (features.json, meta/TOOL.json:
-# the meta line of `TOOL --json -d 1`; dmesg.txt; tests-out/: what failed tests saw).
+# the meta line of `TOOL --json --duration 1`; dmesg.txt; tests-out/: what failed tests saw).
 # Exit status: 0 all kernels ran and passed, 1 a test failed or a guest did not finish
 # (panic, oops, timeout, boot failure, kernel not available), 2 bad usage or setup.
 
@@ -548,7 +548,7 @@ run_host() {
 	"$KSCOPE" features --json >"$d/artifacts/features.json" 2>"$d/artifacts/features.err"
 	for tool in $("$KSCOPE" 2>/dev/null | awk '/^tools:/ { m = 1; next } /^commands:/ { m = 0 }
 		m && /^  [a-z0-9_-]+ / { print $1 }'); do
-		timeout 30 "$KSCOPE" "$tool" --json -d 1 >"$d/artifacts/meta/$tool.out" 2>"$d/artifacts/meta/$tool.err"
+		timeout 30 "$KSCOPE" "$tool" --json --duration 1 >"$d/artifacts/meta/$tool.out" 2>"$d/artifacts/meta/$tool.err"
 		rc=$?
 		head -n 1 "$d/artifacts/meta/$tool.out" >"$d/artifacts/meta/$tool.json"
 		echo "meta $tool $rc $(cat "$d/artifacts/meta/$tool.json")" >>"$d/status.log"

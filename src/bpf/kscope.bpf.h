@@ -168,6 +168,34 @@ static __always_inline __u64 ks_current_cgroup_key(void)
 }
 
 /*
+ * Does command name @comm (KS_COMM_LEN bytes, NUL-terminated) contain ks_filter.comm? -n
+ * matches names containing it, as BCC's opensnoop -n does. Bounded loops: a start offset,
+ * then the needle's bytes; no offset past the name's end can match.
+ */
+static __always_inline bool ks_comm_has(const char *comm)
+{
+	__u32 n = ks_filter.comm_len;
+
+	for (int s = 0; s < KS_COMM_LEN - 1; s++) {
+		bool same = true;
+
+		if (!comm[s] || s + n > KS_COMM_LEN - 1)
+			return false;
+		for (int i = 0; i < KS_COMM_LEN - 1; i++) {
+			if (i >= n)
+				break;
+			if (s + i >= KS_COMM_LEN || comm[s + i] != ks_filter.comm[i]) {
+				same = false;
+				break;
+			}
+		}
+		if (same)
+			return true;
+	}
+	return false;
+}
+
+/*
  * Does the current task pass -p/-t/-u/-n/-c? The cheapest checks come first; with no
  * filter set the verifier sees constant zeros and drops the whole function body.
  */
@@ -185,15 +213,11 @@ static __always_inline bool ks_filter_current(void)
 	if (ks_filter.has_uid && (__u32)bpf_get_current_uid_gid() != ks_filter.uid)
 		return false;
 	if (ks_filter.comm[0]) {
-		char comm[KS_COMM_LEN];
+		char comm[KS_COMM_LEN] = {};
 
 		bpf_get_current_comm(comm, sizeof(comm));
-		for (int i = 0; i < KS_COMM_LEN; i++) {
-			if (comm[i] != ks_filter.comm[i])
-				return false;
-			if (!comm[i])
-				break;
-		}
+		if (!ks_comm_has(comm))
+			return false;
 	}
 	if (ks_filter.cgroup == KS_CG_FILTER_V2 &&
 	    bpf_current_task_under_cgroup(&ks_cgroup, 0) != 1)
@@ -224,15 +248,11 @@ static __always_inline bool ks_filter_task(struct task_struct *t)
 	if (ks_filter.has_uid && BPF_CORE_READ(t, cred, uid.val) != ks_filter.uid)
 		return false;
 	if (ks_filter.comm[0]) {
-		char comm[KS_COMM_LEN];
+		char comm[KS_COMM_LEN] = {};
 
 		BPF_CORE_READ_INTO(&comm, t, comm);
-		for (int i = 0; i < KS_COMM_LEN; i++) {
-			if (comm[i] != ks_filter.comm[i])
-				return false;
-			if (!comm[i])
-				break;
-		}
+		if (!ks_comm_has(comm))
+			return false;
 	}
 	if (ks_filter.cgroup == KS_CG_FILTER_V2 && !ks_task_in_cgroup(t, ks_filter.cgroup_id))
 		return false;

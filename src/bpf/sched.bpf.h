@@ -65,6 +65,15 @@ static __always_inline unsigned int ks_task_state(struct task_struct *t)
 	return (unsigned int)BPF_CORE_READ((struct task_struct___pre_5_14 *)t, state);
 }
 
+/* task->flags bit of kernel threads (include/linux/sched.h). */
+#define KS_PF_KTHREAD 0x00200000
+
+/* Is @t a kernel thread? (BCC's -u and -k: user or kernel threads only.) */
+static __always_inline bool ks_task_kthread(struct task_struct *t)
+{
+	return BPF_CORE_READ(t, flags) & KS_PF_KTHREAD;
+}
+
 /*
  * At a switch: does @prev stay on the run queue (preempted, or yielding in TASK_RUNNING),
  * so that its wait for the CPU starts now? A task that went to sleep waits for a wake-up.

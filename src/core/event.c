@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Common event fields: JSON members and the -T time column. */
+/* Common event fields: JSON members and the -T, --elapsed and -U columns. */
 #include <string.h>
 
 #include "core/cgroup.h"
@@ -26,6 +26,10 @@ void ks_event_text_prefix(struct ks_ctx *c, const struct ks_event_hdr *h)
 
 	if (c->opt.timestamp)
 		fprintf(c->out, "%-8s ", ks_fmt_hms(buf, sizeof(buf), ks_realtime(c, h->ts)));
+	/* An event a little older than the attach (queued before it) shows as 0. */
+	if (c->opt.elapsed)
+		fprintf(c->out, "%-9.3f ",
+			h->ts > c->start_ns ? (double)(h->ts - c->start_ns) / 1e9 : 0.0);
 	if (c->opt.print_uid)
 		fprintf(c->out, "%-6u ", h->uid);
 }
@@ -34,6 +38,8 @@ void ks_event_text_header(struct ks_ctx *c)
 {
 	if (c->opt.timestamp)
 		fprintf(c->out, "%-8s ", "TIME");
+	if (c->opt.elapsed)
+		fprintf(c->out, "%-9s ", "TIME(s)");
 	if (c->opt.print_uid)
 		fprintf(c->out, "%-6s ", "UID");
 }

@@ -31,8 +31,12 @@ enum {
 	CO_JSON = 1000,
 	CO_ATTACH,
 	CO_CGROUP_HIERARCHY,
+	CO_ELAPSED,
+	CO_INTERVAL,
 	CO_KEY_BASE = 1100, /* + enum ks_hist_by: the per-key options */
 	TOOL_LONG_BASE = 2000,
+	/* + index in common_opts: a common long option, apart from a tool's use of its letter */
+	COMMON_LONG_BASE = 3000,
 };
 
 struct common_opt {
@@ -46,15 +50,21 @@ struct common_opt {
 static const struct common_opt common_opts[] = {
 	{ "pid", CO_PID, "PID", KS_TOOL_FILTER, "trace this process only" },
 	{ "tid", CO_TID, "TID", KS_TOOL_FILTER, "trace this thread only" },
-	{ "comm", CO_COMM, "NAME", KS_TOOL_FILTER, "trace tasks with this command name only" },
+	{ "comm", CO_COMM, "NAME", KS_TOOL_FILTER,
+	  "trace tasks whose command name contains NAME only" },
 	{ "uid", CO_UID, "UID", KS_TOOL_FILTER, "trace this user only (number or name)" },
 	{ "cgroup", CO_CGROUP, "PATH", KS_TOOL_FILTER,
 	  "trace this cgroup (v2, or v1 controller) and its descendants only" },
 	{ "cgroup-hierarchy", CO_CGROUP_HIERARCHY, "NAME", KS_TOOL_FILTER,
 	  "name cgroups in this hierarchy: unified, or a v1 controller (memory, cpu...)" },
 	{ "duration", CO_DURATION, "SECONDS", KS_TOOL_BPF, "stop after this many seconds" },
-	{ "timestamp", CO_TIMESTAMP, NULL, KS_TOOL_STREAM, "print a wall-clock time column" },
-	{ "print-uid", CO_PRINT_UID, NULL, KS_TOOL_STREAM, "print a UID column" },
+	{ "interval", CO_INTERVAL, "SECONDS", KS_TOOL_DURATION_ARG,
+	  "print a report every this many seconds (counts start anew)" },
+	{ "timestamp", CO_TIMESTAMP, NULL, KS_TOOL_STREAM,
+	  "print wall-clock times (HH:MM:SS: a column, or above each report)" },
+	{ "elapsed", CO_ELAPSED, NULL, KS_TOOL_EVENTS,
+	  "print a column of seconds since tracing started" },
+	{ "print-uid", CO_PRINT_UID, NULL, KS_TOOL_EVENTS, "print a UID column" },
 	{ "json", CO_JSON, NULL, 0, "print JSON, one object per line" },
 	{ "attach", CO_ATTACH, "METHODS", KS_TOOL_BPF,
 	  "only use these attach methods (fentry,kprobe_multi,kprobe,tp_btf,raw_tp,tracepoint; "
@@ -118,6 +128,53 @@ static bool common_enabled(const struct ks_tool *t, const struct common_opt *o)
 	return !o->need || (t->flags & o->need);
 }
 
+static size_t count_tool_opts(const struct ks_tool *t)
+{
+	size_t n = 0;
+
+	while (t->opts && t->opts[n].name)
+		n++;
+	return n;
+}
+
+/* The entry of @t's table that owns -@key on the command line (not a note), or NULL. */
+static const struct ks_opt *tool_key(const struct ks_tool *t, int key)
+{
+	for (size_t i = 0; key && t->opts && t->opts[i].name; i++)
+		if (t->opts[i].key == key && t->opts[i].type != KS_OPT_NOTE)
+			return &t->opts[i];
+	return NULL;
+}
+
+/* The note @t attaches to -@key, or NULL. */
+static const char *tool_note(const struct ks_tool *t, int key)
+{
+	for (size_t i = 0; key && t->opts && t->opts[i].name; i++)
+		if (t->opts[i].key == key && t->opts[i].type == KS_OPT_NOTE)
+			return t->opts[i].help;
+	return NULL;
+}
+
+/* The common option whose long name is @name, or NULL. */
+static const struct common_opt *common_named(const char *name)
+{
+	for (size_t i = 0; i < KS_ARRAY_SIZE(common_opts); i++)
+		if (!strcmp(common_opts[i].name, name))
+			return &common_opts[i];
+	return NULL;
+}
+
+/* The short letter common option @o has in tool @t: its own, an alias's, or 0. */
+static int common_key(const struct ks_tool *t, const struct common_opt *o)
+{
+	int key = o->code < 256 && !tool_key(t, o->code) ? o->code : 0;
+
+	for (size_t i = 0; t->opts && t->opts[i].name; i++)
+		if (t->opts[i].type == KS_OPT_ALIAS && !strcmp(t->opts[i].name, o->name))
+			key = t->opts[i].key;
+	return key;
+}
+
 int ks_parse_ll(const char *s, long long min, long long max, long long *out)
 {
 	char *end;
@@ -148,16 +205,12 @@ int ks_parse_seconds(const char *s, double *out)
 	return 0;
 }
 
-static size_t count_tool_opts(const struct ks_tool *t)
-{
-	size_t n = 0;
-
-	while (t->opts && t->opts[n].name)
-		n++;
-	return n;
-}
-
-static int parse_common(const struct ks_tool *t, struct ks_common *c, int code, const char *arg)
+/*
+ * @separate: @arg was the next word of the command line, not glued to the option ("-nX",
+ * "--comm=X"): a word that looks like an option there is a missing argument, not a name.
+ */
+static int parse_common(const struct ks_tool *t, struct ks_common *c, int code, const char *arg,
+			bool separate)
 {
 	long long v;
 	char bad[64];
@@ -177,7 +230,23 @@ static int parse_common(const struct ks_tool *t, struct ks_common *c, int code, 
 			ks_error("empty command name for --comm");
 			return -EINVAL;
 		}
-		/* The kernel keeps 15 bytes of a command name; match what it keeps. */
+		if (separate && arg[0] == '-' && arg[1]) {
+			const char *note = tool_note(t, CO_COMM);
+
+			ks_error("--comm (-n) takes a command name, not '%s' (a name that starts "
+				 "with '-' is written --comm=%s)%s%s",
+				 arg, arg, note ? "; " : "", note ? note : "");
+			return -EINVAL;
+		}
+		/* BCC's execsnoop -n takes a regular expression: refuse one, don't miss it. */
+		if (strpbrk(arg, "^$*|\\[")) {
+			ks_error("--comm (-n) '%s': NAME is matched as plain text (names that "
+				 "contain "
+				 "it), not as a pattern",
+				 arg);
+			return -EINVAL;
+		}
+		/* The kernel keeps 15 bytes of a command name: tasks whose name has it match. */
 		snprintf(c->comm, sizeof(c->comm), "%s", arg);
 		return 0;
 	case CO_UID:
@@ -214,8 +283,17 @@ static int parse_common(const struct ks_tool *t, struct ks_common *c, int code, 
 			return -EINVAL;
 		}
 		return 0;
+	case CO_INTERVAL:
+		if (ks_parse_seconds(arg, &c->interval)) {
+			ks_error("invalid interval '%s': expected seconds > 0", arg);
+			return -EINVAL;
+		}
+		return 0;
 	case CO_TIMESTAMP:
 		c->timestamp = true;
+		return 0;
+	case CO_ELAPSED:
+		c->elapsed = true;
 		return 0;
 	case CO_PRINT_UID:
 		c->print_uid = true;
@@ -236,7 +314,16 @@ static int parse_common(const struct ks_tool *t, struct ks_common *c, int code, 
 		c->verbose = true;
 		return 0;
 	}
-	(void)t;
+	return -EINVAL;
+}
+
+/* -@key (or --@name when @key is 0) is refused: say what it is (the logger names the tool). */
+static int refuse(const struct ks_opt *o)
+{
+	if (o->key)
+		ks_error("-%c %s", o->key, o->help);
+	else
+		ks_error("--%s %s", o->name, o->help);
 	return -EINVAL;
 }
 
@@ -272,6 +359,10 @@ static int parse_tool_opt(const struct ks_opt *o, void *state, const char *arg, 
 			return -EINVAL;
 		}
 		return 0;
+	case KS_OPT_REFUSE: /* handled by the caller: not options */
+	case KS_OPT_ALIAS:
+	case KS_OPT_NOTE:
+		break;
 	}
 	return -EINVAL;
 }
@@ -296,8 +387,9 @@ int ks_opts_parse(const struct ks_tool *t, int argc, char **argv, struct ks_comm
 		if (!common_enabled(t, o))
 			continue;
 		lo[n++] = (struct option){ o->name, o->arg ? required_argument : no_argument, NULL,
-					   o->code };
-		if (o->code < 256) {
+					   COMMON_LONG_BASE + (int)i };
+		/* A tool's own entry (or refusal) for the letter takes it from the common one. */
+		if (o->code < 256 && !tool_key(t, o->code)) {
 			shorts[sl++] = (char)o->code;
 			if (o->arg)
 				shorts[sl++] = ':';
@@ -314,10 +406,19 @@ int ks_opts_parse(const struct ks_tool *t, int argc, char **argv, struct ks_comm
 	}
 	for (size_t i = 0; i < ntool; i++) {
 		const struct ks_opt *o = &t->opts[i];
-		int has = o->type == KS_OPT_FLAG ? no_argument : required_argument;
+		int has = o->type == KS_OPT_FLAG || o->type == KS_OPT_REFUSE ? no_argument
+									     : required_argument;
 
-		lo[n++] = (struct option){ o->name, has, NULL,
-					   o->key ? o->key : TOOL_LONG_BASE + (int)i };
+		if (o->type == KS_OPT_NOTE)
+			continue;
+		if (o->type == KS_OPT_ALIAS) {
+			const struct common_opt *co = common_named(o->name);
+
+			has = co && co->arg ? required_argument : no_argument;
+		} else if (o->name[0]) {
+			lo[n++] = (struct option){ o->name, has, NULL,
+						   o->key ? o->key : TOOL_LONG_BASE + (int)i };
+		}
 		if (o->key && sl + 3 < sizeof(shorts)) {
 			shorts[sl++] = (char)o->key;
 			if (has == required_argument)
@@ -329,7 +430,19 @@ int ks_opts_parse(const struct ks_tool *t, int argc, char **argv, struct ks_comm
 	optind = 0; /* full re-initialisation in glibc, so parsing can run more than once */
 	opterr = 0;
 	while ((code = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
-		bool done = false;
+		bool done = false, separate = optarg && optarg == argv[optind - 1];
+
+		/* A common long option goes to parse_common, past a tool's use of its letter. */
+		if (code >= COMMON_LONG_BASE &&
+		    code < COMMON_LONG_BASE + (int)KS_ARRAY_SIZE(common_opts)) {
+			code = common_opts[code - COMMON_LONG_BASE].code;
+			if (code != CO_HELP) {
+				ret = parse_common(t, c, code, optarg, separate);
+				if (ret)
+					goto out;
+				continue;
+			}
+		}
 
 		if (code == '?') {
 			if (optopt && optopt < 256 && optopt != '?')
@@ -342,7 +455,10 @@ int ks_opts_parse(const struct ks_tool *t, int argc, char **argv, struct ks_comm
 			goto out;
 		}
 		if (code == ':') {
-			ks_error("option '%s' needs an argument", argv[optind - 1]);
+			const char *note = tool_note(t, optopt);
+
+			ks_error("option '%s' needs an argument%s%s", argv[optind - 1],
+				 note ? "; " : "", note ? note : "");
 			ret = -EINVAL;
 			goto out;
 		}
@@ -369,18 +485,42 @@ int ks_opts_parse(const struct ks_tool *t, int argc, char **argv, struct ks_comm
 		for (size_t i = 0; i < ntool && !done; i++) {
 			const struct ks_opt *o = &t->opts[i];
 
-			if ((o->key && code == o->key) || code == TOOL_LONG_BASE + (int)i) {
+			if (o->type == KS_OPT_NOTE ||
+			    !((o->key && code == o->key) || code == TOOL_LONG_BASE + (int)i))
+				continue;
+			if (o->type == KS_OPT_REFUSE)
+				ret = refuse(o);
+			else if (o->type == KS_OPT_ALIAS)
+				ret = common_named(o->name)
+					      ? parse_common(t, c, common_named(o->name)->code,
+							     optarg, separate)
+					      : -EINVAL;
+			else
 				ret = parse_tool_opt(o, state, optarg, false);
-				if (ret)
-					goto out;
-				done = true;
-			}
+			if (ret)
+				goto out;
+			done = true;
 		}
 		if (!done) {
-			ret = parse_common(t, c, code, optarg);
+			ret = parse_common(t, c, code, optarg, separate);
 			if (ret)
 				goto out;
 		}
+	}
+
+	if (optind < argc && (t->flags & KS_TOOL_DURATION_ARG)) {
+		if (c->duration > 0) {
+			ks_error("duration given twice: as --duration and as the argument '%s'",
+				 argv[optind]);
+			ret = -EINVAL;
+			goto out;
+		}
+		if (ks_parse_seconds(argv[optind], &c->duration)) {
+			ks_error("invalid duration '%s': expected seconds > 0", argv[optind]);
+			ret = -EINVAL;
+			goto out;
+		}
+		optind++;
 	}
 
 	if (optind < argc && (t->flags & KS_TOOL_INTERVAL)) {
@@ -477,8 +617,9 @@ void ks_opts_help(const struct ks_tool *t, FILE *f)
 		for (size_t i = 0; i < ntool; i++) {
 			const struct ks_opt *o = &t->opts[i];
 
-			help_line(f, o->key, o->name, o->type == KS_OPT_FLAG ? NULL : o->arg,
-				  o->help);
+			if (o->type <= KS_OPT_FUNC)
+				help_line(f, o->key, o->name,
+					  o->type == KS_OPT_FLAG ? NULL : o->arg, o->help);
 		}
 		for (size_t i = 0; i < KS_ARRAY_SIZE(key_opts); i++)
 			if (t->flags & key_opts[i].need)
@@ -495,12 +636,32 @@ void ks_opts_help(const struct ks_tool *t, FILE *f)
 		fprintf(f, "  %-28s %s\n", "interval", "print every this many seconds");
 		fprintf(f, "  %-28s %s\n", "count", "stop after this many intervals");
 	}
+	if (t->flags & KS_TOOL_DURATION_ARG) {
+		fprintf(f, "\narguments:\n");
+		fprintf(f, "  %-28s %s\n", "duration",
+			"stop after this many seconds (as --duration)");
+	}
 	fprintf(f, "\ncommon options:\n");
 	for (size_t i = 0; i < KS_ARRAY_SIZE(common_opts); i++) {
 		const struct common_opt *o = &common_opts[i];
 
 		if (common_enabled(t, o))
-			help_line(f, o->code < 256 ? o->code : 0, o->name, o->arg, o->help);
+			help_line(f, common_key(t, o), o->name, o->arg, o->help);
+	}
+	/* What other tools' letters mean, where kscope refuses them (docs/bcc.md). */
+	for (size_t i = 0, first = 1; i < ntool; i++) {
+		const struct ks_opt *o = &t->opts[i];
+
+		if (o->type != KS_OPT_REFUSE && o->type != KS_OPT_NOTE)
+			continue;
+		if (first)
+			fprintf(f, "\nother tools' options (BCC, libbpf-tools, bpftrace; see "
+				   "docs/bcc.md):\n");
+		first = 0;
+		if (o->key)
+			fprintf(f, "  -%c %s\n", o->key, o->help);
+		else
+			fprintf(f, "  --%s %s\n", o->name, o->help);
 	}
 	if (t->flags & KS_TOOL_BPF)
 		fprintf(f, "\nexit codes: 0 ok, 1 runtime failure, 2 bad input, 3 not permitted, "

@@ -15,6 +15,15 @@ enum ks_opt_type {
 	KS_OPT_INT,  /* long long field, within [min, max] */
 	KS_OPT_STR,  /* const char *field = the argument */
 	KS_OPT_FUNC, /* parse(arg, &field, err, errlen) decides */
+	/*
+	 * Not an option: a habit from another tool (BCC, libbpf-tools, bpftrace) that would
+	 * mean something else here. -KEY (or --NAME) stops parsing with "-KEY HELP", exit 2.
+	 */
+	KS_OPT_REFUSE,
+	/* -KEY is the common option --NAME here (exitsnoop's -t is --timestamp). */
+	KS_OPT_ALIAS,
+	/* Not an option: HELP is added to the error when -KEY lacks its argument. */
+	KS_OPT_NOTE,
 };
 
 /*
@@ -33,6 +42,13 @@ struct ks_opt {
 	long long min, max;
 	int (*parse)(const char *arg, void *field, char *err, size_t errlen);
 };
+
+/*
+ * A tool's entry whose key is one of the common options' letters (-p -t -n -u -c -d -T -U
+ * -v) takes the letter: the common option keeps its long name (--tid, --duration ...).
+ * That is how a tool gives a letter the meaning BCC's tool of the same name gives it
+ * (execsnoop -t, offcputime -u), or refuses it (KS_REFUSE); docs/bcc.md lists the choices.
+ */
 
 /* Offset of @field in the state struct @type, a compile error unless it is of C type @ctype. */
 #define KS_FIELD(type, field, ctype)                                                               \
@@ -62,23 +78,49 @@ struct ks_opt {
 		name, key, KS_OPT_FUNC, arg, help, offsetof(type, field), 0, 0, parse              \
 	}
 
+/*
+ * -KEY is refused with "kscope: TOOL: -KEY @why", exit code 2. @why says what the other
+ * tool means by it and names kscope's option: "is BCC's sample period; kscope profile
+ * samples at -F HZ".
+ */
+#define KS_REFUSE(key, why)                                                                        \
+	{                                                                                          \
+		"", key, KS_OPT_REFUSE, NULL, why, 0, 0, 0, NULL                                   \
+	}
+/* --NAME is refused the same way (a long option of another tool's). */
+#define KS_REFUSE_LONG(name, why)                                                                  \
+	{                                                                                          \
+		name, 0, KS_OPT_REFUSE, NULL, why, 0, 0, 0, NULL                                   \
+	}
+/* -KEY means the common option --@common (its long name) in this tool. */
+#define KS_ALIAS(key, common)                                                                      \
+	{                                                                                          \
+		common, key, KS_OPT_ALIAS, NULL, NULL, 0, 0, 0, NULL                               \
+	}
+/* @why is added to the error when -KEY is given without its argument. */
+#define KS_NOTE(key, why)                                                                          \
+	{                                                                                          \
+		"", key, KS_OPT_NOTE, NULL, why, 0, 0, 0, NULL                                     \
+	}
+
 /* The options every tool understands where they make sense (see struct ks_tool flags). */
 struct ks_common {
 	int pid;      /* -p: 0 for any */
 	int tid;      /* -t: 0 for any */
 	bool has_uid; /* -u given */
 	unsigned int uid;
-	char comm[16];		  /* -n: empty for any; longer names are cut as the kernel does */
-	const char *cgroup;	  /* -c: path as given, NULL for any */
-	double duration;	  /* -d: seconds, 0 for until stopped */
-	double interval;	  /* positional: seconds between reports, 0 for none */
-	long long count;	  /* positional: number of reports, 0 for unlimited */
-	bool json;		  /* --json */
-	bool timestamp;		  /* -T */
-	bool print_uid;		  /* -U */
-	bool verbose;		  /* -v */
-	unsigned int attach_mask; /* --attach: allowed methods (bit per enum ks_method) */
-	int by;			  /* -P, -L, --per-cgroup, --pidnss: enum ks_hist_by */
+	char comm[16];	    /* -n: empty for any; longer names are cut as the kernel does */
+	const char *cgroup; /* -c: path as given, NULL for any */
+	double duration;    /* -d, or the positional duration: seconds, 0 for until stopped */
+	double interval;    /* positional (or --interval): seconds between reports, 0 for none */
+	long long count;    /* positional: number of reports, 0 for unlimited */
+	bool json;	    /* --json */
+	bool timestamp;	    /* -T */
+	bool elapsed;	    /* --elapsed: a seconds-since-start column */
+	bool print_uid;	    /* -U */
+	bool verbose;	    /* -v */
+	unsigned int attach_mask;     /* --attach: allowed methods (bit per enum ks_method) */
+	int by;			      /* -P, -L, --per-cgroup, --pidnss: enum ks_hist_by */
 	const char *cgroup_hierarchy; /* --cgroup-hierarchy NAME: NULL for the default */
 };
 

@@ -30,8 +30,10 @@ struct ks_stack_opts {
 
 /*
  * The options every stack tool shares (--folded, --svg, -d, -K, -U, --top,
- * --stack-storage), bound to the struct ks_stack_opts @member of the tool's state @type;
- * put KS_STACK_OPTS(type, member) in the tool's table before its own entries and the end.
+ * --stack-storage; -d and -U as in BCC's profile and offcputime: the duration is the
+ * positional argument, KS_TOOL_DURATION_ARG), bound to the struct ks_stack_opts @member of the
+ * tool's state @type; put KS_STACK_OPTS(type, member) in the tool's table before its own entries
+ * and the end.
  */
 /* clang-format off: tables of options read best one entry to a line */
 #define KS_STACK_OPTS(type, m)                                                                     \
@@ -39,10 +41,10 @@ struct ks_stack_opts {
 		"print folded stacks (frame;frame;... count), for flame graphs"),                  \
 		KS_STR(type, m.svg, "svg", 0, "FILE",                                              \
 		       "write an interactive flame graph to FILE at the end"),                     \
-		KS_FLAG(type, m.delimited, "delimited", 0,                                         \
+		KS_FLAG(type, m.delimited, "delimited", 'd',                                       \
 			"put a \"-\" frame between kernel and user stacks"),                       \
 		KS_FLAG(type, m.kernel_only, "kernel-stacks-only", 'K', "kernel stacks only"),     \
-		KS_FLAG(type, m.user_only, "user-stacks-only", 0, "user stacks only"),             \
+		KS_FLAG(type, m.user_only, "user-stacks-only", 'U', "user stacks only"),           \
 		KS_INT(type, m.top, "top", 0, "N",                                                 \
 		       "text and JSON: only the N largest stacks (default all)", 0, 100000000),    \
 		KS_INT(type, m.storage, "stack-storage", 0, "N",                                   \

@@ -274,6 +274,7 @@ static int set_filter(struct ks_ctx *c, struct bpf_object *obj)
 		f.uid = c->opt.uid, f.has_uid = 1, want = true;
 	if (c->opt.comm[0]) {
 		memcpy(f.comm, c->opt.comm, sizeof(f.comm));
+		f.comm_len = (unsigned int)strnlen(f.comm, sizeof(f.comm));
 		want = true;
 	}
 	if (c->opt.cgroup) {

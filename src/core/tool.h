@@ -29,7 +29,7 @@ enum ks_tool_flags {
 	KS_TOOL_BPF = 1u << 0,	    /* loads BPF: needs privilege; -d, --attach, -v */
 	KS_TOOL_FILTER = 1u << 1,   /* -p -t -n -u -c, applied inside the BPF programs */
 	KS_TOOL_INTERVAL = 1u << 2, /* positional interval [count] */
-	KS_TOOL_STREAM = 1u << 3,   /* prints events as they happen: -T */
+	KS_TOOL_STREAM = 1u << 3,   /* prints as it goes (events, or reports): -T */
 	KS_TOOL_COMMAND = 1u << 4,  /* listed as a command, not a tool */
 	KS_TOOL_ROOT = 1u << 5,	    /* needs privilege without being a tracing tool */
 	/*
@@ -44,6 +44,13 @@ enum ks_tool_flags {
 	KS_TOOL_PER_PIDNS = 1u << 9,
 	KS_TOOL_PER_TASK =
 		KS_TOOL_PER_PID | KS_TOOL_PER_TID | KS_TOOL_PER_CGROUP | KS_TOOL_PER_PIDNS,
+	/* One line per event through ks_event_text_prefix: -U, --elapsed. */
+	KS_TOOL_EVENTS = 1u << 10,
+	/*
+	 * The positional argument is the duration in seconds, as in BCC's profile and
+	 * offcputime; reports every interval only with --interval SECONDS.
+	 */
+	KS_TOOL_DURATION_ARG = 1u << 11,
 };
 
 /*

@@ -34,17 +34,17 @@ struct ks_filter {
 	unsigned int has_uid;
 	unsigned int cgroup; /* KS_CG_FILTER_*: only tasks under cgroup_id */
 	unsigned int self;   /* kscope's own tgid: never traced */
-	char comm[16];	     /* empty for any */
+	char comm[16];	     /* empty for any; else tasks whose name contains it */
 	/*
 	 * With cgroup: the cgroup's id (kernfs node id, as bpf_get_current_cgroup_id gives
 	 * for v2), for tasks other than current, whose ancestry is walked (ks_filter_task),
 	 * and for every task with KS_CG_FILTER_V1.
 	 */
 	unsigned long long cgroup_id;
-	unsigned int cgroup_ssid; /* KS_CG_FILTER_V1: the hierarchy's enum cgroup_subsys_id */
-	unsigned int ident;	  /* KS_CG_IDENT_* */
-	unsigned int ident_ssid;  /* KS_CG_IDENT_V1, _AUTO: the v1 hierarchy's subsystem id */
-	unsigned int pad;
+	unsigned int cgroup_ssid;      /* KS_CG_FILTER_V1: the hierarchy's enum cgroup_subsys_id */
+	unsigned int ident;	       /* KS_CG_IDENT_* */
+	unsigned int ident_ssid;       /* KS_CG_IDENT_V1, _AUTO: the v1 hierarchy's subsystem id */
+	unsigned int comm_len;	       /* strlen(comm): 1 to 15 */
 	unsigned long long v2_root_id; /* KS_CG_IDENT_AUTO: id of the cgroup v2 root */
 };
 

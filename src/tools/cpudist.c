@@ -15,6 +15,9 @@ static const struct ks_opt opts[] = {
 		"off-CPU time (switch-out to switch-in) instead"),
 	KS_FLAG(struct cpudist, millis, "milliseconds", 'm',
 		"histogram in milliseconds (default us)"),
+	KS_REFUSE('I', "is BCC's idle-task time; kscope cpudist always leaves the idle task out"),
+	KS_REFUSE('e', "is BCC's average and total summary; kscope cpudist's --json rows carry "
+		       "count and total_ns"),
 	{ 0 },
 };
 

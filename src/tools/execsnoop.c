@@ -17,7 +17,7 @@
 
 struct execsnoop {
 	bool include_failed, quote_all, show_cgroup;
-	long long max_args;
+	long long max_args, ppid;
 };
 
 static const struct ks_opt opts[] = {
@@ -27,6 +27,11 @@ static const struct ks_opt opts[] = {
 	KS_FLAG(struct execsnoop, show_cgroup, "print-cgroup", 'C', "show the cgroup column"),
 	KS_INT(struct execsnoop, max_args, "max-args", 0, "N",
 	       "keep at most N arguments (default 20, at most 64)", 1, EXEC_MAX_ARGS),
+	KS_INT(struct execsnoop, ppid, "ppid", 'P', "PPID",
+	       "only execs whose parent process is PPID", 1, INT_MAX),
+	KS_ALIAS('t', "elapsed"),
+	KS_REFUSE('l', "is BCC's argument filter; kscope execsnoop has none (filter the argv of "
+		       "its --json events)"),
 	{ 0 },
 };
 
@@ -81,6 +86,9 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 	size_t n;
 
 	if (size < offsetof(struct exec_event, args))
+		return 0;
+	/* -P: few execs a second, so the parent is checked here rather than in BPF. */
+	if (st->ppid && e->hdr.ppid != (unsigned int)st->ppid)
 		return 0;
 	p = e->args;
 	end = e->args + KS_MIN(size - offsetof(struct exec_event, args), (size_t)e->args_len);
@@ -162,10 +170,13 @@ KSCOPE_BPF_TOOL(
 		"spaces or shell characters are single-quoted; ' ...' marks arguments that\n"
 		"were not all kept (see --max-args). JSON events carry filename, the exact\n"
 		"argv array, truncated, ret (and errno when it failed) and the cgroup.\n\n"
+		"As in BCC's execsnoop, -t prints seconds since the start (--tid TID is the\n"
+		"thread filter) and -T the wall-clock time.\n\n"
 		"examples:\n"
 		"  kscope execsnoop -x              include failed execs\n"
 		"  kscope execsnoop -c system.slice/cron.service -C\n"
 		"  kscope execsnoop --json -d 10",
 	.opts = opts, KS_STATE(struct execsnoop, .max_args = 20),
-	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM, .configure = configure,
+	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM | KS_TOOL_EVENTS,
+	.configure = configure,
 	.loop = { .ring = "ks_events", .on_event = on_event, .header = header });

@@ -20,6 +20,12 @@ static const struct ks_opt opts[] = {
 		"trace every thread's exit, not only processes'"),
 	KS_FLAG(struct exitsnoop, failed_only, "failed", 'x',
 		"only exits with a non-zero code or a signal"),
+	KS_FLAG(struct exitsnoop, all_threads, "per-thread", 0, "BCC's name for --threads"),
+	KS_ALIAS('t', "timestamp"),
+	KS_REFUSE('T', "is libbpf-tools exitsnoop's per-thread tracing (kscope: --threads) and "
+		       "kscope's wall-clock column elsewhere (here: -t, --timestamp)"),
+	KS_REFUSE_LONG("utc", "is BCC's UTC times; kscope's -t prints local time, --json "
+			      "time_ns since the epoch"),
 	{ 0 },
 };
 
@@ -80,9 +86,12 @@ KSCOPE_BPF_TOOL(
 		"either its exit code or the signal that ended it. JSON events carry code,\n"
 		"signal (0 if none), signal_name, core, exit_status (as wait(2) gives it)\n"
 		"and lifetime_ns.\n\n"
+		"As in BCC's exitsnoop, -t prints the wall-clock time (--tid TID is the\n"
+		"thread filter).\n\n"
 		"examples:\n"
 		"  kscope exitsnoop -x              only failures and kills\n"
 		"  kscope exitsnoop -c mygroup --json",
 	.opts = opts, KS_STATE(struct exitsnoop),
-	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM, .configure = configure,
+	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM | KS_TOOL_EVENTS,
+	.configure = configure,
 	.loop = { .ring = "ks_events", .on_event = on_event, .header = header });

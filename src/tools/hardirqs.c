@@ -32,18 +32,18 @@ static int configure(struct ks_ctx *c)
 	return irqs_configure(c, "irq_exit");
 }
 
-KSCOPE_BPF_TOOL(
-	hardirqs, .summary = "time spent in hard interrupt handlers (or their counts), per handler",
-	.usage = "[interval [count]]",
-	.help = "Keyed by the handler's name (irqaction->name, as /proc/interrupts shows\n"
-		"it). Interrupts belong to no process: the filters -p, -t, -u, -n and -c\n"
-		"don't apply. BCC's -d (histograms) is -D here: -d is the duration in every\n"
-		"tool. JSON reports: {\"type\":\"hardirqs\",\"rows\":[{\"name\",\"count\",\n"
-		"\"total_ns\" (not with -C), \"hist\" (with -D)}]}.\n\n"
-		"examples:\n"
-		"  kscope hardirqs                  total time per handler until Ctrl-C\n"
-		"  kscope hardirqs -C 1 5           counts every second, 5 times\n"
-		"  kscope hardirqs -D -N            histograms in ns",
-	.opts = opts, KS_STATE(struct irqs),
-	.flags = KS_TOOL_BPF | KS_TOOL_INTERVAL | KS_TOOL_STREAM, .khist = &fmt,
-	.prepare = irqs_prepare, .configure = configure, .loop = KS_KHIST_LOOP);
+KSCOPE_BPF_TOOL(hardirqs,
+		.summary = "time spent in hard interrupt handlers (or their counts), per handler",
+		.usage = "[interval [count]]",
+		.help = "Keyed by the handler's name (irqaction->name, as /proc/interrupts shows\n"
+			"it). Interrupts belong to no process: the filters -p, -t, -u, -n and -c\n"
+			"don't apply. BCC's -d (histograms) is -D here, the duration --duration.\n"
+			"JSON reports: {\"type\":\"hardirqs\",\"rows\":[{\"name\",\"count\",\n"
+			"\"total_ns\" (not with -C), \"hist\" (with -D)}]}.\n\n"
+			"examples:\n"
+			"  kscope hardirqs                  total time per handler until Ctrl-C\n"
+			"  kscope hardirqs -C 1 5           counts every second, 5 times\n"
+			"  kscope hardirqs -D -N            histograms in ns",
+		.opts = opts, KS_STATE(struct irqs),
+		.flags = KS_TOOL_BPF | KS_TOOL_INTERVAL | KS_TOOL_STREAM, .khist = &fmt,
+		.prepare = irqs_prepare, .configure = configure, .loop = KS_KHIST_LOOP);

@@ -22,6 +22,10 @@ struct irqs {
 				"a histogram of handler times per key"),                           \
 			KS_FLAG(struct irqs, nanos, "nanoseconds", 'N',                            \
 				"times in nanoseconds (default us)"),                              \
+			KS_REFUSE('d', "is BCC's histograms: kscope takes -D (--dist), and "       \
+				       "--duration SECONDS for a duration"),                       \
+			KS_REFUSE('c', "is BCC's CPU filter (libbpf-tools: a cgroup); kscope "     \
+				       "has neither for " what),                                   \
 			{ 0 },                                                                     \
 	}
 /* clang-format on */

@@ -24,8 +24,6 @@ struct {
 	__type(value, struct blocked);
 } starts SEC(".maps");
 
-#define PF_KTHREAD 0x00200000
-
 static __always_inline bool wanted(struct task_struct *prev, unsigned int state)
 {
 	if (has_state) {
@@ -36,9 +34,7 @@ static __always_inline bool wanted(struct task_struct *prev, unsigned int state)
 			return false;
 	}
 	if (user_threads_only || kernel_threads_only) {
-		bool kthread = BPF_CORE_READ(prev, flags) & PF_KTHREAD;
-
-		if (kthread != kernel_threads_only)
+		if (ks_task_kthread(prev) != kernel_threads_only)
 			return false;
 	}
 	return ks_filter_current();

@@ -36,7 +36,9 @@ static int parse_state(const char *arg, void *ptr, char *err, size_t errlen)
 		case ',':
 			break;
 		default:
-			snprintf(err, errlen, "expected task states R, S and D, comma-separated");
+			snprintf(err, errlen,
+				 "expected task states R, S and D, comma-separated (not BCC's "
+				 "bitmask: its 1 is S, 2 is D)");
 			return -EINVAL;
 		}
 	}
@@ -54,10 +56,11 @@ static const struct ks_opt opts[] = {
 		"only threads that left the CPU in these states: "
 		"R (preempted), S (sleeping), D (uninterruptible), e.g. S,D",
 		parse_state),
-	KS_FLAG(struct offcputime, uthreads, "user-threads-only", 0, "user threads only"),
+	KS_FLAG(struct offcputime, uthreads, "user-threads-only", 'u', "user threads only"),
 	KS_FLAG(struct offcputime, kthreads, "kernel-threads-only", 'k', "kernel threads only"),
 	KS_FLAG(struct offcputime, per_thread, "per-thread", 0, "keep threads apart"),
 	KS_STACK_OPTS(struct offcputime, so),
+	KS_REFUSE_LONG("stack-storage-size", "is BCC's; kscope takes --stack-storage N"),
 	{ 0 },
 };
 
@@ -87,20 +90,20 @@ static int configure(struct ks_ctx *c)
 
 KSCOPE_BPF_TOOL(
 	offcputime, .summary = "time threads spend blocked, summed by the stack they blocked in",
-	.usage = "[interval [count]]",
+	.usage = "[duration]",
 	.help = "At each context switch the thread leaving the CPU is stamped with its kernel\n"
 		"and user stacks; when it runs again, the time it was away is added to that\n"
-		"stack. Totals in microseconds, at the end (or every interval).\n\n"
+		"stack. Totals in microseconds, at the end (or every --interval).\n"
+		"As in BCC's offcputime, the argument is the duration, -u and -k choose user\n"
+		"or kernel threads (--uid UID is the user filter) and -d is --delimited.\n\n"
 		"examples:\n"
-		"  kscope offcputime -p 1234 -d 10           one process for 10 s\n"
+		"  kscope offcputime -p 1234 10              one process for 10 s\n"
 		"  kscope offcputime --state D -m 1000       uninterruptible waits >= 1 ms\n"
-		"  kscope offcputime -d 30 --svg off.svg     an off-CPU flame graph\n\n"
-		"BCC's -u (user threads) is --user-threads-only: -u is the user filter here;\n"
-		"its -f is --folded, its -d (delimiter) --delimited, its -U --user-stacks-only.",
+		"  kscope offcputime --svg off.svg 30        an off-CPU flame graph",
 	.opts = opts,
 	KS_STATE(struct offcputime, .so = { .title = "Off-CPU time",
 					    .unit = "us",
 					    .divisor = 1000,
 					    .min_block_us = 1 }),
-	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_INTERVAL, .prepare = prepare,
+	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_DURATION_ARG, .prepare = prepare,
 	.configure = configure, .loop = KS_STACKS_LOOP);

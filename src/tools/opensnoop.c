@@ -20,6 +20,12 @@ struct opensnoop {
 static const struct ks_opt opts[] = {
 	KS_FLAG(struct opensnoop, failed_only, "failed", 'x', "only show failed opens"),
 	KS_FLAG(struct opensnoop, extended, "extended", 'e', "show the flags column"),
+	KS_REFUSE('f', "is BCC's open-flags filter; kscope opensnoop has none: -e shows the "
+		       "flags, --json gives them as a number"),
+	KS_REFUSE('F',
+		  "is BCC's full paths; kscope opensnoop shows paths as the caller passed them"),
+	KS_REFUSE('b', "is BCC's perf buffer size; kscope uses a ring buffer and reports lost "
+		       "events"),
 	{ 0 },
 };
 
@@ -158,7 +164,9 @@ KSCOPE_BPF_TOOL(
 		"examples:\n"
 		"  kscope opensnoop -x              failed opens only\n"
 		"  kscope opensnoop -p 1234 -e      one process, with flags\n"
+		"  kscope opensnoop -n pyth         processes whose name contains pyth\n"
 		"  kscope opensnoop --json -d 5     five seconds of NDJSON",
 	.opts = opts, KS_STATE(struct opensnoop),
-	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM, .configure = configure,
+	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM | KS_TOOL_EVENTS,
+	.configure = configure,
 	.loop = { .ring = "ks_events", .on_event = on_event, .header = header });

@@ -11,7 +11,7 @@
 struct profile {
 	struct ks_stack_opts so;
 	long long hz;
-	bool idle, per_thread;
+	bool idle, per_thread, annotate;
 	const char *event;
 };
 
@@ -24,6 +24,13 @@ static const struct ks_opt opts[] = {
 	KS_FLAG(struct profile, idle, "include-idle", 'I', "count the idle task's samples too"),
 	KS_FLAG(struct profile, per_thread, "per-thread", 0, "keep threads apart"),
 	KS_STACK_OPTS(struct profile, so),
+	KS_FLAG(struct profile, annotate, "annotate", 'a',
+		"accepted for BCC's profile: folded kernel frames always end in _[k]"),
+	KS_REFUSE('c', "is BCC's sample period (a sample every COUNT events); kscope profile "
+		       "samples at -F HZ, and takes --cgroup PATH for a cgroup"),
+	KS_REFUSE('L', "is BCC's thread filter; kscope takes -t TID (--tid)"),
+	KS_REFUSE('C', "is BCC's CPU filter; kscope profile samples every CPU and has none"),
+	KS_REFUSE_LONG("stack-storage-size", "is BCC's; kscope takes --stack-storage N"),
 	{ 0 },
 };
 
@@ -57,20 +64,19 @@ static int configure(struct ks_ctx *c)
 
 KSCOPE_BPF_TOOL(
 	profile, .summary = "sample on-CPU stacks at a fixed rate: where CPU time goes",
-	.usage = "[interval [count]]",
+	.usage = "[duration]",
 	.help = "Samples every CPU HZ times a second (the hardware cycles event where the CPU\n"
 		"has one, the cpu-clock timer otherwise), counts kernel and user stacks in\n"
-		"the kernel, and prints them at the end (or every interval), symbolized.\n"
-		"The idle task is left out unless -I. User stacks need frame pointers.\n\n"
+		"the kernel, and prints them at the end (or every --interval), symbolized.\n"
+		"The idle task is left out unless -I. User stacks need frame pointers.\n"
+		"As in BCC's profile, the argument is the duration and -d is --delimited.\n\n"
 		"examples:\n"
-		"  kscope profile -d 10                    10 seconds, every process\n"
-		"  kscope profile -F 99 -p 1234 --folded   one process, folded stacks\n"
-		"  kscope profile -d 30 --svg cpu.svg      a flame graph of 30 seconds\n"
-		"  kscope profile -c /sys/fs/cgroup/app    one container\n\n"
-		"BCC's -f is --folded (or -f), its -d (delimiter) is --delimited, its -U is\n"
-		"--user-stacks-only, its -L TID is -t TID, and its duration is -d SECONDS.",
+		"  kscope profile 10                       10 seconds, every process\n"
+		"  kscope profile -F 99 -p 1234 -f         one process, folded stacks\n"
+		"  kscope profile --svg cpu.svg 30         a flame graph of 30 seconds\n"
+		"  kscope profile --cgroup /sys/fs/cgroup/app   one container",
 	.opts = opts,
 	KS_STATE(struct profile, .so = { .title = "CPU profile", .unit = "samples" }, .hz = 49,
 		 .event = "auto"),
-	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_INTERVAL, .prepare = prepare,
+	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_DURATION_ARG, .prepare = prepare,
 	.configure = configure, .loop = KS_STACKS_LOOP);

@@ -23,6 +23,9 @@ static const struct ks_opt opts[] = {
 		"print how often the run queue was not empty"),
 	KS_INT(struct runqlen, hz, "frequency", 'F', "HZ",
 	       "samples per second on each CPU (default 99)", 1, 10000),
+	KS_REFUSE('f', "is libbpf-tools runqlen's frequency; kscope takes -F HZ"),
+	KS_REFUSE('Q', "is BCC's per-run-queue report; kscope runqlen -C reports per CPU, one "
+		       "run queue each"),
 	{ 0 },
 };
 
@@ -131,5 +134,6 @@ KSCOPE_BPF_TOOL(
 		"  kscope runqlen -d 10          one histogram for all CPUs\n"
 		"  kscope runqlen -C 1 5         per CPU, every second, 5 times\n"
 		"  kscope runqlen -O             occupancy: share of samples with a queue",
-	.opts = opts, KS_STATE(struct runqlen, .hz = 99), .flags = KS_TOOL_BPF | KS_TOOL_INTERVAL,
-	.prepare = prepare, .configure = configure, .loop = { .on_tick = on_tick });
+	.opts = opts, KS_STATE(struct runqlen, .hz = 99),
+	.flags = KS_TOOL_BPF | KS_TOOL_INTERVAL | KS_TOOL_STREAM, .prepare = prepare,
+	.configure = configure, .loop = { .on_tick = on_tick });

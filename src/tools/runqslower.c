@@ -78,5 +78,6 @@ KSCOPE_BPF_TOOL(
 		"  kscope runqslower                waits of 10 ms or more\n"
 		"  kscope runqslower 1000 -p 1234   waits of 1 ms or more of one process",
 	.opts = opts, .args = args, KS_STATE(struct runqslower, .min_us = 10000),
-	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM, .configure = configure,
+	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM | KS_TOOL_EVENTS,
+	.configure = configure,
 	.loop = { .ring = "ks_events", .on_event = on_event, .header = header });

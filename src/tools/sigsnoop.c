@@ -14,7 +14,7 @@
 #include "tools/sigsnoop.h"
 
 struct sigsnoop {
-	bool failed_only, generated;
+	bool failed_only, generated, kill_only;
 	int only_signal; /* -1: any */
 };
 
@@ -36,6 +36,9 @@ static const struct ks_opt opts[] = {
 		"only this signal (name or number)", parse_signal),
 	KS_FLAG(struct sigsnoop, generated, "generated", 'g',
 		"trace every generated signal (signal_generate), also those the kernel sends"),
+	KS_FLAG(struct sigsnoop, kill_only, "kill", 'k', "only signals sent with kill(2)"),
+	KS_NOTE('n', "libbpf-tools sigsnoop's -n (signal names) is always on in kscope; "
+		     "-n NAME (--comm) is the command-name filter"),
 	{ 0 },
 };
 
@@ -55,12 +58,16 @@ static const char *const gen_results[] = { "delivered", "ignored", "already_pend
 
 static int on_event(struct ks_ctx *c, const void *data, size_t size)
 {
+	const struct sigsnoop *st = c->state;
 	const struct sig_event *e = data;
 	const char *kind = e->kind >= 0 && e->kind < SIG_KIND_NR ? kind_names[e->kind] : "?";
 	char name[32];
 	int target = e->kind == SIG_TKILL ? e->target_tid : e->target_pid;
 
 	if (size < sizeof(*e))
+		return 0;
+	/* -k: user space drops the rest (signals are few; the BPF side stays one body). */
+	if (st->kill_only && e->kind != SIG_KILL)
 		return 0;
 	ks_signal_name(e->sig, name, sizeof(name));
 	if (c->opt.json) {
@@ -110,6 +117,17 @@ static void header(struct ks_ctx *c)
 		st->generated ? "TCOMM            RESULT" : "SYSCALL           RESULT");
 }
 
+static int prepare(struct ks_ctx *c)
+{
+	const struct sigsnoop *st = c->state;
+
+	if (st->kill_only && st->generated) {
+		ks_error("-k (kill syscalls) and -g (generated signals) exclude each other");
+		return KS_EXIT_USAGE;
+	}
+	return 0;
+}
+
 static int configure(struct ks_ctx *c)
 {
 	const struct sigsnoop *st = c->state;
@@ -147,5 +165,6 @@ KSCOPE_BPF_TOOL(
 		"  kscope sigsnoop -x               failed sends only\n"
 		"  kscope sigsnoop -g -n myserver   signals my server process generates",
 	.opts = opts, KS_STATE(struct sigsnoop, .only_signal = -1),
-	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM, .configure = configure,
+	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM | KS_TOOL_EVENTS, .prepare = prepare,
+	.configure = configure,
 	.loop = { .ring = "ks_events", .on_event = on_event, .header = header });

@@ -71,8 +71,8 @@ KSCOPE_BPF_TOOL(
 	.usage = "[interval [count]]",
 	.help = "Vectors: hi, timer, net_tx, net_rx, block, irq_poll, tasklet, sched,\n"
 		"hrtimer, rcu. Softirqs belong to no process: the filters -p, -t, -u, -n and\n"
-		"-c don't apply. BCC's -d (histograms) is -D here: -d is the duration in\n"
-		"every tool. JSON reports: {\"type\":\"softirqs\",\"rows\":[{\"name\",\"vec\",\n"
+		"-c don't apply. BCC's -d (histograms) is -D here, the duration --duration.\n"
+		"JSON reports: {\"type\":\"softirqs\",\"rows\":[{\"name\",\"vec\",\n"
 		"\"count\",\"total_ns\" (not with -C),\"hist\" (with -D)}]}.\n\n"
 		"examples:\n"
 		"  kscope softirqs                  total time per vector until Ctrl-C\n"

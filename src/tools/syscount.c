@@ -56,6 +56,9 @@ static const struct ks_opt opts[] = {
 	KS_INT(struct syscount, top, "top", 0, "N",
 	       "show the N busiest rows (default 10 in text, all in JSON; 0 for all)", 0, 1000000),
 	KS_FLAG(struct syscount, list, "list", 'l', "list the syscalls this kernel knows and exit"),
+	KS_REFUSE('T', "is BCC's top N: kscope syscount takes --top N, and --timestamp for times"),
+	KS_REFUSE('i', "is BCC's interval: kscope syscount takes it as its first argument "
+		       "(syscount 5: a report every 5 s)"),
 	{ 0 },
 };
 
@@ -262,18 +265,16 @@ static void finish(struct ks_ctx *c)
 	st->rows = NULL;
 }
 
-KSCOPE_BPF_TOOL(
-	syscount, .summary = "count syscalls by syscall or by process, with latency",
-	.usage = "[interval [count]]",
-	.help = "Counts are kept in the kernel and printed at the end, or every interval.\n"
-		"Syscall names come from the running kernel (see --list).\n\n"
-		"examples:\n"
-		"  kscope syscount                  top 10 syscalls until Ctrl-C\n"
-		"  kscope syscount -L -p 1234       one process, with time spent\n"
-		"  kscope syscount -P 1 5           top processes every second, 5 times\n"
-		"  kscope syscount -e ENOENT        only calls failing with ENOENT\n\n"
-		"BCC's 'syscount -T N' is '--top N' here: -T means timestamps in every tool.",
-	.opts = opts, KS_STATE(struct syscount, .top = -1),
-	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_INTERVAL | KS_TOOL_STREAM,
-	.prepare = prepare, .configure = configure, .loop = { .on_tick = on_tick },
-	.finish = finish);
+KSCOPE_BPF_TOOL(syscount, .summary = "count syscalls by syscall or by process, with latency",
+		.usage = "[interval [count]]",
+		.help = "Counts are kept in the kernel and printed at the end, or every interval.\n"
+			"Syscall names come from the running kernel (see --list).\n\n"
+			"examples:\n"
+			"  kscope syscount                  top 10 syscalls until Ctrl-C\n"
+			"  kscope syscount -L -p 1234       one process, with time spent\n"
+			"  kscope syscount -P 1 5           top processes every second, 5 times\n"
+			"  kscope syscount -e ENOENT        only calls failing with ENOENT",
+		.opts = opts, KS_STATE(struct syscount, .top = -1),
+		.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_INTERVAL | KS_TOOL_STREAM,
+		.prepare = prepare, .configure = configure, .loop = { .on_tick = on_tick },
+		.finish = finish);

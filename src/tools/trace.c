@@ -61,6 +61,11 @@ static const struct ks_opt trace_opts[] = {
 	KS_FLAG(struct trace, dump, "dump", 0,
 		"print the BPF instructions with their source lines; load nothing"),
 	KS_FLAG(struct trace, dump_ast, "dump-ast", 0, "print the syntax tree; load nothing"),
+	KS_REFUSE('d', "is bpftrace's debug output; kscope trace takes --duration SECONDS for a "
+		       "duration (--dump, --dump-ast for its own)"),
+	KS_REFUSE('f', "is bpftrace's output format; kscope trace takes --json"),
+	KS_REFUSE('o', "is bpftrace's output file; kscope trace writes to stdout: redirect it"),
+	KS_REFUSE('q', "is bpftrace's quiet mode; kscope trace writes messages to stderr only"),
 	{ 0 },
 };
 

@@ -5,6 +5,7 @@
 
 const volatile __u64 min_block_ns = 1;
 const volatile __u64 max_block_ns = ~0ULL;
+const volatile bool user_threads_only = false;
 
 /* When each traced thread went to sleep. */
 struct {
@@ -22,6 +23,8 @@ static __always_inline int on_switch(void *ctx, bool preempt, struct task_struct
 
 	/* Only a thread that sleeps waits for a waker; a preempted one waits for a CPU. */
 	if (!tid || ks_switch_prev_runnable(preempt, prev) || !ks_filter_current())
+		return 0;
+	if (user_threads_only && ks_task_kthread(prev))
 		return 0;
 	now = bpf_ktime_get_ns();
 	bpf_map_update_elem(&starts, &tid, &now, BPF_ANY);

@@ -73,7 +73,7 @@ t_best() {
 	_want=$(best_method "$3")
 	[ -n "$_want" ] || skip "none of $3 works here"
 	# shellcheck disable=SC2046 # the tool and its arguments are words
-	ks_run ks $(echo "$1" | tr ',' ' ') --json -d 0.3
+	ks_run ks $(echo "$1" | tr ',' ' ') --json --duration 0.3
 	expect_rc ks 0
 	ks_json_ok ks
 	head -n 1 "$KS_TMP/ks.out" >"$KS_TMP/meta"

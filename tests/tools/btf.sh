@@ -66,7 +66,7 @@ t_btf_cache_off() {
 	KSCOPE_BTF_CACHE=0
 	export KSCOPE_BTF_CACHE
 	for _t in $(ks_list_tools); do
-		ks_run "$_t" "$_t" --json -d 0.3
+		ks_run "$_t" "$_t" --json --duration 0.3
 		expect_rc "$_t" 0
 		ks_json_ok "$_t"
 	done
@@ -87,9 +87,9 @@ t_btf_corrupt_cache() {
 	printf '%s\n' "$_p" >"$KS_TMP/.restore"
 	trap 'cp "$KS_TMP/saved.btf" "$(cat "$KS_TMP/.restore")"; _ks_cleanup' EXIT
 	printf 'garbage' >"$_p"
-	ks_run g exitsnoop --json -d 0.3
+	ks_run g exitsnoop --json --duration 0.3
 	: >"$_p"
-	ks_run e exitsnoop --json -d 0.3
+	ks_run e exitsnoop --json --duration 0.3
 	cp "$KS_TMP/saved.btf" "$_p"
 	expect_rc g 0
 	expect_rc e 0

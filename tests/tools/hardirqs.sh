@@ -72,13 +72,13 @@ t_hi_dist() {
 }
 
 t_hi_conflict() {
-	ks_run b hardirqs -C -D -d 1
+	ks_run b hardirqs -C -D --duration 1
 	expect_rc b 2
 	expect_one_line "$KS_TMP/b.err" "-C -D"
-	ks_run d hardirqs -d 1
+	ks_run d hardirqs --duration 1
 	expect_rc d 0
-	ks_run p hardirqs -c /sys -d 1
+	ks_run p hardirqs -c /sys --duration 1
 	expect_rc p 2
-	expect_grep "$KS_TMP/p.err" "unknown option '-c'" "no cgroup filter"
+	expect_grep "$KS_TMP/p.err" "-c is BCC's CPU filter" "no cgroup filter, refused naming BCC's -c"
 	pass
 }

@@ -112,7 +112,7 @@ smoke_bad_option() {
 }
 
 smoke_json() {
-	ks_run j "$1" --json -d 1
+	ks_run j "$1" --json --duration 1
 	expect_rc j 0
 	ks_json_ok j
 	_a=$(head -n 1 "$KS_TMP/j.out" | "$H/jsonq" -g attach)
@@ -132,7 +132,7 @@ smoke_json() {
 	# a second at least; the end may come late on a busy machine, not seconds late
 	_d=$(tail -n 1 "$KS_TMP/j.out" | "$H/jsonq" -g duration_ns)
 	[ -n "$_d" ] && [ "$_d" -ge 900000000 ] && [ "$_d" -lt 31000000000 ] ||
-		fail "summary duration_ns $_d for -d 1"
+		fail "summary duration_ns $_d for --duration 1"
 	expect_eq "$(ks_count j type=summary 'lost>=0')" 1 "summary lost"
 	# (ks_json_ok checked that every event line carries the common fields)
 	# No diagnostics on a clean run. Tracing the whole machine, a streaming tool may lose
@@ -153,7 +153,7 @@ smoke_not_root() {
 	cp "$KSCOPE" "$KS_TMP/kscope" || fail "cannot copy kscope"
 	chmod 755 "$KS_TMP/kscope"
 	ks_mark nr
-	ks_bg nr "$H/asuser" 65534 65534 "$KS_TMP/kscope" "$1" -d 1
+	ks_bg nr "$H/asuser" 65534 65534 "$KS_TMP/kscope" "$1" --duration 1
 	ks_wait nr "$KS_WAIT"
 	expect_rc nr 3
 	expect_one_line "$KS_TMP/nr.err" "not root"
@@ -181,11 +181,11 @@ bad_input() {
 	_why=
 	case $2 in
 	unknown_option) set -- "$1" --frobnicate ;;
-	bad_value) set -- "$1" -d abc ;;
+	bad_value) set -- "$1" --duration abc ;;
 	attach_bogus) set -- "$1" --attach bogus; _why=bogus ;;
 	no_such_pid) set -- "$1" -p 999999999; _why="no such process" ;;
-	no_such_cgroup) set -- "$1" -c /nonexistent; _why="no such cgroup" ;;
-	not_a_cgroup) set -- "$1" -c /tmp; _why="not a cgroup" ;;
+	no_such_cgroup) set -- "$1" --cgroup /nonexistent; _why="no such cgroup" ;;
+	not_a_cgroup) set -- "$1" --cgroup /tmp; _why="not a cgroup" ;;
 	bad_pid) set -- "$1" -p abc; _why=abc ;;
 	esac
 	ks_run b "$@"
@@ -215,7 +215,7 @@ ks_feature() {
 attach_fentry() {
 	ks_feature fentry
 	[ "$KS_FEAT_OK" = false ] || skip "fentry works on this kernel: nothing to refuse"
-	ks_run f "$1" --attach fentry -d 1
+	ks_run f "$1" --attach fentry --duration 1
 	# A tool without tracing hooks (perf event sampling only) has nothing to choose.
 	if [ "$KS_RC" = 2 ] && grep -q 'has no choice of attach method' "$KS_TMP/f.err"; then
 		expect_one_line "$KS_TMP/f.err" "--attach fentry"
@@ -233,18 +233,18 @@ attach_fentry() {
 no_btf() {
 	KSCOPE_VMLINUX_BTF=/nonexistent-btf-$$
 	export KSCOPE_VMLINUX_BTF
-	ks_run n "$1" -d 0.3
+	ks_run n "$1" --duration 0.3
 	expect_rc n 4
 	expect_one_line "$KS_TMP/n.err" "missing BTF"
 	expect_grep "$KS_TMP/n.err" "CONFIG_DEBUG_INFO_BTF" "the message says what is missing"
 	printf 'not BTF at all\n' >"$KS_TMP/garbage.btf"
 	KSCOPE_VMLINUX_BTF=$KS_TMP/garbage.btf
-	ks_run g "$1" -d 0.3
+	ks_run g "$1" --duration 0.3
 	expect_rc g 4
 	expect_one_line "$KS_TMP/g.err" "garbage BTF"
 	[ -r /sys/kernel/btf/vmlinux ] || pass
 	KSCOPE_VMLINUX_BTF=/sys/kernel/btf/vmlinux
-	ks_run ok "$1" --json -d 0.3
+	ks_run ok "$1" --json --duration 0.3
 	expect_rc ok 0
 	ks_json_ok ok
 	pass

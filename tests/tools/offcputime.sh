@@ -129,7 +129,7 @@ t_off_svg() {
 }
 
 t_off_bad_state() {
-	ks_run ks offcputime --state X -d 1
+	ks_run ks offcputime --state X --duration 1
 	expect_rc ks 2
 	expect_one_line "$KS_TMP/ks.err" "bad --state"
 	pass

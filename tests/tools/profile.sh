@@ -132,7 +132,7 @@ t_prof_cgroup() {
 	ks_cg_create prof
 	prof_burn w
 	ks_cg_move "$WPID" "$KS_CG"
-	ks_start ks profile -F 999 -c "$KS_CG" --folded
+	ks_start ks profile -F 999 --cgroup "$KS_CG" --folded
 	ks_attached ks
 	prof_go w
 	ks_stop ks
@@ -145,13 +145,16 @@ t_prof_cgroup() {
 t_prof_interval() {
 	stk_start w burn 30 10 "$PROF_ROUNDS"
 	WPID=$(ks_pid w)
-	ks_start ks profile -F 199 -p "$WPID" --json 0.3 2
+	# A report every 0.3 s for 0.7 s (the argument is the duration, as in BCC): two, and
+	# the last at the end (a tick late past the end is the end's report).
+	ks_start ks profile -F 199 -p "$WPID" --json --interval 0.3 0.7
 	ks_attached ks
 	wl_go w
 	ks_wait ks "$KS_WAIT"
 	expect_rc ks 0
 	ks_json_ok ks
-	expect_eq "$(ks_count ks type=stacks)" 2 "reports"
+	_r=$(ks_count ks type=stacks)
+	[ "$_r" -ge 2 ] && [ "$_r" -le 3 ] || fail "reports: $_r, expected 2 or 3"
 	pass
 }
 
@@ -172,7 +175,7 @@ t_prof_cycles() {
 		expect_eq "$(ks_count ks type=meta sampling.event=cycles)" 1 "cycles event used"
 		pass
 	fi
-	ks_run ks profile --event cycles -d 1
+	ks_run ks profile --event cycles --duration 1
 	expect_rc ks 4
 	expect_one_line "$KS_TMP/ks.err" "--event cycles without a PMU"
 	expect_grep "$KS_TMP/ks.err" "hardware cycles" "the reason"
@@ -180,7 +183,7 @@ t_prof_cycles() {
 }
 
 t_prof_bad_event() {
-	ks_run ks profile --event bogus -d 1
+	ks_run ks profile --event bogus --duration 1
 	expect_rc ks 2
 	expect_one_line "$KS_TMP/ks.err" "bad --event"
 	expect_grep "$KS_TMP/ks.err" "unknown --event" "the message"

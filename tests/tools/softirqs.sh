@@ -78,10 +78,10 @@ t_si_text() {
 }
 
 t_si_conflict() {
-	ks_run b softirqs -C -D -d 1
+	ks_run b softirqs -C -D --duration 1
 	expect_rc b 2
 	expect_one_line "$KS_TMP/b.err" "-C -D"
-	ks_run p softirqs -p 1 -d 1
+	ks_run p softirqs -p 1 --duration 1
 	expect_rc p 2
 	expect_grep "$KS_TMP/p.err" "unknown option '-p'" "no process filter"
 	pass

@@ -44,7 +44,7 @@ static const struct ks_tool full = {
 	.summary = "a tool with every flag",
 	.usage = "[interval [count]]",
 	.opts = opts,
-	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_INTERVAL | KS_TOOL_STREAM,
+	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_INTERVAL | KS_TOOL_STREAM | KS_TOOL_EVENTS,
 };
 
 static const struct ks_tool bare = {
@@ -477,6 +477,131 @@ static void test_per_key(void)
 	      "help: %s", help);
 }
 
+/*
+ * Other tools' habits (docs/bcc.md): a tool's entry takes a common letter (the long name
+ * stays), an alias gives a letter to another common option, a refusal stops with one line
+ * naming kscope's option, a note explains a letter's missing argument; the positional
+ * argument is the duration.
+ */
+static const struct ks_opt habit_opts[] = {
+	KS_FLAG(struct fake, flag, "mine", 'u', "the tool's own -u"),
+	KS_ALIAS('t', "elapsed"),
+	KS_REFUSE('d', "is another tool's debug output; kscope takes --duration SECONDS"),
+	KS_REFUSE_LONG("old-name", "is another tool's; kscope takes --str S"),
+	KS_NOTE('n', "another tool's -n is always on here"),
+	KS_STR(struct fake, str, "str", 0, "S", "a string"),
+	{ 0 },
+};
+static const struct ks_tool habits = {
+	.name = "habittool",
+	.summary = "a tool with other tools' habits",
+	.opts = habit_opts,
+	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM | KS_TOOL_EVENTS |
+		 KS_TOOL_DURATION_ARG,
+};
+
+#define PARSE_HABIT(...) parse_with(&habits, __VA_ARGS__, (const char *)NULL)
+
+static void test_habit_letters(void)
+{
+	CHECK_OK(PARSE_HABIT("-u"));
+	CHECK(st.flag && !c.has_uid, "-u: flag %d has_uid %d", st.flag, c.has_uid);
+	CHECK_OK(PARSE_HABIT("--uid", "0"));
+	CHECK(!st.flag && c.has_uid && c.uid == 0, "--uid: flag %d has_uid %d", st.flag, c.has_uid);
+	CHECK_OK(PARSE_HABIT("-t"));
+	CHECK(c.elapsed && c.tid == 0, "-t: elapsed %d tid %d", c.elapsed, c.tid);
+	CHECK_OK(PARSE_HABIT("--tid", "5", "--elapsed"));
+	CHECK(c.elapsed && c.tid == 5, "--tid: elapsed %d tid %d", c.elapsed, c.tid);
+	/* "-t 5": the elapsed column, and 5 is the duration, not a TID. */
+	CHECK_OK(PARSE_HABIT("-t", "5"));
+	CHECK(c.elapsed && c.tid == 0 && c.duration == 5, "-t 5: tid %d duration %g", c.tid,
+	      c.duration);
+}
+
+static void test_habit_refused(void)
+{
+	CHECK_ERROR(PARSE_HABIT("-d"));
+	CHECK(strstr(err.text, "-d is another tool's debug output; kscope takes --duration"),
+	      "message: %s", err.text);
+	CHECK_ERROR(PARSE_HABIT("-p", "1", "-d", "5"));
+	CHECK(strstr(err.text, "--duration"), "message: %s", err.text);
+	CHECK_ERROR(PARSE_HABIT("--old-name"));
+	CHECK(strstr(err.text, "--old-name is another tool's; kscope takes --str S"), "message: %s",
+	      err.text);
+	CHECK_OK(PARSE_HABIT("--duration", "2"));
+	CHECK(c.duration == 2, "duration %g", c.duration);
+	/* The full tool has no refusals: -d is the duration there. */
+	CHECK_OK(PARSE("-d", "3"));
+	CHECK(c.duration == 3, "duration %g", c.duration);
+}
+
+/* A word that looks like an option after -n is a missing name, not a name. */
+static void test_habit_comm(void)
+{
+	CHECK_ERROR(PARSE_HABIT("-n"));
+	CHECK(strstr(err.text, "another tool's -n is always on here"), "note missing: %s",
+	      err.text);
+	CHECK_ERROR(PARSE_HABIT("-n", "-x"));
+	CHECK(strstr(err.text, "--comm=-x") && strstr(err.text, "always on"), "message: %s",
+	      err.text);
+	CHECK_ERROR(PARSE("-n", "-p"));
+	CHECK_OK(PARSE_HABIT("--comm=-bash"));
+	CHECK_STR(c.comm, "-bash");
+	CHECK_OK(PARSE_HABIT("-n-bash"));
+	CHECK_STR(c.comm, "-bash");
+	CHECK_OK(PARSE_HABIT("-n", "-"));
+	CHECK_STR(c.comm, "-");
+	CHECK_OK(PARSE_HABIT("-n", "pyth"));
+	CHECK_STR(c.comm, "pyth");
+	/* Not a pattern (BCC's execsnoop -n is a regular expression): refused, not missed. */
+	CHECK_ERROR(PARSE_HABIT("-n", "^bash$"));
+	CHECK(strstr(err.text, "plain text"), "message: %s", err.text);
+	CHECK_ERROR(PARSE_HABIT("-n", "py.*"));
+	CHECK_OK(PARSE_HABIT("-n", "(sd-pam)"));
+	CHECK_OK(PARSE_HABIT("-n", "kworker/0:1"));
+}
+
+static void test_duration_arg(void)
+{
+	CHECK_OK(PARSE_HABIT("5"));
+	CHECK(c.duration == 5 && c.interval == 0, "duration %g interval %g", c.duration,
+	      c.interval);
+	CHECK_OK(PARSE_HABIT("-p", "1", "0.5"));
+	CHECK(c.duration == 0.5, "duration %g", c.duration);
+	CHECK_OK(PARSE_HABIT("--interval", "2", "10"));
+	CHECK(c.duration == 10 && c.interval == 2, "duration %g interval %g", c.duration,
+	      c.interval);
+	CHECK_ERROR(PARSE_HABIT("--duration", "1", "5"));
+	CHECK(strstr(err.text, "twice"), "message: %s", err.text);
+	CHECK_ERROR(PARSE_HABIT("5", "6"));
+	CHECK_ERROR(PARSE_HABIT("0"));
+	CHECK_ERROR(PARSE_HABIT("--interval", "0"));
+	/* Not for interval tools and commands. */
+	CHECK_ERROR(PARSE("--interval", "1"));
+	CHECK_ERROR(PARSE_BARE("--elapsed"));
+}
+
+static void test_habit_help(void)
+{
+	char help[8192] = "";
+	FILE *f = fmemopen(help, sizeof(help) - 1, "w");
+
+	ks_opts_help(&habits, f);
+	fclose(f);
+	CHECK(strstr(help, "usage: kscope habittool"), "help: %s", help);
+	CHECK(strstr(help, "-u, --mine") && strstr(help, "    --uid UID"), "-u: %s", help);
+	CHECK(strstr(help, "-t, --elapsed") && strstr(help, "    --tid TID"), "-t: %s", help);
+	CHECK(strstr(help, "    --duration SECONDS") && !strstr(help, "-d, --duration"), "-d: %s",
+	      help);
+	CHECK(strstr(help, "\n  duration ") && strstr(help, "--interval SECONDS"),
+	      "duration argument: %s", help);
+	CHECK(strstr(help, "  -d is another tool's debug output") &&
+		      strstr(help, "  --old-name is another tool's") &&
+		      strstr(help, "  -n another tool's -n is always on here"),
+	      "refusals: %s", help);
+	CHECK(!strstr(help, "--old-name  ") && !strstr(help, "interval [count]"), "help: %s", help);
+}
+
 static void test_parse_numbers(void)
 {
 	long long v = 0;
@@ -522,6 +647,11 @@ int main(void)
 	RUN(test_reparse);
 	RUN(test_positional_args);
 	RUN(test_per_key);
+	RUN(test_habit_letters);
+	RUN(test_habit_refused);
+	RUN(test_habit_comm);
+	RUN(test_duration_arg);
+	RUN(test_habit_help);
 	RUN(test_parse_numbers);
 	return kt_done();
 }
