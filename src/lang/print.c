@@ -162,9 +162,12 @@ static bool sub_fits(const struct lang_field *sub, const struct lang_field *tupl
 	return sub->off <= tuple->size && sub->size <= tuple->size - sub->off;
 }
 
-/* The text form, as print() and map entries show it. */
+/*
+ * The text form, as print() and map entries show it; strings escaped with @esc (text
+ * output), as they are without (the text that JSON then escapes its own way).
+ */
 static void put_text(FILE *f, const struct lang_field *fl, const uint8_t *base,
-		     const struct pctx *pc, int depth)
+		     const struct pctx *pc, int depth, bool esc)
 {
 	const uint8_t *p = base + fl->off;
 
@@ -178,7 +181,10 @@ static void put_text(FILE *f, const struct lang_field *fl, const uint8_t *base,
 	case LV_STR:
 		/* A comm or a path is anyone's: escaped as in every text output (printf is not:
 		 * its format is the user's own). */
-		ks_text_escape(f, (const char *)p, strnlen((const char *)p, fl->size));
+		if (esc)
+			ks_text_escape(f, (const char *)p, strnlen((const char *)p, fl->size));
+		else
+			fwrite(p, 1, strnlen((const char *)p, fl->size), f);
 		break;
 	case LV_BUF:
 		put_buf(f, p, fl->size, 0);
@@ -189,7 +195,7 @@ static void put_text(FILE *f, const struct lang_field *fl, const uint8_t *base,
 			if (i)
 				fputs(", ", f);
 			if (sub_fits(&fl->sub[i], fl))
-				put_text(f, &fl->sub[i], p, pc, depth + 1);
+				put_text(f, &fl->sub[i], p, pc, depth + 1, esc);
 		}
 		fputc(')', f);
 		break;
@@ -268,7 +274,7 @@ static int json_text_of(FILE *f, const struct lang_field *fl, const uint8_t *bas
 
 	if (err)
 		return err;
-	put_text(m.f, fl, base, pc, depth);
+	put_text(m.f, fl, base, pc, depth, false);
 	err = membuf_close(&m);
 	if (!err)
 		json_strn(f, m.s, m.n);
@@ -286,7 +292,7 @@ static int put_json(FILE *f, const struct lang_field *fl, const uint8_t *base,
 	switch (fl->type) {
 	case LV_INT:
 	case LV_UINT:
-		put_text(f, fl, base, pc, depth);
+		put_text(f, fl, base, pc, depth, false);
 		return 0;
 	case LV_STR:
 		json_strn(f, (const char *)p, strnlen((const char *)p, fl->size));
@@ -327,7 +333,7 @@ int lang_print_value(FILE *f, const struct lang_field *fl, const void *data, int
 		err = put_json(f, fl, data, &pc, 0);
 		fputs("}\n", f);
 	} else {
-		put_text(f, fl, data, &pc, 0);
+		put_text(f, fl, data, &pc, 0, true);
 		fputc('\n', f);
 	}
 	if (!err && ferror(f))
@@ -710,14 +716,15 @@ static void put_stats(FILE *f, const struct item *it, bool json)
 		fprintf(f, "count %llu, average %lld, total %lld", count, (long long)it->v, total);
 }
 
+/* A map's key as text: escaped for text output (@esc), raw for JSON to escape. */
 static void put_key_text(FILE *f, const struct lang_mapinfo *m, const uint8_t *key,
-			 const struct pctx *pc, const char *sep)
+			 const struct pctx *pc, const char *sep, bool esc)
 {
 	for (size_t i = 0; i < m->key.n; i++) {
 		if (i)
 			fputs(sep, f);
 		if (key_fits(&m->key, &m->key.f[i]))
-			put_text(f, &m->key.f[i], key, pc, 0);
+			put_text(f, &m->key.f[i], key, pc, 0, esc);
 	}
 }
 
@@ -730,7 +737,7 @@ static void entry_text(FILE *f, const struct lang_mapinfo *m, const struct item 
 	fputs(m->name, f);
 	if (m->key.n) {
 		fputc('[', f);
-		put_key_text(f, m, it->key, &kc, ", ");
+		put_key_text(f, m, it->key, &kc, ", ", true);
 		fputc(']', f);
 	}
 	fputs(": ", f);
@@ -746,7 +753,7 @@ static void entry_text(FILE *f, const struct lang_mapinfo *m, const struct item 
 		break;
 	case LA_SCALAR:
 		if (!is_int(m->val.type)) {
-			put_text(f, &m->val, it->val, pc, 0);
+			put_text(f, &m->val, it->val, pc, 0, true);
 			break;
 		}
 		/* fall through */
@@ -789,7 +796,7 @@ static int entry_json_key(FILE *f, const struct lang_mapinfo *m, const struct it
 	err = membuf_open(&mb);
 	if (err)
 		return err;
-	put_key_text(mb.f, m, it->key, &kc, ",");
+	put_key_text(mb.f, m, it->key, &kc, ",", false);
 	err = membuf_close(&mb);
 	if (!err) {
 		json_strn(f, mb.s, mb.n);

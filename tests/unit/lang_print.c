@@ -1281,8 +1281,8 @@ static void test_map_tuples(void)
 		  "@e[]: 1\n"
 		  "@k[-1, q]: 5\n"
 		  "@n[-3]: 4\n"
-		  "@p[a]: b\001c\177\n"
-		  "@t: (1, ab\tc)\n"
+		  "@p[a]: b\\x01c\\x7f\n"
+		  "@t: (1, ab\\tc)\n"
 		  "@u[2]: (3, x, -4)\n");
 	print_tuples(true);
 	CHECK_MEM(mem.buf, mem.len,
