@@ -11,8 +11,8 @@ ks_test -H output/full/syscount t_out_full syscount -d 1
 ks_test -H output/full/syscount_json t_out_full syscount -d 1 --json
 ks_test -H output/full/runqlat t_out_full runqlat -d 1
 ks_test -H output/full/runqlat_interval t_out_full runqlat 1
-ks_test -H output/full/profile_folded t_out_full profile -F 49 -d 1 --folded
-ks_test -H output/full/profile_svg t_out_full profile -F 49 -d 1 --svg -
+ks_test -H output/full/profile_folded t_out_full profile -F 49 --folded 1
+ks_test -H output/full/profile_svg t_out_full profile -F 49 --svg - 1
 ks_test -H output/full/features t_out_full features
 ks_test -H output/full/help t_out_full opensnoop --help
 ks_test -H output/full/list t_out_full

@@ -124,7 +124,7 @@ _tc_kill_sleeps() {
 t_tc_cmd_gone() {
 	_tag="30.$$$(date +%N | cut -c1-6)"
 	if [ "$1" = d ]; then
-		ks_start ks trace -d 1 -c "sh -c \"sleep $_tag & sleep $_tag\"" -e 'BEGIN { }'
+		ks_start ks trace --duration 1 -c "sh -c \"sleep $_tag & sleep $_tag\"" -e 'BEGIN { }'
 	else
 		ks_start ks trace -c "sh -c \"sleep $_tag & sleep $_tag\"" -e 'BEGIN { }'
 	fi
