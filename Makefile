@@ -269,6 +269,51 @@ $(OUTPUT)/tests/fuzz/lang_fuzz: tests/fuzz/lang_fuzz.c $(LANG_FRONT_SRCS) src/la
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/lang_fuzz.c $(LANG_FRONT_SRCS) \
 		-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strndup
 
+# --- sanitizers (tests/run.sh's san/ stage, tests/README.md) ---------------------------------
+# kscope, the unit tests and jsonq (the tests' JSON parser) built again with ASan and UBSan into
+# $(SAN), next to the normal build, which stays as it is. UBSan findings abort (no recovery), so
+# they fail the run like ASan's. The BPF side is not compiled again: the C objects include the
+# same skeletons from $(OUTPUT)/skel. libbpf, libelf and libz stay Debian's static archives,
+# not instrumented: what kscope hands them is checked at the call, not inside them.
+SAN        := $(OUTPUT)/san
+SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# -O1 for readable reports; at -O1 gcc's truncation warnings see less than at -O2 and flag
+# snprintf calls the normal build (-O2, -Werror) has already checked.
+SAN_CFLAGS := $(patsubst -O2,-O1,$(CFLAGS)) -Wno-format-truncation $(SAN_FLAGS)
+SAN_APP_OBJS  := $(patsubst src/%.c,$(SAN)/obj/%.o,$(APP_SRCS))
+SAN_CORE_OBJS := $(patsubst src/%.c,$(SAN)/obj/%.o,$(CORE_SRCS))
+SAN_UNIT_BINS := $(patsubst tests/unit/%.c,$(SAN)/tests/unit/%,$(UNIT_SRCS))
+.PHONY: sanitize
+sanitize: $(SAN)/kscope $(SAN_UNIT_BINS) $(SAN)/tests/unit/symtargets $(SAN)/tests/helpers/jsonq
+
+$(SAN)/kscope: $(SAN_APP_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+
+$(SAN_APP_OBJS): $(SKELS) $(OUTPUT)/syscall_table.h
+$(SAN)/obj/main.o $(SAN)/obj/core/tool.o: $(OUTPUT)/version
+$(SAN)/obj/%.o: src/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_CFLAGS) -c $< -o $@
+
+$(SAN)/tests/unit/%: tests/unit/%.c $(SAN_CORE_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $< $(SAN_CORE_OBJS) $(LDLIBS)
+
+# tests/unit/syms.c finds its target programs beside itself (a copy: the paths it symbolizes are
+# compared as they are): the normal build's, not instrumented, they are symbolized, not tested.
+$(SAN)/tests/unit/symtargets: $(SYMT_BINS)
+	$(call msg,CP,$@)
+	$(Q)mkdir -p $(@D) && rm -rf $@ && cp -a $(SYMT) $@
+
+$(SAN)/tests/helpers/jsonq: tests/helpers/jsonq.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O1 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $(SAN_FLAGS) -o $@ $<
+-include $(wildcard $(SAN)/obj/*.d $(SAN)/obj/*/*.d $(SAN)/tests/unit/*.d)
+
 # --- style ----------------------------------------------------------------------------------
 # The C sources follow .clang-format; tests/tools/style.sh checks it in the suite.
 .PHONY: format
