@@ -6,6 +6,8 @@
 #   make test       install what is missing, build, run the whole test suite (as root)
 #   make test-stress  the host's suite under competing CPU and IO load (STRESS_RUNS=N times)
 #   make unit       unit tests only (no root)
+#   make sanitize   kscope, the unit tests and jsonq built with ASan + UBSan into .output/san;
+#                   the suite runs them (its san/ stage; alone: make sanitize && sh tests/run.sh --san)
 #   make bench      benchmarks (bench/README.md)
 #   make vmtest     the tool tests on Debian kernels under qemu, and natively (tests/vmtest.sh;
 #                   KSCOPE_KERNELS=5.10,6.12 picks kernels, KSCOPE=path tests another binary)
@@ -83,11 +85,12 @@ run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	./kscope syscount -d 5
 
-# The whole suite: unit tests, then tool tests against the running kernel, and the tool
-# tests on the VM_KERNELS under qemu meanwhile (VM_KERNELS= for the host alone).
+# The whole suite: unit tests, then tool tests against the running kernel, then some of both
+# again under ASan + UBSan (make sanitize), and the tool tests on the VM_KERNELS under qemu
+# meanwhile (VM_KERNELS= for the host alone).
 VM_KERNELS ?= 5.10,sid
 test: test-deps
-	$(Q)$(MAKE) --no-print-directory all helpers unit-bins fuzz-bins
+	$(Q)$(MAKE) --no-print-directory all helpers unit-bins fuzz-bins sanitize
 	$(Q)OUTPUT=$(OUTPUT) sh tests/run.sh $(if $(VM_KERNELS),--vm $(VM_KERNELS))
 
 # The host's suite (no guests) under competing load: stress-ng CPU and IO workers and a
@@ -97,7 +100,7 @@ STRESS_RUNS ?= 1
 .PHONY: test-stress
 test-stress:
 	$(Q)sh scripts/setup --test --stress
-	$(Q)$(MAKE) --no-print-directory all helpers unit-bins fuzz-bins
+	$(Q)$(MAKE) --no-print-directory all helpers unit-bins fuzz-bins sanitize
 	$(Q)OUTPUT=$(OUTPUT) STRESS_RUNS=$(STRESS_RUNS) sh tests/stress.sh
 
 # The tool tests on other kernels (Debian's, fetched and cached) under qemu, next to the
