@@ -6,6 +6,8 @@
 #   make test       install what is missing, build, run the whole test suite (as root)
 #   make test-stress  the host's suite under competing CPU and IO load (STRESS_RUNS=N times)
 #   make unit       unit tests only (no root)
+#   make sanitize   kscope, the unit tests and jsonq built with ASan + UBSan into .output/san;
+#                   the suite runs them (its san/ stage; alone: make sanitize && sh tests/run.sh --san)
 #   make bench      benchmarks (bench/README.md)
 #   make vmtest     the tool tests on Debian kernels under qemu, and natively (tests/vmtest.sh;
 #                   KSCOPE_KERNELS=5.10,6.12 picks kernels, KSCOPE=path tests another binary)
@@ -83,11 +85,12 @@ run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	./kscope syscount -d 5
 
-# The whole suite: unit tests, then tool tests against the running kernel, and the tool
-# tests on the VM_KERNELS under qemu meanwhile (VM_KERNELS= for the host alone).
+# The whole suite: unit tests, then tool tests against the running kernel, then some of both
+# again under ASan + UBSan (make sanitize), and the tool tests on the VM_KERNELS under qemu
+# meanwhile (VM_KERNELS= for the host alone).
 VM_KERNELS ?= 5.10,sid
 test: test-deps
-	$(Q)$(MAKE) --no-print-directory all helpers unit-bins fuzz-bins
+	$(Q)$(MAKE) --no-print-directory all helpers unit-bins fuzz-bins sanitize
 	$(Q)OUTPUT=$(OUTPUT) sh tests/run.sh $(if $(VM_KERNELS),--vm $(VM_KERNELS))
 
 # The host's suite (no guests) under competing load: stress-ng CPU and IO workers and a
@@ -97,7 +100,7 @@ STRESS_RUNS ?= 1
 .PHONY: test-stress
 test-stress:
 	$(Q)sh scripts/setup --test --stress
-	$(Q)$(MAKE) --no-print-directory all helpers unit-bins fuzz-bins
+	$(Q)$(MAKE) --no-print-directory all helpers unit-bins fuzz-bins sanitize
 	$(Q)OUTPUT=$(OUTPUT) STRESS_RUNS=$(STRESS_RUNS) sh tests/stress.sh
 
 # The tool tests on other kernels (Debian's, fetched and cached) under qemu, next to the
@@ -270,6 +273,51 @@ $(OUTPUT)/tests/fuzz/lang_fuzz: tests/fuzz/lang_fuzz.c $(LANG_FRONT_SRCS) src/la
 	$(Q)rm -f $(@D)/.fuzz-probe
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/lang_fuzz.c $(LANG_FRONT_SRCS) \
 		-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strndup -lbpf
+
+# --- sanitizers (tests/run.sh's san/ stage, tests/README.md) ---------------------------------
+# kscope, the unit tests and jsonq (the tests' JSON parser) built again with ASan and UBSan into
+# $(SAN), next to the normal build, which stays as it is. UBSan findings abort (no recovery), so
+# they fail the run like ASan's. The BPF side is not compiled again: the C objects include the
+# same skeletons from $(OUTPUT)/skel. libbpf, libelf and libz stay Debian's static archives,
+# not instrumented: what kscope hands them is checked at the call, not inside them.
+SAN        := $(OUTPUT)/san
+SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# -O1 for readable reports; at -O1 gcc's truncation warnings see less than at -O2 and flag
+# snprintf calls the normal build (-O2, -Werror) has already checked.
+SAN_CFLAGS := $(patsubst -O2,-O1,$(CFLAGS)) -Wno-format-truncation $(SAN_FLAGS)
+SAN_APP_OBJS  := $(patsubst src/%.c,$(SAN)/obj/%.o,$(APP_SRCS))
+SAN_CORE_OBJS := $(patsubst src/%.c,$(SAN)/obj/%.o,$(CORE_SRCS))
+SAN_UNIT_BINS := $(patsubst tests/unit/%.c,$(SAN)/tests/unit/%,$(UNIT_SRCS))
+.PHONY: sanitize
+sanitize: $(SAN)/kscope $(SAN_UNIT_BINS) $(SAN)/tests/unit/symtargets $(SAN)/tests/helpers/jsonq
+
+$(SAN)/kscope: $(SAN_APP_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+
+$(SAN_APP_OBJS): $(SKELS) $(OUTPUT)/syscall_table.h
+$(SAN)/obj/main.o $(SAN)/obj/core/tool.o: $(OUTPUT)/version
+$(SAN)/obj/%.o: src/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_CFLAGS) -c $< -o $@
+
+$(SAN)/tests/unit/%: tests/unit/%.c $(SAN_CORE_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $< $(SAN_CORE_OBJS) $(LDLIBS)
+
+# tests/unit/syms.c finds its target programs beside itself (a copy: the paths it symbolizes are
+# compared as they are): the normal build's, not instrumented, they are symbolized, not tested.
+$(SAN)/tests/unit/symtargets: $(SYMT_BINS)
+	$(call msg,CP,$@)
+	$(Q)mkdir -p $(@D) && rm -rf $@ && cp -a $(SYMT) $@
+
+$(SAN)/tests/helpers/jsonq: tests/helpers/jsonq.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O1 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $(SAN_FLAGS) -o $@ $<
+-include $(wildcard $(SAN)/obj/*.d $(SAN)/obj/*/*.d $(SAN)/tests/unit/*.d)
 
 # --- style ----------------------------------------------------------------------------------
 # The C sources follow .clang-format; tests/tools/style.sh checks it in the suite.

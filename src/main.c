@@ -141,22 +141,31 @@ int main(int argc, char **argv)
 	ret = ks_opts_parse(t, argc - 1, argv + 1, &c.opt, c.state);
 	if (ret == KS_PARSE_HELP) {
 		ks_opts_help(t, stdout);
-		return finish(KS_EXIT_OK);
+		ret = finish(KS_EXIT_OK);
+		goto out;
 	}
-	if (ret)
-		return KS_EXIT_USAGE;
+	if (ret) {
+		ret = KS_EXIT_USAGE;
+		goto out;
+	}
 	ks_log_init(t->name, c.opt.verbose, c.opt.json);
 	ks_log_libbpf();
 	ks_json_init(&c.json, c.out);
 
 	if ((t->flags & (KS_TOOL_BPF | KS_TOOL_ROOT)) && !ks_privileged()) {
 		ks_error("permission denied: tracing needs root (or CAP_BPF and CAP_PERFMON)");
-		return KS_EXIT_PERM;
+		ret = KS_EXIT_PERM;
+		goto out;
 	}
-	if (ks_common_check(&c.opt))
-		return KS_EXIT_USAGE;
+	if (ks_common_check(&c.opt)) {
+		ret = KS_EXIT_USAGE;
+		goto out;
+	}
 
 	install_signals();
 	ret = ks_tool_run(&c);
-	return finish(ret);
+	ret = finish(ret);
+out:
+	free(c.state);
+	return ret;
 }

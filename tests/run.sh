@@ -2,10 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The kscope test suite: unit test binaries, then the tool tests in tests/tools/*.sh.
 #
-#   sh tests/run.sh [--unit | --tools] [-k PATTERN] [--vm KERNELS]
+#   sh tests/run.sh [--unit | --tools | --san | --no-san] [-k PATTERN] [--vm KERNELS]
 #
 #   --unit        unit tests only (no root needed)
 #   --tools       tool tests only (root: they load BPF programs into the running kernel)
+#   --san         the sanitizer stage only: the unit tests and a selection of the tool tests
+#                 again with the ASan + UBSan build of `make sanitize` ($OUTPUT/san), named
+#                 san/...; part of a run without --unit or --tools, unless --no-san
 #   -k PATTERN    only tests whose name contains PATTERN
 #   --vm KERNELS  also the tool tests on other kernels under qemu (tests/vmtest.sh, bash;
 #                 comma-separated: 5.10,6.1,6.12,sid), while the host's run goes on, then
@@ -36,6 +39,7 @@ abspath() {
 
 do_unit=1
 do_tools=1
+do_san=1
 pattern=
 vm_kernels=
 while [ $# -gt 0 ]; do
@@ -45,15 +49,17 @@ while [ $# -gt 0 ]; do
 		vm_kernels=$2
 		shift
 		;;
-	--unit) do_unit=1; do_tools=0 ;;
-	--tools) do_unit=0; do_tools=1 ;;
+	--unit) do_unit=1; do_tools=0; do_san=0 ;;
+	--tools) do_unit=0; do_tools=1; do_san=0 ;;
+	--san) do_unit=0; do_tools=0; do_san=1 ;;
+	--no-san) do_san=0 ;;
 	-k)
 		[ $# -ge 2 ] || { echo "run.sh: -k needs a pattern" >&2; exit 2; }
 		pattern=$2
 		shift
 		;;
 	-h | --help)
-		sed -n '3,24s/^# \{0,1\}//p' "$0"
+		sed -n '3,27s/^# \{0,1\}//p' "$0"
 		exit 0
 		;;
 	*)
@@ -94,8 +100,9 @@ KS_ARTIFACTS=$outdir/artifacts
 export KS_ARTIFACTS
 work=$(mktemp -d "${TMPDIR:-/tmp}/kscope-run.XXXXXX") || exit 2
 vm_pids=
+san_hdir=
 # vmtest.sh stops its guests on TERM
-trap 'rm -rf "$work"; [ -z "$vm_pids" ] || kill -TERM $vm_pids 2>/dev/null; wait' EXIT
+trap 'rm -rf "$work" ${san_hdir:+"$san_hdir"}; [ -z "$vm_pids" ] || kill -TERM $vm_pids 2>/dev/null; wait' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 141' PIPE
@@ -160,20 +167,55 @@ if [ -n "$vm_kernels" ]; then
 	fi
 fi
 
+# --- sanitizer reports -------------------------------------------------------------------
+
+# In the sanitizer stage (san_on=1) every process of a test writes its ASan, LeakSanitizer or
+# UBSan report to a file of its own in the test's san/ directory (log_path: not on stderr,
+# where tests check kscope's messages): a report there fails the test whatever else it saw.
+san_on=
+san_env() { # DIR: the sanitizers' options for what runs next, reports into DIR
+	mkdir -p "$1" && chmod 1777 "$1" # also for what a test runs as another user
+	# halt_on_error: the first finding ends the process, so a report is never lost in a test
+	# that goes on; detect_leaks: at exit, LSan's report is part of the run (see
+	# tests/README.md); the UBSan build does not recover (-fno-sanitize-recover).
+	ASAN_OPTIONS=log_path=$1/report:halt_on_error=1:detect_leaks=1:abort_on_error=0
+	UBSAN_OPTIONS=log_path=$1/report:halt_on_error=1:print_stacktrace=1
+	export ASAN_OPTIONS UBSAN_OPTIONS
+}
+# san_reported DIR: what the first report in DIR found, in one line (nothing: no report).
+san_reported() {
+	for _f in "$1"/report.*; do
+		[ -f "$_f" ] || continue
+		_sr=$(grep -m 1 -e '^SUMMARY: ' -e 'runtime error: ' "$_f" | cut -c1-300)
+		printf 'sanitizer report (%s): %s\n' "${_f##*/}" "${_sr:-see the file}"
+		return
+	done
+}
+# san_print DIR: the reports in DIR, as comment lines of the suite's output (60 lines each).
+san_print() {
+	for _f in "$1"/report.*; do
+		[ -f "$_f" ] && sed -n "1,60s|^|# ${_f##*/}: |p" "$_f"
+	done
+}
+
 # --- unit tests ---------------------------------------------------------------------------
 
+upfx= # san/ in the sanitizer stage
 run_unit() {
 	bin=$1
 	base=${bin##*/}
 	log=$work/unit-$base.log
+	[ -z "$san_on" ] || san_env "$work/san-unit-$base"
 	bounded 120 "$bin" >"$log" 2>"$log.err"
 	rc=$?
+	san_found=
+	[ -z "$san_on" ] || san_found=$(san_reported "$work/san-unit-$base")
 	nbad=0
 	nseen=0
 	while IFS= read -r line; do
 		case $line in
 		"ok "*)
-			name=unit/$base/${line#ok }
+			name=${upfx}unit/$base/${line#ok }
 			matches "$name" || continue
 			nseen=$((nseen + 1))
 			report PASS "$name"
@@ -181,7 +223,7 @@ run_unit() {
 		"skip "*)
 			rest=${line#skip }
 			tcase=${rest%%: *}
-			name=unit/$base/$tcase
+			name=${upfx}unit/$base/$tcase
 			matches "$name" || continue
 			nseen=$((nseen + 1))
 			reason=${rest#"$tcase"}
@@ -192,7 +234,7 @@ run_unit() {
 			tcase=${rest%%: *}
 			reason=${rest#"$tcase"}
 			reason=${reason#: }
-			name=unit/$base/$tcase
+			name=${upfx}unit/$base/$tcase
 			matches "$name" || continue
 			nseen=$((nseen + 1))
 			nbad=$((nbad + 1))
@@ -200,17 +242,24 @@ run_unit() {
 			;;
 		esac
 	done <"$log"
-	if [ "$rc" -ne 0 ] && [ "$nbad" -eq 0 ] && { [ "$nseen" -gt 0 ] || matches "unit/$base"; }; then
-		if [ "$rc" -eq 124 ]; then
-			report FAIL "unit/$base" "timed out"
+	if { [ "$rc" -ne 0 ] || [ -n "$san_found" ]; } && [ "$nbad" -eq 0 ] &&
+		{ [ "$nseen" -gt 0 ] || matches "${upfx}unit/$base"; }; then
+		if [ -n "$san_found" ]; then
+			report FAIL "${upfx}unit/$base" "$san_found"
+		elif [ "$rc" -eq 124 ]; then
+			report FAIL "${upfx}unit/$base" "timed out"
 		else
-			report FAIL "unit/$base" "exited with status $rc after $nseen cases"
+			report FAIL "${upfx}unit/$base" "exited with status $rc after $nseen cases"
 		fi
 		nbad=1
 	fi
 	if [ "$nbad" -gt 0 ]; then
-		mkdir -p "$outdir/unit"
-		cat "$log" "$log.err" >"$outdir/unit/$base.log"
+		mkdir -p "$outdir/${upfx}unit"
+		cat "$log" "$log.err" >"$outdir/${upfx}unit/$base.log"
+		if [ -n "$san_on" ]; then
+			san_print "$work/san-unit-$base"
+			cp -R "$work/san-unit-$base" "$outdir/${upfx}unit/$base.san" 2>/dev/null
+		fi
 	fi
 }
 
@@ -242,9 +291,12 @@ run_tool_test() { # FILE NEEDS_ROOT TIMEOUT NAME COMMAND [RETRY]
 	KS_TMP=$tdir
 	KS_NAME=$name
 	export KS_TMP KS_NAME
+	[ -z "$san_on" ] || san_env "$tdir/san"
 	bounded "$secs" sh -c '. "$1"; ks_main "$2" "$3"' sh \
 		"$top/tests/lib.sh" "$file" "$cmd" >"$tdir/test.log" 2>&1 </dev/null
 	rc=$?
+	san_found=
+	[ -z "$san_on" ] || san_found=$(san_reported "$tdir/san")
 	result=
 	[ -s "$tdir/result" ] && result=$(cat "$tdir/result")
 	status=${result%% *}
@@ -266,6 +318,13 @@ run_tool_test() { # FILE NEEDS_ROOT TIMEOUT NAME COMMAND [RETRY]
 			reason="exited with status $rc: $(grep -v '^#' "$tdir/test.log" | tail -n 1 | cut -c1-300)"
 		fi
 	fi
+	# whatever the test concluded: the sanitizers' finding is the cause to look at first
+	if [ -n "$san_found" ]; then
+		[ "$status" = FAIL ] && echo "# $name: the test itself said: $reason"
+		status=FAIL
+		reason=$san_found
+		san_print "$tdir/san"
+	fi
 	# A failure the kernel may explain (it skipped runs of kscope's programs: lib.sh fail)
 	# gets one more run, which decides.
 	if [ "$status" = FAIL ] && [ -z "$again" ]; then
@@ -286,33 +345,125 @@ run_tool_test() { # FILE NEEDS_ROOT TIMEOUT NAME COMMAND [RETRY]
 	rm -rf "$tdir"
 }
 
+# kscope's view of this kernel, once for all tests (they skip what can't work)
+KS_FEATURES=
+if [ "$KS_ROOT" = 1 ] && [ "$do_tools$do_san" != 00 ] &&
+	"$KSCOPE" features --json >"$work/features.json" 2>/dev/null; then
+	KS_FEATURES=$work/features.json
+fi
+export KS_FEATURES
+
+# run_tool_files PREFIX: the tests of tests/tools/*.sh, named PREFIX + their name; with the
+# prefix san/, only those san_picked chooses.
+run_tool_files() {
+	for file in "$top"/tests/tools/*.sh; do
+		[ -f "$file" ] || continue
+		list=$work/list
+		: >"$list"
+		if ! KS_MODE=list KS_LIST=$list KS_TMP=$work sh -c '. "$1"; . "$2"' sh \
+			"$top/tests/lib.sh" "$file" >"$work/list.log" 2>&1; then
+			report FAIL "$1tools/${file##*/}" "cannot list its tests: $(tail -n 1 "$work/list.log")"
+			continue
+		fi
+		while read -r needroot secs name cmd; do
+			matches "$1$name" || continue
+			[ -z "$1" ] || san_picked "$name" || continue
+			run_tool_test "$file" "$needroot" "$secs" "$1$name" "$cmd" </dev/null
+		done <"$list"
+	done
+}
+
 if [ "$do_tools" = 1 ]; then
 	if [ ! -x "$KS_HELPERS/jsonq" ] || [ ! -x "$KS_HELPERS/workload" ]; then
 		report FAIL tools "test helpers not built in $KS_HELPERS (make OUTPUT=... helpers)"
 	elif [ ! -x "$KSCOPE" ]; then
 		report FAIL tools "$KSCOPE not found or not executable (make kscope)"
 	else
-		# kscope's view of this kernel, once for all tests (they skip what can't work)
-		KS_FEATURES=
-		if [ "$KS_ROOT" = 1 ] && "$KSCOPE" features --json >"$work/features.json" 2>/dev/null; then
-			KS_FEATURES=$work/features.json
-		fi
-		export KS_FEATURES
-		for file in "$top"/tests/tools/*.sh; do
-			[ -f "$file" ] || continue
-			list=$work/list
-			: >"$list"
-			if ! KS_MODE=list KS_LIST=$list KS_TMP=$work sh -c '. "$1"; . "$2"' sh \
-				"$top/tests/lib.sh" "$file" >"$work/list.log" 2>&1; then
-				report FAIL "tools/${file##*/}" "cannot list its tests: $(tail -n 1 "$work/list.log")"
-				continue
-			fi
-			while read -r needroot secs name cmd; do
-				matches "$name" || continue
-				run_tool_test "$file" "$needroot" "$secs" "$name" "$cmd" </dev/null
-			done <"$list"
-		done
+		run_tool_files ""
 	fi
+fi
+
+# --- the sanitizer stage -------------------------------------------------------------------
+
+# The unit tests, and the tool tests below, again with the ASan + UBSan build (`make sanitize`):
+# kscope, the unit tests and jsonq; the workload helpers stay as they are. All the tool tests
+# take about 7 minutes so (on 2 cores); these, about 3, reach nearly all of kscope's code:
+# every tool's main tests and attach choice (attach/best), the language (compile, run, maps,
+# printf, strings, uprobes, USDT, errors), stacks symbolized into folded, JSON and SVG
+# output, histograms, BTF minimization, cgroups, features, jsonq's own tests, option errors
+# and signals. Left out: variants of the same code path (attach/*, each tool's generated
+# smoke tests), bpftrace comparisons beyond two, and what takes long for little more code.
+san_tests='
+trace/count trace/printf trace/aggregations trace/hist trace/begin_end trace/interval
+trace/vars_if trace/loops trace/strings trace/json trace/cmd trace/sigint trace/profile
+trace/uprobe trace/usdt trace/rawtracepoint trace/file_params trace/equal_keys trace/bad_*
+trace/no_* trace/kprobe* trace/kfunc trace/dump trace/verifier_rejects
+trace/bpftrace/aggregations trace/bpftrace/hist
+lang_probes/* attach/best/* btf/verify btf/cache_dir btf/corrupt_cache btf/opensnoop/no_btf
+features/* cgroup/* jsonq/* kscope/* flamegraph/*
+profile/* offcputime/* runqlat/threads runqlat/text runqlat/interval runqlat/process
+runqlat/cgroup runqlat/pidns runqlat/one_key syscount/*
+opensnoop/json opensnoop/text opensnoop/text_options opensnoop/odd_path opensnoop/long_path
+opensnoop/missing opensnoop/failed_only opensnoop/syscalls opensnoop/cgroup opensnoop/comm_long
+opensnoop/uid opensnoop/tid opensnoop/forced_loss opensnoop/streaming opensnoop/epipe
+execsnoop/json execsnoop/text execsnoop/failed execsnoop/max_args execsnoop/long_args
+execsnoop/odd_args execsnoop/cgroup execsnoop/comm exitsnoop/* sigsnoop/kill sigsnoop/tkill
+sigsnoop/pidfd sigsnoop/generated sigsnoop/text softirqs/net_rx softirqs/dist softirqs/text
+hardirqs/names hardirqs/dist runqlen/* runqslower/spinners runqslower/text
+runqslower/threshold wakeuptime/* cpudist/oncpu cpudist/offcpu cpudist/process
+badinput/opensnoop/* badinput/syscount/* exit/syscount/* exit/profile/*
+'
+# KS_SAN_TESTS='PATTERN...' runs other tool tests in the stage ('*': all, about 7 minutes).
+san_tests=${KS_SAN_TESTS:-$san_tests}
+san_picked() { # NAME
+	set -f
+	for _p in $san_tests; do
+		# shellcheck disable=SC2254 # the entries are patterns
+		case $1 in
+		$_p) set +f; return 0 ;;
+		esac
+	done
+	set +f
+	return 1
+}
+
+SAN=$OUTPUT/san
+if [ "$do_san" = 1 ]; then
+	san_on=1
+	upfx=san/
+	if [ ! -x "$SAN/kscope" ] || [ ! -x "$SAN/tests/helpers/jsonq" ]; then
+		matches san/ &&
+			report SKIP san "no sanitizer build in $SAN (make OUTPUT=... sanitize builds it)"
+	else
+		for bin in "$SAN"/tests/unit/*; do
+			[ -f "$bin" ] && [ -x "$bin" ] && run_unit "$bin"
+		done
+		if [ "$KS_ROOT" != 1 ]; then
+			matches san/ && report SKIP san/tools "needs root (running as uid $uid)"
+		elif [ ! -x "$KS_HELPERS/workload" ]; then
+			report FAIL san/tools "test helpers not built in $KS_HELPERS (make OUTPUT=... helpers)"
+		else
+			# the helpers as they are, but jsonq's sanitized build; not in $work, which tests'
+			# other users (asuser) cannot enter
+			san_hdir=$(mktemp -d "${TMPDIR:-/tmp}/kscope-san.XXXXXX") && chmod 755 "$san_hdir" || {
+				report FAIL san/tools "cannot make a temporary directory"
+				san_hdir=
+			}
+			if [ -n "$san_hdir" ]; then
+				for _h in "$KS_HELPERS"/*; do
+					ln -s "$_h" "$san_hdir/${_h##*/}"
+				done
+				ln -sf "$SAN/tests/helpers/jsonq" "$san_hdir/jsonq"
+				san_k=$KSCOPE san_h=$KS_HELPERS
+				KSCOPE=$SAN/kscope KS_HELPERS=$san_hdir
+				run_tool_files san/
+				KSCOPE=$san_k KS_HELPERS=$san_h
+			fi
+		fi
+	fi
+	san_on=
+	upfx=
+	unset ASAN_OPTIONS UBSAN_OPTIONS
 fi
 
 # --- other kernels' results --------------------------------------------------------------

@@ -576,7 +576,8 @@ int ks_stacks_report(struct ks_stacks *s, struct ks_ctx *c, bool last)
 
 	if (err)
 		return err;
-	qsort(s->rows, s->nrows, sizeof(*s->rows), row_cmp);
+	if (s->nrows > 1) /* nothing collected: rows is NULL, which qsort must not get */
+		qsort(s->rows, s->nrows, sizeof(*s->rows), row_cmp);
 	for (size_t i = 0; i < s->nrows; i++)
 		total += s->rows[i].count;
 	n = s->o.top ? KS_MIN(s->nrows, (size_t)s->o.top) : s->nrows;

@@ -305,6 +305,13 @@ struct uraw_vec {
 	size_t n, cap;
 };
 
+/* A file with no symbols leaves v NULL, which qsort must not get even for no elements. */
+static void uraw_sort(struct uraw_vec *r)
+{
+	if (r->n > 1)
+		qsort(r->v, r->n, sizeof(*r->v), uraw_cmp);
+}
+
 static int uraw_push(struct uraw_vec *r, u64 addr, u64 size, const char *name, unsigned int len,
 		     unsigned int rank)
 {
@@ -416,7 +423,7 @@ int ks_syms_kernel_refresh(struct ks_syms *s)
 		err = -EPERM;
 		goto out;
 	}
-	qsort(r.v, r.n, sizeof(*r.v), uraw_cmp);
+	uraw_sort(&r);
 	ks = malloc((r.n ? r.n : 1) * sizeof(*ks));
 	if (!ks) {
 		err = -ENOMEM;
@@ -843,7 +850,7 @@ static int dso_load(struct ks_syms *s, struct dso *d, int fd, const char *opened
 	} else if (r.n) {
 		d->symfile = intern(s, opened, strlen(opened)); /* .dynsym only */
 	}
-	qsort(r.v, r.n, sizeof(*r.v), uraw_cmp);
+	uraw_sort(&r);
 	err = usyms_build(s, &r, last_end, &d->syms, &d->nsyms);
 out:
 	free(r.v);
@@ -984,7 +991,7 @@ static struct dso *vdso_get(struct ks_syms *s, u64 size)
 							(struct seg){ ph.p_offset, ph.p_vaddr,
 								      ph.p_filesz };
 				if (elf_add_syms(elf, SHT_DYNSYM, &r) > 0) {
-					qsort(r.v, r.n, sizeof(*r.v), uraw_cmp);
+					uraw_sort(&r);
 					usyms_build(s, &r, 0, &s->vdso->syms, &s->vdso->nsyms);
 					s->vdso->symfile = "[vdso]";
 				}
@@ -1128,7 +1135,7 @@ static int proc_read_jit(struct ks_syms *s, struct proc *p)
 			break;
 		line = nl + 1;
 	}
-	qsort(r.v, r.n, sizeof(*r.v), uraw_cmp);
+	uraw_sort(&r);
 	err = usyms_build(s, &r, 0, &u, &n);
 	if (err)
 		goto out;

@@ -140,7 +140,8 @@ static int on_tick(struct ks_ctx *c, bool last)
 	if (err)
 		return err;
 	sort_by_time = st->latency;
-	qsort(st->rows, st->nrows, sizeof(*st->rows), row_cmp);
+	if (st->nrows > 1) /* nothing collected: rows is NULL, which qsort must not get */
+		qsort(st->rows, st->nrows, sizeof(*st->rows), row_cmp);
 	n = limit ? KS_MIN(st->nrows, (size_t)limit) : st->nrows;
 
 	if (c->opt.json) {

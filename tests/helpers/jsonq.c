@@ -960,13 +960,13 @@ int main(int argc, char **argv)
 	bool check = false, count = false, bad = false;
 	char *line = NULL, err[256];
 	ssize_t n;
-	int opt;
+	int opt, ret = 2;
 
 	cap = (size_t)argc;
 	conds = calloc(cap, sizeof(*conds));
 	gets = calloc(cap, sizeof(*gets));
 	if (!conds || !gets)
-		return 2;
+		goto out;
 	while ((opt = getopt_long(argc, argv, "w:g:ch", lo, NULL)) != -1) {
 		switch (opt) {
 		case 'C':
@@ -975,7 +975,8 @@ int main(int argc, char **argv)
 		case 'w':
 			if (cond_parse(optarg, &conds[nconds])) {
 				fprintf(stderr, "jsonq: bad expression '%s'\n", optarg);
-				return 2;
+				nconds++; /* what it parsed is freed with the others */
+				goto out;
 			}
 			nconds++;
 			break;
@@ -987,16 +988,17 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage();
-			return 0;
+			ret = 0;
+			goto out;
 		default:
 			usage();
-			return 2;
+			goto out;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "jsonq: unexpected argument '%s'\n", argv[optind]);
 		usage();
-		return 2;
+		goto out;
 	}
 
 	for (;;) {
@@ -1074,19 +1076,20 @@ int main(int argc, char **argv)
 	free(line);
 	if (ferror(stdin)) {
 		fprintf(stderr, "jsonq: reading input: %s\n", strerror(errno));
-		return 2;
+		goto out;
 	}
 	if (count && !check)
 		printf("%zu\n", matched);
-	for (size_t i = 0; i < nconds; i++) {
+	if (!fflush(stdout))
+		ret = bad ? 1 : 0;
+out:
+	for (size_t i = 0; conds && i < nconds; i++) {
 		free(conds[i].path);
 		json_free(conds[i].json);
 	}
 	free(conds);
 	free(gets);
-	if (fflush(stdout))
-		return 2;
-	return bad ? 1 : 0;
+	return ret;
 }
 
 #endif
