@@ -412,6 +412,9 @@ sigsnoop/pidfd sigsnoop/generated sigsnoop/text softirqs/net_rx softirqs/dist so
 hardirqs/names hardirqs/dist runqlen/* runqslower/spinners runqslower/text
 runqslower/threshold wakeuptime/* cpudist/oncpu cpudist/offcpu cpudist/process
 badinput/opensnoop/* badinput/syscount/* exit/syscount/* exit/profile/*
+hostile/* output/* trace_contract/json_errors trace_contract/long_line
+trace_contract/cmd_* trace_contract/exit_codes trace_contract/verifier_reason
+trace_contract/output_errors bcc/opensnoop_n_contains bcc/execsnoop_t bcc/profile_d_duration
 '
 # KS_SAN_TESTS='PATTERN...' runs other tool tests in the stage ('*': all, about 7 minutes).
 san_tests=${KS_SAN_TESTS:-$san_tests}

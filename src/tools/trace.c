@@ -123,7 +123,7 @@ static char *read_file(const char *path)
 	return buf;
 }
 
-static int trace_run(struct ks_ctx *c)
+static int trace_main(struct ks_ctx *c)
 {
 	struct lang_compile_opts co = { 0 };
 	struct lang_run_opts ro = { 0 };
@@ -243,6 +243,15 @@ out:
 	lang_compiled_free(cc);
 	lang_program_free(p);
 	free(src);
+	return ret;
+}
+
+/* The command: its run, then the argument list the options built, however it ended. */
+static int trace_run(struct ks_ctx *c)
+{
+	struct trace *st = c->state;
+	int ret = trace_main(c);
+
 	free(st->args.v);
 	st->args.v = NULL;
 	st->args.n = 0;
