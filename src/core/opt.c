@@ -33,6 +33,7 @@ enum {
 	CO_CGROUP_HIERARCHY,
 	CO_ELAPSED,
 	CO_INTERVAL,
+	CO_COUNT,
 	CO_KEY_BASE = 1100, /* + enum ks_hist_by: the per-key options */
 	TOOL_LONG_BASE = 2000,
 	/* + index in common_opts: a common long option, apart from a tool's use of its letter */
@@ -60,6 +61,7 @@ static const struct common_opt common_opts[] = {
 	{ "duration", CO_DURATION, "SECONDS", KS_TOOL_BPF, "stop after this many seconds" },
 	{ "interval", CO_INTERVAL, "SECONDS", KS_TOOL_DURATION_ARG,
 	  "print a report every this many seconds (counts start anew)" },
+	{ "count", CO_COUNT, "N", KS_TOOL_DURATION_ARG, "with --interval: stop after N reports" },
 	{ "timestamp", CO_TIMESTAMP, NULL, KS_TOOL_STREAM,
 	  "print wall-clock times (HH:MM:SS: a column, or above each report)" },
 	{ "elapsed", CO_ELAPSED, NULL, KS_TOOL_EVENTS,
@@ -286,6 +288,12 @@ static int parse_common(const struct ks_tool *t, struct ks_common *c, int code, 
 	case CO_INTERVAL:
 		if (ks_parse_seconds(arg, &c->interval)) {
 			ks_error("invalid interval '%s': expected seconds > 0", arg);
+			return -EINVAL;
+		}
+		return 0;
+	case CO_COUNT:
+		if (ks_parse_ll(arg, 1, LLONG_MAX, &c->count)) {
+			ks_error("invalid count '%s': expected a number > 0", arg);
 			return -EINVAL;
 		}
 		return 0;
@@ -560,6 +568,11 @@ out:
 int ks_common_check(const struct ks_common *c)
 {
 	char path[64];
+
+	if (c->count && c->interval <= 0) {
+		ks_error("--count needs --interval: it counts reports");
+		return -EINVAL;
+	}
 
 	if (c->pid && kill(c->pid, 0) && errno == ESRCH) {
 		ks_error("no such process: %d", c->pid);

@@ -576,7 +576,14 @@ static void test_duration_arg(void)
 	CHECK_ERROR(PARSE_HABIT("5", "6"));
 	CHECK_ERROR(PARSE_HABIT("0"));
 	CHECK_ERROR(PARSE_HABIT("--interval", "0"));
+	CHECK_OK(PARSE_HABIT("--interval", "1", "--count", "3"));
+	CHECK(c.interval == 1 && c.count == 3, "interval %g count %lld", c.interval, c.count);
+	CHECK(ks_common_check(&c) == 0, "--interval with --count");
+	CHECK_OK(PARSE_HABIT("--count", "3"));
+	CHECK(ks_common_check(&c) == -EINVAL, "--count without --interval passes the check");
+	CHECK_ERROR(PARSE_HABIT("--interval", "1", "--count", "0"));
 	/* Not for interval tools and commands. */
+	CHECK_ERROR(PARSE("--count", "1"));
 	CHECK_ERROR(PARSE("--interval", "1"));
 	CHECK_ERROR(PARSE_BARE("--elapsed"));
 }
