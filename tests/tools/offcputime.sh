@@ -72,8 +72,11 @@ t_off_sleep() {
 	[ -z "$_m" ] || ks_method_works "$_m"
 	off_run ks sleep 10 50 -- --folded ${_m:+--attach "$_m"}
 	expect_blocked "$(folded_sum "$KS_TMP/ks.out" sleep_here)" ks sleep_here 50
-	expect_eq "$(grep ';sleep_here;' "$KS_TMP/ks.out" | grep -c -v ';main;sleep_here;')" 0 \
-		"sleep_here stacks without main right below"
+	# A preemption in user mode (an interrupt or exception entry, asm_*) may catch sleep_here in
+	# its first instructions, before it set its frame pointer: that walk skips main, as a
+	# profile sample there does. A block in the system call itself never does.
+	expect_eq "$(grep ';sleep_here;' "$KS_TMP/ks.out" | grep -v ';asm_[a-z_]*_\[k\];' |
+		grep -c -v ';main;sleep_here;')" 0 "sleep_here stacks without main right below"
 	# the kernel half: the sleep ends in the scheduler
 	expect_eq "$(grep ';sleep_here;' "$KS_TMP/ks.out" | grep -c 'schedule_\[k\]')" \
 		"$(grep -c ';sleep_here;' "$KS_TMP/ks.out")" "sleep_here stacks through schedule()"
