@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/btf.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -399,4 +400,40 @@ const char *ks_btf_str(unsigned int off)
 	if (off >= h->str_len)
 		return "";
 	return (const char *)view.data + h->hdr_len + h->str_off + off;
+}
+
+int ks_btf_tp_args(const char *tp, const char **types, int max)
+{
+	char name[128];
+	const struct btf_type *t;
+	const struct btf_param *p;
+	int id, n;
+
+	if (snprintf(name, sizeof(name), "btf_trace_%s", tp) >= (int)sizeof(name))
+		return -ENAMETOOLONG;
+	id = ks_btf_id(name, BTF_KIND_TYPEDEF);
+	if (id < 0)
+		return id;
+	/* typedef -> pointer -> function prototype (void *data, the arguments ...) */
+	t = ks_btf_type(id);
+	t = t ? ks_btf_type((int)t->type) : NULL;
+	if (!t || BTF_INFO_KIND(t->info) != BTF_KIND_PTR)
+		return -EINVAL;
+	t = ks_btf_type((int)t->type);
+	if (!t || BTF_INFO_KIND(t->info) != BTF_KIND_FUNC_PROTO || !BTF_INFO_VLEN(t->info))
+		return -EINVAL;
+	n = (int)BTF_INFO_VLEN(t->info) - 1;
+	p = (const struct btf_param *)(t + 1) + 1;
+	for (int i = 0; i < n && i < max; i++) {
+		const struct btf_type *a = ks_btf_type((int)p[i].type);
+
+		/* the name of a named type; "*" for any pointer, "" for others */
+		if (!a)
+			types[i] = "";
+		else if (BTF_INFO_KIND(a->info) == BTF_KIND_PTR)
+			types[i] = "*";
+		else
+			types[i] = ks_btf_str(a->name_off);
+	}
+	return n;
 }

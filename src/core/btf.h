@@ -61,6 +61,15 @@ int ks_btf_check(void);
  */
 int ks_btf_fingerprint(unsigned long long *h);
 
+/*
+ * The arguments of tracepoint @tp ("block_rq_complete") as its btf_trace_@tp typedef
+ * declares them (without the leading void *data): returns their number, and the first
+ * @max of them in @types: the type's name ("int", "blk_status_t"), "*" for any pointer,
+ * "" for an unnamed type. How a tool tells argument layouts apart before it loads, on
+ * kernels that changed a tracepoint's arguments. -ENOENT when there is no such tracepoint.
+ */
+int ks_btf_tp_args(const char *tp, const char **types, int max);
+
 /* Path of the kernel BTF file used above. */
 const char *ks_btf_path(void);
 

@@ -131,8 +131,10 @@ static void report_text(struct ks_ctx *c, const struct ks_khist *h, const struct
 			fputc('\n', c->out);
 			continue;
 		}
-		if (f->key_name)
+		if (f->key_name && *f->key_name)
 			fprintf(c->out, "%s%s = %s\n", i ? "\n" : "", f->key_name, label);
+		else if (f->key_name)
+			fprintf(c->out, "%s%s\n", i ? "\n" : "", label);
 		ks_hist_print_log2(c->out, r->val.slots, KS_HIST_SLOTS, f->unit);
 	}
 }
@@ -145,49 +147,74 @@ static unsigned long long key_u64(const struct ks_khist_row *r)
 	return k;
 }
 
-static int comm_len(const struct ks_khist_row *r)
+void ks_khist_task_label(int by, unsigned long long key, const char *comm, char *buf, size_t len)
 {
-	return (int)strnlen(r->val.comm, sizeof(r->val.comm));
+	char esc[4 * 16 + 1];
+
+	switch (by) {
+	case KS_BY_PID:
+	case KS_BY_TID:
+		ks_text_escape_str(esc, sizeof(esc), comm, strnlen(comm, 16), 0);
+		snprintf(buf, len, "%llu (%s)", key, esc);
+		break;
+	case KS_BY_CGROUP:
+		ks_cgroup_label(key, buf, len);
+		break;
+	default:
+		snprintf(buf, len, "%llu", key);
+	}
+}
+
+void ks_khist_task_json(struct ks_json *j, int by, unsigned long long key, const char *comm)
+{
+	switch (by) {
+	case KS_BY_PID:
+	case KS_BY_TID:
+		ks_json_uint(j, by == KS_BY_PID ? "pid" : "tid", key);
+		ks_json_strn(j, "comm", comm, strnlen(comm, 16));
+		break;
+	case KS_BY_CGROUP:
+		ks_cgroup_json(j, key);
+		break;
+	case KS_BY_PIDNS:
+		ks_json_uint(j, "pidns", key);
+		break;
+	}
 }
 
 static void label_task(const struct ks_khist_row *r, char *buf, size_t len)
 {
-	char comm[4 * sizeof(r->val.comm) + 1];
-
-	ks_text_escape_str(comm, sizeof(comm), r->val.comm, (size_t)comm_len(r), 0);
-	snprintf(buf, len, "%llu (%s)", key_u64(r), comm);
+	ks_khist_task_label(KS_BY_PID, key_u64(r), r->val.comm, buf, len);
 }
 
 static void label_cgroup(const struct ks_khist_row *r, char *buf, size_t len)
 {
-	ks_cgroup_label(key_u64(r), buf, len);
+	ks_khist_task_label(KS_BY_CGROUP, key_u64(r), NULL, buf, len);
 }
 
 static void label_number(const struct ks_khist_row *r, char *buf, size_t len)
 {
-	snprintf(buf, len, "%llu", key_u64(r));
+	ks_khist_task_label(KS_BY_PIDNS, key_u64(r), NULL, buf, len);
 }
 
 static void json_pid(struct ks_json *j, const struct ks_khist_row *r)
 {
-	ks_json_uint(j, "pid", key_u64(r));
-	ks_json_strn(j, "comm", r->val.comm, (size_t)comm_len(r));
+	ks_khist_task_json(j, KS_BY_PID, key_u64(r), r->val.comm);
 }
 
 static void json_tid(struct ks_json *j, const struct ks_khist_row *r)
 {
-	ks_json_uint(j, "tid", key_u64(r));
-	ks_json_strn(j, "comm", r->val.comm, (size_t)comm_len(r));
+	ks_khist_task_json(j, KS_BY_TID, key_u64(r), r->val.comm);
 }
 
 static void json_cgroup(struct ks_json *j, const struct ks_khist_row *r)
 {
-	ks_cgroup_json(j, key_u64(r));
+	ks_khist_task_json(j, KS_BY_CGROUP, key_u64(r), NULL);
 }
 
 static void json_pidns(struct ks_json *j, const struct ks_khist_row *r)
 {
-	ks_json_uint(j, "pidns", key_u64(r));
+	ks_khist_task_json(j, KS_BY_PIDNS, key_u64(r), NULL);
 }
 
 void ks_khist_fmt_task(struct ks_khist_fmt *f, enum ks_hist_by by)

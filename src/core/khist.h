@@ -26,7 +26,8 @@ struct ks_khist_fmt {
 	size_t key_size;      /* its key size */
 	const char *type;     /* JSON line type ("histograms") */
 	const char *by;	      /* JSON "by": what the keys are ("pid"), "all" for one key */
-	const char *key_name; /* text: "pid" in "pid = LABEL" above each histogram; NULL: no line */
+	/* text: "pid" in "pid = LABEL" above each histogram; NULL: no line; "": LABEL alone */
+	const char *key_name;
 	const char *unit;     /* the slots' unit: "usecs", "msecs", "nsecs" */
 	bool hist;	      /* histograms; false: a table of counts (and totals) */
 	bool total;	      /* sums were measured: totals in the table and in JSON */
@@ -52,6 +53,14 @@ struct ks_khist_fmt {
 				       .type = "histograms",                                       \
 				       .hist = true,                                               \
 				       .total = true })
+
+/*
+ * The label and the JSON members of a task key @key of kind @by (enum ks_hist_by) with
+ * its name @comm (16 bytes, may be NULL where @by has none), as ks_khist_fmt_task's
+ * reports show them: for tools whose keys hold a task key among other things.
+ */
+void ks_khist_task_label(int by, unsigned long long key, const char *comm, char *buf, size_t len);
+void ks_khist_task_json(struct ks_json *j, int by, unsigned long long key, const char *comm);
 
 /* Free what reports with @f allocated (its reader); @f can be used again. */
 void ks_khist_fmt_release(struct ks_khist_fmt *f);
