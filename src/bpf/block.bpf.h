@@ -93,13 +93,14 @@ static __always_inline __u32 ks_blk_rq_dev(struct request *rq)
 	}
 	if (!disk)
 		return 0;
-	return KS_BLK_DEV((__u32)BPF_CORE_READ(disk, major), (__u32)BPF_CORE_READ(disk, first_minor));
+	return KS_BLK_DEV((__u32)BPF_CORE_READ(disk, major),
+			  (__u32)BPF_CORE_READ(disk, first_minor));
 }
 
 /* One flag of enum req_flag_bits, wherever this kernel puts it. */
 #define KS_BLK_FLAG(cmd, bit, ours)                                                                \
 	(bpf_core_enum_value_exists(enum req_flag_bits, bit) &&                                    \
-			 ((cmd) >> bpf_core_enum_value(enum req_flag_bits, bit)) & 1                \
+			 ((cmd) >> bpf_core_enum_value(enum req_flag_bits, bit)) & 1               \
 		 ? (ours)                                                                          \
 		 : 0)
 

@@ -57,8 +57,8 @@ int ks_disk_parse(const char *arg, unsigned int *dev, char *err, size_t errlen)
 	} else {
 		base = strncmp(arg, "/dev/", 5) ? arg : arg + 5;
 		if (!*base || strchr(base, '/') || strlen(base) >= sizeof(name) || base[0] == '.') {
-			snprintf(err, errlen, "invalid disk '%s': expected a name like vda or MAJ:MIN",
-				 arg);
+			snprintf(err, errlen,
+				 "invalid disk '%s': expected a name like vda or MAJ:MIN", arg);
 			return -EINVAL;
 		}
 		if (dev_of_name(base, dev)) {
@@ -78,11 +78,16 @@ int ks_disk_parse(const char *arg, unsigned int *dev, char *err, size_t errlen)
 	return 0;
 }
 
+int ks_disk_opt(const char *arg, void *field, char *err, size_t errlen)
+{
+	return ks_disk_parse(arg, field, err, errlen);
+}
+
 /* Names seen so far: disks come and go rarely, reports name them often. */
 static struct disk_name {
 	unsigned int dev;
 	char name[32];
-} *names;
+} * names;
 static size_t nnames;
 
 const char *ks_disk_name(unsigned int dev, char *buf, size_t len)
@@ -186,8 +191,10 @@ const char *ks_blk_flags_name(unsigned int flags, char *buf, size_t len)
 	static const struct {
 		unsigned int bit;
 		const char *word;
-	} words[] = { { KS_BLK_SYNC, "Sync" },	   { KS_BLK_META, "Meta" },
-		      { KS_BLK_FUA, "FUA" },	   { KS_BLK_PREFLUSH, "Preflush" },
+	} words[] = { { KS_BLK_SYNC, "Sync" },
+		      { KS_BLK_META, "Meta" },
+		      { KS_BLK_FUA, "FUA" },
+		      { KS_BLK_PREFLUSH, "Preflush" },
 		      { KS_BLK_RAHEAD, "ReadAhead" } };
 	int i = op_index(flags);
 	size_t n;
@@ -208,8 +215,8 @@ int ks_blk_errno(int error)
 {
 	/* blk_status_t values that have meant the same since 4.13 (blk_errors[] in blk-core.c) */
 	static const int status_errno[] = {
-		0,	   EOPNOTSUPP, ETIMEDOUT, ENOSPC, ENOLINK, EREMOTEIO,
-		EBADE,	   ENODATA,    EILSEQ,	  ENOMEM, EIO,
+		0,     EOPNOTSUPP, ETIMEDOUT, ENOSPC, ENOLINK, EREMOTEIO,
+		EBADE, ENODATA,	   EILSEQ,    ENOMEM, EIO,
 	};
 
 	if (error <= 0)

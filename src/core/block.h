@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "core/opt.h"
+
 #include "shared/block.h"
 
 struct ks_ctx;
@@ -17,6 +19,14 @@ struct ks_json;
  * for the user in @err.
  */
 int ks_disk_parse(const char *arg, unsigned int *dev, char *err, size_t errlen);
+
+/* ks_disk_parse for an option entry (KS_FUNC's parser): @field is an unsigned int. */
+int ks_disk_opt(const char *arg, void *field, char *err, size_t errlen);
+
+/* The -d/--disk DISK option of the block tools, into unsigned int @field of state @type. */
+#define KS_DISK_OPT(type, field)                                                                   \
+	KS_FUNC(type, field, "disk", 'd', "DISK",                                                  \
+		"only this disk: a name (vda, loop3) or MAJ:MIN", ks_disk_opt)
 
 /*
  * The kernel's name of disk @dev ("vda"), from /sys/dev/block/MAJ:MIN; "MAJ:MIN" when the

@@ -22,15 +22,15 @@ struct ks_khist;
 
 /* How a report of keyed histograms looks (ks_khist_report). */
 struct ks_khist_fmt {
-	const char *map;      /* the BPF map (KS_HIST_MAP) in the running tool's object */
-	size_t key_size;      /* its key size */
-	const char *type;     /* JSON line type ("histograms") */
-	const char *by;	      /* JSON "by": what the keys are ("pid"), "all" for one key */
+	const char *map;  /* the BPF map (KS_HIST_MAP) in the running tool's object */
+	size_t key_size;  /* its key size */
+	const char *type; /* JSON line type ("histograms") */
+	const char *by;	  /* JSON "by": what the keys are ("pid"), "all" for one key */
 	/* text: "pid" in "pid = LABEL" above each histogram; NULL: no line; "": LABEL alone */
 	const char *key_name;
-	const char *unit;     /* the slots' unit: "usecs", "msecs", "nsecs" */
-	bool hist;	      /* histograms; false: a table of counts (and totals) */
-	bool total;	      /* sums were measured: totals in the table and in JSON */
+	const char *unit;	      /* the slots' unit: "usecs", "msecs", "nsecs" */
+	bool hist;		      /* histograms; false: a table of counts (and totals) */
+	bool total;		      /* sums were measured: totals in the table and in JSON */
 	unsigned long long total_div; /* text table: total in ns divided by this (1000: us) */
 	const char *label_title;      /* text table: title of the key column ("HARDIRQ") */
 	/* Order of rows; NULL: by total (or count) descending, then by key bytes. */

@@ -11,17 +11,17 @@
  * zeroes; stable across kernels), the bits above are flags whose kernel bit numbers move
  * between releases (enum req_flag_bits), mapped by CO-RE in src/bpf/block.bpf.h.
  */
-#define KS_BLK_OP_MASK 0xffu
-#define KS_BLK_SYNC (1u << 8)
-#define KS_BLK_META (1u << 9)
-#define KS_BLK_FUA (1u << 10)
+#define KS_BLK_OP_MASK	0xffu
+#define KS_BLK_SYNC	(1u << 8)
+#define KS_BLK_META	(1u << 9)
+#define KS_BLK_FUA	(1u << 10)
 #define KS_BLK_PREFLUSH (1u << 11)
-#define KS_BLK_RAHEAD (1u << 12)
+#define KS_BLK_RAHEAD	(1u << 12)
 
-#define KS_BLK_OP_READ 0
-#define KS_BLK_OP_WRITE 1
-#define KS_BLK_OP_FLUSH 2
-#define KS_BLK_OP_DISCARD 3
+#define KS_BLK_OP_READ	       0
+#define KS_BLK_OP_WRITE	       1
+#define KS_BLK_OP_FLUSH	       2
+#define KS_BLK_OP_DISCARD      3
 #define KS_BLK_OP_SECURE_ERASE 5
 #define KS_BLK_OP_WRITE_ZEROES 9
 
@@ -29,10 +29,10 @@
  * A disk as the kernel numbers it: MKDEV(major, minor) of include/linux/kdev_t.h (major in
  * the bits above 20), which is also what the classic block tracepoints print.
  */
-#define KS_BLK_MINORBITS 20
+#define KS_BLK_MINORBITS	 20
 #define KS_BLK_DEV(major, minor) (((major) << KS_BLK_MINORBITS) | (minor))
-#define KS_BLK_MAJOR(dev) ((dev) >> KS_BLK_MINORBITS)
-#define KS_BLK_MINOR(dev) ((dev) & ((1u << KS_BLK_MINORBITS) - 1))
+#define KS_BLK_MAJOR(dev)	 ((dev) >> KS_BLK_MINORBITS)
+#define KS_BLK_MINOR(dev)	 ((dev) & ((1u << KS_BLK_MINORBITS) - 1))
 
 /* One request in flight, from its creation (or issue) to its completion. */
 struct ks_blk_req {

@@ -14,11 +14,6 @@ struct biolatency {
 	char by[48]; /* the report's JSON "by" */
 };
 
-static int parse_disk(const char *arg, void *field, char *err, size_t errlen)
-{
-	return ks_disk_parse(arg, field, err, errlen);
-}
-
 static const struct ks_opt opts[] = {
 	KS_FLAG(struct biolatency, millis, "milliseconds", 'm',
 		"histograms in milliseconds (default us)"),
@@ -27,8 +22,7 @@ static const struct ks_opt opts[] = {
 	KS_FLAG(struct biolatency, per_disk, "disks", 'D', "one histogram per disk"),
 	KS_FLAG(struct biolatency, per_flags, "flags", 'F',
 		"one histogram per operation and flags (Write-Sync, Read ...)"),
-	KS_FUNC(struct biolatency, dev, "disk", 'd', "DISK",
-		"only this disk: a name (vda, loop3) or MAJ:MIN", parse_disk),
+	KS_DISK_OPT(struct biolatency, dev),
 	{ 0 },
 };
 

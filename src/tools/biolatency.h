@@ -4,13 +4,13 @@
 #define KS_BIOLATENCY_H
 
 /* biolat_key.parts: which members mean something (the report labels from the key alone). */
-#define BIOLAT_DISK 1u	 /* -D: dev */
-#define BIOLAT_FLAGS 2u	 /* -F: flags */
+#define BIOLAT_DISK   1u /* -D: dev */
+#define BIOLAT_FLAGS  2u /* -F: flags */
 #define BIOLAT_QUEUED 4u /* -Q: kind tells queue time from device time */
 
 /* kind */
 #define BIOLAT_DEVICE 0 /* issue -> completion */
-#define BIOLAT_QUEUE 1	/* request made -> issue */
+#define BIOLAT_QUEUE  1 /* request made -> issue */
 
 struct biolat_key {
 	unsigned long long who; /* the submitter's key (ks_blk_who_key), 0 for all */

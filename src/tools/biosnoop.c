@@ -14,16 +14,10 @@ struct biosnoop {
 	unsigned int dev;
 };
 
-static int parse_disk(const char *arg, void *field, char *err, size_t errlen)
-{
-	return ks_disk_parse(arg, field, err, errlen);
-}
-
 static const struct ks_opt opts[] = {
 	KS_FLAG(struct biosnoop, queued, "queued", 'Q',
 		"a QUE(ms) column: the time from request made to issued"),
-	KS_FUNC(struct biosnoop, dev, "disk", 'd', "DISK",
-		"only this disk: a name (vda, loop3) or MAJ:MIN", parse_disk),
+	KS_DISK_OPT(struct biosnoop, dev),
 	{ 0 },
 };
 
