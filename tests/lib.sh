@@ -426,6 +426,113 @@ ks_ppid() { sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f2; }
 # The cgroup v2 path of PID ("/user.slice/..."), from the "0::" line of /proc/PID/cgroup.
 ks_cgroup_of() { sed -n 's/^0:://p' "/proc/$1/cgroup"; }
 
+# --- block devices ----------------------------------------------------------------------
+
+# ks_loop_new NAME SIZE_MB: a sparse file $KS_TMP/NAME.img of SIZE_MB MiB on a free loop
+# device (helpers/loopdev), with direct IO where the kernel and the file's filesystem allow it.
+# Sets KS_LOOP (/dev/loopN), KS_LOOP_NAME (loopN), KS_LOOP_FILE and KS_LOOP_DIO (1 if the loop
+# device does direct IO on the file, else 0). Whatever ends the test, the device is detached
+# (_ks_cleanup; after a timeout, run.sh): the file is registered before it is attached, and
+# only a device bound to that very file is detached. Skips the test where there are no loop
+# devices (no /dev/loop-control: no loop driver, or its module not loaded).
+ks_loop_new() {
+	KS_LOOP_FILE=$KS_TMP/$1.img
+	dd if=/dev/zero of="$KS_LOOP_FILE" bs=1048576 count=0 seek="$2" 2>"$KS_TMP/$1.loop.err" ||
+		fail "cannot make $KS_LOOP_FILE: $(ks_first_line "$KS_TMP/$1.loop.err")"
+	KS_LOOP_FILE=$(readlink -f "$KS_LOOP_FILE")
+	echo "$KS_LOOP_FILE" >>"$KS_TMP/.loops"
+	"$H/loopdev" attach "$KS_LOOP_FILE" --direct-io >"$KS_TMP/$1.loop" 2>"$KS_TMP/$1.loop.err"
+	_ks_rc=$?
+	[ "$_ks_rc" = 3 ] && skip "$(ks_first_line "$KS_TMP/$1.loop.err")"
+	[ "$_ks_rc" = 0 ] || fail "loopdev attach exited with $_ks_rc: $(ks_first_line "$KS_TMP/$1.loop.err")"
+	read -r KS_LOOP _ks_d _ks_fd <"$KS_TMP/$1.loop"
+	KS_LOOP_NAME=${KS_LOOP##*/}
+	KS_LOOP_DIO=0
+	[ "$_ks_d" = dio=on ] && KS_LOOP_DIO=1
+	note "$(cat "$KS_TMP/$1.loop.err")"
+}
+
+# ks_loop_detach [DEV [FILE]]: detach DEV (default KS_LOOP) bound to FILE (default
+# KS_LOOP_FILE) now; fails the test unless it is gone.
+ks_loop_detach() {
+	"$H/loopdev" detach "${1:-$KS_LOOP}" "${2:-$KS_LOOP_FILE}" 2>"$KS_TMP/loop-detach.err" ||
+		fail "loopdev detach ${1:-$KS_LOOP}: $(ks_first_line "$KS_TMP/loop-detach.err")"
+}
+
+# The loop devices bound to FILE (a path as the kernel shows it), one per line.
+ks_loops_of() {
+	for _ks_bf in /sys/block/loop*/loop/backing_file; do
+		[ -f "$_ks_bf" ] && [ "$(cat "$_ks_bf" 2>/dev/null)" = "$1" ] || continue
+		_ks_bf=${_ks_bf%/loop/backing_file}
+		echo "/dev/${_ks_bf##*/}"
+	done
+}
+
+# Detach every loop device still bound to a file in $KS_TMP/.loops (the test's cleanup, and
+# run.sh's after a test it had to kill).
+_ks_loops_detach() {
+	[ -f "$KS_TMP/.loops" ] || return 0
+	while read -r _ks_lf; do
+		for _ks_ld in $(ks_loops_of "$_ks_lf"); do
+			"$H/loopdev" detach "$_ks_ld" "$_ks_lf" ||
+				printf 'cleanup: cannot detach %s from %s\n' "$_ks_ld" "$_ks_lf" >&2
+		done
+	done <"$KS_TMP/.loops"
+	rm -f "$KS_TMP/.loops"
+}
+
+# Field names of /sys/block/DEV/stat (Documentation/block/stat.rst), in order; older kernels
+# have fewer (discard since 4.19, flush since 5.5).
+KS_BLK_FIELDS='rd_ios rd_merges rd_sectors rd_ticks wr_ios wr_merges wr_sectors wr_ticks in_flight io_ticks time_in_queue dc_ios dc_merges dc_sectors dc_ticks fl_ios fl_ticks'
+
+_ks_blk_idle() { [ "$(awk '{ print $9 }' "/sys/block/$1/stat" 2>/dev/null)" = 0 ]; }
+
+# ks_blkstat DEV [FIELD]: the device's own IO accounting (DEV: /dev/loopN or loopN), as
+# "rd_ios=N rd_merges=N rd_sectors=N ... fl_ticks=N" (KS_BLK_FIELDS), or FIELD's value alone
+# (empty if this kernel has no such field). The kernel counts a request when it completes, and
+# the process waiting for it may wake before that: it first waits (5 s at most) until the
+# device has nothing in flight.
+ks_blkstat() {
+	_ks_bd=${1##*/}
+	ks_wait_until 5 _ks_blk_idle "$_ks_bd" || note "$_ks_bd: requests still in flight after 5 s"
+	awk -v names="$KS_BLK_FIELDS" -v f="${2:-}" '{
+		n = split(names, k, " ")
+		for (i = 1; i <= NF && i <= n; i++) {
+			if (f == "") printf "%s%s=%s", (i > 1 ? " " : ""), k[i], $i
+			else if (k[i] == f) v = $i
+		}
+	} END { if (f == "") print ""; else print v }' "/sys/block/$_ks_bd/stat"
+}
+
+# ks_blkstat_save DEV TAG: remember DEV's accounting now, for ks_blkstat_delta.
+ks_blkstat_save() { ks_blkstat "$1" >"$KS_TMP/$2.blkstat"; }
+
+# ks_blkstat_delta DEV TAG FIELD: FIELD now minus FIELD when TAG was saved (empty if the
+# kernel has no such field).
+ks_blkstat_delta() {
+	_ks_b0=$(tr ' ' '\n' <"$KS_TMP/$2.blkstat" | sed -n "s/^$3=//p")
+	_ks_b1=$(ks_blkstat "$1" "$3")
+	[ -n "$_ks_b0" ] && [ -n "$_ks_b1" ] && echo $((_ks_b1 - _ks_b0))
+}
+
+# bio_start NAME DEV OP...: start bioload (helpers/bioload.c: O_DIRECT IOs on DEV, one at a
+# time, one request each, "io r|w|flush BYTES OFFSET" per IO done), wait until it waits for
+# SIGUSR1; trigger it with wl_go / wl_run. Its pid (ks_pid NAME) submits every IO.
+bio_start() {
+	_ks_wn=$1
+	shift
+	ks_bg "$_ks_wn" "$H/bioload" "$@"
+	_wl_ready "$_ks_wn"
+}
+
+# bio_ios NAME [r|w|flush]: IOs bioload NAME reported done (of that kind).
+bio_ios() { awk -v o="${2:-}" '$1 == "io" && (o == "" || $2 == o) { n++ } END { print n + 0 }' \
+	"$KS_TMP/$1.out"; }
+
+# bio_bytes NAME [r|w]: the bytes they moved.
+bio_bytes() { awk -v o="${2:-}" '$1 == "io" && (o == "" || $2 == o) { n += $3 } END { print n + 0 }' \
+	"$KS_TMP/$1.out"; }
+
 # --- cgroups ----------------------------------------------------------------------------
 
 # Mount point of the cgroup v2 hierarchy, from /proc/mounts (empty if none).
@@ -489,6 +596,8 @@ _ks_cleanup() {
 			ks_bg_kill "$_ks_b"
 		done <"$KS_TMP/.bg"
 	fi
+	# after the processes that may hold them open
+	_ks_loops_detach
 	if [ -f "$KS_TMP/.cgroups" ]; then
 		while read -r _ks_c; do
 			_ks_cg_remove "$_ks_c" || printf 'cleanup: cannot remove cgroup %s\n' "$_ks_c" >&2

@@ -295,6 +295,9 @@ run_tool_test() { # FILE NEEDS_ROOT TIMEOUT NAME COMMAND [RETRY]
 	bounded "$secs" sh -c '. "$1"; ks_main "$2" "$3"' sh \
 		"$top/tests/lib.sh" "$file" "$cmd" >"$tdir/test.log" 2>&1 </dev/null
 	rc=$?
+	# loop devices a test killed on timeout could not detach itself (lib.sh ks_loop_new)
+	[ -f "$tdir/.loops" ] && KS_TMP=$tdir sh -c '. "$1"; _ks_loops_detach' sh "$top/tests/lib.sh" \
+		>>"$tdir/test.log" 2>&1 </dev/null
 	san_found=
 	[ -z "$san_on" ] || san_found=$(san_reported "$tdir/san")
 	result=
