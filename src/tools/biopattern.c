@@ -57,7 +57,8 @@ static void report(struct ks_ctx *c, struct row *rows, size_t n)
 			ks_json_uint(j, "sequential", k->sequential);
 			ks_json_uint(j, "random", k->random);
 			ks_json_uint(j, "bytes", k->bytes);
-			ks_json_uint(j, "sequential_pct", pct(k->sequential, k->sequential + k->random));
+			ks_json_uint(j, "sequential_pct",
+				     pct(k->sequential, k->sequential + k->random));
 			ks_json_uint(j, "random_pct", pct(k->random, k->sequential + k->random));
 			ks_json_obj_end(j);
 		}
@@ -118,8 +119,7 @@ static int configure(struct ks_ctx *c)
 }
 
 KSCOPE_BPF_TOOL(
-	biopattern,
-	.summary = "random vs sequential block IO per disk, per interval",
+	biopattern, .summary = "random vs sequential block IO per disk, per interval",
 	.usage = "[interval [count]]",
 	.help = "Each block request with data, at its completion, is sequential when it begins\n"
 		"at the sector where the same disk's previous completed request ended, random\n"
@@ -128,7 +128,8 @@ KSCOPE_BPF_TOOL(
 		"every interval. The process filters (-p ...) select the submitter: requests\n"
 		"made before tracing started are then left out. JSON: one line per report\n"
 		"{\"type\":\"biopattern\",\"time_ns\",\"rows\":[{\"disk\",\"major\",\"minor\",\n"
-		"\"count\",\"sequential\",\"random\",\"bytes\",\"sequential_pct\",\"random_pct\"}]}.\n\n"
+		"\"count\",\"sequential\",\"random\",\"bytes\",\"sequential_pct\",\"random_pct\"}]}"
+		".\n\n"
 		"examples:\n"
 		"  kscope biopattern 1              every second\n"
 		"  kscope biopattern -d vda 5 3     vda, every 5 seconds, 3 times",

@@ -48,8 +48,7 @@ static int configure(struct ks_ctx *c)
 }
 
 KSCOPE_BPF_TOOL(
-	bitesize,
-	.summary = "block IO size histograms per submitting process",
+	bitesize, .summary = "block IO size histograms per submitting process",
 	.usage = "[interval [count]]",
 	.help = "The size of each block request (at its issue to the driver), counted at its\n"
 		"completion, as log2 histograms of Kbytes: one per process that SUBMITTED the\n"
