@@ -23,6 +23,9 @@ static const struct ks_opt opts[] = {
 	KS_FLAG(struct biolatency, per_flags, "flags", 'F',
 		"one histogram per operation and flags (Write-Sync, Read ...)"),
 	KS_DISK_OPT(struct biolatency, dev),
+	KS_REFUSE('j', "is BCC's JSON output; kscope biolatency takes --json"),
+	KS_REFUSE('e', "is BCC's extended output (averages); kscope's JSON rows have count and "
+		       "total_ns"),
 	{ 0 },
 };
 

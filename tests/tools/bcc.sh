@@ -8,7 +8,8 @@ for _c in profile_c profile_L profile_C profile_stack_storage_size offcputime_st
 	wakeuptime_v opensnoop_f opensnoop_F opensnoop_b execsnoop_l execsnoop_n_regex \
 	exitsnoop_T exitsnoop_utc \
 	sigsnoop_n sigsnoop_n_flag runqlen_f runqlen_Q cpudist_I cpudist_e hardirqs_d \
-	hardirqs_c softirqs_d softirqs_c syscount_T syscount_i trace_d trace_f trace_o trace_q; do
+	hardirqs_c softirqs_d softirqs_c syscount_T syscount_i trace_d trace_f trace_o trace_q \
+	biolatency_j biolatency_e; do
 	ks_test -n -H "bcc/refused/$_c" t_refused "$_c"
 done
 ks_test bcc/profile_duration t_duration profile
@@ -29,6 +30,8 @@ ks_test bcc/runqlen_T t_runqlen_T
 t_refused() {
 	case $1 in
 	profile_c) set -- "-F HZ" profile -c 1000 ;;
+	biolatency_j) set -- "--json" biolatency -j ;;
+	biolatency_e) set -- "total_ns" biolatency -e ;;
 	profile_L) set -- "-t TID" profile -L 1 ;;
 	profile_C) set -- "-C is BCC's CPU filter" profile -C 0 ;;
 	profile_stack_storage_size) set -- "--stack-storage N" profile --stack-storage-size 100 ;;
