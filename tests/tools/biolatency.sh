@@ -10,6 +10,7 @@ done
 ks_test biolatency/submitter t_bl_submitter
 ks_test biolatency/queued t_bl_queued
 ks_test -H biolatency/text t_bl_text
+ks_test -H biolatency/interval t_bl_interval
 ks_test -H biolatency/bad_disk t_bl_bad_disk
 
 # bl_rows NAME [EXPR...]: the rows of run NAME's reports (matching every jsonq EXPR).
@@ -142,6 +143,21 @@ t_bl_text() {
 	expect_eq "$(grep -c '^ *msecs *: count *distribution$' "$KS_TMP/ks.out")" 2 "msecs histograms"
 	expect_eq "$(awk '$2 == "->" { n += $5 } END { print n + 0 }' "$KS_TMP/ks.out")" 12 \
 		"samples in the text histograms"
+	pass
+}
+
+# interval count: that many reports, then it ends by itself; each report's requests are new.
+t_bl_interval() {
+	ks_loop_new d 32
+	bio_start b "$KS_LOOP" seq r 7 4k 0
+	ks_start ks biolatency --json -d "$KS_LOOP_NAME" 1 3
+	ks_attached ks
+	wl_run b
+	ks_wait ks "$KS_WAIT"
+	expect_rc ks 0
+	ks_json_ok ks
+	expect_eq "$(ks_count ks type=histograms)" 3 "reports"
+	expect_eq "$(bl_sum ks)" 7 "requests in all reports"
 	pass
 }
 
