@@ -78,6 +78,11 @@ int ks_disk_parse(const char *arg, unsigned int *dev, char *err, size_t errlen)
 	return 0;
 }
 
+int ks_disk_opt_parse(const char *arg, void *field, char *err, size_t errlen)
+{
+	return ks_disk_parse(arg, field, err, errlen);
+}
+
 /* Names seen so far: disks come and go rarely, reports name them often. */
 static struct disk_name {
 	unsigned int dev;

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "core/opt.h" /* KS_FUNC, for KS_DISK_OPT */
 #include "shared/block.h"
 
 struct ks_ctx;
@@ -17,6 +18,15 @@ struct ks_json;
  * for the user in @err.
  */
 int ks_disk_parse(const char *arg, unsigned int *dev, char *err, size_t errlen);
+
+/*
+ * ks_disk_parse as a KS_FUNC option parser (@field is an unsigned int), and the block
+ * tools' -d/--disk option on it: KS_DISK_OPT(struct tool, dev) in the tool's options.
+ */
+int ks_disk_opt_parse(const char *arg, void *field, char *err, size_t errlen);
+#define KS_DISK_OPT(type, field)                                                                   \
+	KS_FUNC(type, field, "disk", 'd', "DISK",                                                  \
+		"only this disk: a name (vda, loop3) or MAJ:MIN", ks_disk_opt_parse)
 
 /*
  * The kernel's name of disk @dev ("vda"), from /sys/dev/block/MAJ:MIN; "MAJ:MIN" when the
