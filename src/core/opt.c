@@ -86,11 +86,11 @@ static const struct key_opt {
 	enum ks_hist_by by;
 	const char *help;
 } key_opts[] = {
-	{ "pids", 'P', KS_TOOL_PER_PID, KS_BY_PID, "one histogram per process" },
-	{ "tids", 'L', KS_TOOL_PER_TID, KS_BY_TID, "one histogram per thread" },
+	{ "pids", 'P', KS_TOOL_PER_PID, KS_BY_PID, "one histogram (or row) per process" },
+	{ "tids", 'L', KS_TOOL_PER_TID, KS_BY_TID, "one histogram (or row) per thread" },
 	{ "per-cgroup", 0, KS_TOOL_PER_CGROUP, KS_BY_CGROUP,
-	  "one histogram per cgroup (path shown)" },
-	{ "pidnss", 0, KS_TOOL_PER_PIDNS, KS_BY_PIDNS, "one histogram per PID namespace" },
+	  "one histogram (or row) per cgroup (path shown)" },
+	{ "pidnss", 0, KS_TOOL_PER_PIDNS, KS_BY_PIDNS, "one histogram (or row) per PID namespace" },
 };
 
 static int key_code(const struct key_opt *o)
