@@ -394,7 +394,7 @@ fi
 # every tool's main tests and attach choice (attach/best), the language (compile, run, maps,
 # printf, strings, uprobes, USDT, errors), stacks symbolized into folded, JSON and SVG
 # output, histograms, BTF minimization, cgroups, features, jsonq's own tests, option errors
-# and signals. Left out: variants of the same code path (attach/*, each tool's generated
+# and signals, the block tools. Left out: variants of the same code path (attach/*, each tool's generated
 # smoke tests), bpftrace comparisons beyond two, and what takes long for little more code.
 san_tests='
 trace/count trace/printf trace/aggregations trace/hist trace/begin_end trace/interval
@@ -418,6 +418,8 @@ badinput/opensnoop/* badinput/syscount/* exit/syscount/* exit/profile/*
 hostile/* output/* trace_contract/json_errors trace_contract/long_line
 trace_contract/cmd_* trace_contract/exit_codes trace_contract/verifier_reason
 trace_contract/output_errors bcc/opensnoop_n_contains bcc/execsnoop_t bcc/profile_d_duration
+biolatency/disk biolatency/submitter biolatency/text biolatency/bad_disk biosnoop/exact
+biosnoop/text bitesize/buckets biopattern/shuffled biopattern/text
 '
 # KS_SAN_TESTS='PATTERN...' runs other tool tests in the stage ('*': all, about 7 minutes).
 san_tests=${KS_SAN_TESTS:-$san_tests}
