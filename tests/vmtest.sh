@@ -42,8 +42,10 @@
 # The image is unpacked without installing it; the ELF vmlinux inside the bzImage is
 # booted through its PVH entry (qemu -kernel vmlinux, TCG), with the test payload in an
 # uncompressed initramfs: busybox-static, kscope, the test helpers and scripts at the same
-# absolute paths as here, their shared libraries. The guest (/init from tests/vm/init)
-# runs `sh tests/run.sh --tools`, then reports over serial ports.
+# absolute paths as here, their shared libraries; then, per kernel, a small archive of the
+# modules the tests need that Debian builds as modules (the loop driver), taken from the
+# kernel's packages and cached beside vmlinux. The guest (/init from tests/vm/init) loads
+# them, runs `sh tests/run.sh --tools`, then reports over serial ports.
 #
 # Results in KSCOPE_VMTEST_OUT: summary.tsv and summary.jsonl, one line per kernel: name,
 # release, status (boot-ok: the guest ran the suite and reported; native: the host; panic,
