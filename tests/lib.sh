@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Shared by the tool tests (tests/tools/*.sh): results, background runs of kscope and of
-# the workload, the BPF leak check, private cgroups. POSIX sh; runs under BusyBox ash.
+# the workload, the BPF leak check, private cgroups, loop devices and block IO. POSIX sh; runs
+# under BusyBox ash.
 #
 # A test file registers its tests at top level and defines them as functions:
 #
@@ -462,9 +463,10 @@ ks_loop_detach() {
 # The loop devices bound to FILE (a path as the kernel shows it), one per line.
 ks_loops_of() {
 	for _ks_bf in /sys/block/loop*/loop/backing_file; do
-		[ -f "$_ks_bf" ] && [ "$(cat "$_ks_bf" 2>/dev/null)" = "$1" ] || continue
-		_ks_bf=${_ks_bf%/loop/backing_file}
-		echo "/dev/${_ks_bf##*/}"
+		if [ -f "$_ks_bf" ] && [ "$(cat "$_ks_bf" 2>/dev/null)" = "$1" ]; then
+			_ks_bf=${_ks_bf%/loop/backing_file}
+			echo "/dev/${_ks_bf##*/}"
+		fi
 	done
 }
 

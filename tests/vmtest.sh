@@ -42,8 +42,10 @@
 # The image is unpacked without installing it; the ELF vmlinux inside the bzImage is
 # booted through its PVH entry (qemu -kernel vmlinux, TCG), with the test payload in an
 # uncompressed initramfs: busybox-static, kscope, the test helpers and scripts at the same
-# absolute paths as here, their shared libraries. The guest (/init from tests/vm/init)
-# runs `sh tests/run.sh --tools`, then reports over serial ports.
+# absolute paths as here, their shared libraries; then, per kernel, a small archive of the
+# modules the tests need that Debian builds as modules (the loop driver), taken from the
+# kernel's packages and cached beside vmlinux. The guest (/init from tests/vm/init) loads
+# them, runs `sh tests/run.sh --tools`, then reports over serial ports.
 #
 # Results in KSCOPE_VMTEST_OUT: summary.tsv and summary.jsonl, one line per kernel: name,
 # release, status (boot-ok: the guest ran the suite and reported; native: the host; panic,
@@ -343,6 +345,83 @@ kernel_spec() {
 	esac
 }
 
+# The versioned packages an image package depends on whose kind (linux-KIND-N...) matches the
+# regex alternatives KINDS, e.g. linux-binary-N (the image, newer Debian), linux-modules-N.
+image_deps() {
+	apt_field "$1" "$2" Depends | tr ',|' '\n\n' | sed 's/^[ \t]*//; s/[ \t(].*//' |
+		grep -E "^linux-($3)-[0-9]" | grep -v -E -- '-(dbg|unsigned)$'
+}
+
+# The block drivers Debian builds as modules that the guests load: the loop driver.
+guest_modules=(loop)
+
+# One module of a kernel package: find NAME.ko[.xz|.zst|.gz] in the listing LIST of DEB,
+# extract it decompressed to DIR/NAME.ko, then the modules it depends on (its .modinfo
+# "depends="), and append each to DIR/order after those it needs (insmod order).
+add_module() {
+	local deb=$1 list=$2 dir=$3 m=$4 pat f dep
+	grep -q -x -F "$m.ko" "$dir/order" 2>/dev/null && return 0
+	pat=$(printf '%s' "$m" | sed 's/[-_]/[-_]/g')
+	f=$(grep -E "/kernel/.*/$pat\.ko(\.xz|\.zst|\.gz)?\$" "$list" | head -n 1)
+	[ -n "$f" ] || { say "no module $m in $(basename "$deb")"; return 1; }
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -O "$f" >"$dir/$m.ko.in" 2>/dev/null || return 1
+	case $f in
+	*.xz) xz -dc <"$dir/$m.ko.in" >"$dir/$m.ko" ;;
+	*.zst) zstd -dcq <"$dir/$m.ko.in" >"$dir/$m.ko" ;;
+	*.gz) gzip -dc <"$dir/$m.ko.in" >"$dir/$m.ko" ;;
+	*) mv "$dir/$m.ko.in" "$dir/$m.ko" ;;
+	esac || { say "cannot decompress $f"; return 1; }
+	rm -f "$dir/$m.ko.in"
+	for dep in $(tr '\0' '\n' <"$dir/$m.ko" | sed -n 's/^depends=//p' | head -n 1 | tr ',' ' '); do
+		add_module "$deb" "$list" "$dir" "$dep" || return 1
+	done
+	echo "$m.ko" >>"$dir/order"
+}
+
+# Take guest_modules (and what they need) for kernel NAME from its package PKG, or the
+# linux-binary / linux-modules package PKG depends on (newer Debian splits them), into
+# KDIR/modules/: NAME.ko files, decompressed, and "order", the insmod order. Debs already
+# downloaded may be in DL. A package without them (the drivers built in) leaves an empty order.
+fetch_modules() {
+	local name=$1 suite=$2 pkg=$3 ver=$4 kdir=$5 dl=$6 c deb w m pat found=0
+	local -a cand
+	cand=("$pkg")
+	mapfile -t -O 1 cand < <(image_deps "$suite" "$pkg" 'binary|modules')
+	w=$(mktemp -d "$kdir/modules.XXXXXX") && chmod 755 "$w" || return 1
+	apt_opts_for "$suite"
+	for c in "${cand[@]}"; do
+		deb=$(ls "$dl/${c}"_*.deb 2>/dev/null | head -n 1)
+		if [ ! -f "$deb" ]; then
+			say "$name: downloading $c $ver ($suite) for its modules"
+			(cd "$dl" && apt-get -q "${APT_OPTS[@]}" download "$c=$ver") >"$dl/$c.log" 2>&1 || {
+				say "$name: apt-get download $c=$ver failed: $(grep '^E: ' "$dl/$c.log" | head -n 1)"
+				rm -rf "$w"
+				return 1
+			}
+			deb=$(ls "$dl/${c}"_*.deb 2>/dev/null | head -n 1)
+		fi
+		[ -f "$deb" ] || continue
+		dpkg-deb --fsys-tarfile "$deb" | tar -t >"$w/list" 2>/dev/null
+		rm -f "$w/order"
+		for m in "${guest_modules[@]}"; do
+			pat=$(printf '%s' "$m" | sed 's/[-_]/[-_]/g')
+			grep -q -E "/kernel/.*/$pat\.ko(\.xz|\.zst|\.gz)?\$" "$w/list" || continue
+			add_module "$deb" "$w/list" "$w" "$m" || { rm -rf "$w"; return 1; }
+			found=1
+		done
+		rm -f "$deb" "$w/list"
+		[ "$found" = 1 ] && break
+	done
+	touch "$w/order"
+	if [ "$found" = 1 ]; then
+		say "$name: modules $(tr '\n' ' ' <"$w/order")from $c"
+	else
+		say "$name: no ${guest_modules[*]} module in ${cand[*]} (built in?)"
+	fi
+	# another run may have done the same meanwhile: the first one stays
+	mv -T "$w" "$kdir/modules" 2>/dev/null || rm -rf "$w"
+}
+
 # Fetch and unpack kernel NAME; prints the directory holding vmlinux (or vmlinuz) and release.
 fetch_kernel() {
 	local name=$1 spec suite meta pkg ver kdir deb tmp rel ok=0
@@ -362,6 +441,9 @@ fetch_kernel() {
 		return 1
 	fi
 	kdir=$cache/kernels/${pkg}_${ver//:/%3a}
+	local dl
+	dl=$(mktemp -d "$cache/debs/dl.XXXXXX") || return 1
+	[ "$(id -u)" = 0 ] && id _apt >/dev/null 2>&1 && chown _apt "$dl"
 	if [ ! -f "$kdir/release" ]; then
 		tmp=$kdir.tmp
 		rm -rf "$tmp"
@@ -369,30 +451,30 @@ fetch_kernel() {
 		# The image is in the package itself, or (newer Debian kernels) in the
 		# linux-binary-ABI package it depends on.
 		local cand=("$pkg") c
-		mapfile -t -O 1 cand < <(apt_field "$suite" "$pkg" Depends | tr ',|' '\n\n' |
-			sed 's/^[ \t]*//; s/[ \t(].*//' | grep -E '^linux-(binary|kernel|image)-[0-9]')
+		mapfile -t -O 1 cand < <(image_deps "$suite" "$pkg" 'binary|kernel|image')
 		apt_opts_for "$suite"
 		for c in "${cand[@]}"; do
 			say "$name: downloading $c $ver ($suite)"
 			rm -f "$cache/debs/${c}"_*.deb
 			(cd "$cache/debs" && apt-get -q "${APT_OPTS[@]}" download "$c=$ver") >"$cache/debs/$c.log" 2>&1 || {
 				say "$name: apt-get download $c=$ver failed: $(grep '^E: ' "$cache/debs/$c.log" | head -n 1)"
-				rm -rf "$tmp"
+				rm -rf "$tmp" "$dl"
 				return 1
 			}
 			deb=$(ls -t "$cache/debs/${c}"_*.deb 2>/dev/null | head -n 1)
-			[ -f "$deb" ] || { say "$name: apt-get download left no .deb"; rm -rf "$tmp"; return 1; }
+			[ -f "$deb" ] || { say "$name: apt-get download left no .deb"; rm -rf "$tmp" "$dl"; return 1; }
 			# /boot/vmlinuz-RELEASE, or /usr/lib/modules/RELEASE/vmlinuz (Debian 14)
 			dpkg-deb --fsys-tarfile "$deb" |
 				tar -x -C "$tmp/x" --wildcards './boot/vmlinuz-*' './usr/lib/modules/*/vmlinuz' 2>/dev/null
-			rm -f "$deb"
+			# kept until the modules are taken from it too (fetch_modules)
+			mv "$deb" "$dl/" || rm -f "$deb"
 			set -- "$tmp"/x/boot/vmlinuz-* "$tmp"/x/usr/lib/modules/*/vmlinuz
 			while [ $# -gt 0 ] && [ ! -f "$1" ]; do shift; done
 			[ $# -gt 0 ] && break
 		done
 		if [ $# -eq 0 ]; then
 			say "$name: no /boot/vmlinuz-* or /usr/lib/modules/*/vmlinuz in ${cand[*]}"
-			rm -rf "$tmp"
+			rm -rf "$tmp" "$dl"
 			return 1
 		fi
 		case $1 in
@@ -401,7 +483,6 @@ fetch_kernel() {
 		esac
 		mv "$1" "$tmp/vmlinuz"
 		rm -rf "$tmp/x"
-		pkg=$c
 		if extract_vmlinux "$tmp/vmlinuz" "$tmp/vmlinux"; then
 			if has_pvh "$tmp/vmlinux"; then
 				rm -f "$tmp/vmlinuz" # the ELF boots faster; the bzImage is not needed
@@ -413,10 +494,13 @@ fetch_kernel() {
 			say "$name: no ELF vmlinux found in the bzImage: booting the bzImage"
 		fi
 		printf '%s\n' "$rel" >"$tmp/release"
-		printf 'suite=%s\nmeta=%s\npackage=%s\nversion=%s\n' "$suite" "$meta" "$pkg" "$ver" >"$tmp/source"
+		printf 'suite=%s\nmeta=%s\npackage=%s\nversion=%s\n' "$suite" "$meta" "$c" "$ver" >"$tmp/source"
 		rm -rf "$kdir"
 		mv "$tmp" "$kdir"
 	fi
+	# a kernel cached before the modules were taken along gets them now
+	[ -f "$kdir/modules/order" ] || fetch_modules "$name" "$suite" "$pkg" "$ver" "$kdir" "$dl"
+	rm -rf "$dl"
 	mkdir -p "$cache/resolved"
 	echo "$kdir" >"$cache/resolved/$name"
 	echo "$kdir"
@@ -503,6 +587,27 @@ build_initramfs() {
 	rm -rf "$root"
 }
 
+# The initramfs of the guest booting KDIR's kernel in DIR: the shared one, followed by a small
+# archive of that kernel's modules (/vmtest/modules/RELEASE/, which /init loads) when it has
+# any; the kernel unpacks concatenated newc archives one after the other. Prints its path.
+guest_initramfs() {
+	local kdir=$1 dir=$2 rel root=$2/modules.root
+	if [ ! -s "$kdir/modules/order" ]; then
+		echo "$res/initramfs.cpio"
+		return 0
+	fi
+	rel=$(cat "$kdir/release")
+	rm -rf "$root"
+	mkdir -p "$root/vmtest/modules/$rel" || return 1
+	cp "$kdir"/modules/*.ko "$kdir/modules/order" "$root/vmtest/modules/$rel/" || return 1
+	{
+		cat "$res/initramfs.cpio"
+		(cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet)
+	} >"$dir/initramfs.cpio" || return 1
+	rm -rf "$root"
+	echo "$dir/initramfs.cpio"
+}
+
 # --- running one kernel -------------------------------------------------------------------
 
 # The attach methods of each tool, from meta lines "meta TOOL RC {json}" on stdin:
@@ -579,16 +684,20 @@ kill_qemu() {
 
 run_guest() {
 	local name=$1 kdir=$2 d=$res/$1 kernel t0 qpid state='' why='' inited=0 last=0 size got
-	local seen=0 n grew=0 bytes obytes=-1 pl
+	local seen=0 n grew=0 bytes obytes=-1 pl initrd
 	mkdir -p "$d/artifacts"
 	if [ -f "$kdir/vmlinux" ]; then kernel=$kdir/vmlinux; else kernel=$kdir/vmlinuz; fi
+	initrd=$(guest_initramfs "$kdir" "$d") || {
+		say "$name: cannot add its modules to the initramfs: booting without them"
+		initrd=$res/initramfs.cpio
+	}
 	cp "$kdir/release" "$d/kernel-release"
 	cp "$kdir/source" "$d/kernel-source" 2>/dev/null
 	local cmdline="console=ttyS0 panic=-1 oops=panic quiet ${KSCOPE_VMTEST_APPEND:-}"
 	# shellcheck disable=SC2054 # tcg,thread=multi is one argument
 	local -a qemu=(qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot
 		-accel tcg,thread=multi -cpu max -smp "$gcpus" -m "$gmem"
-		-kernel "$kernel" -initrd "$res/initramfs.cpio" -append "$cmdline"
+		-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 		-serial "file:$d/console.log" -serial "file:$d/run.log"
 		-serial "file:$d/status.log" -serial "file:$d/results.tgz")
 	printf '%q ' "${qemu[@]}" >"$d/qemu.cmd"
@@ -632,6 +741,7 @@ run_guest() {
 	done
 	[ -n "$state" ] && kill_qemu "$name"
 	wait "$qpid" 2>/dev/null
+	[ "$initrd" = "$d/initramfs.cpio" ] && rm -f "$initrd"
 	echo "$(($(now) - t0))" >"$d/seconds"
 	rm -f "$d/qemu.pid"
 	grep -q -a 'kscope-vmtest: init started' "$d/console.log" 2>/dev/null && inited=1

@@ -144,8 +144,10 @@ t_bf_sizes() {
 	pass
 }
 
-# A flush: one flush request where the device has a volatile write cache (the loop driver
-# says "write back"). Kernels also count the empty write that carries it, or not.
+# A flush: where the device has a volatile write cache (the loop driver says "write back"),
+# one flush request, and one more write request without data: the empty write that carried
+# it (so on 5.10 to 7.2 and 6.18). Without a write cache (not seen with loop devices) only the
+# data is checked.
 t_bf_flush() {
 	ks_loop_new d 16
 	bio_start bl "$KS_LOOP" w 4k@0 flush
@@ -153,17 +155,12 @@ t_bf_flush() {
 	wl_run bl
 	expect_eq "$(tail -n 1 "$KS_TMP/bl.out")" "io flush 0 0" "bioload's flush line"
 	expect_blk "$KS_LOOP" t0 wr_sectors=8 rd_ios=0
-	_w=$(ks_blkstat_delta "$KS_LOOP" t0 wr_ios)
-	_fl=$(ks_blkstat_delta "$KS_LOOP" t0 fl_ios)
 	_wc=$(cat "/sys/block/$KS_LOOP_NAME/queue/write_cache")
-	note "write_cache '$_wc': wr_ios +$_w, fl_ios +${_fl:-(no such field)}"
-	case $_w in 1 | 2) ;; *) fail "wr_ios grew by $_w for one write and a flush" ;; esac
-	if [ -n "$_fl" ]; then
-		if [ "$_wc" = "write back" ]; then
-			expect_eq "$_fl" 1 "flush requests"
-		else
-			expect_eq "$_fl" 0 "flush requests without a write cache"
-		fi
+	note "write_cache '$_wc': wr_ios +$(ks_blkstat_delta "$KS_LOOP" t0 wr_ios), fl_ios +$(ks_blkstat_delta "$KS_LOOP" t0 fl_ios)"
+	if [ "$_wc" = "write back" ]; then
+		expect_blk "$KS_LOOP" t0 wr_ios=2
+		# flush requests are counted apart since 5.5
+		[ -z "$(ks_blkstat "$KS_LOOP" fl_ios)" ] || expect_blk "$KS_LOOP" t0 fl_ios=1
 	fi
 	pass
 }
