@@ -10,7 +10,8 @@
 # Environment: OUTPUT (build directory, default .output), BENCH_N (workload iterations,
 # default 1000000), BENCH_RUNS (rounds, default 3), BENCH_CPU (the workload's CPU, default
 # the last), BENCH_STOP_MS (how long the forced-loss run stops the tracer, default 1000),
-# KSCOPE (default ./kscope), BENCH_SYMS (0: no symbolizer rate after the table).
+# KSCOPE (default ./kscope), BENCH_SYMS (0: no symbolizer rate after the table), BENCH_BIO
+# (0: not the disk-IO benchmark, bench/bio.sh, after it).
 set -u
 set -f
 
@@ -212,4 +213,11 @@ if [ "${BENCH_SYMS:-1}" != 0 ]; then
 	fi
 fi
 say "bench: raw results in $RAW, tracer logs in $OUT/logs/ (bench/out/latest)"
+
+# 6. The disk-IO benchmark, with its own workload and table (bench/bio.sh); BENCH_BIO=0
+# skips it.
+if [ "${BENCH_BIO:-1}" != 0 ]; then
+	say "bench: disk IO (bench/bio.sh)"
+	OUTPUT=$OUTPUT KSCOPE=$KSCOPE BENCH_RUNS=$RUNS BENCH_CPU=$CPU sh bench/bio.sh
+fi
 exit 0
