@@ -89,7 +89,13 @@ DEV=$(losetup -f --show "$BACK") || {
 	exit 1
 }
 DISK=${DEV#/dev/}
+# shellcheck disable=SC2034 # read by run_trial (common.sh): the workload's target
 FILE=$DEV
+# No merging: two reads of neighbouring blocks in flight at once would become one request,
+# and a tracer's events would no longer be one per read.
+if ! echo 2 >"/sys/block/$DISK/queue/nomerges"; then
+	say "bio: cannot turn off merging on $DISK: a few requests may hold two reads"
+fi
 
 # The queue depth: the fastest of a short sweep (each depth twice, its better run counts).
 if [ -z "$QD" ]; then
@@ -107,6 +113,7 @@ if [ -z "$QD" ]; then
 		done
 	done
 fi
+# shellcheck disable=SC2034 # read by run_trial (common.sh)
 WORKLOAD_OPTS="-a -q -a $QD"
 
 # The tracers: ID|LABEL|MARKER|COMMAND, as in run.sh; "ID|LABEL|skip|REASON" is not run.
@@ -156,8 +163,8 @@ keep_tail() { # FILE LOG
 }
 
 say "bio: $N reads of 4 KiB per run at depth $QD on $DEV ($MB MiB in /dev/shm), $RUNS runs, workload on CPU $CPU, results in $OUT"
-printf 'n=%s runs=%s cpu=%s depth=%s dev=%s mb=%s scheduler=%s kernel=%s kscope=%s\n' "$N" \
-	"$RUNS" "$CPU" "$QD" "$DISK" "$MB" \
+printf 'n=%s runs=%s cpu=%s depth=%s dev=%s mb=%s nomerges=%s scheduler=%s kernel=%s kscope=%s\n' \
+	"$N" "$RUNS" "$CPU" "$QD" "$DISK" "$MB" "$(cat "/sys/block/$DISK/queue/nomerges")" \
 	"$(sed -n 's/.*\[\(.*\)\].*/\1/p' "/sys/block/$DISK/queue/scheduler" 2>/dev/null)" \
 	"$(uname -r)" "$("$KSCOPE" --version 2>/dev/null | head -1 | tr ' ' _)" >"$OUT/info.txt"
 
