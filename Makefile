@@ -229,6 +229,8 @@ $(SYMT)/symtarget-dlink: tests/unit/symtargets/symtarget.c $(SYMT)/libsymlib.so
 # --- end of the symbolizer test programs -----------------------------------------------------
 
 $(BENCH_BINS): $(BENCH_SKELS)
+# The disk-IO workload submits its reads through io_uring (liburing-dev, scripts/setup --bench).
+$(OUTPUT)/bench/randread: LDLIBS += -luring
 $(OUTPUT)/bench/%: bench/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)

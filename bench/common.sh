@@ -2,7 +2,9 @@
 # shellcheck shell=sh
 # What bench/run.sh and bench/bystander.sh share: peers' paths, one trial, settle times.
 # Sourced; the caller sets B (bench binaries), OUT (its output directory), RAW (raw results
-# file), FILE (the file openloop opens), CPU, and N (workload iterations) before each trial.
+# file), FILE (the file openloop opens), CPU, and N (workload iterations) before each trial;
+# WORKLOAD (default $B/openloop) and WORKLOAD_OPTS (trial options, e.g. "-a -q -a 64") for
+# another workload.
 
 say() { printf '%s\n' "$*" >&2; }
 
@@ -26,8 +28,9 @@ run_trial() {
 	_ph=$1 _id=$2 _run=$3
 	shift 3
 	sleep 0.1
-	_res=$("$B/trial" -f "$FILE" -n "$N" -c "$CPU" -l "$B/openloop" \
-		-e "$OUT/logs/$_ph-$_id-$_run.err" "$@")
+	# shellcheck disable=SC2086 # WORKLOAD_OPTS are words (callers run with set -f)
+	_res=$("$B/trial" -f "$FILE" -n "$N" -c "$CPU" -l "${WORKLOAD:-$B/openloop}" \
+		${WORKLOAD_OPTS:-} -e "$OUT/logs/$_ph-$_id-$_run.err" "$@")
 	echo "phase=$_ph tracer=$_id run=$_run $_res" >>"$RAW"
 	say "  $_ph $_id #$_run: $_res"
 }
@@ -39,6 +42,28 @@ settle_of() { # ID
 	awk -v id="$1" '$1 == "phase=startup" && $2 == "tracer=" id {
 		for (i = 3; i <= NF; i++) if ($i ~ /^startup_ms=/) { split($i, a, "="); if (a[2] > m) m = a[2] } }
 		END { printf "%d", 2 * m + 300 }' "$RAW"
+}
+
+# rounds RUNS EVERY FN ID...: RUNS rounds, each calling "FN ID ROUND" for every ID in the
+# order rotated() gives, with "FN base N" (a baseline run, N counting from 1) before every
+# EVERY-th ID and once at the very end: the machine drifts, and each tracer run is compared
+# with the baselines around it.
+rounds() {
+	_ro_runs=$1 _ro_every=$2 _ro_fn=$3
+	shift 3
+	_ro_nb=0
+	for _ro_r in $(seq 1 "$_ro_runs"); do
+		_ro_i=0
+		for _ro_id in $(rotated "$_ro_r" "$@"); do
+			if [ $((_ro_i % _ro_every)) = 0 ]; then
+				_ro_nb=$((_ro_nb + 1))
+				"$_ro_fn" base "$_ro_nb"
+			fi
+			_ro_i=$((_ro_i + 1))
+			"$_ro_fn" "$_ro_id" "$_ro_r"
+		done
+	done
+	"$_ro_fn" base $((_ro_nb + 1))
 }
 
 # The tracer ids $2... in the order of round $1 (from 1): rotated by one each round, so no

@@ -8,33 +8,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
-
+#include "loader.h"
 #include "skel/floor.skel.h"
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	stop = 1;
-}
-
-static int silent(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	return level == LIBBPF_WARN ? vfprintf(stderr, fmt, ap) : 0;
-}
 
 int main(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
-	int ncpu = libbpf_num_possible_cpus();
-	unsigned long long sum = 0, *v;
 	const char *mode = "counting";
 	struct bpf_program *keep, *prog;
 	struct floor_bpf *skel;
-	unsigned int key = 0;
-	sigset_t stops, old;
 	bool empty = false;
 	int err;
 
@@ -48,12 +29,7 @@ int main(int argc, char **argv)
 				"                          -r: count from raw_tp, without BTF)\n");
 		return 2;
 	}
-	libbpf_set_print(silent);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigemptyset(&stops);
-	sigaddset(&stops, SIGINT);
-	sigaddset(&stops, SIGTERM);
+	bench_loader_init();
 	skel = floor_bpf__open();
 	if (!skel) {
 		fprintf(stderr, "floor: cannot open the BPF object: %s\n", strerror(errno));
@@ -78,22 +54,12 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	fprintf(stderr, "floor: %s: tracing, Ctrl-C to end\n", mode);
-	/* Signals blocked between the test and the wait, so an early one is not missed. */
-	sigprocmask(SIG_BLOCK, &stops, &old);
-	while (!stop)
-		sigsuspend(&old);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-
-	v = calloc(ncpu > 0 ? ncpu : 1, sizeof(*v));
-	if (!empty && v && ncpu > 0 &&
-	    !bpf_map_lookup_elem(bpf_map__fd(skel->maps.counts), &key, v))
-		for (int i = 0; i < ncpu; i++)
-			sum += v[i];
+	bench_wait_stop();
 	if (empty)
 		fprintf(stderr, "floor: %s: done\n", mode);
 	else
-		fprintf(stderr, "floor: %s: %llu events, 0 lost\n", mode, sum);
-	free(v);
+		fprintf(stderr, "floor: %s: %llu events, 0 lost\n", mode,
+			bench_percpu_sum(bpf_map__fd(skel->maps.counts), 0));
 out:
 	floor_bpf__destroy(skel);
 	return err ? 1 : 0;

@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
+
 static const char usage[] =
 	"usage: openloop [-n COUNT] [-c CPU] [-g] [-w | -s START_FILE] PATH\n"
 	"\n"
@@ -27,37 +29,9 @@ static const char usage[] =
 	"  -s START_FILE  wait until START_FILE exists before looping\n"
 	"On exit prints one line: openloop: pid=... n=... elapsed_ns=... ns_per_op=...\n";
 
-static unsigned long long mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 /* Chunk end times: the median chunk shows the cost without the preemptions. */
-#define CHUNK 1000
+#define CHUNK BENCH_CHUNK
 static unsigned long long *chunk;
-
-static int cmp_ull(const void *a, const void *b)
-{
-	unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int pin(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set)) {
-		fprintf(stderr, "openloop: cannot pin to CPU %d: %s\n", cpu, strerror(errno));
-		return -errno;
-	}
-	return 0;
-}
 
 int main(int argc, char **argv)
 {
@@ -66,9 +40,9 @@ int main(int argc, char **argv)
 	const char *start_file = NULL, *path;
 	bool wait_signal = false, getppid_only = false;
 	unsigned long long t0, t1;
+	struct bench_chunks pc;
 	struct rusage ru;
 	long long nck;
-	sigset_t usr1;
 	int c, fd;
 
 	while ((c = getopt(argc, argv, "n:c:gws:h")) != -1) {
@@ -105,7 +79,7 @@ int main(int argc, char **argv)
 	if (!chunk)
 		return 1;
 
-	if (cpu >= 0 && pin(cpu))
+	if (cpu >= 0 && bench_pin("openloop", cpu))
 		return 1;
 	if (!getppid_only) {
 		fd = open(path, O_RDONLY | O_CREAT, 0644);
@@ -116,16 +90,8 @@ int main(int argc, char **argv)
 		close(fd);
 	}
 
-	/* Block SIGUSR1 before saying "ready" so an early signal is kept pending, not lost. */
-	sigemptyset(&usr1);
-	sigaddset(&usr1, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &usr1, NULL);
 	if (wait_signal) {
-		int sig;
-
-		printf("ready pid=%d\n", (int)getpid());
-		fflush(stdout);
-		if (sigwait(&usr1, &sig))
+		if (bench_wait_usr1())
 			return 1;
 	} else if (start_file) {
 		struct stat st;
@@ -136,12 +102,12 @@ int main(int argc, char **argv)
 	}
 
 	/* Raw syscalls: glibc's open() may become openat() anyway, but say what we mean. */
-	t0 = mono_ns();
+	t0 = bench_mono_ns();
 	for (long long i = 0, ck = 0; i < n; i++) {
 		if (getppid_only) {
 			syscall(SYS_getppid);
 			if ((i + 1) % CHUNK == 0)
-				chunk[ck++] = mono_ns();
+				chunk[ck++] = bench_mono_ns();
 			continue;
 		}
 		fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY);
@@ -152,21 +118,16 @@ int main(int argc, char **argv)
 		}
 		syscall(SYS_close, fd);
 		if ((i + 1) % CHUNK == 0)
-			chunk[ck++] = mono_ns();
+			chunk[ck++] = bench_mono_ns();
 	}
-	t1 = mono_ns();
+	t1 = bench_mono_ns();
 
 	getrusage(RUSAGE_SELF, &ru);
 	nck = n / CHUNK;
-	for (long long i = nck - 1; i > 0; i--)
-		chunk[i] -= chunk[i - 1];
-	if (nck)
-		chunk[0] -= t0;
-	qsort(chunk, nck, sizeof(*chunk), cmp_ull);
+	pc = bench_chunks(chunk, nck, t0);
 	printf("openloop: pid=%d cpu=%d n=%lld elapsed_ns=%llu ns_per_op=%.1f "
 	       "chunk_p10_ns_per_op=%.1f chunk_p50_ns_per_op=%.1f nvcsw=%ld nivcsw=%ld\n",
-	       (int)getpid(), cpu, n, t1 - t0, (double)(t1 - t0) / n,
-	       nck ? (double)chunk[nck / 10] / CHUNK : 0.0,
-	       nck ? (double)chunk[nck / 2] / CHUNK : 0.0, ru.ru_nvcsw, ru.ru_nivcsw);
+	       (int)getpid(), cpu, n, t1 - t0, (double)(t1 - t0) / n, pc.p10, pc.p50, ru.ru_nvcsw,
+	       ru.ru_nivcsw);
 	return 0;
 }

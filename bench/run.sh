@@ -10,7 +10,8 @@
 # Environment: OUTPUT (build directory, default .output), BENCH_N (workload iterations,
 # default 1000000), BENCH_RUNS (rounds, default 3), BENCH_CPU (the workload's CPU, default
 # the last), BENCH_STOP_MS (how long the forced-loss run stops the tracer, default 1000),
-# KSCOPE (default ./kscope), BENCH_SYMS (0: no symbolizer rate after the table).
+# KSCOPE (default ./kscope), BENCH_SYMS (0: no symbolizer rate after the table), BENCH_BIO
+# (0: not the disk-IO benchmark, bench/bio.sh, after it).
 set -u
 set -f
 
@@ -169,27 +170,23 @@ done
 # follows the same neighbour, with a baseline run before every fourth tracer and at the end:
 # the machine drifts, and each tracer run is compared with the baselines around it.
 say "bench: overhead (stdout to /dev/null)"
-nb=0
-for r in $(seq 1 "$RUNS"); do
-	i=0
-	# shellcheck disable=SC2086 # the ids are words
-	for id in $(rotated "$r" $ok_ids); do
-		if [ $((i % 4)) = 0 ]; then
-			nb=$((nb + 1))
-			run_trial overhead base "$nb"
-		fi
-		i=$((i + 1))
-		marker=$(field "$id" 3)
-		cmd=$(field "$id" 4)
-		case $marker in
-		out:*) # shellcheck disable=SC2086
-			run_trial overhead "$id" "$r" -o null -w "$(settle_of "$id")" -- $cmd ;;
-		*) # shellcheck disable=SC2086
-			run_trial overhead "$id" "$r" -o null -m "$marker" -- $cmd ;;
-		esac
-	done
-done
-run_trial overhead base $((nb + 1))
+# shellcheck disable=SC2317 # called by rounds()
+overhead_run() { # ID ROUND
+	if [ "$1" = base ]; then
+		run_trial overhead base "$2"
+		return
+	fi
+	marker=$(field "$1" 3)
+	cmd=$(field "$1" 4)
+	case $marker in
+	out:*) # shellcheck disable=SC2086
+		run_trial overhead "$1" "$2" -o null -w "$(settle_of "$1")" -- $cmd ;;
+	*) # shellcheck disable=SC2086
+		run_trial overhead "$1" "$2" -o null -m "$marker" -- $cmd ;;
+	esac
+}
+# shellcheck disable=SC2086 # the ids are words
+rounds "$RUNS" 4 overhead_run $ok_ids
 
 # 3. Loss: kscope opensnoop on the workload alone must see every call; stopped (SIGSTOP) as
 # the loop starts, for BENCH_STOP_MS or until the loop ends, it must count every call it could
@@ -216,4 +213,11 @@ if [ "${BENCH_SYMS:-1}" != 0 ]; then
 	fi
 fi
 say "bench: raw results in $RAW, tracer logs in $OUT/logs/ (bench/out/latest)"
+
+# 6. The disk-IO benchmark, with its own workload and table (bench/bio.sh); BENCH_BIO=0
+# skips it.
+if [ "${BENCH_BIO:-1}" != 0 ]; then
+	say "bench: disk IO (bench/bio.sh)"
+	OUTPUT=$OUTPUT KSCOPE=$KSCOPE BENCH_RUNS=$RUNS BENCH_CPU=$CPU sh bench/bio.sh
+fi
 exit 0

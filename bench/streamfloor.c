@@ -9,25 +9,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
-
+#include "loader.h"
 #include "skel/streamfloor.skel.h"
 
 #define DRAIN_MS 100
 
-static volatile sig_atomic_t stop;
 static unsigned long long events;
-
-static void on_signal(int sig)
-{
-	stop = 1;
-}
-
-static int silent(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	return level == LIBBPF_WARN ? vfprintf(stderr, fmt, ap) : 0;
-}
 
 static int on_event(void *ctx, void *data, size_t size)
 {
@@ -35,23 +22,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static unsigned long long read_lost(struct streamfloor_bpf *skel)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	unsigned long long sum = 0, *v;
-	unsigned int key = 0;
-
-	v = calloc(ncpu > 0 ? ncpu : 1, sizeof(*v));
-	if (v && ncpu > 0 && !bpf_map_lookup_elem(bpf_map__fd(skel->maps.lost), &key, v))
-		for (int i = 0; i < ncpu; i++)
-			sum += v[i];
-	free(v);
-	return sum;
-}
-
 int main(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct ring_buffer *rb = NULL;
 	struct streamfloor_bpf *skel;
 	const char *mode = "batched";
@@ -65,9 +37,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: streamfloor [-w]   (-w: a wake-up per event)\n");
 		return 2;
 	}
-	libbpf_set_print(silent);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	bench_loader_init();
 
 	skel = streamfloor_bpf__open();
 	if (!skel) {
@@ -96,7 +66,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	fprintf(stderr, "streamfloor: %s: tracing, Ctrl-C to end\n", mode);
-	while (!stop) {
+	while (!bench_stop) {
 		/* Returns on a wake-up or after DRAIN_MS; a timeout consumes nothing, so drain. */
 		err = ring_buffer__poll(rb, DRAIN_MS);
 		if (err < 0 && err != -EINTR) {
@@ -108,7 +78,8 @@ int main(int argc, char **argv)
 	}
 	ring_buffer__consume(rb);
 	err = 0;
-	fprintf(stderr, "streamfloor: %s: %llu events, %llu lost\n", mode, events, read_lost(skel));
+	fprintf(stderr, "streamfloor: %s: %llu events, %llu lost\n", mode, events,
+		bench_percpu_sum(bpf_map__fd(skel->maps.lost), 0));
 out:
 	ring_buffer__free(rb);
 	streamfloor_bpf__destroy(skel);

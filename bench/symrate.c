@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "core/syms.h"
 
 static const char usage[] =
@@ -27,14 +28,6 @@ static const char usage[] =
 	"  -t TARGET  the program to start and symbolize (default: the unit tests' symtarget-pie\n"
 	"             next to this build, tests/unit/symtargets/)\n"
 	"  -s         symbolize this process itself instead\n";
-
-static unsigned long long mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 static unsigned long long rnd_state = 0x9e3779b97f4a7c15ULL;
 
@@ -104,7 +97,7 @@ struct pass {
 static void run_pass(struct ks_syms *s, int pid, const unsigned long long *addrs, int nstacks,
 		     int depth, int kframes, struct pass *p)
 {
-	unsigned long long t0 = mono_ns();
+	unsigned long long t0 = bench_mono_ns();
 	char line[8192];
 
 	memset(p, 0, sizeof(*p));
@@ -130,7 +123,7 @@ static void run_pass(struct ks_syms *s, int pid, const unsigned long long *addrs
 		}
 		p->bytes += o;
 	}
-	p->ns = mono_ns() - t0;
+	p->ns = bench_mono_ns() - t0;
 }
 
 static void print_pass(const char *what, const struct pass *p, int nstacks, int depth)
@@ -256,13 +249,13 @@ int main(int argc, char **argv)
 	s = ks_syms_new();
 	if (!s)
 		return 1;
-	t0 = mono_ns();
+	t0 = bench_mono_ns();
 	if (kframes)
 		ks_syms_kernel_refresh(s);
-	kall_ns = mono_ns() - t0;
-	t0 = mono_ns();
+	kall_ns = bench_mono_ns() - t0;
+	t0 = bench_mono_ns();
 	ks_syms_learn(s, pid);
-	learn_ns = mono_ns() - t0;
+	learn_ns = bench_mono_ns() - t0;
 	run_pass(s, pid, addrs, nstacks, depth, kframes, &cold);
 	cold.ns += kall_ns + learn_ns;
 	print_pass("cold", &cold, nstacks, depth);
@@ -276,11 +269,11 @@ int main(int argc, char **argv)
 	}
 	print_pass("warm", &best, nstacks, depth);
 	/* what a tool pays to call ks_syms_learn on every sample of a known process */
-	t0 = mono_ns();
+	t0 = bench_mono_ns();
 	for (int i = 0; i < 10000; i++)
 		ks_syms_learn(s, pid);
 	printf("symrate: ks_syms_learn of the known, unchanged process: %.2f us per call\n",
-	       (mono_ns() - t0) / 1e3 / 10000);
+	       (bench_mono_ns() - t0) / 1e3 / 10000);
 	ks_syms_free(s);
 	if (child) {
 		close(in[1]);

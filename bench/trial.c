@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* One benchmark trial: start the workload, start a tracer, time its attach, run, collect. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -16,17 +17,24 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
+
+#include "bench.h"
+
 static const char usage[] =
 	"usage: trial -f FILE [options] [-- TRACER [ARG...]]\n"
 	"\n"
 	"Starts bench/openloop (waiting), then TRACER, waits until TRACER is attached, lets the\n"
 	"workload loop, stops TRACER with SIGINT and prints one line of key=value results.\n"
+	"Another workload (-l) takes the same options and prints the same result line\n"
+	"(NAME: ... elapsed_ns=... ns_per_op=...), e.g. bench/randread with -f DEVICE.\n"
 	"Without TRACER it measures the workload alone. '{PID}' in an ARG becomes the\n"
 	"workload's pid.\n"
 	"  -f FILE        the file the workload opens\n"
 	"  -n N           workload iterations (default 1000000)\n"
 	"  -c CPU         the workload's CPU (default: the last online one)\n"
-	"  -l PATH        the openloop binary (default: next to this one)\n"
+	"  -l PATH        the workload binary (default: openloop, next to this one)\n"
+	"  -a ARG         one more argument for the workload, before FILE (repeatable)\n"
 	"  -g             the workload calls getppid() instead of openat+close (openloop -g)\n"
 	"  -m out:TEXT    attached once TEXT appears on TRACER's stdout (use with -o pty)\n"
 	"  -m err:TEXT    attached once TEXT appears on TRACER's stderr\n"
@@ -36,7 +44,12 @@ static const char usage[] =
 	"  -x MS:DUR      SIGSTOP TRACER MS after the loop starts, SIGCONT it DUR ms later\n"
 	"  -d MS          wait MS after the workload ends before SIGINT (default 100)\n"
 	"  -t S           give up on attach or exit after S seconds (default 60)\n"
-	"  -u             start-up only: no workload, SIGINT as soon as attached\n";
+	"  -u             start-up only: no workload, SIGINT as soon as attached\n"
+	"  -b             BPF run-time statistics on for the trial (BPF_ENABLE_STATS): report\n"
+	"                 the run time, runs and skipped runs of TRACER's programs (the ones\n"
+	"                 its file descriptors name) when the workload is done\n"
+	"With a workload and TRACER, loop_cpu_ms is TRACER's CPU time (all its threads) from\n"
+	"the start of the loop to SIGINT: what its reader cost while the workload ran.\n";
 
 #define CAPTURE_MAX (256 * 1024)
 
@@ -48,14 +61,6 @@ struct stream {
 	size_t line_len;
 	bool eof;
 };
-
-static unsigned long long mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 /* Read what is there; true if @marker was seen in a complete or partial line. */
 static bool stream_read(struct stream *s, const char *marker)
@@ -120,7 +125,9 @@ static void count_events(const char *text, long long *events, long long *lost)
 				*lost = b;
 				break;
 			}
-			if (!strncmp(q, "Lost ", 5) && sscanf(q + 5, "%llu events", &a) == 1) {
+			/* libbpf-tools' biosnoop: "lost N events on CPU #C" */
+			if ((!strncmp(q, "Lost ", 5) && sscanf(q + 5, "%llu events", &a) == 1) ||
+			    (q == p && sscanf(q, "lost %llu events on CPU", &a) == 1)) {
 				*lost = (*lost < 0 ? 0 : *lost) + a;
 				break;
 			}
@@ -141,6 +148,98 @@ static void save(const char *path, const struct stream *s)
 	fclose(f);
 }
 
+/* CPU time of every thread of @pid so far, in ns (schedstat: precise, unlike ticks). */
+static unsigned long long task_cpu_ns(pid_t pid)
+{
+	unsigned long long sum = 0, v;
+	char path[64];
+	struct dirent *d;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while ((d = readdir(dir))) {
+		char p[384];
+		FILE *f;
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s/schedstat", path, d->d_name);
+		f = fopen(p, "r");
+		if (f && fscanf(f, "%llu", &v) == 1)
+			sum += v;
+		if (f)
+			fclose(f);
+	}
+	closedir(dir);
+	return sum;
+}
+
+struct bpf_use {
+	unsigned long long ns, runs, missed;
+	int progs;
+};
+
+/*
+ * Run time of the BPF programs @pid holds: every "prog_id:" in its fds' fdinfo (program
+ * fds and links) counted once. Counted only while statistics are on (BPF_ENABLE_STATS).
+ */
+static void bpf_use_of(pid_t pid, struct bpf_use *u)
+{
+	unsigned int ids[256];
+	int nids = 0;
+	char path[64];
+	struct dirent *d;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return;
+	while ((d = readdir(dir)) && nids < (int)(sizeof(ids) / sizeof(*ids))) {
+		char p[320], line[256];
+		unsigned int id;
+		FILE *f;
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", path, d->d_name);
+		f = fopen(p, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			bool seen = false;
+
+			if (sscanf(line, "prog_id: %u", &id) != 1)
+				continue;
+			for (int i = 0; i < nids; i++)
+				seen |= ids[i] == id;
+			if (!seen)
+				ids[nids++] = id;
+		}
+		fclose(f);
+	}
+	closedir(dir);
+	for (int i = 0; i < nids; i++) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_prog_get_fd_by_id(ids[i]);
+
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			u->ns += info.run_time_ns;
+			u->runs += info.run_cnt;
+			u->missed += info.recursion_misses;
+			u->progs++;
+		}
+		close(fd);
+	}
+}
+
 static void sleep_ms(int ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -156,7 +255,10 @@ int main(int argc, char **argv)
 	int cpu = (int)sysconf(_SC_NPROCESSORS_ONLN) - 1, settle_ms = 0, drain_ms = 100;
 	int stop_at = -1, stop_dur = 0, timeout_s = 60, c;
 	bool marker_on_err = true, startup_only = false, stopped = false, attached = false;
-	bool getppid_only = false;
+	bool getppid_only = false, bpf_stats = false;
+	struct bpf_use bpf_use = { 0 };
+	unsigned long long cpu_loop0 = 0, cpu_loop1 = 0;
+	int stats_fd = -1;
 	struct stream wl = { .fd = -1 }, terr = { .fd = -1 }, tout = { .fd = -1 };
 	char loop_line[512] = "", reason[300] = "", path_buf[PATH_MAX];
 	unsigned long long t_exec = 0, t_attach = 0, t_ready = 0, t_loop = 0, t_end = 0;
@@ -167,8 +269,10 @@ int main(int argc, char **argv)
 	int tr_status = 0, fds[2];
 	bool tr_exited = false, wl_exited = false;
 	char **targv = NULL;
+	char *wargv[32];
+	int nwarg = 0;
 
-	while ((c = getopt(argc, argv, "f:n:c:l:gm:w:o:e:x:d:t:uh")) != -1) {
+	while ((c = getopt(argc, argv, "f:n:c:l:a:gm:w:o:e:x:d:t:ubh")) != -1) {
 		switch (c) {
 		case 'f':
 			file = optarg;
@@ -181,6 +285,14 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			loop_bin = optarg;
+			break;
+		case 'a':
+			/* room for the name, five fixed options, FILE and the NULL */
+			if (nwarg >= (int)(sizeof(wargv) / sizeof(*wargv)) - 8) {
+				fputs(usage, stderr);
+				return 2;
+			}
+			wargv[1 + 5 + nwarg++] = optarg;
 			break;
 		case 'g':
 			getppid_only = true;
@@ -217,6 +329,9 @@ int main(int argc, char **argv)
 			break;
 		case 'u':
 			startup_only = true;
+			break;
+		case 'b':
+			bpf_stats = true;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -259,9 +374,19 @@ int main(int argc, char **argv)
 			return 1;
 		wl_pid = fork();
 		if (wl_pid == 0) {
+			const char *name = strrchr(loop_bin, '/');
+
 			dup2(fds[1], 1);
-			execl(loop_bin, "openloop", getppid_only ? "-g" : "-w", "-n", nbuf, "-c",
-			      cbuf, "-w", file, NULL);
+			wargv[0] = (char *)(name ? name + 1 : loop_bin);
+			wargv[1] = getppid_only ? "-g" : "-w";
+			wargv[2] = "-n";
+			wargv[3] = nbuf;
+			wargv[4] = "-c";
+			wargv[5] = cbuf;
+			wargv[6 + nwarg] = "-w";
+			wargv[7 + nwarg] = (char *)file;
+			wargv[8 + nwarg] = NULL;
+			execv(loop_bin, wargv);
 			fprintf(stderr, "trial: cannot run %s: %s\n", loop_bin, strerror(errno));
 			_exit(127);
 		}
@@ -281,6 +406,15 @@ int main(int argc, char **argv)
 	}
 
 	/* 2. The tracer. */
+	if (bpf_stats) {
+		/* on while this fd is open, whoever else turns them on or off */
+		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (stats_fd < 0) {
+			printf("status=fail reason=\"cannot turn on BPF statistics: %s\"\n",
+			       strerror(-stats_fd));
+			return 1;
+		}
+	}
 	if (targv) {
 		int out_fd = -1, pty_master = -1, pty_slave = -1, efds[2];
 		char pidstr[16];
@@ -312,7 +446,7 @@ int main(int argc, char **argv)
 			perror("trial: tracer stdout");
 			return 1;
 		}
-		t_exec = mono_ns();
+		t_exec = bench_mono_ns();
 		tr_pid = fork();
 		if (tr_pid == 0) {
 			int in = open("/dev/null", O_RDONLY);
@@ -340,7 +474,7 @@ int main(int argc, char **argv)
 
 	/* 3. The main loop: one state machine driven by the clock and the pipes. */
 	for (;;) {
-		unsigned long long now = mono_ns();
+		unsigned long long now = bench_mono_ns();
 		struct pollfd p[3];
 		int np = 0;
 
@@ -392,6 +526,8 @@ int main(int argc, char **argv)
 				kill(tr_pid, SIGINT);
 				t_sigint = now;
 			} else {
+				if (tr_pid > 0)
+					cpu_loop0 = task_cpu_ns(tr_pid);
 				kill(wl_pid, SIGUSR1);
 				t_loop = now;
 			}
@@ -413,6 +549,9 @@ int main(int argc, char **argv)
 			}
 		}
 		if (wl_exited && tr_pid > 0 && !t_sigint && now >= t_end + drain_ms * 1000000ULL) {
+			cpu_loop1 = task_cpu_ns(tr_pid);
+			if (bpf_stats)
+				bpf_use_of(tr_pid, &bpf_use);
 			kill(tr_pid, SIGINT);
 			t_sigint = now;
 		}
@@ -444,9 +583,9 @@ int main(int argc, char **argv)
 		if (!np)
 			sleep_ms(5);
 		if (stream_read(&terr, marker_on_err ? marker : NULL) && !attached)
-			attached = true, t_attach = mono_ns();
+			attached = true, t_attach = bench_mono_ns();
 		if (stream_read(&tout, marker_on_err ? NULL : marker) && !attached)
-			attached = true, t_attach = mono_ns();
+			attached = true, t_attach = bench_mono_ns();
 		stream_read(&wl, NULL);
 	}
 
@@ -473,8 +612,11 @@ int main(int argc, char **argv)
 		}
 	}
 	{
-		const char *l = strstr(wl.buf, "openloop:");
+		/* the workload's result line: the one with elapsed_ns= */
+		const char *l = strstr(wl.buf, " elapsed_ns=");
 
+		while (l && l > wl.buf && l[-1] != '\n')
+			l--;
 		if (l)
 			first_line(l, loop_line, sizeof(loop_line));
 	}
@@ -505,6 +647,10 @@ int main(int argc, char **argv)
 			printf(" p50_ns_per_op=%.1f", atof(k + 20));
 		if ((k = strstr(loop_line, "nivcsw=")))
 			printf(" nivcsw=%ld", atol(k + 7));
+		if ((k = strstr(loop_line, "busy_ns_per_op=")))
+			printf(" busy_ns_per_op=%.1f", atof(k + 15));
+		if ((k = strstr(loop_line, "iops=")))
+			printf(" iops=%ld", atol(k + 5));
 	}
 	if (targv) {
 		printf(" maxrss_kb=%ld", ru.ru_maxrss);
@@ -512,6 +658,11 @@ int main(int argc, char **argv)
 		       WIFEXITED(tr_status) ? WEXITSTATUS(tr_status) : 128 + WTERMSIG(tr_status));
 		printf(" cpu_ms=%.1f", (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
 					       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3);
+		if (cpu_loop0 && cpu_loop1 >= cpu_loop0)
+			printf(" loop_cpu_ms=%.2f", (cpu_loop1 - cpu_loop0) / 1e6);
+		if (bpf_stats)
+			printf(" bpf_progs=%d bpf_ns=%llu bpf_runs=%llu bpf_missed=%llu",
+			       bpf_use.progs, bpf_use.ns, bpf_use.runs, bpf_use.missed);
 	}
 	if (events >= 0)
 		printf(" events=%lld", events);

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* What the benchmark's workloads share: the clock, pinning, and per-chunk timing. */
+#ifndef BENCH_BENCH_H
+#define BENCH_BENCH_H
+
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Operations per chunk: a workload notes the time after each CHUNK operations. */
+#define BENCH_CHUNK 1000
+
+static inline unsigned long long bench_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* Pins the calling thread to @cpu; 0 or -errno, said on stderr as @who's. */
+static inline int bench_pin(const char *who, int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set)) {
+		fprintf(stderr, "%s: cannot pin to CPU %d: %s\n", who, cpu, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/*
+ * Prints "ready pid=PID" and waits for SIGUSR1 (the trial's start signal); 0, or -1 if the
+ * wait failed. SIGUSR1 is blocked before the line goes out, so an early one stays pending.
+ */
+static inline int bench_wait_usr1(void)
+{
+	sigset_t usr1;
+	int sig;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
+	printf("ready pid=%d\n", (int)getpid());
+	fflush(stdout);
+	return sigwait(&usr1, &sig) ? -1 : 0;
+}
+
+static inline int bench_cmp_ull(const void *a, const void *b)
+{
+	unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct bench_chunks {
+	double p10, p50; /* ns per operation of the 10th-percentile and the median chunk */
+};
+
+/*
+ * @end[0..@nck-1] are the chunks' end times, the first chunk starting at @t0. Turns them
+ * into durations, sorted (in place), and returns the 10th-percentile and median chunk
+ * per operation: the cost without preemptions and host noise, which a whole run's time
+ * includes.
+ */
+static inline struct bench_chunks bench_chunks(unsigned long long *end, long long nck,
+					       unsigned long long t0)
+{
+	struct bench_chunks c = { 0, 0 };
+
+	if (nck <= 0)
+		return c;
+	for (long long i = nck - 1; i > 0; i--)
+		end[i] -= end[i - 1];
+	end[0] -= t0;
+	qsort(end, nck, sizeof(*end), bench_cmp_ull);
+	c.p10 = (double)end[nck / 10] / BENCH_CHUNK;
+	c.p50 = (double)end[nck / 2] / BENCH_CHUNK;
+	return c;
+}
+
+#endif
