@@ -45,6 +45,11 @@ const volatile __u32 ks_blk_dev_filter = 0;
 const volatile bool ks_blk_need_who = false;
 /* Look the submitter up by rq->bio at issue (blk_bio, blk_bioq are on). */
 const volatile bool ks_blk_by_bio = false;
+/* The body uses the disk (ks_blk_req.dev), and the sector, size and flags. */
+const volatile bool ks_blk_need_dev = false;
+const volatile bool ks_blk_need_io = false;
+/* The submitter's hooks are on: issue looks for the request they stored. */
+const volatile bool ks_blk_start = false;
 /* block_rq_complete's error is an errno (before 5.x: int), not a blk_status_t. */
 const volatile bool ks_blk_err_errno = false;
 
@@ -66,9 +71,6 @@ struct {
 	__type(key, __u64);
 	__type(value, struct ks_blk_req);
 } ks_blk_bios SEC(".maps");
-
-/* Too big for the BPF stack. */
-static const struct ks_blk_req ks_blk_zero __attribute__((unused));
 
 /* Before 5.15 a request named its disk itself; later its queue does (CO-RE flavours). */
 struct request___rq_disk {
@@ -127,18 +129,22 @@ static __always_inline int ks_blk_who_fill(struct ks_blk_req *r)
 	return 0;
 }
 
-/* block_io_start: the request was just made, by the current task. */
+/*
+ * block_io_start: the request was just made, by the current task. The entry is built on
+ * the stack and stored with one update: a lookup after an update would cost a second hash
+ * walk on every request.
+ */
 static __always_inline int ks_blk_on_start(struct request *rq)
 {
 	__u64 key = (__u64)rq;
-	struct ks_blk_req *r;
+	struct ks_blk_req r;
 
 	if (ks_blk_dev_filter && ks_blk_rq_dev(rq) != ks_blk_dev_filter)
 		return 0;
-	bpf_map_update_elem(&ks_blk_reqs, &key, &ks_blk_zero, BPF_ANY);
-	r = bpf_map_lookup_elem(&ks_blk_reqs, &key);
-	if (r && ks_blk_who_fill(r))
-		bpf_map_delete_elem(&ks_blk_reqs, &key);
+	__builtin_memset(&r, 0, sizeof(r));
+	if (ks_blk_who_fill(&r))
+		return 0;
+	bpf_map_update_elem(&ks_blk_reqs, &key, &r, BPF_ANY);
 	return 0;
 }
 
@@ -146,13 +152,25 @@ static __always_inline int ks_blk_on_start(struct request *rq)
 static __always_inline int ks_blk_on_bio(struct bio *bio)
 {
 	__u64 key = (__u64)bio;
-	struct ks_blk_req *r;
+	struct ks_blk_req r;
 
-	bpf_map_update_elem(&ks_blk_bios, &key, &ks_blk_zero, BPF_ANY);
-	r = bpf_map_lookup_elem(&ks_blk_bios, &key);
-	if (r && ks_blk_who_fill(r))
-		bpf_map_delete_elem(&ks_blk_bios, &key);
+	__builtin_memset(&r, 0, sizeof(r));
+	if (ks_blk_who_fill(&r))
+		return 0;
+	bpf_map_update_elem(&ks_blk_bios, &key, &r, BPF_ANY);
 	return 0;
+}
+
+/* What the issue tells of @rq: its disk (if asked for), position, size and flags. */
+static __always_inline void ks_blk_issue_fill(struct ks_blk_req *r, struct request *rq, __u32 dev)
+{
+	r->issue_ns = bpf_ktime_get_ns();
+	r->dev = dev;
+	if (ks_blk_need_io) {
+		r->sector = BPF_CORE_READ(rq, __sector);
+		r->bytes = BPF_CORE_READ(rq, __data_len);
+		r->flags = ks_blk_rq_flags(rq);
+	}
 }
 
 /* block_rq_issue: the request goes to the driver (again, if it was requeued). */
@@ -160,34 +178,38 @@ static __always_inline int ks_blk_on_issue(struct request *rq)
 {
 	__u64 key = (__u64)rq;
 	struct ks_blk_req *r;
-	__u32 dev = ks_blk_rq_dev(rq);
+	__u32 dev = 0;
 
-	if (ks_blk_dev_filter && dev != ks_blk_dev_filter)
-		return 0;
-	r = bpf_map_lookup_elem(&ks_blk_reqs, &key);
+	if (ks_blk_dev_filter || ks_blk_need_dev) {
+		dev = ks_blk_rq_dev(rq);
+		if (ks_blk_dev_filter && dev != ks_blk_dev_filter)
+			return 0;
+	}
+	r = ks_blk_need_who || ks_blk_by_bio || ks_blk_start
+		    ? bpf_map_lookup_elem(&ks_blk_reqs, &key)
+		    : NULL;
 	if (!r && ks_blk_by_bio) {
 		__u64 bio = (__u64)BPF_CORE_READ(rq, bio);
 		struct ks_blk_req *b = bio ? bpf_map_lookup_elem(&ks_blk_bios, &bio) : NULL;
 
 		if (b) {
+			ks_blk_issue_fill(b, rq, dev);
 			bpf_map_update_elem(&ks_blk_reqs, &key, b, BPF_ANY);
 			bpf_map_delete_elem(&ks_blk_bios, &bio);
-			r = bpf_map_lookup_elem(&ks_blk_reqs, &key);
+			return 0;
 		}
 	}
 	if (!r) {
+		struct ks_blk_req n;
+
 		if (ks_blk_need_who)
 			return 0;
-		bpf_map_update_elem(&ks_blk_reqs, &key, &ks_blk_zero, BPF_ANY);
-		r = bpf_map_lookup_elem(&ks_blk_reqs, &key);
-		if (!r)
-			return 0;
+		__builtin_memset(&n, 0, sizeof(n));
+		ks_blk_issue_fill(&n, rq, dev);
+		bpf_map_update_elem(&ks_blk_reqs, &key, &n, BPF_ANY);
+		return 0;
 	}
-	r->issue_ns = bpf_ktime_get_ns();
-	r->sector = BPF_CORE_READ(rq, __sector);
-	r->bytes = BPF_CORE_READ(rq, __data_len);
-	r->dev = dev;
-	r->flags = ks_blk_rq_flags(rq);
+	ks_blk_issue_fill(r, rq, dev);
 	return 0;
 }
 

@@ -230,12 +230,13 @@ int ks_block_configure(struct ks_ctx *c, unsigned int dev, unsigned int need)
 {
 	const struct ks_common *o = &c->opt;
 	const char *types[3];
-	bool who, by_bio = false, err_errno, on = true;
+	bool who, start, by_bio = false, err_errno, on = true;
 	int n, err = 0;
 
 	who = (need & KS_BLK_NEED_WHO) || o->pid || o->tid || o->has_uid || o->comm[0] ||
 	      o->cgroup || o->by != KS_BY_ALL;
-	if (who || (need & KS_BLK_NEED_START)) {
+	start = who || (need & KS_BLK_NEED_START);
+	if (start) {
 		if (ks_btf_tp_args("block_io_start", types, 1) == 1) {
 			ks_bpf_disable_hook(c->obj, "blk_bio");
 			ks_bpf_disable_hook(c->obj, "blk_bioq");
@@ -266,5 +267,11 @@ int ks_block_configure(struct ks_ctx *c, unsigned int dev, unsigned int need)
 		err = ks_bpf_set_rodata(c->obj, "ks_blk_by_bio", &on, sizeof(on));
 	if (!err && err_errno)
 		err = ks_bpf_set_rodata(c->obj, "ks_blk_err_errno", &on, sizeof(on));
+	if (!err && start)
+		err = ks_bpf_set_rodata(c->obj, "ks_blk_start", &on, sizeof(on));
+	if (!err && (need & KS_BLK_NEED_DEV))
+		err = ks_bpf_set_rodata(c->obj, "ks_blk_need_dev", &on, sizeof(on));
+	if (!err && (need & KS_BLK_NEED_IO))
+		err = ks_bpf_set_rodata(c->obj, "ks_blk_need_io", &on, sizeof(on));
 	return err;
 }

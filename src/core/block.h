@@ -57,6 +57,8 @@ int ks_blk_errno(int error);
 enum {
 	KS_BLK_NEED_START = 1u << 0, /* when requests were made: queue times */
 	KS_BLK_NEED_WHO = 1u << 1,   /* the submitter of every request counted */
+	KS_BLK_NEED_DEV = 1u << 2,   /* the disk of each request (ks_blk_req.dev) */
+	KS_BLK_NEED_IO = 1u << 3,    /* its sector, size and flags */
 };
 
 /*
@@ -65,7 +67,8 @@ enum {
  * submitter's hooks when @need asks (KS_BLK_NEED_*) or the common filters or per-task keys
  * need them: block_io_start where the kernel has it, else block_bio_queue in its layout
  * (read from BTF); the completion's error type. Hooks not needed are switched off, so a
- * plain latency histogram costs two tracepoints. 0 or -errno.
+ * plain latency histogram costs two tracepoints; what the body does not use is not read.
+ * 0 or -errno.
  */
 int ks_block_configure(struct ks_ctx *c, unsigned int dev, unsigned int need);
 

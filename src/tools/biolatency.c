@@ -136,7 +136,10 @@ static int configure(struct ks_ctx *c)
 	if (parts && bpf_map__set_max_entries(skel->maps.hists, 10240))
 		return -EINVAL;
 	/* -Q: both histograms of the same requests, so only requests made while tracing */
-	return ks_block_configure(c, st->dev, st->queued ? KS_BLK_NEED_WHO : 0);
+	return ks_block_configure(c, st->dev,
+				  (st->queued ? KS_BLK_NEED_WHO : 0) |
+					  (st->per_disk ? KS_BLK_NEED_DEV : 0) |
+					  (st->per_flags ? KS_BLK_NEED_IO : 0));
 }
 
 KSCOPE_BPF_TOOL(

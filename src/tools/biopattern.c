@@ -115,7 +115,7 @@ static int configure(struct ks_ctx *c)
 {
 	const struct biopattern *st = c->state;
 
-	return ks_block_configure(c, st->dev, 0);
+	return ks_block_configure(c, st->dev, KS_BLK_NEED_DEV | KS_BLK_NEED_IO);
 }
 
 KSCOPE_BPF_TOOL(

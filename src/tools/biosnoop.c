@@ -81,7 +81,7 @@ static int configure(struct ks_ctx *c)
 	const struct biosnoop *st = c->state;
 
 	/* the submitter is every line's subject: requests made before tracing are left out */
-	return ks_block_configure(c, st->dev, KS_BLK_NEED_WHO);
+	return ks_block_configure(c, st->dev, KS_BLK_NEED_WHO | KS_BLK_NEED_DEV | KS_BLK_NEED_IO);
 }
 
 KSCOPE_BPF_TOOL(

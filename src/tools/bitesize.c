@@ -44,7 +44,7 @@ static int configure(struct ks_ctx *c)
 {
 	const struct bitesize *st = c->state;
 
-	return ks_block_configure(c, st->dev, KS_BLK_NEED_WHO);
+	return ks_block_configure(c, st->dev, KS_BLK_NEED_WHO | KS_BLK_NEED_IO);
 }
 
 KSCOPE_BPF_TOOL(
