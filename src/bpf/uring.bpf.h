@@ -44,17 +44,26 @@ struct ks_uring_req {
 	struct ks_event_hdr hdr; /* the submitter, at submission (hdr.ts: when) */
 	__u64 ring;		 /* struct io_ring_ctx pointer */
 	__u64 user_data;
-	__u64 punt_ns; /* when it was handed to io-wq (first time), 0 if never */
-	__u64 key;     /* the tool's report key for it, set by the tool's submit body */
+	__u64 punt_ns;		/* when it was handed to io-wq (first time), 0 if never */
+	__u64 key;		/* the tool's report key for it, set by the tool's submit body */
+	__u64 ino;		/* at completion: its file's inode number, 0 if none or unknown */
 	char name[KS_COMM_LEN]; /* the tool's name for that key (a process name) */
 	__s32 fd;		/* its fd (or fixed-file index), -1 unknown */
 	__u32 flags;		/* low bits of req->flags: KS_URING_F_* */
 	__u8 opcode;
-	__u8 pad[7];
+	__u8 file; /* at completion: KS_URING_FILE_* (whether fd means anything) */
+	__u8 pad[6];
+};
+
+/* ks_uring_req.file: did the request have a file when it completed? */
+enum {
+	KS_URING_FILE_UNKNOWN = 0, /* no request pointer at completion (5.10) */
+	KS_URING_FILE_NONE = 1,	   /* nop, timeout ...: fd is stale, not the request's */
+	KS_URING_FILE_SET = 2,
 };
 
 /* req->flags bits that mirror the SQE's flags (IOSQE_*_BIT), stable across kernels. */
-#define KS_URING_F_FIXED_FILE (1u << 0)
+#define KS_URING_F_FIXED_FILE  (1u << 0)
 #define KS_URING_F_FORCE_ASYNC (1u << 4)
 
 struct ks_uring_key {
@@ -185,6 +194,15 @@ static __always_inline int ks_uring_punted(struct io_kiocb *req, __u64 ring)
 	return 0;
 }
 
+/* Whether the request had a file at its completion, and which (its inode number). */
+static __always_inline void ks_uring_req_file(struct ks_uring_req *r, struct io_kiocb *req)
+{
+	struct file *f = BPF_CORE_READ(req, file);
+
+	r->file = f ? KS_URING_FILE_SET : KS_URING_FILE_NONE;
+	r->ino = f ? BPF_CORE_READ(f, f_inode, i_ino) : 0;
+}
+
 /*
  * A completion was posted with result @res: if its request was traced, call the tool's
  * @fn(void *ctx, struct ks_uring_req *r, __s32 res, __u64 now) and forget the request.
@@ -194,6 +212,8 @@ static __always_inline int ks_uring_punted(struct io_kiocb *req, __u64 ring)
 		struct ks_uring_key __k = ks_uring_key_of((__u64)(req_), (__u64)(ring_), (ud_));   \
 		struct ks_uring_req *__r = bpf_map_lookup_elem(&ks_uring_reqs, &__k);              \
 		if (__r) {                                                                         \
+			if (req_)                                                                  \
+				ks_uring_req_file(__r, (struct io_kiocb *)(req_));                 \
 			fn((ctx_), __r, (res_), bpf_ktime_get_ns());                               \
 			bpf_map_delete_elem(&ks_uring_reqs, &__k);                                 \
 		}                                                                                  \
@@ -220,25 +240,25 @@ static __always_inline int ks_uring_punted(struct io_kiocb *req, __u64 ring)
  */
 #define KS_URING_SUBMIT(fn)                                                                        \
 	KS_URING_PROG(submit_req, io_uring_submit_req,                                             \
-		      ks_uring_submit(BPF_CORE_READ(req, ctx), req, BPF_CORE_READ(req, opcode),     \
+		      ks_uring_submit(BPF_CORE_READ(req, ctx), req, BPF_CORE_READ(req, opcode),    \
 				      ks_uring_req_user_data(req), ks_uring_req_fd(req),           \
 				      (__u32)BPF_CORE_READ(req, flags), fn),                       \
 		      struct io_kiocb *req)                                                        \
 	KS_URING_PROG(submit_sqe, io_uring_submit_sqe,                                             \
-		      ks_uring_submit(BPF_CORE_READ(req, ctx), req, BPF_CORE_READ(req, opcode),     \
+		      ks_uring_submit(BPF_CORE_READ(req, ctx), req, BPF_CORE_READ(req, opcode),    \
 				      ks_uring_req_user_data(req), ks_uring_req_fd(req),           \
 				      (__u32)BPF_CORE_READ(req, flags), fn),                       \
 		      struct io_kiocb *req, bool force_nonblock)                                   \
 	KS_URING_PROG(submit_sqe_ctx, io_uring_submit_sqe,                                         \
-		      ks_uring_submit(ring, req, opcode, user_data, -1, flags, fn), void *ring,     \
+		      ks_uring_submit(ring, req, opcode, user_data, -1, flags, fn), void *ring,    \
 		      void *req, __u8 opcode, __u64 user_data, __u32 flags, bool force_nonblock,   \
 		      bool sq_thread)                                                              \
 	KS_URING_PROG(punt_req, io_uring_queue_async_work,                                         \
 		      ks_uring_punted(req, (__u64)BPF_CORE_READ(req, ctx)), struct io_kiocb *req,  \
 		      int rw)                                                                      \
-	KS_URING_PROG(punt_ctx, io_uring_queue_async_work, ks_uring_punted(req, (__u64)ring),     \
+	KS_URING_PROG(punt_ctx, io_uring_queue_async_work, ks_uring_punted(req, (__u64)ring),      \
 		      void *ring, int rw, struct io_kiocb *req, void *work, unsigned int flags)    \
-	KS_URING_PROG(ring_create, io_uring_create, ks_uring_created(fd, (__u64)ring), int fd,    \
+	KS_URING_PROG(ring_create, io_uring_create, ks_uring_created(fd, (__u64)ring), int fd,     \
 		      void *ring, __u32 sq_entries, __u32 cq_entries, __u32 flags)
 
 /*
@@ -248,14 +268,14 @@ static __always_inline int ks_uring_punted(struct io_kiocb *req, __u64 ring)
  */
 #define KS_URING_COMPLETE(fn)                                                                      \
 	KS_URING_PROG(complete_cqe, io_uring_complete,                                             \
-		      ks_uring_completed(ctx, req, ring, 0, BPF_CORE_READ(cqe, res), fn),           \
+		      ks_uring_completed(ctx, req, ring, 0, BPF_CORE_READ(cqe, res), fn),          \
 		      void *ring, void *req, struct io_uring_cqe *cqe)                             \
 	KS_URING_PROG(complete_res, io_uring_complete,                                             \
-		      ks_uring_completed(ctx, req, ring, user_data, res, fn), void *ring,           \
+		      ks_uring_completed(ctx, req, ring, user_data, res, fn), void *ring,          \
 		      void *req, __u64 user_data, int res, unsigned int cflags, __u64 extra1,      \
 		      __u64 extra2)                                                                \
 	KS_URING_PROG(complete_ud, io_uring_complete,                                              \
-		      ks_uring_completed(ctx, 0, ring, user_data, res, fn), void *ring,             \
+		      ks_uring_completed(ctx, 0, ring, user_data, res, fn), void *ring,            \
 		      __u64 user_data, int res, unsigned int cflags)
 
 /*
@@ -267,7 +287,7 @@ static __always_inline int ks_uring_punted(struct io_kiocb *req, __u64 ring)
 static __always_inline bool ks_uring_traced(struct io_kiocb *req)
 {
 	struct ks_uring_key k = ks_uring_key_of((__u64)req, (__u64)BPF_CORE_READ(req, ctx),
-						 ks_uring_req_user_data(req));
+						ks_uring_req_user_data(req));
 
 	return bpf_map_lookup_elem(&ks_uring_reqs, &k) != NULL;
 }
@@ -301,7 +321,7 @@ static __always_inline bool ks_uring_traced(struct io_kiocb *req)
 
 #define KS_URING_OVERFLOW(fn)                                                                      \
 	KS_URING_PROG(cqe_overflow, io_uring_cqe_overflow,                                         \
-		      ks_uring_overflowed(ctx, ring, user_data, fn), void *ring, __u64 user_data,   \
+		      ks_uring_overflowed(ctx, ring, user_data, fn), void *ring, __u64 user_data,  \
 		      __s32 res, __u32 cflags, void *ocqe)
 
 #endif

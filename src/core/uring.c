@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bpf/btf.h>
@@ -22,16 +23,55 @@
  * order: the names for kernels whose BTF lacks the enum (5.10 kept it out of its types).
  */
 static const char *const header_ops[] = {
-	"nop",		"readv",	   "writev",	      "fsync",	      "read_fixed",
-	"write_fixed",	"poll_add",	   "poll_remove",     "sync_file_range", "sendmsg",
-	"recvmsg",	"timeout",	   "timeout_remove",  "accept",	      "async_cancel",
-	"link_timeout", "connect",	   "fallocate",	      "openat",	      "close",
-	"files_update", "statx",	   "read",	      "write",	      "fadvise",
-	"madvise",	"send",		   "recv",	      "openat2",      "epoll_ctl",
-	"splice",	"provide_buffers", "remove_buffers",  "tee",	      "shutdown",
-	"renameat",	"unlinkat",	   "mkdirat",	      "symlinkat",    "linkat",
-	"msg_ring",	"fsetxattr",	   "setxattr",	      "fgetxattr",    "getxattr",
-	"socket",	"uring_cmd",	   "send_zc",	      "sendmsg_zc",
+	"nop",
+	"readv",
+	"writev",
+	"fsync",
+	"read_fixed",
+	"write_fixed",
+	"poll_add",
+	"poll_remove",
+	"sync_file_range",
+	"sendmsg",
+	"recvmsg",
+	"timeout",
+	"timeout_remove",
+	"accept",
+	"async_cancel",
+	"link_timeout",
+	"connect",
+	"fallocate",
+	"openat",
+	"close",
+	"files_update",
+	"statx",
+	"read",
+	"write",
+	"fadvise",
+	"madvise",
+	"send",
+	"recv",
+	"openat2",
+	"epoll_ctl",
+	"splice",
+	"provide_buffers",
+	"remove_buffers",
+	"tee",
+	"shutdown",
+	"renameat",
+	"unlinkat",
+	"mkdirat",
+	"symlinkat",
+	"linkat",
+	"msg_ring",
+	"fsetxattr",
+	"setxattr",
+	"fgetxattr",
+	"getxattr",
+	"socket",
+	"uring_cmd",
+	"send_zc",
+	"sendmsg_zc",
 };
 
 /* Opcodes are a u8 in the SQE. */
@@ -149,7 +189,9 @@ int ks_uring_configure(struct ks_ctx *c, struct ks_uring_caps *caps)
 					    { 2, 5 },
 					    { "punt_req", "punt_ctx" } };
 	static const struct layout failed = { "io_uring_req_failed", { 3 }, { "req_failed" } };
-	static const struct layout overflow = { "io_uring_cqe_overflow", { 5 }, { "cqe_overflow" } };
+	static const struct layout overflow = { "io_uring_cqe_overflow",
+						{ 5 },
+						{ "cqe_overflow" } };
 	static const struct layout create = { "io_uring_create", { 5 }, { "ring_create" } };
 	int sub, cpl;
 
@@ -213,14 +255,19 @@ int ks_uring_ring_fd(unsigned int pid)
 	return found == 1 ? fd : -1;
 }
 
-int ks_uring_fd_path(unsigned int pid, int fd, char *buf, size_t len)
+int ks_uring_fd_path(unsigned int pid, int fd, unsigned long long ino, char *buf, size_t len)
 {
 	char path[64];
+	struct stat sb;
 	ssize_t n;
 
 	if (fd < 0 || len < 2)
 		return -EINVAL;
 	snprintf(path, sizeof(path), "/proc/%u/fd/%d", pid, fd);
+	if (stat(path, &sb))
+		return -errno;
+	if ((unsigned long long)sb.st_ino != ino)
+		return -ESTALE;
 	n = readlink(path, buf, len - 1);
 	if (n < 0)
 		return -errno;

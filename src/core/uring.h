@@ -41,7 +41,10 @@ const char *ks_uring_op_source(void);
  */
 int ks_uring_ring_fd(unsigned int pid);
 
-/* The path of fd @fd of process @pid (readlink of /proc/PID/fd/FD) into @buf; 0 or -errno. */
-int ks_uring_fd_path(unsigned int pid, int fd, char *buf, size_t len);
+/*
+ * The path of fd @fd of process @pid (readlink of /proc/PID/fd/FD) into @buf, if that fd
+ * still leads to inode number @ino; 0, -ESTALE when it leads elsewhere now, or -errno.
+ */
+int ks_uring_fd_path(unsigned int pid, int fd, unsigned long long ino, char *buf, size_t len);
 
 #endif

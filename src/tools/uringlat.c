@@ -68,7 +68,8 @@ static void key_label(const struct uringlat_key *k, const char *name, char *buf,
 
 		ks_text_escape_str(comm, sizeof(comm), name, strnlen(name, 16), 0);
 		if (fd >= 0)
-			snprintf(buf, len, "%#llx (pid %u %s, fd %d)", k->key, k->ring_pid, comm, fd);
+			snprintf(buf, len, "%#llx (pid %u %s, fd %d)", k->key, k->ring_pid, comm,
+				 fd);
 		else
 			snprintf(buf, len, "%#llx (pid %u %s)", k->key, k->ring_pid, comm);
 		return;
@@ -154,7 +155,8 @@ static int hist_cmp(const struct ks_khist_row *a, const struct ks_khist_row *b)
 
 static int dump_cmp(const void *a, const void *b)
 {
-	return key_cmp(*(const struct uringlat_key *const *)a, *(const struct uringlat_key *const *)b);
+	return key_cmp(*(const struct uringlat_key *const *)a,
+		       *(const struct uringlat_key *const *)b);
 }
 
 /*
@@ -402,9 +404,12 @@ static int configure(struct ks_ctx *c)
 	for (int i = 0; i < (int)KS_ARRAY_SIZE(missing_what); i++)
 		if (missing(st, i))
 			ks_warn("this kernel has no io_uring_%s tracepoint: %s not counted",
-				i == 0 ? "queue_async_work" : i == 1 ? "req_failed" : "cqe_overflow",
-				i == 0 ? "punts to io-wq" :
-				i == 1 ? "requests failed at submission" : "CQ overflows");
+				i == 0	 ? "queue_async_work"
+				: i == 1 ? "req_failed"
+					 : "cqe_overflow",
+				i == 0	 ? "punts to io-wq"
+				: i == 1 ? "requests failed at submission"
+					 : "CQ overflows");
 	return 0;
 }
 
@@ -421,8 +426,10 @@ KSCOPE_BPF_TOOL(
 		"with the errors, as the CQE says.\n"
 		"JSON reports: {\"type\":\"histograms\",\"by\",\"unit\",\"rows\":[{key...,\n"
 		"\"opcode\",\"opcode_nr\",\"count\",\"total_ns\",\"hist\"}]}, then\n"
-		"{\"type\":\"uring_counts\",\"by\",\"rows\":[{key...,\"opcode\",\"opcode_nr\",\"count\",\n"
-		"\"inline\",\"punted\"}],\"errors\":[{key...,\"opcode\",\"opcode_nr\",\"errno\",\"error\",\n"
+		"{\"type\":\"uring_counts\",\"by\",\"rows\":[{key...,\"opcode\",\"opcode_nr\","
+		"\"count\",\n"
+		"\"inline\",\"punted\"}],\"errors\":[{key...,\"opcode\",\"opcode_nr\",\"errno\","
+		"\"error\",\n"
 		"\"count\"}],\"overflows\":[{key...,\"count\"}] (null where not counted),\n"
 		"\"unavailable\":[what this kernel can't count]}.\n\n"
 		"examples:\n"

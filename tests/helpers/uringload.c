@@ -4,8 +4,8 @@
  * usage: uringload ACTION ARGS... [ACTION ARGS...]...
  *
  * Like schedload, it first waits for SIGUSR1 (SigCgt bit 0x200 in /proc/PID/status says it
- * is safe to send), then makes a ring of 64 entries and does the actions on it in order, each waiting
- * for all its completions and checking their results, prints a line per action, prints
+ * is safe to send), then makes a ring of 64 entries and does the actions on it in order, each
+ * waiting for all its completions and checking their results, prints a line per action, prints
  * "done", then waits for a second SIGUSR1 with its rings still open (so a tracer can name
  * them) and exits 0. Every request has its own user_data.
  *
@@ -14,8 +14,8 @@
  *   read N FILE       N reads of 4096 bytes at offsets 0, 4096 ... of FILE (made N * 4096
  *                     bytes long before the trigger if shorter), opened with O_DIRECT;
  *                     where the file system refuses O_DIRECT (tmpfs on some kernels) the
- *                     reads are buffered. Prints "read N direct" or
- *                     "read N buffered (O_DIRECT: REASON)"
+ *                     reads are buffered. The file stays open until the end. Prints
+ *                     "read N direct fd FD" or "read N buffered (O_DIRECT: REASON) fd FD"
  *   timeout N MS      N timeouts of MS ms, all in flight at once (each ends with -ETIME);
  *                     prints "timeout N MS"
  *   badf N            N reads of fd FD, which is closed: each ends with -EBADF, or fails at
@@ -39,10 +39,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#define BLOCK 4096
+#define BLOCK	     4096
 #define RING_ENTRIES 64
-#define SMALL_CQ 8
-#define BAD_FD 999
+#define SMALL_CQ     8
+#define BAD_FD	     999
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -200,12 +200,12 @@ static void reads(struct io_uring *ring, int n, const char *path)
 	if (fd < 0)
 		die(path, errno);
 	reads_one_batch(ring, fd, n, buf);
-	close(fd);
+	/* fd stays open until the end: a tracer can still find the file's path by it. */
 	free(buf);
 	if (why)
-		say("read %d buffered (O_DIRECT: %s)\n", n, why);
+		say("read %d buffered (O_DIRECT: %s) fd %d\n", n, why, fd);
 	else
-		say("read %d direct\n", n);
+		say("read %d direct fd %d\n", n, fd);
 }
 
 static void timeouts(struct io_uring *ring, int n, long ms)
