@@ -159,20 +159,23 @@ struct layout {
 
 /*
  * Keep the hook of @l that matches its tracepoint's arguments here and switch the others
- * off. Returns the index of the hook kept, or -1 when none fits.
+ * off. Returns the index of the hook kept, or -1 when none fits; then, with @required, the
+ * first hook is kept anyway, so that the core's attach choice says why it can't be used
+ * (exit 4: "no way to attach ..."), with the rest of its diagnosis.
  */
-static int layout_choose(struct ks_ctx *c, const struct layout *l)
+static int layout_choose(struct ks_ctx *c, const struct layout *l, bool required)
 {
 	int n = tp_nargs(l->tp), kept = -1;
 
-	for (int i = 0; i < 3 && l->hook[i]; i++) {
+	for (int i = 0; i < 3 && l->hook[i]; i++)
 		if (kept < 0 && n == l->nargs[i])
 			kept = i;
-		else
+	for (int i = 0; i < 3 && l->hook[i]; i++)
+		if (i != kept && !(kept < 0 && required && i == 0))
 			ks_bpf_disable_hook(c->obj, l->hook[i]);
-	}
 	if (kept < 0)
-		ks_info("%s: %s", l->tp, n == -ENOENT ? "not on this kernel" : "unknown layout");
+		ks_info("%s: %s", l->tp,
+			n == -ENOENT ? "not on this kernel" : "arguments of an unknown layout");
 	return kept;
 }
 
@@ -193,31 +196,27 @@ int ks_uring_configure(struct ks_ctx *c, struct ks_uring_caps *caps)
 						{ 5 },
 						{ "cqe_overflow" } };
 	static const struct layout create = { "io_uring_create", { 5 }, { "ring_create" } };
-	int sub, cpl;
+	int sub;
 
 	memset(caps, 0, sizeof(*caps));
+	/* Without kernel BTF the core stops the tool, and says so: nothing to choose here. */
+	if (ks_btf_check())
+		return 0;
+	caps->known = true;
 	/* io_uring_submit_req replaced io_uring_submit_sqe: one of them, never both. */
-	sub = layout_choose(c, &submit_req);
-	if (sub >= 0) {
+	sub = layout_choose(c, &submit_sqe, false);
+	if (layout_choose(c, &submit_req, sub < 0) >= 0 || sub < 0) {
 		caps->fd = true;
 		ks_bpf_disable_hook(c->obj, "submit_sqe");
 		ks_bpf_disable_hook(c->obj, "submit_sqe_ctx");
 	} else {
-		sub = layout_choose(c, &submit_sqe);
 		caps->fd = sub == 0;
 	}
-	cpl = layout_choose(c, &complete);
-	if (sub < 0 || cpl < 0) {
-		ks_error("cannot trace io_uring requests: this kernel has no io_uring_%s "
-			 "tracepoint kscope knows (see kscope -v)",
-			 sub < 0 ? "submit_req or io_uring_submit_sqe" : "complete");
-		return ks_fail(c, KS_EXIT_UNSUPPORTED, EOPNOTSUPP);
-	}
-	caps->by_ud = cpl == 2;
-	caps->punt = layout_choose(c, &punt) >= 0;
-	caps->failed = layout_choose(c, &failed) >= 0;
-	caps->overflow = layout_choose(c, &overflow) >= 0;
-	layout_choose(c, &create);
+	caps->by_ud = layout_choose(c, &complete, true) == 2;
+	caps->punt = layout_choose(c, &punt, false) >= 0;
+	caps->failed = layout_choose(c, &failed, false) >= 0;
+	caps->overflow = layout_choose(c, &overflow, false) >= 0;
+	layout_choose(c, &create, false);
 	return ks_bpf_set_rodata(c->obj, "ks_uring_by_ud", &caps->by_ud, sizeof(caps->by_ud));
 }
 

@@ -9,6 +9,7 @@ struct ks_ctx;
 
 /* What the running kernel lets the io_uring tools see (ks_uring_configure). */
 struct ks_uring_caps {
+	bool known;    /* the kernel's BTF was read: the rest means something */
 	bool punt;     /* io_uring_queue_async_work: requests punted to io-wq are known */
 	bool failed;   /* io_uring_req_failed: requests failed at submission are counted */
 	bool overflow; /* io_uring_cqe_overflow: CQ overflows are counted */
@@ -21,8 +22,9 @@ struct ks_uring_caps {
  * arguments of each io_uring tracepoint from the kernel's BTF, keep the hook of the layout
  * found (see the table in uring.bpf.h), switch the others off, and set ks_uring_by_ud.
  * Optional hooks whose tracepoint is missing, or has a layout kscope does not know, are
- * switched off and reported in @caps. Returns 0, or -EOPNOTSUPP (after one error line,
- * with the exit code recorded in @c) when submissions or completions can't be traced.
+ * switched off and reported in @caps; for submission and completion, which the tools
+ * can't do without, the newest layout's hook is left on, and the core's attach choice
+ * then stops the tool saying why. Returns 0 or -errno.
  */
 int ks_uring_configure(struct ks_ctx *c, struct ks_uring_caps *caps);
 

@@ -256,7 +256,7 @@ static void counts_json(struct ks_ctx *c, const struct ks_map_dump *cd,
 		ks_json_null(j, "overflows");
 	}
 	ks_json_arr_begin(j, "unavailable");
-	for (int i = 0; i < (int)KS_ARRAY_SIZE(missing_what); i++)
+	for (int i = 0; st->caps.known && i < (int)KS_ARRAY_SIZE(missing_what); i++)
 		if (missing(st, i))
 			ks_json_str(j, NULL, missing_what[i]);
 	ks_json_arr_end(j);
@@ -401,7 +401,7 @@ static int configure(struct ks_ctx *c)
 		err = ks_uring_configure(c, &st->caps);
 	if (err)
 		return err;
-	for (int i = 0; i < (int)KS_ARRAY_SIZE(missing_what); i++)
+	for (int i = 0; st->caps.known && i < (int)KS_ARRAY_SIZE(missing_what); i++)
 		if (missing(st, i))
 			ks_warn("this kernel has no io_uring_%s tracepoint: %s not counted",
 				i == 0	 ? "queue_async_work"
