@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* uringlat: io_uring request latency (submit to completion) per opcode, with counts. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -278,8 +279,15 @@ static void text_key_title(struct ks_ctx *c)
 {
 	const struct uringlat *st = c->state;
 
-	if (c->opt.by != KS_BY_ALL || st->per_ring)
-		fprintf(c->out, "%-32s ", st->per_ring ? "RING" : c->khist.key_name);
+	char title[16];
+	size_t i;
+
+	if (c->opt.by == KS_BY_ALL && !st->per_ring)
+		return;
+	snprintf(title, sizeof(title), "%s", st->per_ring ? "ring" : c->khist.key_name);
+	for (i = 0; title[i]; i++)
+		title[i] = (char)toupper((unsigned char)title[i]);
+	fprintf(c->out, "%-32s ", title);
 }
 
 static void counts_text(struct ks_ctx *c, const struct ks_map_dump *cd,
@@ -333,14 +341,10 @@ static void counts_text(struct ks_ctx *c, const struct ks_map_dump *cd,
 		text_key(c, co[i], v->name);
 		fprintf(c->out, "CQ overflows: %llu\n", v->overflow);
 	}
-	if (c->opt.by == KS_BY_ALL && !st->per_ring) {
-		bool any = false;
-
-		for (size_t i = 0; i < cd->n; i++)
-			any |= co[i]->opcode == URINGLAT_NO_OP;
-		if (!any)
-			fprintf(c->out, "CQ overflows: 0\n");
-	}
+	for (size_t i = 0; i < cd->n; i++)
+		if (co[i]->opcode == URINGLAT_NO_OP)
+			return;
+	fprintf(c->out, "CQ overflows: 0\n");
 }
 
 static int on_tick(struct ks_ctx *c, bool last)
