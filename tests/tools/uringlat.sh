@@ -73,8 +73,17 @@ t_ul_mix() {
 		expect_eq "$(ul_get ks uring_counts rows inline opcode=nop)" "$UL_NOPS" "nops inline"
 	fi
 	expect_eq "$(ul_get ks uring_counts rows count opcode=timeout)" "$UL_TIMEOUTS" "timeouts"
-	expect_eq "$(ul_rows ks histograms rows opcode=timeout | "$H/jsonq" -g 'hist.buckets.*' |
-		"$H/jsonq" -w low=16 -w high=31 -g count)" "$UL_TIMEOUTS" "timeouts in the 16-31 ms slot"
+	# 20 ms timers: in the 16-31 ms slot; in the emulated guests, whose clocks run
+	# unevenly (docs/vmtest.md), in that slot or a later one
+	_slot=$(ul_rows ks histograms rows opcode=timeout | "$H/jsonq" -g 'hist.buckets.*' |
+		"$H/jsonq" -w low=16 -w high=31 -g count)
+	if [ "${KS_GUEST:-0}" = 1 ]; then
+		_later=$(ul_rows ks histograms rows opcode=timeout | "$H/jsonq" -g 'hist.buckets.*' |
+			"$H/jsonq" -w 'low>=16' -g count | awk '{ s += $1 } END { print s + 0 }')
+		note "guest: ${_slot:-0} of $_later timeouts in the 16-31 ms slot"
+		_slot=$_later
+	fi
+	expect_eq "$_slot" "$UL_TIMEOUTS" "timeouts in the 16-31 ms slot"
 	expect_eq "$(ul_get ks uring_counts errors count opcode=timeout errno=ETIME error=-62)" \
 		"$UL_TIMEOUTS" "timeouts ending with ETIME"
 	# A read of a closed fd fails when it is issued (completed with EBADF: counted with the

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # uringslower: uringload's NOPs (some with IOSQE_ASYNC), reads of a file and 20 ms timeouts.
-# With a threshold of 15 ms, only the timeouts are slow enough; with 0, every request is an
-# event, with the submitter's pid, the opcode, punted for the IOSQE_ASYNC ones only, and the
+# With a threshold of 15 ms, only the timeouts (not the NOPs) are slow enough; with 0, every request is an
+# event, with the submitter's pid, the opcode, punted for the IOSQE_ASYNC NOPs, and the
 # reads' fd and path where the kernel gives the fd (5.18+; "fd": null before).
 
 ks_test uringslower/timeouts t_us_timeouts
@@ -10,7 +10,8 @@ ks_test -H uringslower/text t_us_text
 ks_test -H uringslower/bad_threshold t_us_bad_threshold
 
 t_us_timeouts() {
-	ul_start w nop 5 read 2 "$KS_TMP/file" timeout 3 20
+	# (no reads here: a read punted to io-wq can take 15 ms in an emulated guest)
+	ul_start w nop 5 timeout 3 20
 	_p=$(ks_pid w)
 	ks_start ks uringslower --json -p "$_p" 15000
 	ks_attached ks
@@ -46,7 +47,8 @@ t_us_all() {
 	else
 		note "SKIP punted: no io_uring_queue_async_work hook in the meta line"
 	fi
-	expect_eq "$(ks_count ks type=event "pid=$_p" opcode=read result=4096 punted=false)" 2 "reads"
+	# (whether a read is punted depends on the file system: tmpfs punts O_DIRECT reads)
+	expect_eq "$(ks_count ks type=event "pid=$_p" opcode=read result=4096)" 2 "reads"
 	# the fd, where the kernel gives it; the path with it (the file is still open)
 	_withfd=$(ks_count ks type=event opcode=read "fd=$_fd" "path=$KS_TMP/file")
 	_nofd=$(ks_count ks type=event opcode=read fd=null path=null)
