@@ -4,19 +4,21 @@
 #define KS_BPF_URING_H
 
 /*
- * An io_uring request's life as its tracepoints show it, on every kernel from 5.10:
+ * An io_uring request's life as its tracepoints show it, in the kernels' BTF of the test
+ * matrix (5.10, 6.1, 6.12, 6.18, 7.2):
  *
- *   submitted   io_uring_submit_req(req)                                    5.18+
- *               io_uring_submit_sqe(req, force_nonblock)                    5.18 - 6.1
+ *   submitted   io_uring_submit_req(req)                                    6.12, 6.18, 7.2
+ *               io_uring_submit_sqe(req, force_nonblock)                    6.1
  *               io_uring_submit_sqe(ctx, req, opcode, user_data, flags,
- *                                   force_nonblock, sq_thread)              5.10 - 5.17
- *   punted      io_uring_queue_async_work(req, rw)                          5.18+
- *               io_uring_queue_async_work(ctx, rw, req, work, flags)        5.10 - 5.17
- *   completed   io_uring_complete(ctx, req, cqe)                            6.13+ (6.18, 7.x)
- *               io_uring_complete(ctx, req, user_data, res, cflags, e1, e2) 5.19 - 6.12
- *               io_uring_complete(ctx, user_data, res, cflags)              5.10 - 5.18
- *   failed      io_uring_req_failed(sqe, req, error)                        6.0+ (init failures)
- *   overflow    io_uring_cqe_overflow(ctx, user_data, res, cflags, ocqe)    5.19+
+ *                                   force_nonblock, sq_thread)              5.10
+ *   punted      io_uring_queue_async_work(req, rw)                          6.1+ (7.2: bool rw)
+ *               io_uring_queue_async_work(ctx, rw, req, work, flags)        5.10
+ *   completed   io_uring_complete(ctx, req, cqe)                            after 6.12 (6.18, 7.2)
+ *               io_uring_complete(ctx, req, user_data, res, cflags, e1, e2) up to 6.12 (6.1)
+ *               io_uring_complete(ctx, user_data, res, cflags)              5.10
+ *   failed      io_uring_req_failed(sqe, req, error)                        6.1+ (init failures;
+ *               5.19's (sqe, ctx, req, error) is left unused)
+ *   overflow    io_uring_cqe_overflow(ctx, user_data, res, cflags, ocqe)    6.1+
  *   ring made   io_uring_create(fd, ctx, sq_entries, cq_entries, flags)     every kernel
  *
  * Each layout is a hook of its own (programs HOOK__tp_btf and HOOK__raw_tp), because a
@@ -72,9 +74,10 @@ struct ks_uring_key {
 };
 
 /*
- * Requests in flight. LRU: a request whose completion is never seen (its CQE went to the
- * overflow list on 6.13+, where io_uring_complete does not fire for it) must not hold a
- * slot for ever; a new request at the same address replaces its entry anyway.
+ * Requests in flight. LRU: a request whose completion is never seen must not hold a slot
+ * for ever (its CQE went to the overflow list, on kernels whose io_uring_complete passes
+ * the CQE and so fires only once it is placed); a new request at the same address
+ * replaces its entry anyway.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -110,7 +113,7 @@ static __always_inline __u64 ks_uring_req_user_data(struct io_kiocb *req)
 	return BPF_CORE_READ((struct io_kiocb___ud *)req, user_data);
 }
 
-/* The request's fd: set from the SQE at init since 5.18 (req->cqe.fd); -1 on 5.10. */
+/* The request's fd: set from the SQE at init where req has a cqe (6.1+); -1 on 5.10. */
 static __always_inline __s32 ks_uring_req_fd(struct io_kiocb *req)
 {
 	if (bpf_core_field_exists(req->cqe))

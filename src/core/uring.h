@@ -13,7 +13,7 @@ struct ks_uring_caps {
 	bool punt;     /* io_uring_queue_async_work: requests punted to io-wq are known */
 	bool failed;   /* io_uring_req_failed: requests failed at submission are counted */
 	bool overflow; /* io_uring_cqe_overflow: CQ overflows are counted */
-	bool fd;       /* the request's fd is known (req->cqe.fd, 5.18+) */
+	bool fd;       /* the request's fd is known (req->cqe.fd: 6.1 and later) */
 	bool by_ud;    /* requests matched by (ring, user_data): no req in io_uring_complete */
 };
 

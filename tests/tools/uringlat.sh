@@ -39,6 +39,17 @@ ul_get() {
 	ul_rows "$_n" "$_t" "$_a" "$@" | "$H/jsonq" -g "$_g" | awk '{ s += $1 } END { print s + 0 }'
 }
 
+# ul_hooks NAME HOOK...: how many of the HOOKs the meta line of run NAME names as attached.
+ul_hooks() {
+	_f=$KS_TMP/$1.out
+	shift
+	_c=0
+	for _h in "$@"; do
+		_c=$((_c + $(head -n 1 "$_f" | "$H/jsonq" -w "attach.$_h" -c)))
+	done
+	echo "$_c"
+}
+
 # ul_unavailable NAME WHAT: does run NAME say this kernel can't count WHAT?
 ul_unavailable() {
 	"$H/jsonq" -w type=uring_counts -g 'unavailable.*' <"$KS_TMP/$1.out" | grep -qx "$2"
@@ -58,6 +69,16 @@ t_ul_mix() {
 	expect_rc ks 0
 	ks_json_ok ks
 	expect_attach ks "$_m"
+	# one layout chosen for each tracepoint the tool needs, whichever this kernel has
+	note "hooks: $(head -n 1 "$KS_TMP/ks.out" | "$H/jsonq" -g attach)"
+	expect_eq "$(ul_hooks ks submit_req submit_sqe submit_sqe_ctx)" 1 "submission hooks"
+	expect_eq "$(ul_hooks ks complete_cqe complete_res complete_ud)" 1 "completion hooks"
+	expect_eq "$(ul_hooks ks punt_req punt_ctx)" "$(ul_unavailable ks punted && echo 0 || echo 1)" \
+		"punt hooks"
+	expect_eq "$(ul_hooks ks req_failed)" "$(ul_unavailable ks failed_at_submit && echo 0 || echo 1)" \
+		"req_failed hook"
+	expect_eq "$(ul_hooks ks cqe_overflow)" "$(ul_unavailable ks overflows && echo 0 || echo 1)" \
+		"cqe_overflow hook"
 	note "$(grep -v '^ring\|^done' "$KS_TMP/w.out" | tr '\n' ';')"
 	# every row is the workload's, named after it
 	expect_eq "$(ul_rows ks uring_counts rows "pid!=$_p" | wc -l | tr -d ' ')" 0 "rows of other pids"

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # uringslower: uringload's NOPs (some with IOSQE_ASYNC), reads of a file and 20 ms timeouts.
-# With a threshold of 15 ms, only the timeouts (not the NOPs) are slow enough; with 0, every request is an
-# event, with the submitter's pid, the opcode, punted for the IOSQE_ASYNC NOPs, and the
-# reads' fd and path where the kernel gives the fd (5.18+; "fd": null before).
+# With a threshold of 15 ms, only the timeouts (not the NOPs) are slow enough; with 0,
+# every request is an event, with the submitter's pid, the opcode, punted for the
+# IOSQE_ASYNC NOPs, and the reads' fd and path where the kernel gives the fd (5.18+;
+# "fd": null before).
 
 ks_test uringslower/timeouts t_us_timeouts
 ks_test uringslower/all t_us_all
