@@ -257,9 +257,7 @@ static void counts_json(struct ks_ctx *c, const struct ks_map_dump *cd,
 		ks_json_null(j, "overflows");
 	}
 	ks_json_arr_begin(j, "unavailable");
-	/* JSON says it in each counts line ("unavailable"); stderr stays for errors there. */
-	for (int i = 0; !c->opt.json && st->caps.known && i < (int)KS_ARRAY_SIZE(missing_what);
-	     i++)
+	for (int i = 0; i < (int)KS_ARRAY_SIZE(missing_what); i++)
 		if (missing(st, i))
 			ks_json_str(j, NULL, missing_what[i]);
 	ks_json_arr_end(j);
@@ -408,8 +406,7 @@ static int configure(struct ks_ctx *c)
 	if (err)
 		return err;
 	/* JSON says it in each counts line ("unavailable"); stderr stays for errors there. */
-	for (int i = 0; !c->opt.json && st->caps.known && i < (int)KS_ARRAY_SIZE(missing_what);
-	     i++)
+	for (int i = 0; !c->opt.json && st->caps.known && i < (int)KS_ARRAY_SIZE(missing_what); i++)
 		if (missing(st, i))
 			ks_warn("this kernel has no io_uring_%s tracepoint: %s not counted",
 				i == 0	 ? "queue_async_work"
