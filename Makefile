@@ -175,6 +175,8 @@ $(OUTPUT)/tests/unit/%: tests/unit/%.c $(CORE_OBJS)
 # stackload's stacks are what the stack tools' tests check: no PIE, no inlining, no tail calls.
 $(OUTPUT)/tests/helpers/stackload: HELPER_FLAGS = -no-pie -fno-pie -fno-inline \
 	-fno-optimize-sibling-calls
+# uringload drives io_uring through liburing, linked in whole: the qemu guests have no liburing.
+$(OUTPUT)/tests/helpers/uringload: LDLIBS += -l:liburing.a
 # The helpers that report their threads' scheduling share tests/helpers/taskstate.h.
 $(OUTPUT)/tests/helpers/schedload $(OUTPUT)/tests/helpers/stackload: tests/helpers/taskstate.h
 $(OUTPUT)/tests/helpers/%: tests/helpers/%.c

@@ -421,6 +421,15 @@ sl_go() {
 # sl_end NAME: let it exit; it must exit 0.
 sl_end() { wl_run "$1"; }
 
+# uringload (tests/helpers/uringload.c), io_uring requests, held like schedload: start it with
+# ul_start NAME ACTION ARGS..., then sl_go and sl_end as for schedload.
+ul_start() {
+	_ks_un=$1
+	shift
+	ks_bg "$_ks_un" "$H/uringload" "$@"
+	_wl_ready "$_ks_un"
+}
+
 # Parent pid of PID (field 4 of /proc/PID/stat; the command name may contain spaces).
 ks_ppid() { sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f2; }
 
