@@ -226,45 +226,56 @@ int ks_blk_errno(int error)
 	return -EIO;
 }
 
+int ks_block_layouts(struct bpf_object *obj)
+{
+	const char *types[2];
+	bool on = true;
+
+	if (ks_btf_tp_args("block_io_start", types, 1) == 1) {
+		ks_bpf_disable_hook(obj, "blk_bio");
+		ks_bpf_disable_hook(obj, "blk_bioq");
+		return 0;
+	}
+	/* before 5.11: block_bio_queue(struct request_queue *, struct bio *) */
+	ks_bpf_disable_hook(obj, "blk_start");
+	ks_bpf_disable_hook(obj, ks_btf_tp_args("block_bio_queue", types, 2) == 2 ? "blk_bio"
+										  : "blk_bioq");
+	return ks_bpf_set_rodata(obj, "ks_blk_by_bio", &on, sizeof(on));
+}
+
 int ks_block_configure(struct ks_ctx *c, unsigned int dev, unsigned int need)
 {
 	const struct ks_common *o = &c->opt;
 	const char *types[3];
-	bool who, start, by_bio = false, err_errno, on = true;
-	int n, err = 0;
+	bool who, start, by_bio, err_errno, on = true;
+	int n, err;
 
 	who = (need & KS_BLK_NEED_WHO) || o->pid || o->tid || o->has_uid || o->comm[0] ||
 	      o->cgroup || o->by != KS_BY_ALL;
 	start = who || (need & KS_BLK_NEED_START);
+	by_bio = ks_btf_tp_args("block_io_start", types, 1) != 1;
 	if (start) {
-		if (ks_btf_tp_args("block_io_start", types, 1) == 1) {
-			ks_bpf_disable_hook(c->obj, "blk_bio");
-			ks_bpf_disable_hook(c->obj, "blk_bioq");
-		} else {
-			/* before 5.11: block_bio_queue(struct request_queue *, struct bio *) */
-			n = ks_btf_tp_args("block_bio_queue", types, 2);
-			ks_bpf_disable_hook(c->obj, "blk_start");
-			ks_bpf_disable_hook(c->obj, n == 2 ? "blk_bio" : "blk_bioq");
-			by_bio = true;
-		}
+		err = ks_block_layouts(c->obj);
+		if (err)
+			return err;
 	} else {
 		ks_bpf_disable_hook(c->obj, "blk_start");
 		ks_bpf_disable_hook(c->obj, "blk_bio");
 		ks_bpf_disable_hook(c->obj, "blk_bioq");
+		by_bio = false;
 	}
 	if (!by_bio) {
 		struct bpf_map *m = bpf_object__find_map_by_name(c->obj, "ks_blk_bios");
 
 		err = m ? bpf_map__set_max_entries(m, 1) : -ENOENT;
+		if (err)
+			return err;
 	}
 	n = ks_btf_tp_args("block_rq_complete", types, 2);
 	err_errno = n >= 2 && !strcmp(types[1], "int");
-	if (!err)
-		err = ks_bpf_set_rodata(c->obj, "ks_blk_dev_filter", &dev, sizeof(dev));
+	err = ks_bpf_set_rodata(c->obj, "ks_blk_dev_filter", &dev, sizeof(dev));
 	if (!err && who)
 		err = ks_bpf_set_rodata(c->obj, "ks_blk_need_who", &on, sizeof(on));
-	if (!err && by_bio)
-		err = ks_bpf_set_rodata(c->obj, "ks_blk_by_bio", &on, sizeof(on));
 	if (!err && err_errno)
 		err = ks_bpf_set_rodata(c->obj, "ks_blk_err_errno", &on, sizeof(on));
 	if (!err && start)

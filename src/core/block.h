@@ -9,6 +9,7 @@
 
 #include "shared/block.h"
 
+struct bpf_object;
 struct ks_ctx;
 struct ks_json;
 
@@ -60,6 +61,13 @@ enum {
 	KS_BLK_NEED_DEV = 1u << 2,   /* the disk of each request (ks_blk_req.dev) */
 	KS_BLK_NEED_IO = 1u << 3,    /* its sector, size and flags */
 };
+
+/*
+ * The hooks of the submitter in @obj (KS_BLOCK_TRACK, opened) that fit this kernel, by its
+ * BTF: blk_start where block_io_start exists, else blk_bio or blk_bioq by the arguments
+ * of block_bio_queue; the others switched off. Sets ks_blk_by_bio. A tool's .layouts.
+ */
+int ks_block_layouts(struct bpf_object *obj);
 
 /*
  * Configure an object that uses KS_BLOCK_TRACK (at configure time, opened, not loaded):

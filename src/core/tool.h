@@ -103,6 +103,14 @@ struct ks_tool {
 	 * ruled out): its .rodata, map sizes, hooks to switch off. Returns 0 or -errno.
 	 */
 	int (*configure)(struct ks_ctx *c);
+	/*
+	 * For objects with a hook per argument layout of a tracepoint that changed across
+	 * kernels (block.bpf.h, uring.bpf.h): switch off, in the opened @obj, the hooks whose
+	 * layout is not this kernel's, read from its BTF. The tool's configure does it too;
+	 * this is what `kscope btf --verify`, which loads objects without configuring them,
+	 * calls. 0 or -errno.
+	 */
+	int (*layouts)(struct bpf_object *obj);
 	/* Events and reports. Keyed-histogram and stack tools use KS_KHIST_LOOP or KS_STACKS_LOOP.
 	 */
 	struct ks_loop loop;

@@ -163,7 +163,7 @@ struct layout {
  * first hook is kept anyway, so that the core's attach choice says why it can't be used
  * (exit 4: "no way to attach ..."), with the rest of its diagnosis.
  */
-static int layout_choose(struct ks_ctx *c, const struct layout *l, bool required)
+static int layout_choose(struct bpf_object *obj, const struct layout *l, bool required)
 {
 	int n = tp_nargs(l->tp), kept = -1;
 
@@ -172,14 +172,14 @@ static int layout_choose(struct ks_ctx *c, const struct layout *l, bool required
 			kept = i;
 	for (int i = 0; i < 3 && l->hook[i]; i++)
 		if (i != kept && !(kept < 0 && required && i == 0))
-			ks_bpf_disable_hook(c->obj, l->hook[i]);
+			ks_bpf_disable_hook(obj, l->hook[i]);
 	if (kept < 0)
 		ks_info("%s: %s", l->tp,
 			n == -ENOENT ? "not on this kernel" : "arguments of an unknown layout");
 	return kept;
 }
 
-int ks_uring_configure(struct ks_ctx *c, struct ks_uring_caps *caps)
+int ks_uring_layouts(struct bpf_object *obj, struct ks_uring_caps *caps)
 {
 	static const struct layout submit_req = { "io_uring_submit_req", { 1 }, { "submit_req" } };
 	static const struct layout submit_sqe = { "io_uring_submit_sqe",
@@ -204,20 +204,32 @@ int ks_uring_configure(struct ks_ctx *c, struct ks_uring_caps *caps)
 		return 0;
 	caps->known = true;
 	/* io_uring_submit_req replaced io_uring_submit_sqe: one of them, never both. */
-	sub = layout_choose(c, &submit_sqe, false);
-	if (layout_choose(c, &submit_req, sub < 0) >= 0 || sub < 0) {
+	sub = layout_choose(obj, &submit_sqe, false);
+	if (layout_choose(obj, &submit_req, sub < 0) >= 0 || sub < 0) {
 		caps->fd = true;
-		ks_bpf_disable_hook(c->obj, "submit_sqe");
-		ks_bpf_disable_hook(c->obj, "submit_sqe_ctx");
+		ks_bpf_disable_hook(obj, "submit_sqe");
+		ks_bpf_disable_hook(obj, "submit_sqe_ctx");
 	} else {
 		caps->fd = sub == 0;
 	}
-	caps->by_ud = layout_choose(c, &complete, true) == 2;
-	caps->punt = layout_choose(c, &punt, false) >= 0;
-	caps->failed = layout_choose(c, &failed, false) >= 0;
-	caps->overflow = layout_choose(c, &overflow, false) >= 0;
-	layout_choose(c, &create, false);
-	return ks_bpf_set_rodata(c->obj, "ks_uring_by_ud", &caps->by_ud, sizeof(caps->by_ud));
+	caps->by_ud = layout_choose(obj, &complete, true) == 2;
+	caps->punt = layout_choose(obj, &punt, false) >= 0;
+	caps->failed = layout_choose(obj, &failed, false) >= 0;
+	caps->overflow = layout_choose(obj, &overflow, false) >= 0;
+	layout_choose(obj, &create, false);
+	return ks_bpf_set_rodata(obj, "ks_uring_by_ud", &caps->by_ud, sizeof(caps->by_ud));
+}
+
+int ks_uring_configure(struct ks_ctx *c, struct ks_uring_caps *caps)
+{
+	return ks_uring_layouts(c->obj, caps);
+}
+
+int ks_uring_hooks(struct bpf_object *obj)
+{
+	struct ks_uring_caps caps;
+
+	return ks_uring_layouts(obj, &caps);
 }
 
 static bool is_uring_fd(unsigned int pid, const char *fd)

@@ -5,6 +5,7 @@
 
 #include "core/common.h"
 
+struct bpf_object;
 struct ks_ctx;
 
 /* What the running kernel lets the io_uring tools see (ks_uring_configure). */
@@ -27,6 +28,9 @@ struct ks_uring_caps {
  * then stops the tool saying why. Returns 0 or -errno.
  */
 int ks_uring_configure(struct ks_ctx *c, struct ks_uring_caps *caps);
+/* The same on any opened object @obj; ks_uring_hooks without the caps: a tool's .layouts. */
+int ks_uring_layouts(struct bpf_object *obj, struct ks_uring_caps *caps);
+int ks_uring_hooks(struct bpf_object *obj);
 
 /*
  * Name of io_uring opcode @op ("read", "nop", "timeout"): the running kernel's enum

@@ -165,4 +165,5 @@ KSCOPE_BPF_TOOL(
 	.opts = opts, KS_STATE(struct biolatency),
 	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_INTERVAL | KS_TOOL_STREAM |
 		 KS_TOOL_PER_TASK,
-	.khist = &fmt, .prepare = prepare, .configure = configure, .loop = KS_KHIST_LOOP);
+	.khist = &fmt, .prepare = prepare, .configure = configure, .layouts = ks_block_layouts,
+	.loop = KS_KHIST_LOOP);

@@ -135,4 +135,5 @@ KSCOPE_BPF_TOOL(
 		"  kscope biopattern -d vda 5 3     vda, every 5 seconds, 3 times",
 	.opts = opts, KS_STATE(struct biopattern),
 	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_INTERVAL | KS_TOOL_STREAM,
-	.configure = configure, .loop = { .on_tick = on_tick, .header = header });
+	.configure = configure, .layouts = ks_block_layouts,
+	.loop = { .on_tick = on_tick, .header = header });

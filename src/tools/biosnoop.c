@@ -103,5 +103,5 @@ KSCOPE_BPF_TOOL(
 		"  kscope biosnoop -p 1234 --json   one process's IO, as JSON lines",
 	.opts = opts, KS_STATE(struct biosnoop),
 	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM | KS_TOOL_EVENTS,
-	.configure = configure,
+	.configure = configure, .layouts = ks_block_layouts,
 	.loop = { .ring = "ks_events", .on_event = on_event, .header = header });

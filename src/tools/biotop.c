@@ -264,5 +264,5 @@ KSCOPE_BPF_TOOL(
 		"  kscope biotop -r 0 --json 10        every row every 10 seconds, as JSON",
 	.opts = opts, KS_STATE(struct biotop, .rows = -1),
 	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_INTERVAL | KS_TOOL_PER_TASK,
-	.prepare = prepare, .configure = configure, .loop = { .on_tick = on_tick },
-	.finish = finish);
+	.prepare = prepare, .configure = configure, .layouts = ks_block_layouts,
+	.loop = { .on_tick = on_tick }, .finish = finish);

@@ -41,9 +41,10 @@ static unsigned int verify_mask(enum ks_method m)
 }
 
 /* Open and load @elf, with @btf_path as the CO-RE target (NULL: the kernel's own BTF). */
-static struct bpf_object *load(const char *name, const void *elf, size_t size, const char *btf_path,
-			       unsigned int mask)
+static struct bpf_object *load(const struct ks_tool *t, const void *elf, size_t size,
+			       const char *btf_path, unsigned int mask)
 {
+	const char *name = t->name;
 	LIBBPF_OPTS(bpf_object_open_opts, o, .object_name = name, .btf_custom_path = btf_path);
 	struct ks_attach_plan plan;
 	struct bpf_object *obj;
@@ -53,6 +54,11 @@ static struct bpf_object *load(const char *name, const void *elf, size_t size, c
 	obj = bpf_object__open_mem(elf, size, &o);
 	if (!obj)
 		return NULL;
+	if (t->layouts && t->layouts(obj)) {
+		bpf_object__close(obj);
+		errno = EINVAL;
+		return NULL;
+	}
 	/* Checking kprobes: the syscalls' own tracepoints would outrank them. */
 	if (mask & ((1u << KS_METHOD_KPROBE) | (1u << KS_METHOD_KPROBE_MULTI))) {
 		struct bpf_program *p;
@@ -148,7 +154,7 @@ static void reference_load(const struct ks_tool *t, struct ref *r)
 	size_t size;
 
 	elf = t->skel->elf(&size);
-	obj = load(t->name, elf, size, NULL, verify_mask(r->method));
+	obj = load(t, elf, size, NULL, verify_mask(r->method));
 	if (!obj) {
 		if (errno != ENOENT)
 			snprintf(r->refused, sizeof(r->refused), "%s",
@@ -219,9 +225,8 @@ static int verify_one(struct ks_ctx *c, const struct ks_tool *t, const struct re
 	}
 	if (!r->ok)
 		return 0; /* the method doesn't apply to this tool on this kernel */
-	obj = o->btf_custom_path
-		      ? load(t->name, elf, size, o->btf_custom_path, verify_mask(r->method))
-		      : NULL;
+	obj = o->btf_custom_path ? load(t, elf, size, o->btf_custom_path, verify_mask(r->method))
+				 : NULL;
 	if (!obj) {
 		ks_error("%s: %s", t->name,
 			 o->btf_custom_path ? "cannot load with the minimal BTF"

@@ -450,4 +450,5 @@ KSCOPE_BPF_TOOL(
 					       .type = "histograms",
 					       .hist = true,
 					       .total = true },
-	.prepare = prepare, .configure = configure, .loop = { .on_tick = on_tick });
+	.prepare = prepare, .configure = configure, .layouts = ks_uring_hooks,
+	.loop = { .on_tick = on_tick });

@@ -178,5 +178,5 @@ KSCOPE_BPF_TOOL(
 		"  kscope uringslower 1000 -p 1234  requests of 1 ms or more of one process",
 	.args = args, KS_STATE(struct uringslower, .min_us = 10000),
 	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM | KS_TOOL_EVENTS,
-	.configure = configure,
+	.configure = configure, .layouts = ks_uring_hooks,
 	.loop = { .ring = "ks_events", .on_event = on_event, .header = header });

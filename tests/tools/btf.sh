@@ -33,8 +33,11 @@ t_btf_verify() {
 		# fentry/kprobe variants exist in the tools that hook single syscalls.
 		_ms="tp_btf raw_tp tracepoint"
 		case " execsnoop opensnoop sigsnoop " in *" $_t "*) _ms="fentry kprobe $_ms" ;; esac
-		# no classic tracepoint variant: it lacks the woken and next tasks (sched.bpf.h)
-		case " runqlat runqslower offcputime wakeuptime " in *" $_t "*) _ms="tp_btf raw_tp" ;; esac
+		# no classic tracepoint variant: it lacks the woken and next tasks (sched.bpf.h),
+		# the request (block.bpf.h), the io_uring request (uring.bpf.h)
+		_tponly=" runqlat runqslower offcputime wakeuptime biolatency biosnoop biotop bitesize"
+		_tponly="$_tponly biopattern uringlat uringslower "
+		case $_tponly in *" $_t "*) _ms="tp_btf raw_tp" ;; esac
 		for _m in $_ms; do
 			[ "$("$H/jsonq" -w type=feature -w "name=$_m" -g ok <"$KS_TMP/.features")" = true ] ||
 				continue
