@@ -334,6 +334,27 @@ ks_count() {
 	"$H/jsonq" -c "$@" <"$_ks_f"
 }
 
+# ks_elems NAME TYPE ARRAY [EXPR...]: the elements of ARRAY ("rows") of every TYPE line of
+# run NAME's stdout that match every jsonq -w EXPR (no spaces in them), one per line.
+ks_elems() {
+	_ks_ef=$KS_TMP/$1.out _ks_et=$2 _ks_ea=$3
+	shift 3
+	_ks_ew=""
+	for _ks_e in "$@"; do
+		_ks_ew="$_ks_ew -w $_ks_e"
+	done
+	# shellcheck disable=SC2086 # the expressions have no spaces
+	"$H/jsonq" -w "type=$_ks_et" -g "$_ks_ea.*" <"$_ks_ef" | "$H/jsonq" $_ks_ew
+}
+
+# ks_elems_sum NAME TYPE ARRAY MEMBER [EXPR...]: MEMBER of those elements, summed (0 if none).
+ks_elems_sum() {
+	_ks_en=$1 _ks_et=$2 _ks_ea=$3 _ks_eg=$4
+	shift 4
+	ks_elems "$_ks_en" "$_ks_et" "$_ks_ea" "$@" | "$H/jsonq" -g "$_ks_eg" |
+		awk '{ s += $1 } END { print s + 0 }'
+}
+
 # --- workload ---------------------------------------------------------------------------
 
 _ks_catches_usr1() {

@@ -245,6 +245,16 @@ static bool is_uring_fd(unsigned int pid, const char *fd)
 	return !strcmp(target, "anon_inode:[io_uring]");
 }
 
+const char *ks_uring_op_label(unsigned int op, char *buf, size_t len)
+{
+	const char *n = ks_uring_op_name(op);
+
+	if (n)
+		return n;
+	snprintf(buf, len, "[%u]", op);
+	return buf;
+}
+
 int ks_uring_ring_fd(unsigned int pid)
 {
 	char path[64];

@@ -38,6 +38,8 @@ int ks_uring_hooks(struct bpf_object *obj);
  * (5.10), the table of the uapi header kscope was written against. NULL if unknown.
  */
 const char *ks_uring_op_name(unsigned int op);
+/* ks_uring_op_name, or "[N]" (in @buf) for an opcode without a name. */
+const char *ks_uring_op_label(unsigned int op, char *buf, size_t len);
 /* Where the names come from: "btf" or "header". */
 const char *ks_uring_op_source(void);
 

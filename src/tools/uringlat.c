@@ -30,16 +30,6 @@ static const struct ks_opt opts[] = {
 };
 
 /* The opcode's name, or its number in brackets for one this kernel's BTF doesn't name. */
-static const char *op_label(unsigned int op, char *buf, size_t len)
-{
-	const char *n = ks_uring_op_name(op);
-
-	if (n)
-		return n;
-	snprintf(buf, len, "[%u]", op);
-	return buf;
-}
-
 /*
  * A row for the core's per-task labels: they read the 64-bit key at the start of the key
  * (uringlat_key.key) and the name in val.comm.
@@ -124,11 +114,11 @@ static void hist_label(const struct ks_khist_row *r, char *buf, size_t len)
 	char key[256], op[16];
 
 	if (k->by == KS_BY_ALL) {
-		snprintf(buf, len, "%s", op_label(k->opcode, op, sizeof(op)));
+		snprintf(buf, len, "%s", ks_uring_op_label(k->opcode, op, sizeof(op)));
 		return;
 	}
 	key_label(k, r->val.comm, key, sizeof(key));
-	snprintf(buf, len, "%s, opcode = %s", key, op_label(k->opcode, op, sizeof(op)));
+	snprintf(buf, len, "%s, opcode = %s", key, ks_uring_op_label(k->opcode, op, sizeof(op)));
 }
 
 static void hist_json_key(struct ks_json *j, const struct ks_khist_row *r)
@@ -306,7 +296,8 @@ static void counts_text(struct ks_ctx *c, const struct ks_map_dump *cd,
 		if (co[i]->opcode == URINGLAT_NO_OP)
 			continue;
 		text_key(c, co[i], v->name);
-		fprintf(c->out, "%-16s %10llu %10llu ", op_label(co[i]->opcode, op, sizeof(op)),
+		fprintf(c->out, "%-16s %10llu %10llu ",
+			ks_uring_op_label(co[i]->opcode, op, sizeof(op)),
 			v->inline_done + v->punted, v->inline_done);
 		if (st->caps.punt)
 			fprintf(c->out, "%10llu\n", v->punted);
@@ -325,8 +316,8 @@ static void counts_text(struct ks_ctx *c, const struct ks_map_dump *cd,
 
 		snprintf(num, sizeof(num), "%d", eo[i]->err);
 		text_key(c, eo[i], v->name);
-		fprintf(c->out, "%-16s %-16s %10llu\n", op_label(eo[i]->opcode, op, sizeof(op)),
-			e ? e : num, v->count);
+		fprintf(c->out, "%-16s %-16s %10llu\n",
+			ks_uring_op_label(eo[i]->opcode, op, sizeof(op)), e ? e : num, v->count);
 	}
 	fputc('\n', c->out);
 	if (!st->caps.overflow) {

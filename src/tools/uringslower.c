@@ -48,16 +48,6 @@ static const char *path_of(const struct uringslower_event *e, char *buf, size_t 
 	return ks_uring_fd_path(e->hdr.pid, e->fd, e->ino, buf, len) ? NULL : buf;
 }
 
-static const char *op_label(unsigned int op, char *buf, size_t len)
-{
-	const char *n = ks_uring_op_name(op);
-
-	if (n)
-		return n;
-	snprintf(buf, len, "[%u]", op);
-	return buf;
-}
-
 static void event_json(struct ks_ctx *c, const struct uringslower_event *e, const char *path)
 {
 	struct ks_json *j = &c->json;
@@ -129,7 +119,7 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 	ks_event_text_prefix(c, &e->hdr);
 	ks_text_comm(c->out, e->hdr.comm, 16);
 	fprintf(c->out, " %-7u %-7u %-14s %5s %-10s %10llu %-5s", e->hdr.pid, e->hdr.tid,
-		op_label(e->opcode, buf, sizeof(buf)), fd, res, e->latency_ns / 1000,
+		ks_uring_op_label(e->opcode, buf, sizeof(buf)), fd, res, e->latency_ns / 1000,
 		e->punted ? "yes" : "no");
 	if (e->punted)
 		fprintf(c->out, " %10llu %10llu ", e->queued_ns / 1000, e->wq_ns / 1000);

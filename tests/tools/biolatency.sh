@@ -17,16 +17,15 @@ ks_test -H biolatency/bad_disk t_bl_bad_disk
 bl_rows() {
 	_n=$1
 	shift
-	_w=""
-	for _e in "$@"; do
-		_w="$_w -w $_e"
-	done
-	# shellcheck disable=SC2086 # the expressions have no spaces
-	"$H/jsonq" -w type=histograms -g 'rows.*' <"$KS_TMP/$_n.out" | "$H/jsonq" $_w
+	ks_elems "$_n" histograms rows "$@"
 }
 
 # bl_sum NAME [EXPR...]: the sum of those rows' counts.
-bl_sum() { bl_rows "$@" | "$H/jsonq" -g count | awk '{ s += $1 } END { print s + 0 }'; }
+bl_sum() {
+	_n=$1
+	shift
+	ks_elems_sum "$_n" histograms rows count "$@"
+}
 
 # bl_check_rows NAME: every row's buckets hold its count and total (in us).
 bl_check_rows() {

@@ -12,13 +12,7 @@ ks_test -H biotop/text t_bt_text
 bt_sum() {
 	_n=$1 _f=$2
 	shift 2
-	_w=""
-	for _e in "$@"; do
-		_w="$_w -w $_e"
-	done
-	# shellcheck disable=SC2086 # the expressions have no spaces
-	"$H/jsonq" -w type=biotop -g 'rows.*' <"$KS_TMP/$_n.out" | "$H/jsonq" $_w -g "$_f" |
-		awk '{ s += $1 } END { print s + 0 }'
+	ks_elems_sum "$_n" biotop rows "$_f" "$@"
 }
 
 t_bt_process() {

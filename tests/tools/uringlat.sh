@@ -21,23 +21,6 @@ UL_READS=6
 UL_TIMEOUTS=3
 UL_BADF=2
 
-# ul_row NAME TYPE ARRAY EXPR...: the elements of ARRAY in NAME's last TYPE line matching
-# every jsonq -w EXPR, one per line.
-ul_rows() {
-	_f=$KS_TMP/$1.out _t=$2 _a=$3
-	shift 3
-	_w=""
-	for _e in "$@"; do _w="$_w -w $_e"; done
-	# shellcheck disable=SC2086
-	"$H/jsonq" -w "type=$_t" -g "$_a.*" <"$_f" | "$H/jsonq" $_w
-}
-
-# ul_get NAME TYPE ARRAY FIELD EXPR...: FIELD of the matching elements, summed (0 if none).
-ul_get() {
-	_n=$1 _t=$2 _a=$3 _g=$4
-	shift 4
-	ul_rows "$_n" "$_t" "$_a" "$@" | "$H/jsonq" -g "$_g" | awk '{ s += $1 } END { print s + 0 }'
-}
 
 # ul_hooks NAME HOOK...: how many of the HOOKs the meta line of run NAME names as attached.
 ul_hooks() {
@@ -81,37 +64,37 @@ t_ul_mix() {
 		"cqe_overflow hook"
 	note "$(grep -v '^ring\|^done' "$KS_TMP/w.out" | tr '\n' ';')"
 	# every row is the workload's, named after it
-	expect_eq "$(ul_rows ks uring_counts rows "pid!=$_p" | wc -l | tr -d ' ')" 0 "rows of other pids"
-	expect_eq "$(ul_rows ks histograms rows "pid=$_p" comm=uringload opcode=nop | wc -l |
+	expect_eq "$(ks_elems ks uring_counts rows "pid!=$_p" | wc -l | tr -d ' ')" 0 "rows of other pids"
+	expect_eq "$(ks_elems ks histograms rows "pid=$_p" comm=uringload opcode=nop | wc -l |
 		tr -d ' ')" 1 "nop histogram of uringload"
 	_nop=$((UL_NOPS + UL_ASYNC))
-	expect_eq "$(ul_get ks uring_counts rows count opcode=nop)" "$_nop" "nop requests"
-	expect_eq "$(ul_get ks histograms rows count opcode=nop)" "$_nop" "nop histogram's count"
+	expect_eq "$(ks_elems_sum ks uring_counts rows count opcode=nop)" "$_nop" "nop requests"
+	expect_eq "$(ks_elems_sum ks histograms rows count opcode=nop)" "$_nop" "nop histogram's count"
 	if ul_unavailable ks punted; then
 		note "SKIP punted count: this kernel has no io_uring_queue_async_work"
 	else
-		expect_eq "$(ul_get ks uring_counts rows punted opcode=nop)" "$UL_ASYNC" "nops punted (IOSQE_ASYNC)"
-		expect_eq "$(ul_get ks uring_counts rows inline opcode=nop)" "$UL_NOPS" "nops inline"
+		expect_eq "$(ks_elems_sum ks uring_counts rows punted opcode=nop)" "$UL_ASYNC" "nops punted (IOSQE_ASYNC)"
+		expect_eq "$(ks_elems_sum ks uring_counts rows inline opcode=nop)" "$UL_NOPS" "nops inline"
 	fi
-	expect_eq "$(ul_get ks uring_counts rows count opcode=timeout)" "$UL_TIMEOUTS" "timeouts"
+	expect_eq "$(ks_elems_sum ks uring_counts rows count opcode=timeout)" "$UL_TIMEOUTS" "timeouts"
 	# 20 ms timers: in the 16-31 ms slot; in the emulated guests, whose clocks run
 	# unevenly (docs/vmtest.md), in that slot or a later one
-	_slot=$(ul_rows ks histograms rows opcode=timeout | "$H/jsonq" -g 'hist.buckets.*' |
+	_slot=$(ks_elems ks histograms rows opcode=timeout | "$H/jsonq" -g 'hist.buckets.*' |
 		"$H/jsonq" -w low=16 -w high=31 -g count)
 	if [ "${KS_GUEST:-0}" = 1 ]; then
-		_later=$(ul_rows ks histograms rows opcode=timeout | "$H/jsonq" -g 'hist.buckets.*' |
+		_later=$(ks_elems ks histograms rows opcode=timeout | "$H/jsonq" -g 'hist.buckets.*' |
 			"$H/jsonq" -w 'low>=16' -g count | awk '{ s += $1 } END { print s + 0 }')
 		note "guest: ${_slot:-0} of $_later timeouts in the 16-31 ms slot"
 		_slot=$_later
 	fi
 	expect_eq "$_slot" "$UL_TIMEOUTS" "timeouts in the 16-31 ms slot"
-	expect_eq "$(ul_get ks uring_counts errors count opcode=timeout errno=ETIME error=-62)" \
+	expect_eq "$(ks_elems_sum ks uring_counts errors count opcode=timeout errno=ETIME error=-62)" \
 		"$UL_TIMEOUTS" "timeouts ending with ETIME"
 	# A read of a closed fd fails when it is issued (completed with EBADF: counted with the
 	# reads) or, on older kernels, when it is prepared (io_uring_req_failed: not a read
 	# that completed); either way it is one EBADF of opcode read.
-	_reads=$(ul_get ks uring_counts rows count opcode=read)
-	_ebadf=$(ul_get ks uring_counts errors count opcode=read errno=EBADF)
+	_reads=$(ks_elems_sum ks uring_counts rows count opcode=read)
+	_ebadf=$(ks_elems_sum ks uring_counts errors count opcode=read errno=EBADF)
 	if [ "$_ebadf" = 0 ] && ul_unavailable ks failed_at_submit; then
 		note "SKIP EBADF count: this kernel fails them at submission and has no io_uring_req_failed"
 		expect_eq "$_reads" "$UL_READS" "reads"
@@ -120,7 +103,7 @@ t_ul_mix() {
 		[ "$_reads" = "$UL_READS" ] || [ "$_reads" = $((UL_READS + UL_BADF)) ] ||
 			fail "reads: $_reads, expected $UL_READS (+ $UL_BADF failed at issue)"
 	fi
-	expect_eq "$(ul_get ks uring_counts errors count errno!=EBADF errno!=ETIME)" 0 "other errors"
+	expect_eq "$(ks_elems_sum ks uring_counts errors count errno!=EBADF errno!=ETIME)" 0 "other errors"
 	pass
 }
 
@@ -137,7 +120,7 @@ t_ul_overflow() {
 		expect_eq "$("$H/jsonq" -w type=uring_counts -g overflows <"$KS_TMP/ks.out")" null "overflows"
 		skip "this kernel has no io_uring_cqe_overflow: CQ overflows are not counted"
 	fi
-	expect_eq "$(ul_get ks uring_counts overflows count)" 3 "CQ overflows"
+	expect_eq "$(ks_elems_sum ks uring_counts overflows count)" 3 "CQ overflows"
 	pass
 }
 
@@ -154,13 +137,13 @@ t_ul_per_ring() {
 	sl_end w
 	expect_rc ks 0
 	ks_json_ok ks
-	expect_eq "$(ul_get ks uring_counts rows count opcode=nop "pid=$_p" "ring_fd=$_fd" comm=uringload)" 3 \
+	expect_eq "$(ks_elems_sum ks uring_counts rows count opcode=nop "pid=$_p" "ring_fd=$_fd" comm=uringload)" 3 \
 		"nops on the main ring (fd $_fd)"
-	_n=$(ul_get ks uring_counts rows count opcode=nop "pid=$_p" "ring_fd=$_sfd")
+	_n=$(ks_elems_sum ks uring_counts rows count opcode=nop "pid=$_p" "ring_fd=$_sfd")
 	# 8 fill the small CQ; the 2 that overflow complete there too where io_uring_complete
 	# fires before the CQE is placed (before 6.13), not where it fires once placed
 	[ "$_n" = 8 ] || [ "$_n" = 10 ] || fail "nops on the small ring (fd $_sfd): $_n, expected 8 or 10"
-	expect_eq "$(ul_rows ks histograms rows 'ring~0x' "ring_fd=$_fd" | wc -l | tr -d ' ')" 1 \
+	expect_eq "$(ks_elems ks histograms rows 'ring~0x' "ring_fd=$_fd" | wc -l | tr -d ' ')" 1 \
 		"histogram rows of the main ring"
 	pass
 }
