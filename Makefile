@@ -179,6 +179,9 @@ $(OUTPUT)/tests/helpers/stackload: HELPER_FLAGS = -no-pie -fno-pie -fno-inline \
 $(OUTPUT)/tests/helpers/uringload: LDLIBS += -l:liburing.a
 # The helpers that report their threads' scheduling share tests/helpers/taskstate.h.
 $(OUTPUT)/tests/helpers/schedload $(OUTPUT)/tests/helpers/stackload: tests/helpers/taskstate.h
+# The helpers started by SIGUSR1 through tests/helpers/trigger.h.
+$(OUTPUT)/tests/helpers/schedload $(OUTPUT)/tests/helpers/bioload \
+	$(OUTPUT)/tests/helpers/uringload: tests/helpers/trigger.h
 $(OUTPUT)/tests/helpers/%: tests/helpers/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)

@@ -39,6 +39,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "trigger.h"
+
 enum { EXIT_IO = 1, EXIT_USAGE = 2 };
 enum op_kind { OP_READ, OP_WRITE, OP_FLUSH };
 
@@ -254,30 +256,6 @@ static void check_ios(const char *dev, const struct limits *lim)
 	}
 }
 
-static volatile sig_atomic_t triggered;
-
-static void on_usr1(int sig)
-{
-	(void)sig;
-	triggered = 1;
-}
-
-/* Catch SIGUSR1 (SigCgt shows it: the test may send it now) and sleep until it comes. */
-static void await_usr1(void)
-{
-	struct sigaction sa = { .sa_handler = on_usr1 };
-	sigset_t usr1, old;
-
-	sigemptyset(&usr1);
-	sigaddset(&usr1, SIGUSR1);
-	sigemptyset(&sa.sa_mask);
-	if (sigprocmask(SIG_BLOCK, &usr1, &old) || sigaction(SIGUSR1, &sa, NULL))
-		die(EXIT_IO, "cannot catch SIGUSR1: %s", strerror(errno));
-	sigdelset(&old, SIGUSR1);
-	while (!triggered)
-		sigsuspend(&old);
-}
-
 static void fill(unsigned char *buf, uint64_t size, uint64_t off)
 {
 	for (uint64_t i = 0; i < size; i += 8) {
@@ -318,7 +296,9 @@ int main(int argc, char **argv)
 		die(EXIT_IO, "out of memory");
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	await_usr1();
+	if (trigger_arm())
+		die(EXIT_IO, "cannot catch SIGUSR1: %s", strerror(errno));
+	trigger_wait();
 	for (size_t i = 0; i < nios; i++) {
 		const struct io *io = &ios[i];
 		ssize_t n = 0;

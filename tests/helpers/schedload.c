@@ -67,6 +67,7 @@
 #include <unistd.h>
 
 #include "taskstate.h"
+#include "trigger.h"
 
 #define MAX_THREADS 64
 
@@ -107,26 +108,6 @@ static long num_arg(const char *s, long min, long max)
 		exit(2);
 	}
 	return v;
-}
-
-static volatile sig_atomic_t triggered;
-
-static void on_usr1(int sig)
-{
-	(void)sig;
-	triggered = 1;
-}
-
-/* Wait for SIGUSR1 (blocked everywhere else, so it interrupts only this wait). */
-static void wait_trigger(void)
-{
-	sigset_t waitmask;
-
-	sigprocmask(SIG_BLOCK, NULL, &waitmask);
-	sigdelset(&waitmask, SIGUSR1);
-	triggered = 0;
-	while (!triggered)
-		sigsuspend(&waitmask);
 }
 
 static unsigned long long mono_ns(void)
@@ -280,7 +261,7 @@ static int mode_spin(int n, long ms, int cpu)
 	CPU_SET(cpu, &set);
 	if (sched_setaffinity(0, sizeof(set), &set))
 		die("sched_setaffinity");
-	wait_trigger();
+	trigger_wait();
 	t0 = mono_ns();
 	unsigned long long deadline = ms ? t0 + (unsigned long long)ms * 1000000ULL : ~0ULL;
 
@@ -299,7 +280,7 @@ static int mode_spin(int n, long ms, int cpu)
 			if (read(started[0], &c, 1) != 1)
 				die("read");
 		say("spinning\n");
-		wait_trigger();
+		trigger_wait();
 		stop_spinning = 1;
 	}
 	for (int i = 0; i < n; i++)
@@ -345,7 +326,7 @@ static int mode_block(long k, long ms)
 
 	if (pipe(b.go) || pipe(b.hold))
 		die("pipe");
-	wait_trigger();
+	trigger_wait();
 	t0 = mono_ns();
 	errno = pthread_create(&thread, NULL, blocker, &b);
 	if (errno)
@@ -376,7 +357,7 @@ static int mode_sleep(long k, long ms)
 {
 	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
 
-	wait_trigger();
+	trigger_wait();
 	for (long i = 0; i < k; i++)
 		while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR)
 			;
@@ -396,7 +377,7 @@ static int mode_udp(long n)
 	if (bind(s, (struct sockaddr *)&a, sizeof(a)) ||
 	    getsockname(s, (struct sockaddr *)&a, &alen))
 		die("bind");
-	wait_trigger();
+	trigger_wait();
 	for (long i = 0; i < n; i++) {
 		if (sendto(s, buf, sizeof(buf), 0, (struct sockaddr *)&a, sizeof(a)) < 0)
 			die("sendto");
@@ -409,15 +390,9 @@ static int mode_udp(long n)
 
 int main(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_usr1 };
-	sigset_t set;
 	int ret;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGUSR1, &sa, NULL))
+	if (trigger_arm())
 		die("sigaction");
 	if (argc >= 4 && argc <= 5 && !strcmp(argv[1], "spin"))
 		ret = mode_spin((int)num_arg(argv[2], 1, MAX_THREADS), num_arg(argv[3], 1, 600000),
@@ -437,6 +412,6 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	say("done\n");
-	wait_trigger();
+	trigger_wait();
 	return ret;
 }

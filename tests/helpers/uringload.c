@@ -32,6 +32,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <liburing.h>
+
+#include "trigger.h"
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -81,26 +83,6 @@ static long num_arg(const char *s, long min, long max)
 		exit(2);
 	}
 	return v;
-}
-
-static volatile sig_atomic_t triggered;
-
-static void on_usr1(int sig)
-{
-	(void)sig;
-	triggered = 1;
-}
-
-/* Wait for SIGUSR1 (blocked everywhere else, so it interrupts only this wait). */
-static void wait_trigger(void)
-{
-	sigset_t waitmask;
-
-	sigprocmask(SIG_BLOCK, NULL, &waitmask);
-	sigdelset(&waitmask, SIGUSR1);
-	triggered = 0;
-	while (!triggered)
-		sigsuspend(&waitmask);
 }
 
 static unsigned long long next_ud = 1;
@@ -271,9 +253,7 @@ static void overflow(int n)
 
 int main(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_usr1 };
 	struct io_uring ring;
-	sigset_t set;
 	int ret;
 
 	if (argc < 3) {
@@ -301,12 +281,9 @@ int main(int argc, char **argv)
 			num_arg(argv[i + 2], 1, 10000);
 		i += need + 1;
 	}
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	if (sigaction(SIGUSR1, &sa, NULL))
+	if (trigger_arm())
 		die("sigaction", errno);
-	wait_trigger();
+	trigger_wait();
 
 	/* Made after the trigger, so that a tracer sees it made (and learns its fd). */
 	ret = io_uring_queue_init(RING_ENTRIES, &ring, 0);
@@ -340,7 +317,7 @@ int main(int argc, char **argv)
 		i += 2;
 	}
 	say("done\n");
-	wait_trigger();
+	trigger_wait();
 	io_uring_queue_exit(&ring);
 	return 0;
 }
