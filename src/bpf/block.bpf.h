@@ -48,7 +48,7 @@ const volatile bool ks_blk_by_bio = false;
 /* The body uses the disk (ks_blk_req.dev), and the sector, size and flags. */
 const volatile bool ks_blk_need_dev = false;
 const volatile bool ks_blk_need_io = false;
-/* The submitter's hooks are on: issue looks for the request they stored. */
+/* The submitter's hooks are on (always with ks_blk_need_who and ks_blk_by_bio). */
 const volatile bool ks_blk_start = false;
 /* block_rq_complete's error is an errno (before 5.x: int), not a blk_status_t. */
 const volatile bool ks_blk_err_errno = false;
@@ -185,9 +185,8 @@ static __always_inline int ks_blk_on_issue(struct request *rq)
 		if (ks_blk_dev_filter && dev != ks_blk_dev_filter)
 			return 0;
 	}
-	r = ks_blk_need_who || ks_blk_by_bio || ks_blk_start
-		    ? bpf_map_lookup_elem(&ks_blk_reqs, &key)
-		    : NULL;
+	/* without the submitter's hooks nothing stored the request before its issue */
+	r = ks_blk_start ? bpf_map_lookup_elem(&ks_blk_reqs, &key) : NULL;
 	if (!r && ks_blk_by_bio) {
 		__u64 bio = (__u64)BPF_CORE_READ(rq, bio);
 		struct ks_blk_req *b = bio ? bpf_map_lookup_elem(&ks_blk_bios, &bio) : NULL;
