@@ -13,41 +13,90 @@
 
 void ks_json_init(struct ks_json *j, FILE *f)
 {
-	memset(j, 0, sizeof(*j));
 	j->f = f;
+	j->depth = 0;
+	j->len = 0;
+	memset(j->comma, 0, sizeof(j->comma));
 }
+
+/*
+ * Output is built in j->buf and written a whole line at a time (or a bufferful, for a
+ * line longer than that): one fwrite per event instead of one per piece, which cost more
+ * than the rest of a streamed event.
+ */
+static void json_flush(struct ks_json *j)
+{
+	if (j->len)
+		fwrite_unlocked(j->buf, 1, j->len, j->f);
+	j->len = 0;
+}
+
+static void json_put(struct ks_json *j, const char *s, size_t n)
+{
+	if (n > sizeof(j->buf) - j->len) {
+		json_flush(j);
+		if (n > sizeof(j->buf)) {
+			fwrite_unlocked(s, 1, n, j->f);
+			return;
+		}
+	}
+	memcpy(j->buf + j->len, s, n);
+	j->len += n;
+}
+
+static void json_putc(struct ks_json *j, char c)
+{
+	if (j->len == sizeof(j->buf))
+		json_flush(j);
+	j->buf[j->len++] = c;
+}
+
+#define json_puts(j, lit) json_put(j, lit, sizeof(lit) - 1)
+
+static void json_escape(struct ks_json *j, const char *str, size_t len);
+static bool json_plain(unsigned char c);
 
 /* Comma and key before a value at the current depth. */
 static void json_prefix(struct ks_json *j, const char *key)
 {
 	if (j->depth > 0) {
 		if (j->comma[j->depth])
-			putc_unlocked(',', j->f);
+			json_putc(j, ',');
 		j->comma[j->depth] = true;
 	}
 	if (key) {
-		putc_unlocked('"', j->f);
-		ks_json_escape(j->f, key, strlen(key));
-		fputs_unlocked("\":", j->f);
+		const char *p = key;
+
+		json_putc(j, '"');
+		/* keys are almost always plain: one pass finds the end and that they are */
+		while (json_plain((unsigned char)*p))
+			p++;
+		if (*p)
+			json_escape(j, key, strlen(key));
+		else
+			json_put(j, key, (size_t)(p - key));
+		json_puts(j, "\":");
 	}
 }
 
-static void json_open(struct ks_json *j, const char *key, int c)
+static void json_open(struct ks_json *j, const char *key, char c)
 {
 	json_prefix(j, key);
-	putc_unlocked(c, j->f);
+	json_putc(j, c);
 	if (j->depth + 1 < KS_JSON_MAX_DEPTH)
 		j->depth++;
 	j->comma[j->depth] = false;
 }
 
-static void json_close(struct ks_json *j, int c)
+static void json_close(struct ks_json *j, char c)
 {
-	putc_unlocked(c, j->f);
+	json_putc(j, c);
 	if (j->depth > 0)
 		j->depth--;
-	if (j->depth == 0)
-		putc_unlocked('\n', j->f);
+	if (j->depth == 0) {
+		json_putc(j, '\n');
+		json_flush(j);
+	}
 }
 
 void ks_json_obj_begin(struct ks_json *j, const char *key)
@@ -73,9 +122,9 @@ void ks_json_arr_end(struct ks_json *j)
 void ks_json_strn(struct ks_json *j, const char *key, const char *s, size_t len)
 {
 	json_prefix(j, key);
-	putc_unlocked('"', j->f);
-	ks_json_escape(j->f, s, len);
-	putc_unlocked('"', j->f);
+	json_putc(j, '"');
+	json_escape(j, s, len);
+	json_putc(j, '"');
 }
 
 void ks_json_str(struct ks_json *j, const char *key, const char *s)
@@ -88,7 +137,7 @@ void ks_json_str(struct ks_json *j, const char *key, const char *s)
 }
 
 /* @v in decimal: printf's machinery costs more than the rest of an event's line. */
-static void json_digits(FILE *f, unsigned long long v, bool neg)
+static void json_digits(struct ks_json *j, unsigned long long v, bool neg)
 {
 	char buf[24];
 	size_t i = sizeof(buf);
@@ -99,40 +148,48 @@ static void json_digits(FILE *f, unsigned long long v, bool neg)
 	} while (v);
 	if (neg)
 		buf[--i] = '-';
-	fwrite_unlocked(buf + i, 1, sizeof(buf) - i, f);
+	json_put(j, buf + i, sizeof(buf) - i);
 }
 
 void ks_json_int(struct ks_json *j, const char *key, long long v)
 {
 	json_prefix(j, key);
-	json_digits(j->f, v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v, v < 0);
+	json_digits(j, v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v, v < 0);
 }
 
 void ks_json_uint(struct ks_json *j, const char *key, unsigned long long v)
 {
 	json_prefix(j, key);
-	json_digits(j->f, v, false);
+	json_digits(j, v, false);
 }
 
 void ks_json_double(struct ks_json *j, const char *key, double v)
 {
+	char buf[32];
+
 	json_prefix(j, key);
-	if (isfinite(v))
-		fprintf(j->f, "%.6g", v);
-	else
-		fputs_unlocked("null", j->f);
+	if (isfinite(v)) {
+		int n = snprintf(buf, sizeof(buf), "%.6g", v);
+
+		json_put(j, buf, n > 0 && (size_t)n < sizeof(buf) ? (size_t)n : 0);
+	} else {
+		json_puts(j, "null");
+	}
 }
 
 void ks_json_bool(struct ks_json *j, const char *key, bool v)
 {
 	json_prefix(j, key);
-	fputs_unlocked(v ? "true" : "false", j->f);
+	if (v)
+		json_puts(j, "true");
+	else
+		json_puts(j, "false");
 }
 
 void ks_json_null(struct ks_json *j, const char *key)
 {
 	json_prefix(j, key);
-	fputs_unlocked("null", j->f);
+	json_puts(j, "null");
 }
 
 /*
@@ -178,16 +235,12 @@ static bool json_plain(unsigned char c)
 	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
 }
 
-void ks_json_escape(FILE *f, const char *str, size_t len)
+static void json_escape(struct ks_json *j, const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0;
 
-	/*
-	 * Output goes to one writer thread's stream (the _unlocked calls), and runs of plain
-	 * bytes (almost every string) in one write each: a streaming tool formats hundreds of
-	 * thousands of events a second.
-	 */
+	/* Runs of plain bytes (almost every string) are copied in one go. */
 	while (i < len) {
 		unsigned char c = s[i];
 		size_t n;
@@ -195,54 +248,66 @@ void ks_json_escape(FILE *f, const char *str, size_t len)
 		if (json_plain(c)) {
 			for (n = i + 1; n < len && json_plain(s[n]); n++)
 				;
-			fwrite_unlocked(s + i, 1, n - i, f);
+			json_put(j, (const char *)s + i, n - i);
 			i = n;
 			continue;
 		}
 		switch (c) {
 		case '"':
-			fputs_unlocked("\\\"", f);
+			json_puts(j, "\\\"");
 			i++;
 			continue;
 		case '\\':
-			fputs_unlocked("\\\\", f);
+			json_puts(j, "\\\\");
 			i++;
 			continue;
 		case '\n':
-			fputs_unlocked("\\n", f);
+			json_puts(j, "\\n");
 			i++;
 			continue;
 		case '\r':
-			fputs_unlocked("\\r", f);
+			json_puts(j, "\\r");
 			i++;
 			continue;
 		case '\t':
-			fputs_unlocked("\\t", f);
+			json_puts(j, "\\t");
 			i++;
 			continue;
 		case '\b':
-			fputs_unlocked("\\b", f);
+			json_puts(j, "\\b");
 			i++;
 			continue;
 		case '\f':
-			fputs_unlocked("\\f", f);
+			json_puts(j, "\\f");
 			i++;
 			continue;
 		}
 		if (c < 0x20 || c == 0x7f) {
-			fprintf(f, "\\u%04x", c);
+			char u[8];
+
+			snprintf(u, sizeof(u), "\\u%04x", c);
+			json_put(j, u, 6);
 			i++;
 			continue;
 		}
 		n = utf8_valid(s + i, len - i);
 		if (!n) {
-			fputs_unlocked("\\ufffd", f);
+			json_puts(j, "\\ufffd");
 			i++;
 			continue;
 		}
-		fwrite_unlocked(s + i, 1, n, f);
+		json_put(j, (const char *)s + i, n);
 		i += n;
 	}
+}
+
+void ks_json_escape(FILE *f, const char *s, size_t len)
+{
+	struct ks_json j;
+
+	ks_json_init(&j, f);
+	json_escape(&j, s, len);
+	json_flush(&j);
 }
 
 size_t ks_text_escape_one(const char *str, size_t len, unsigned int flags, char *out, size_t *used)
@@ -329,6 +394,104 @@ char *ks_text_escape_str(char *buf, size_t size, const char *str, size_t len, un
 	return buf;
 }
 
+/* Room for @n more bytes (cut to what is left). */
+static size_t line_room(const struct ks_line *l, size_t n)
+{
+	size_t left = sizeof(l->buf) - l->len;
+
+	return n < left ? n : left;
+}
+
+static void line_pad(struct ks_line *l, size_t n)
+{
+	n = line_room(l, n);
+	memset(l->buf + l->len, ' ', n);
+	l->len += n;
+}
+
+void ks_line_strn(struct ks_line *l, const char *s, size_t n, int width)
+{
+	size_t w = width < 0 ? (size_t) - (long)width : (size_t)width;
+	size_t pad = n < w ? w - n : 0;
+
+	if (width > 0)
+		line_pad(l, pad);
+	n = line_room(l, n);
+	memcpy(l->buf + l->len, s, n);
+	l->len += n;
+	if (width < 0)
+		line_pad(l, pad);
+}
+
+void ks_line_text(struct ks_line *l, const char *s, size_t n, int width)
+{
+	char esc[4 * 64 + 1];
+
+	if (!ks_text_needs_escape(s, n, 0)) {
+		ks_line_strn(l, s, n, width);
+		return;
+	}
+	/* Rare: escaped, and the columns shift rather than count widths. */
+	ks_text_escape_str(esc, sizeof(esc), s, n < 64 ? n : 64, 0);
+	ks_line_strn(l, esc, strlen(esc), 0);
+	ks_line_char(l, ' ');
+}
+
+/* @v's decimal digits, at least @min of them (leading zeros), at the end of @buf. */
+static size_t line_digits(char *end, unsigned long long v, unsigned int min)
+{
+	size_t n = 0;
+
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+		n++;
+	} while (v || n < min);
+	return n;
+}
+
+void ks_line_uint(struct ks_line *l, unsigned long long v, int width)
+{
+	char buf[24];
+	size_t n = line_digits(buf + sizeof(buf), v, 1);
+
+	ks_line_strn(l, buf + sizeof(buf) - n, n, width);
+}
+
+void ks_line_fixed(struct ks_line *l, unsigned long long v, unsigned int scale,
+		   unsigned int decimals, int width)
+{
+	unsigned long long div = 1, one = 1, q;
+	char buf[48], *end = buf + sizeof(buf);
+	size_t n;
+
+	if (scale > 18)
+		scale = 18;
+	if (decimals >= scale)
+		decimals = scale - 1;
+	for (unsigned int i = decimals; i < scale; i++)
+		div *= 10;
+	for (unsigned int i = 0; i < decimals; i++)
+		one *= 10;
+	/* rounded half up, without overflowing near the top of the range */
+	q = v / div + (v % div >= div - div / 2);
+	n = 0;
+	if (decimals) {
+		n = line_digits(end, q % one, decimals);
+		*(end - ++n) = '.';
+	}
+	n += line_digits(end - n, q / one, 1);
+	ks_line_strn(l, end - n, n, width);
+}
+
+void ks_line_put(struct ks_line *l, FILE *f)
+{
+	if (l->len == sizeof(l->buf))
+		l->len--;
+	l->buf[l->len++] = '\n';
+	fwrite_unlocked(l->buf, 1, l->len, f);
+}
+
 char *ks_fmt_hms(char *buf, size_t size, unsigned long long realtime_ns)
 {
 	time_t t = (time_t)(realtime_ns / 1000000000ULL);
@@ -373,6 +536,9 @@ static ssize_t stdout_write(void *cookie, const char *buf, size_t size)
 	return (ssize_t)done;
 }
 
+/* stdout's buffer when it is not a terminal */
+#define KS_OUT_BUFSIZE (64 * 1024)
+
 int ks_out_stdout(volatile sig_atomic_t *stop)
 {
 	cookie_io_functions_t io = { .write = stdout_write };
@@ -380,7 +546,11 @@ int ks_out_stdout(volatile sig_atomic_t *stop)
 
 	if (!f)
 		return -errno;
-	setvbuf(f, NULL, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF, BUFSIZ);
+	/* a file or pipe takes larger writes: fewer system calls at a line per event */
+	if (isatty(STDOUT_FILENO))
+		setvbuf(f, NULL, _IOLBF, BUFSIZ);
+	else
+		setvbuf(f, NULL, _IOFBF, KS_OUT_BUFSIZE);
 	stdout_stop = stop;
 	stdout = f;
 	return 0;

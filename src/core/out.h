@@ -5,6 +5,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "core/common.h"
 
@@ -14,12 +15,16 @@
  * A JSON writer over a FILE. Values are written as they come; commas are placed by the
  * writer. Members take a key, array elements and the top-level object take key NULL.
  * Closing the top-level object ends the line, so each top-level object is one NDJSON
- * line. Strings are escaped by ks_json_escape().
+ * line. Strings are escaped by ks_json_escape(). A line reaches the FILE whole when it
+ * ends (a long one a bufferful at a time): nothing else may write to the FILE while an
+ * object is open.
  */
 struct ks_json {
 	FILE *f;
 	unsigned int depth;
 	bool comma[KS_JSON_MAX_DEPTH];
+	size_t len; /* bytes waiting in buf: written to f when a line ends, or buf fills */
+	char buf[4096];
 };
 
 void ks_json_init(struct ks_json *j, FILE *f);
@@ -94,6 +99,50 @@ int ks_out_flush(FILE *f);
 int ks_out_stdout(volatile sig_atomic_t *stop);
 /* The failure ks_out_flush saw first (-errno; -EPIPE included), 0 if none. */
 int ks_out_error(void);
+
+/*
+ * A text line built in memory and written whole. printf's machinery costs more than all
+ * the rest of a streamed event whose lines come by the hundred thousand a second (a line
+ * per block IO): these format a line's columns in a few dozen instructions. Widths are
+ * printf's: @width > 0 pads on the left (right-aligned), < 0 on the right, 0 not at all;
+ * a field wider than its column is written whole. What would not fit in the buffer is
+ * cut, never overrun.
+ */
+struct ks_line {
+	size_t len;
+	char buf[480];
+};
+
+static inline void ks_line_init(struct ks_line *l)
+{
+	l->len = 0;
+}
+/* @n bytes of @s, as they are (the caller knows they need no escaping). */
+void ks_line_strn(struct ks_line *l, const char *s, size_t n, int width);
+static inline void ks_line_str(struct ks_line *l, const char *s, int width)
+{
+	ks_line_strn(l, s, strlen(s), width);
+}
+/*
+ * Text from anyone (a process name): as ks_text_escape writes it; an escaped one is
+ * followed by a space instead of its padding, as ks_text_comm does.
+ */
+void ks_line_text(struct ks_line *l, const char *s, size_t n, int width);
+void ks_line_uint(struct ks_line *l, unsigned long long v, int width);
+/*
+ * @v counted in units of 10^-@scale (ns: 9), in the unit with @decimals digits after the
+ * point, rounded half up (printf's "%.3f" of v / 1e6 is ks_line_fixed(l, v, 6, 3, w)),
+ * @decimals < @scale <= 18.
+ */
+void ks_line_fixed(struct ks_line *l, unsigned long long v, unsigned int scale,
+		   unsigned int decimals, int width);
+static inline void ks_line_char(struct ks_line *l, char ch)
+{
+	if (l->len < sizeof(l->buf))
+		l->buf[l->len++] = ch;
+}
+/* End the line with a newline and write it to @f (unlocked: one writer per stream). */
+void ks_line_put(struct ks_line *l, FILE *f);
 
 /* Local wall-clock time of @realtime_ns as HH:MM:SS into @buf (at least 9 bytes). */
 char *ks_fmt_hms(char *buf, size_t size, unsigned long long realtime_ns);

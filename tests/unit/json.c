@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Unit tests of src/core/out: the JSON writer, JSON and terminal escaping. */
+/* Unit tests of src/core/out: the JSON writer, JSON and terminal escaping, the line builder. */
 #include <math.h>
 #include <time.h>
 
@@ -227,6 +227,53 @@ static void test_writer_lines(void)
 	check_valid_lines(__LINE__, out);
 }
 
+/*
+ * The writer builds a line in its own buffer: a line reaches the stream only when it ends,
+ * and a line longer than the buffer (a long string, many members) still comes out whole,
+ * in order, escaped where it crosses the buffer's end.
+ */
+static void test_writer_buffered(void)
+{
+	static char big[3 * sizeof(((struct ks_json *)0)->buf)];
+	const char *end = "\",\"tail\":[true]}\n";
+	struct ks_json j;
+	FILE *f = kt_mem_open(&mem);
+	const char *out;
+	size_t n;
+
+	ks_json_init(&j, f);
+	ks_json_obj_begin(&j, NULL);
+	ks_json_str(&j, "a", "b");
+	fflush(f);
+	CHECK_UINT(mem.len, 0); /* nothing yet: the line is open */
+	ks_json_obj_end(&j);
+	fflush(f);
+	CHECK_STR(mem.buf, "{\"a\":\"b\"}\n");
+
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = i % 97 == 0 ? '"' : (char)('a' + i % 26);
+	ks_json_obj_begin(&j, NULL);
+	ks_json_arr_begin(&j, "n");
+	for (int i = 0; i < 400; i++)
+		ks_json_uint(&j, NULL, 1000000 + i);
+	ks_json_arr_end(&j);
+	ks_json_strn(&j, "big", big, sizeof(big));
+	ks_json_arr_begin(&j, "tail");
+	ks_json_bool(&j, NULL, true);
+	ks_json_arr_end(&j);
+	ks_json_obj_end(&j);
+	out = kt_mem_close(&mem);
+	check_valid_lines(__LINE__, out);
+	n = strlen(out);
+	CHECK(n > sizeof(big) + 400 * 8, "the long line is all there: %zu bytes", n);
+	CHECK(!strncmp(out, "{\"a\":\"b\"}\n{\"n\":[1000000,1000001,", 32),
+	      "the lines start: %.40s", out);
+	CHECK(strstr(out, ",1000399],\"big\":\"\\\"bcd") != NULL,
+	      "elements in order, the string escaped from its start");
+	CHECK(n > strlen(end) && !strcmp(out + n - strlen(end), end), "the line ends: %s",
+	      n > strlen(end) ? out + n - strlen(end) : out);
+}
+
 static void test_writer_keys_escaped(void)
 {
 	struct ks_json j;
@@ -388,6 +435,114 @@ static void test_fmt_hms(void)
 		  "13:04:05");
 }
 
+static const char *line_put(struct ks_line *l)
+{
+	FILE *f = kt_mem_open(&mem);
+
+	ks_line_put(l, f);
+	return kt_mem_close(&mem);
+}
+
+/* The line builder writes what printf would, column for column. */
+static void test_line_columns(void)
+{
+	struct ks_line l;
+	char want[256];
+
+	ks_line_init(&l);
+	ks_line_str(&l, "loop3", -9);
+	ks_line_char(&l, '|');
+	ks_line_str(&l, "RS", 4);
+	ks_line_char(&l, '|');
+	ks_line_uint(&l, 0, -7);
+	ks_line_char(&l, '|');
+	ks_line_uint(&l, 18446744073709551615ULL, 7);
+	ks_line_char(&l, '|');
+	ks_line_uint(&l, 42, 0);
+	ks_line_char(&l, '|');
+	ks_line_text(&l, "kworker/1:2", 11, -16);
+	ks_line_char(&l, '|');
+	snprintf(want, sizeof(want), "%-9s|%4s|%-7u|%7llu|%u|%-16s|\n", "loop3", "RS", 0,
+		 18446744073709551615ULL, 42, "kworker/1:2");
+	CHECK_STR(line_put(&l), want);
+
+	/* text that needs escaping is escaped, and a space stands for the padding */
+	ks_line_init(&l);
+	ks_line_text(&l, "a\nb\x1b", 4, -16);
+	ks_line_uint(&l, 7, 0);
+	CHECK_STR(line_put(&l), "a\\nb\\x1b 7\n");
+}
+
+/* ks_line_fixed against printf's %.Nf of the same value (ties aside: half up, exact). */
+static void test_line_fixed(void)
+{
+	static const unsigned long long vals[] = { 0,
+						   1,
+						   499,
+						   500,
+						   999,
+						   1000,
+						   1499,
+						   1501,
+						   999499,
+						   999500,
+						   999999,
+						   1000000,
+						   1234567,
+						   9999999999ULL,
+						   123456789012345ULL,
+						   18446744073709551615ULL };
+	struct ks_line l;
+	char want[128];
+
+	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		unsigned long long v = vals[i];
+
+		if (v >= 1000000000000000ULL) /* beyond what a double holds exactly */
+			continue;
+		/* ns as ms with 3 decimals, right-aligned in 7 */
+		ks_line_init(&l);
+		ks_line_fixed(&l, v, 6, 3, 7);
+		snprintf(want, sizeof(want), "%7.3f\n",
+			 (double)(v / 1000 + (v % 1000 >= 500)) / 1e3);
+		CHECK_STR(line_put(&l), want);
+		/* ns as s with 6 decimals, left-aligned in 11 */
+		ks_line_init(&l);
+		ks_line_fixed(&l, v, 9, 6, -11);
+		snprintf(want, sizeof(want), "%-11.6f\n",
+			 (double)(v / 1000 + (v % 1000 >= 500)) / 1e6);
+		CHECK_STR(line_put(&l), want);
+	}
+	/* the top of the range, digit for digit */
+	ks_line_init(&l);
+	ks_line_fixed(&l, 18446744073709551615ULL, 6, 3, 0);
+	CHECK_STR(line_put(&l), "18446744073709.552\n");
+	/* no decimals: a whole number, rounded */
+	ks_line_init(&l);
+	ks_line_fixed(&l, 2500, 3, 0, 0);
+	CHECK_STR(line_put(&l), "3\n");
+	/* a tie goes up (printf would see 1.2345 as 1.23449999...) */
+	ks_line_init(&l);
+	ks_line_fixed(&l, 1234500, 6, 3, 0);
+	CHECK_STR(line_put(&l), "1.235\n");
+}
+
+/* A line longer than the buffer is cut, never overrun, and still ends with a newline. */
+static void test_line_cut(void)
+{
+	struct ks_line l;
+	const char *out;
+
+	ks_line_init(&l);
+	for (int i = 0; i < 200; i++)
+		ks_line_str(&l, "abcdefgh", -10);
+	ks_line_uint(&l, 123, 30);
+	out = line_put(&l);
+	CHECK_UINT(strlen(out), sizeof(l.buf));
+	CHECK(out[strlen(out) - 1] == '\n', "the line ends with a newline");
+	CHECK(!strncmp(out, "abcdefgh  abcdefgh", 18), "the start is kept: %.20s", out);
+}
+
 int main(void)
 {
 	RUN(test_escape_specials);
@@ -396,6 +551,7 @@ int main(void)
 	RUN(test_escape_always_valid);
 	RUN(test_writer_nesting);
 	RUN(test_writer_lines);
+	RUN(test_writer_buffered);
 	RUN(test_writer_keys_escaped);
 	RUN(test_writer_doubles);
 	RUN(test_writer_deep);
@@ -405,6 +561,9 @@ int main(void)
 	RUN(test_text_escape_flags_same);
 	RUN(test_fmt_hms);
 	RUN(test_out_flush);
+	RUN(test_line_columns);
+	RUN(test_line_fixed);
+	RUN(test_line_cut);
 	free(mem.buf);
 	return kt_done();
 }
