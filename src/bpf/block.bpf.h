@@ -81,22 +81,26 @@ struct request_queue___disk {
 	struct gendisk *disk;
 } __attribute__((preserve_access_index));
 
-/* KS_BLK_DEV of the disk of @rq, 0 if it has none (a passthrough request, say). */
-static __always_inline __u32 ks_blk_rq_dev(struct request *rq)
+/*
+ * KS_BLK_DEV of the disk of @rq, 0 if it has none (a passthrough request, say). @btf: @rq
+ * is a tp_btf argument (KS_READ), and so are the pointers read from it.
+ */
+static __always_inline __u32 ks_blk_rq_dev(struct request *rq, bool btf)
 {
 	struct gendisk *disk;
 
 	if (bpf_core_field_exists(((struct request___rq_disk *)rq)->rq_disk)) {
-		disk = BPF_CORE_READ((struct request___rq_disk *)rq, rq_disk);
-	} else {
-		struct request_queue___disk *q = (void *)BPF_CORE_READ(rq, q);
+		struct request___rq_disk *o = (void *)rq;
 
-		disk = BPF_CORE_READ(q, disk);
+		disk = KS_READ(btf, o, rq_disk);
+	} else {
+		struct request_queue___disk *q = (void *)KS_READ(btf, rq, q);
+
+		disk = KS_READ(btf, q, disk);
 	}
 	if (!disk)
 		return 0;
-	return KS_BLK_DEV((__u32)BPF_CORE_READ(disk, major),
-			  (__u32)BPF_CORE_READ(disk, first_minor));
+	return KS_BLK_DEV((__u32)KS_READ(btf, disk, major), (__u32)KS_READ(btf, disk, first_minor));
 }
 
 /* One flag of enum req_flag_bits, wherever this kernel puts it. */
@@ -107,9 +111,9 @@ static __always_inline __u32 ks_blk_rq_dev(struct request *rq)
 		 : 0)
 
 /* @rq's operation and flags in kscope's bits (KS_BLK_*). */
-static __always_inline __u32 ks_blk_rq_flags(struct request *rq)
+static __always_inline __u32 ks_blk_rq_flags(struct request *rq, bool btf)
 {
-	__u32 cmd = BPF_CORE_READ(rq, cmd_flags);
+	__u32 cmd = KS_READ(btf, rq, cmd_flags);
 
 	return (cmd & KS_BLK_OP_MASK) | KS_BLK_FLAG(cmd, __REQ_SYNC, KS_BLK_SYNC) |
 	       KS_BLK_FLAG(cmd, __REQ_META, KS_BLK_META) | KS_BLK_FLAG(cmd, __REQ_FUA, KS_BLK_FUA) |
@@ -134,12 +138,12 @@ static __always_inline int ks_blk_who_fill(struct ks_blk_req *r)
  * the stack and stored with one update: a lookup after an update would cost a second hash
  * walk on every request.
  */
-static __always_inline int ks_blk_on_start(struct request *rq)
+static __always_inline int ks_blk_on_start(struct request *rq, bool btf)
 {
 	__u64 key = (__u64)rq;
 	struct ks_blk_req r;
 
-	if (ks_blk_dev_filter && ks_blk_rq_dev(rq) != ks_blk_dev_filter)
+	if (ks_blk_dev_filter && ks_blk_rq_dev(rq, btf) != ks_blk_dev_filter)
 		return 0;
 	__builtin_memset(&r, 0, sizeof(r));
 	if (ks_blk_who_fill(&r))
@@ -162,37 +166,38 @@ static __always_inline int ks_blk_on_bio(struct bio *bio)
 }
 
 /* What the issue tells of @rq: its disk (if asked for), position, size and flags. */
-static __always_inline void ks_blk_issue_fill(struct ks_blk_req *r, struct request *rq, __u32 dev)
+static __always_inline void ks_blk_issue_fill(struct ks_blk_req *r, struct request *rq, __u32 dev,
+					      bool btf)
 {
 	r->issue_ns = bpf_ktime_get_ns();
 	r->dev = dev;
 	if (ks_blk_need_io) {
-		r->sector = BPF_CORE_READ(rq, __sector);
-		r->bytes = BPF_CORE_READ(rq, __data_len);
-		r->flags = ks_blk_rq_flags(rq);
+		r->sector = KS_READ(btf, rq, __sector);
+		r->bytes = KS_READ(btf, rq, __data_len);
+		r->flags = ks_blk_rq_flags(rq, btf);
 	}
 }
 
 /* block_rq_issue: the request goes to the driver (again, if it was requeued). */
-static __always_inline int ks_blk_on_issue(struct request *rq)
+static __always_inline int ks_blk_on_issue(struct request *rq, bool btf)
 {
 	__u64 key = (__u64)rq;
 	struct ks_blk_req *r;
 	__u32 dev = 0;
 
 	if (ks_blk_dev_filter || ks_blk_need_dev) {
-		dev = ks_blk_rq_dev(rq);
+		dev = ks_blk_rq_dev(rq, btf);
 		if (ks_blk_dev_filter && dev != ks_blk_dev_filter)
 			return 0;
 	}
 	/* without the submitter's hooks nothing stored the request before its issue */
 	r = ks_blk_start ? bpf_map_lookup_elem(&ks_blk_reqs, &key) : NULL;
 	if (!r && ks_blk_by_bio) {
-		__u64 bio = (__u64)BPF_CORE_READ(rq, bio);
+		__u64 bio = (__u64)KS_READ(btf, rq, bio);
 		struct ks_blk_req *b = bio ? bpf_map_lookup_elem(&ks_blk_bios, &bio) : NULL;
 
 		if (b) {
-			ks_blk_issue_fill(b, rq, dev);
+			ks_blk_issue_fill(b, rq, dev, btf);
 			bpf_map_update_elem(&ks_blk_reqs, &key, b, BPF_ANY);
 			bpf_map_delete_elem(&ks_blk_bios, &bio);
 			return 0;
@@ -204,11 +209,11 @@ static __always_inline int ks_blk_on_issue(struct request *rq)
 		if (ks_blk_need_who)
 			return 0;
 		__builtin_memset(&n, 0, sizeof(n));
-		ks_blk_issue_fill(&n, rq, dev);
+		ks_blk_issue_fill(&n, rq, dev, btf);
 		bpf_map_update_elem(&ks_blk_reqs, &key, &n, BPF_ANY);
 		return 0;
 	}
-	ks_blk_issue_fill(r, rq, dev);
+	ks_blk_issue_fill(r, rq, dev, btf);
 	return 0;
 }
 
@@ -238,12 +243,12 @@ static __always_inline int ks_blk_on_issue(struct request *rq)
 	SEC("tp_btf/block_io_start")                                                               \
 	int BPF_PROG(blk_start__tp_btf, struct request *rq)                                        \
 	{                                                                                          \
-		return ks_blk_on_start(rq);                                                        \
+		return ks_blk_on_start(rq, true);                                                  \
 	}                                                                                          \
 	SEC("raw_tp/block_io_start")                                                               \
 	int BPF_PROG(blk_start__raw_tp, struct request *rq)                                        \
 	{                                                                                          \
-		return ks_blk_on_start(rq);                                                        \
+		return ks_blk_on_start(rq, false);                                                 \
 	}                                                                                          \
 	SEC("tp_btf/block_bio_queue")                                                              \
 	int BPF_PROG(blk_bio__tp_btf, struct bio *bio)                                             \
@@ -268,12 +273,12 @@ static __always_inline int ks_blk_on_issue(struct request *rq)
 	SEC("tp_btf/block_rq_issue")                                                               \
 	int BPF_PROG(blk_issue__tp_btf, struct request *rq)                                        \
 	{                                                                                          \
-		return ks_blk_on_issue(rq);                                                        \
+		return ks_blk_on_issue(rq, true);                                                  \
 	}                                                                                          \
 	SEC("raw_tp/block_rq_issue")                                                               \
 	int BPF_PROG(blk_issue__raw_tp, struct request *rq)                                        \
 	{                                                                                          \
-		return ks_blk_on_issue(rq);                                                        \
+		return ks_blk_on_issue(rq, false);                                                 \
 	}                                                                                          \
 	SEC("tp_btf/block_rq_complete")                                                            \
 	int BPF_PROG(blk_done__tp_btf, struct request *rq, long err)                               \

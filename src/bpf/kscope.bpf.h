@@ -30,6 +30,14 @@ static __always_inline struct task_struct *ks_current(void)
 	return (struct task_struct *)bpf_get_current_task();
 }
 
+/*
+ * Field @f of kernel object @p. @btf is a constant: true where @p is BTF-typed (a tp_btf
+ * argument), which is read with a plain load the verifier guards, several times cheaper
+ * than the probe read (a helper call) that a raw_tp argument needs. The dead branch is
+ * compiled away, so a raw_tp program never holds the direct load.
+ */
+#define KS_READ(btf, p, f) ((btf) ? (p)->f : BPF_CORE_READ(p, f))
+
 /* Deepest cgroup level ks_cgroup_under looks at; deeper ancestors are not compared. */
 #define KS_CGROUP_MAX_LEVEL 32
 
@@ -274,8 +282,8 @@ static __always_inline void ks_hdr_fill_task(struct ks_event_hdr *h, struct task
 	BPF_CORE_READ_INTO(&h->comm, t, comm);
 }
 
-/* Fill the common event header from the current task. */
-static __always_inline void ks_hdr_fill(struct ks_event_hdr *h)
+/* ks_hdr_fill where the current task has no BTF pointer: helpers and probe reads. */
+static __always_inline void ks_hdr_fill_slow(struct ks_event_hdr *h)
 {
 	struct task_struct *task = ks_current();
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -287,6 +295,49 @@ static __always_inline void ks_hdr_fill(struct ks_event_hdr *h)
 	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	h->uid = (__u32)bpf_get_current_uid_gid();
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+/*
+ * Does this kernel have bpf_get_current_task_btf (5.11+)? Resolved by libbpf at load from
+ * the kernel's own list of helpers; where it is false the verifier never sees the call.
+ */
+#define KS_HAVE_TASK_BTF()                                                                         \
+	bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf)
+
+/*
+ * ks_task_cgroup_key of the current task @t, a BTF pointer: every step a plain load the
+ * verifier guards, where the probe reads of ks_task_cgroup_key each cost a helper call.
+ */
+static __always_inline __u64 ks_btf_task_cgroup_key(struct task_struct *t)
+{
+	struct css_set *cset = t->cgroups;
+	__u64 id;
+
+	if (ks_filter.ident != KS_CG_IDENT_V1) {
+		id = cset->dfl_cgrp->kn->id;
+		if (ks_filter.ident != KS_CG_IDENT_AUTO || id != ks_filter.v2_root_id)
+			return id;
+	}
+	/* a constant index (read-only data), as the verifier wants in a BTF-typed array */
+	return cset->subsys[ks_filter.ident_ssid & 63]->cgroup->kn->id | KS_CGROUP_V1;
+}
+
+/* Fill the common event header from the current task. */
+static __always_inline void ks_hdr_fill(struct ks_event_hdr *h)
+{
+	if (KS_HAVE_TASK_BTF()) {
+		struct task_struct *t = bpf_get_current_task_btf();
+
+		h->ts = bpf_ktime_get_ns();
+		h->cgroup = ks_btf_task_cgroup_key(t);
+		h->pid = t->tgid;
+		h->tid = t->pid;
+		h->ppid = t->real_parent->tgid;
+		h->uid = t->cred->uid.val;
+		bpf_get_current_comm(h->comm, sizeof(h->comm));
+		return;
+	}
+	ks_hdr_fill_slow(h);
 }
 
 #endif
