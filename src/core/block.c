@@ -83,6 +83,17 @@ int ks_disk_opt(const char *arg, void *field, char *err, size_t errlen)
 	return ks_disk_parse(arg, field, err, errlen);
 }
 
+/* @n bytes of @s into @buf as a string, cut to fit: snprintf's cost, paid per event, shows. */
+static const char *copy_out(char *buf, size_t len, const char *s, size_t n)
+{
+	if (!len)
+		return buf;
+	n = n < len - 1 ? n : len - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return buf;
+}
+
 /* Names seen so far: disks come and go rarely, reports name them often. */
 static struct disk_name {
 	unsigned int dev;
@@ -98,10 +109,8 @@ const char *ks_disk_name(unsigned int dev, char *buf, size_t len)
 	ssize_t n;
 
 	for (size_t i = 0; i < nnames; i++) {
-		if (names[i].dev == dev) {
-			snprintf(buf, len, "%s", names[i].name);
-			return buf;
-		}
+		if (names[i].dev == dev)
+			return copy_out(buf, len, names[i].name, strlen(names[i].name));
 	}
 	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u", KS_BLK_MAJOR(dev), KS_BLK_MINOR(dev));
 	n = readlink(path, link, sizeof(link) - 1);
@@ -170,9 +179,7 @@ const char *ks_blk_rwbs(unsigned int flags, char *buf, size_t len)
 		s[n++] = 'S';
 	if (flags & KS_BLK_META)
 		s[n++] = 'M';
-	s[n] = '\0';
-	snprintf(buf, len, "%s", s);
-	return buf;
+	return copy_out(buf, len, s, n);
 }
 
 const char *ks_blk_op_name(unsigned int flags, char *buf, size_t len)
@@ -182,7 +189,7 @@ const char *ks_blk_op_name(unsigned int flags, char *buf, size_t len)
 	if (i < 0)
 		snprintf(buf, len, "op-%u", flags & KS_BLK_OP_MASK);
 	else
-		snprintf(buf, len, "%s", ops[i].name);
+		copy_out(buf, len, ops[i].name, strlen(ops[i].name));
 	return buf;
 }
 
@@ -199,14 +206,20 @@ const char *ks_blk_flags_name(unsigned int flags, char *buf, size_t len)
 	int i = op_index(flags);
 	size_t n;
 
+	if (!len)
+		return buf;
 	if (i < 0)
 		snprintf(buf, len, "Op%u", flags & KS_BLK_OP_MASK);
 	else
-		snprintf(buf, len, "%s", ops[i].word);
-	for (size_t w = 0; w < KS_ARRAY_SIZE(words); w++) {
-		n = strlen(buf);
-		if ((flags & words[w].bit) && n < len)
-			snprintf(buf + n, len - n, "-%s", words[w].word);
+		copy_out(buf, len, ops[i].word, strlen(ops[i].word));
+	n = strlen(buf);
+	/* "-Word" for each flag, while it fits (copy_out cuts the last one) */
+	for (size_t w = 0; w < KS_ARRAY_SIZE(words) && n + 1 < len; w++) {
+		if (!(flags & words[w].bit))
+			continue;
+		buf[n++] = '-';
+		copy_out(buf + n, len - n, words[w].word, strlen(words[w].word));
+		n += strlen(buf + n);
 	}
 	return buf;
 }
