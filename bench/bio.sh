@@ -219,11 +219,13 @@ if echo " $ok_ids " | grep -q ' ks-bs '; then
 	# records of our device, and the summary's counts, from the output file
 	awk -v dev="$DISK" '/"type":"summary"/ {
 			s = $0; sub(/.*"events":/, "", s); sub(/[,}].*/, "", s); ev = s
-			s = $0; sub(/.*"lost":/, "", s); sub(/[,}].*/, "", s); ls = s; next }
+			s = $0; sub(/.*"lost":/, "", s); sub(/[,}].*/, "", s); ls = s
+			s = $0; sub(/.*"missed":/, "", s); sub(/[,}].*/, "", s); ms = s; next }
 		index($0, "\"disk\":\"" dev "\"") { rec++ }
 		END { printf "phase=noloss-json tracer=ks-bs run=1 status=ok records=%d", rec
 			if (ev != "") printf " events=%s", ev
 			if (ls != "") printf " lost=%s", ls
+			if (ms != "") printf " missed=%s", ms
 			printf "\n" }' "$TMPD/noloss.json" >>"$RAW"
 	keep_tail "$TMPD/noloss.json" "$OUT/logs/noloss-ks-bs.out"
 fi

@@ -52,12 +52,15 @@ static unsigned long long read_lost(struct bpf_object *obj)
  * Runs of the object's programs the kernel skipped (bpf_prog_info.recursion_misses, 5.12+):
  * a program does not run on a CPU where it, or on older kernels any tracing program, is
  * already running, e.g. preempted in the middle of a run. Those events never happened as
- * far as kscope can see, for any process, not only the traced ones.
+ * far as kscope can see, for any process, not only the traced ones. Plus the skipped runs
+ * the kernel did not count but the programs found out about themselves (map ks_missed:
+ * src/bpf/block.bpf.h).
  */
 static unsigned long long read_missed(struct bpf_object *obj)
 {
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, "ks_missed");
+	unsigned long long sum = m ? ks_percpu_sum(bpf_map__fd(m), 0) : 0;
 	struct bpf_program *p;
-	unsigned long long sum = 0;
 
 	bpf_object__for_each_program (p, obj) {
 		struct bpf_prog_info info;
