@@ -43,9 +43,9 @@
 #include <time.h>
 #include <unistd.h>
 
-extern char **environ;
+#include "trigger.h"
 
-static sigset_t orig_mask;
+extern char **environ;
 
 static void say(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -85,39 +85,18 @@ static long num_arg(const char *s, long min, long max)
 	return v;
 }
 
-static volatile sig_atomic_t triggered;
-
-static void on_usr1(int sig)
-{
-	(void)sig;
-	triggered = 1;
-}
-
 /*
- * Catch SIGUSR1 and wait for it. Once the handler is in place /proc/PID/status shows it in
- * SigCgt (bit 0x200): that is how a test knows it may send the signal. (SigBlk would not
- * do: the kernel unblocks the awaited signals while a thread sleeps in sigwait.)
+ * Catch SIGUSR1 and wait for it (trigger.h). Once the handler is in place /proc/PID/status
+ * shows it in SigCgt (bit 0x200): that is how a test knows it may send the signal. (SigBlk
+ * would not do: the kernel unblocks the awaited signals while a thread sleeps in sigwait.)
  */
 static void wait_trigger(void)
 {
-	struct sigaction sa = { .sa_handler = on_usr1 };
-	sigset_t set, waitmask;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	if (sigprocmask(SIG_BLOCK, &set, &orig_mask)) {
-		say(2, "workload: sigprocmask: %s\n", strerror(errno));
+	if (trigger_arm()) {
+		say(2, "workload: SIGUSR1: %s\n", strerror(errno));
 		exit(1);
 	}
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGUSR1, &sa, NULL)) {
-		say(2, "workload: sigaction: %s\n", strerror(errno));
-		exit(1);
-	}
-	waitmask = orig_mask;
-	sigdelset(&waitmask, SIGUSR1);
-	while (!triggered)
-		sigsuspend(&waitmask);
+	trigger_wait();
 }
 
 static void restore_mask(void)
