@@ -46,13 +46,10 @@ void ks_event_text_header(struct ks_ctx *c)
 
 void ks_text_comm(FILE *f, const char *comm, int width)
 {
-	size_t n = strnlen(comm, KS_COMM_LEN);
+	struct ks_line l;
 
-	if (ks_text_needs_escape(comm, n, 0)) {
-		/* Rare: escape, and let the columns shift rather than count widths. */
-		ks_text_escape(f, comm, n);
-		fputc(' ', f);
-		return;
-	}
-	fprintf(f, "%-*.*s", width, (int)n, comm);
+	/* escaped if it must be, then followed by a space instead of its padding */
+	ks_line_init(&l);
+	ks_line_text(&l, comm, strnlen(comm, KS_COMM_LEN), -width);
+	fwrite_unlocked(l.buf, 1, l.len, f);
 }

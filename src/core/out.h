@@ -125,7 +125,7 @@ static inline void ks_line_str(struct ks_line *l, const char *s, int width)
 }
 /*
  * Text from anyone (a process name): as ks_text_escape writes it; an escaped one is
- * followed by a space instead of its padding, as ks_text_comm does.
+ * followed by a space instead of its padding (ks_text_comm is this, to a FILE).
  */
 void ks_line_text(struct ks_line *l, const char *s, size_t n, int width);
 void ks_line_uint(struct ks_line *l, unsigned long long v, int width);
