@@ -26,9 +26,9 @@
 #include "bpf/kscope.bpf.h"
 #include "shared/net.h"
 
-#define KS_AF_INET 2
-#define KS_AF_INET6 10
-#define KS_ETH_P_IP 0x0800
+#define KS_AF_INET    2
+#define KS_AF_INET6   10
+#define KS_ETH_P_IP   0x0800
 #define KS_ETH_P_IPV6 0x86DD
 
 /* The flow filter: all zero (every flow) unless user space wrote one (ks_net_configure). */

@@ -48,7 +48,7 @@ int ks_addr_opt(const char *arg, void *field, char *err, size_t errlen);
 
 /* -4/--ipv4 and -6/--ipv6. */
 #define KS_FAMILY_OPTS(type, field)                                                                \
-	KS_FLAG(type, field.v4, "ipv4", '4', "IPv4 only"),                                        \
+	KS_FLAG(type, field.v4, "ipv4", '4', "IPv4 only"),                                         \
 		KS_FLAG(type, field.v6, "ipv6", '6', "IPv6 only")
 
 /* --lport, --rport, --port: comma-separated lists of up to KS_NET_PORTS ports. */
