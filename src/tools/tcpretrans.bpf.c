@@ -54,9 +54,23 @@ static __always_inline void count(struct tcpretrans_event *e)
 	__builtin_memcpy(s->comm, e->hdr.comm, sizeof(s->comm));
 }
 
-/* Hand over @e, filled on the stack: a ring record, or a row of --count. */
-static __always_inline void emit(struct tcpretrans_event *e)
+/*
+ * Hand over @e, filled on the stack but for its header, about a socket of @owner's: unless
+ * the flow or task filters drop it, a ring record, or a row of --count. Retransmissions are
+ * rare: the filters can wait until the event is made.
+ */
+static __always_inline void emit(struct tcpretrans_event *e, struct sock *owner)
 {
+	int who;
+
+	if (!ks_net_match(&e->flow))
+		return;
+	who = ks_sk_who(owner, &e->hdr);
+	if (who < 0)
+		return;
+	e->hdr.ts = bpf_ktime_get_ns();
+	e->owned = who;
+	e->pad[0] = e->pad[1] = 0;
 	if (count_mode)
 		count(e);
 	else
@@ -73,15 +87,8 @@ static __always_inline int on_retransmit(struct sock *sk, struct sk_buff *skb, i
 	struct inet_connection_sock *icsk = (struct inet_connection_sock *)sk;
 	const struct tcp_skb_cb *cb;
 	struct tcpretrans_event e;
-	int who;
 
 	ks_sk_flow(sk, &e.flow, btf);
-	if (!ks_net_match(&e.flow))
-		return 0;
-	who = ks_sk_who(sk, &e.hdr);
-	if (who < 0)
-		return 0;
-	e.hdr.ts = bpf_ktime_get_ns();
 	e.skaddr = (__u64)sk;
 	e.kind = TCPRETRANS_SKB;
 	e.state = KS_READ(btf, sk, __sk_common.skc_state);
@@ -100,10 +107,8 @@ static __always_inline int on_retransmit(struct sock *sk, struct sk_buff *skb, i
 	e.len = BPF_CORE_READ(cb, end_seq) - e.seq;
 	e.segs = BPF_CORE_READ(cb, tcp_gso_segs);
 	e.err = err;
-	e.owned = who;
 	e.has_err = has_err;
-	e.pad[0] = e.pad[1] = 0;
-	emit(&e);
+	emit(&e, sk);
 	return 0;
 }
 
@@ -117,16 +122,7 @@ static __always_inline void req_flow(struct request_sock *req, struct ks_flow *f
 	f->proto = IPPROTO_TCP;
 	f->sport = KS_READ(btf, req, __req_common.skc_num);
 	f->dport = __builtin_bswap16(KS_READ(btf, req, __req_common.skc_dport));
-	if (family == KS_AF_INET) {
-		__u32 s = KS_READ(btf, req, __req_common.skc_rcv_saddr);
-		__u32 d = KS_READ(btf, req, __req_common.skc_daddr);
-
-		__builtin_memcpy(f->saddr, &s, 4);
-		__builtin_memcpy(f->daddr, &d, 4);
-	} else if (family == KS_AF_INET6) {
-		BPF_CORE_READ_INTO(&f->saddr, req, __req_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-		BPF_CORE_READ_INTO(&f->daddr, req, __req_common.skc_v6_daddr.in6_u.u6_addr8);
-	}
+	ks_skc_addrs(&req->__req_common, f, btf);
 	f->netns = ks_net_inum(BPF_CORE_READ(req, __req_common.skc_net.net));
 }
 
@@ -137,15 +133,8 @@ static __always_inline void req_flow(struct request_sock *req, struct ks_flow *f
 static __always_inline int on_synack(struct sock *sk, struct request_sock *req, bool btf)
 {
 	struct tcpretrans_event e;
-	int who;
 
 	req_flow(req, &e.flow, btf);
-	if (!ks_net_match(&e.flow))
-		return 0;
-	who = ks_sk_who(sk, &e.hdr);
-	if (who < 0)
-		return 0;
-	e.hdr.ts = bpf_ktime_get_ns();
 	e.skaddr = (__u64)req;
 	e.kind = TCPRETRANS_SYNACK;
 	/* SYN_RECV as the protocol has it: NEW_SYN_RECV is how the kernel keeps requests */
@@ -156,10 +145,8 @@ static __always_inline int on_synack(struct sock *sk, struct request_sock *req, 
 	e.len = 1;
 	e.segs = 1;
 	e.err = 0;
-	e.owned = who;
 	e.has_err = 0;
-	e.pad[0] = e.pad[1] = 0;
-	emit(&e);
+	emit(&e, sk);
 	return 0;
 }
 
@@ -201,26 +188,4 @@ int BPF_PROG(synack__raw_tp, struct sock *sk, struct request_sock *req)
 	return on_synack(sk, req, false);
 }
 
-/*
- * Owners: connect() at CLOSE -> SYN_SENT, and listen() at CLOSE -> LISTEN, in the caller's
- * context (a SYN-ACK's owner is its listener's); forgotten at CLOSE.
- */
-static __always_inline int on_state(void *ctx, struct sock *sk, int old, int new, bool btf)
-{
-	ks_owner_on_state(sk, old, new);
-	if (old == KS_TCP_CLOSE && new == KS_TCP_LISTEN)
-		ks_owner_set(sk, 0);
-	if (new == KS_TCP_CLOSE)
-		ks_owner_del(sk);
-	return 0;
-}
-
-KS_TCP_STATE(state, on_state)
-
-static __always_inline int on_accept(void *ctx, struct sock *sk)
-{
-	ks_owner_set(sk, 1);
-	return 0;
-}
-
-KS_ACCEPT_HOOKS(accept, on_accept)
+KS_OWNER_HOOKS(state, accept)

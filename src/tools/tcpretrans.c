@@ -18,14 +18,15 @@
 #include "tools/tcpretrans.h"
 
 struct row {
-	struct tcpretrans_key k;
-	struct tcpretrans_stat s;
+	const struct tcpretrans_key *k;
+	const struct tcpretrans_stat *s;
 };
 
 struct tcpretrans {
 	struct ks_net_opts net;
 	bool count, sequence;
 	unsigned long long last; /* --count: CLOCK_MONOTONIC of the last report (or the attach) */
+	struct ks_map_dump dump; /* --count: the last report's entries */
 	struct row *tab;
 	size_t ntab;
 };
@@ -74,10 +75,7 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 	if (c->opt.json) {
 		struct ks_json *j = &c->json;
 
-		ks_event_json_begin(c, &e->hdr);
-		ks_json_bool(j, "owner", e->owned);
-		ks_flow_json(j, &e->flow, KS_FLOW_SOCK);
-		ks_json_uint(j, "skaddr", e->skaddr);
+		ks_sock_event_json(c, &e->hdr, e->owned, &e->flow, e->skaddr);
 		ks_json_str(j, "kind", e->kind == TCPRETRANS_SYNACK ? "synack" : "segment");
 		ks_json_str(j, "state", ks_tcp_state_name(e->state));
 		if (ca_name(e->ca_state))
@@ -97,19 +95,7 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 		ks_json_obj_end(j);
 		return 0;
 	}
-	ks_event_text_prefix(c, &e->hdr);
-	ks_line_init(&l);
-	ks_line_uint(&l, e->hdr.pid, -7);
-	ks_line_char(&l, ' ');
-	ks_line_text(&l, e->hdr.comm, strnlen(e->hdr.comm, KS_COMM_LEN), -16);
-	ks_line_char(&l, ' ');
-	ks_line_addr(&l, e->flow.family, e->flow.saddr, -15);
-	ks_line_char(&l, ' ');
-	ks_line_uint(&l, e->flow.sport, -5);
-	ks_line_char(&l, ' ');
-	ks_line_addr(&l, e->flow.family, e->flow.daddr, -15);
-	ks_line_char(&l, ' ');
-	ks_line_uint(&l, e->flow.dport, -5);
+	ks_sock_event_line(c, &l, &e->hdr, &e->flow);
 	ks_line_char(&l, ' ');
 	ks_line_str(&l, ks_tcp_state_name(e->state), -11);
 	ks_line_char(&l, ' ');
@@ -135,36 +121,38 @@ static void header(struct ks_ctx *c)
 	if (st->count)
 		return;
 	ks_event_text_header(c);
-	fprintf(c->out, "%-7s %-16s %-15s %-5s %-15s %-5s %-11s %-8s %4s", "PID", "COMM", "LADDR",
-		"LPORT", "RADDR", "RPORT", "STATE", "REASON", "SEGS");
+	ks_sock_event_header(c);
+	fprintf(c->out, " %-11s %-8s %4s", "STATE", "REASON", "SEGS");
 	if (st->sequence)
 		fprintf(c->out, " %10s %6s", "SEQ", "LEN");
 	fprintf(c->out, " %s\n", "RESULT");
 }
 
-/* --count: the interval's rows, read and emptied. */
+/* --count: the interval's rows, read and emptied; st->tab points into st->dump. */
 static int collect(struct ks_ctx *c)
 {
 	struct tcpretrans *st = c->state;
 	struct tcpretrans_bpf *skel = c->skel;
-	struct ks_map_dump d;
-	int n = ks_map_dump(bpf_map__fd(skel->maps.counts), KS_MAP_RESET, &d);
-	struct row *tab = NULL;
+	struct row *tab;
+	int n;
 
 	st->ntab = 0;
-	if (n >= 0 && (d.key_size != sizeof(struct tcpretrans_key) ||
-		       d.cpu_value != sizeof(struct tcpretrans_stat)))
-		n = -EINVAL;
-	if (n >= 0 && !(tab = realloc(st->tab, (d.n ? d.n : 1) * sizeof(*tab))))
-		n = -ENOMEM;
-	if (tab)
-		st->tab = tab;
-	for (size_t i = 0; n >= 0 && i < d.n; i++, st->ntab++) {
-		memcpy(&st->tab[i].k, ks_map_dump_key(&d, i), sizeof(st->tab[i].k));
-		memcpy(&st->tab[i].s, ks_map_dump_value(&d, i, 0), sizeof(st->tab[i].s));
+	ks_map_dump_free(&st->dump);
+	n = ks_map_dump(bpf_map__fd(skel->maps.counts), KS_MAP_RESET, &st->dump);
+	if (n < 0)
+		return n;
+	if (st->dump.key_size != sizeof(struct tcpretrans_key) ||
+	    st->dump.cpu_value != sizeof(struct tcpretrans_stat))
+		return -EINVAL;
+	tab = realloc(st->tab, (st->dump.n ? st->dump.n : 1) * sizeof(*tab));
+	if (!tab)
+		return -ENOMEM;
+	st->tab = tab;
+	for (; st->ntab < st->dump.n; st->ntab++) {
+		tab[st->ntab].k = ks_map_dump_key(&st->dump, st->ntab);
+		tab[st->ntab].s = ks_map_dump_value(&st->dump, st->ntab, 0);
 	}
-	ks_map_dump_free(&d);
-	return n < 0 ? n : 0;
+	return 0;
 }
 
 /* Most segments first, then tries; then the key, so equal rows keep their order. */
@@ -172,11 +160,11 @@ static int row_cmp(const void *a, const void *b)
 {
 	const struct row *x = a, *y = b;
 
-	if (x->s.segs != y->s.segs)
-		return x->s.segs < y->s.segs ? 1 : -1;
-	if (x->s.sent + x->s.failed != y->s.sent + y->s.failed)
-		return x->s.sent + x->s.failed < y->s.sent + y->s.failed ? 1 : -1;
-	return memcmp(&x->k, &y->k, sizeof(x->k));
+	if (x->s->segs != y->s->segs)
+		return x->s->segs < y->s->segs ? 1 : -1;
+	if (x->s->sent + x->s->failed != y->s->sent + y->s->failed)
+		return x->s->sent + x->s->failed < y->s->sent + y->s->failed ? 1 : -1;
+	return memcmp(x->k, y->k, sizeof(*x->k));
 }
 
 static void report_json(struct ks_ctx *c, unsigned long long interval_ns)
@@ -193,17 +181,17 @@ static void report_json(struct ks_ctx *c, unsigned long long interval_ns)
 		const struct row *r = &st->tab[i];
 
 		ks_json_obj_begin(j, NULL);
-		ks_flow_json(j, &r->k.flow, KS_FLOW_SOCK);
-		ks_json_str(j, "state", ks_tcp_state_name((int)r->k.state));
-		ks_json_uint(j, "retransmits", r->s.sent);
-		ks_json_uint(j, "segs", r->s.segs);
-		ks_json_uint(j, "loss", r->s.loss);
-		ks_json_uint(j, "recovery", r->s.recovery);
-		ks_json_uint(j, "tlp", r->s.tlp);
-		ks_json_uint(j, "synack", r->s.synack);
-		ks_json_uint(j, "failed", r->s.failed);
-		ks_json_uint(j, "pid", r->s.pid);
-		ks_json_strn(j, "comm", r->s.comm, strnlen(r->s.comm, sizeof(r->s.comm)));
+		ks_flow_json(j, &r->k->flow, KS_FLOW_SOCK);
+		ks_json_str(j, "state", ks_tcp_state_name((int)r->k->state));
+		ks_json_uint(j, "retransmits", r->s->sent);
+		ks_json_uint(j, "segs", r->s->segs);
+		ks_json_uint(j, "loss", r->s->loss);
+		ks_json_uint(j, "recovery", r->s->recovery);
+		ks_json_uint(j, "tlp", r->s->tlp);
+		ks_json_uint(j, "synack", r->s->synack);
+		ks_json_uint(j, "failed", r->s->failed);
+		ks_json_uint(j, "pid", r->s->pid);
+		ks_json_strn(j, "comm", r->s->comm, strnlen(r->s->comm, sizeof(r->s->comm)));
 		ks_json_obj_end(j);
 	}
 	ks_json_arr_end(j);
@@ -217,33 +205,27 @@ static void report_text(struct ks_ctx *c, bool last)
 
 	if (c->opt.interval > 0 || c->opt.timestamp)
 		ks_print_report_time(c->out);
-	fprintf(c->out, "%-15s %-5s %-15s %-5s %-11s %7s %7s %6s %6s %6s %6s %6s %-7s %s\n",
-		"LADDR", "LPORT", "RADDR", "RPORT", "STATE", "RETRANS", "SEGS", "LOSS", "RECOV",
-		"TLP", "SYNACK", "FAILED", "PID", "COMM");
+	ks_line_flow_header(c->out);
+	fprintf(c->out, " %-11s %7s %7s %6s %6s %6s %6s %6s %-7s %s\n", "STATE", "RETRANS", "SEGS",
+		"LOSS", "RECOV", "TLP", "SYNACK", "FAILED", "PID", "COMM");
 	for (size_t i = 0; i < st->ntab; i++) {
 		const struct row *r = &st->tab[i];
-		const unsigned long long cols[] = { r->s.sent,	   r->s.segs, r->s.loss,
-						    r->s.recovery, r->s.tlp,  r->s.synack,
-						    r->s.failed };
+		const unsigned long long cols[] = { r->s->sent,	    r->s->segs, r->s->loss,
+						    r->s->recovery, r->s->tlp,	r->s->synack,
+						    r->s->failed };
 
 		ks_line_init(&l);
-		ks_line_addr(&l, r->k.flow.family, r->k.flow.saddr, -15);
+		ks_line_flow(&l, &r->k->flow);
 		ks_line_char(&l, ' ');
-		ks_line_uint(&l, r->k.flow.sport, -5);
-		ks_line_char(&l, ' ');
-		ks_line_addr(&l, r->k.flow.family, r->k.flow.daddr, -15);
-		ks_line_char(&l, ' ');
-		ks_line_uint(&l, r->k.flow.dport, -5);
-		ks_line_char(&l, ' ');
-		ks_line_str(&l, ks_tcp_state_name((int)r->k.state), -11);
+		ks_line_str(&l, ks_tcp_state_name((int)r->k->state), -11);
 		for (size_t k = 0; k < KS_ARRAY_SIZE(cols); k++) {
 			ks_line_char(&l, ' ');
 			ks_line_uint(&l, cols[k], k < 2 ? 7 : 6);
 		}
 		ks_line_char(&l, ' ');
-		ks_line_uint(&l, r->s.pid, -7);
+		ks_line_uint(&l, r->s->pid, -7);
 		ks_line_char(&l, ' ');
-		ks_line_text(&l, r->s.comm, strnlen(r->s.comm, sizeof(r->s.comm)), 0);
+		ks_line_text(&l, r->s->comm, strnlen(r->s->comm, sizeof(r->s->comm)), 0);
 		ks_line_put(&l, c->out);
 	}
 	if (!last || c->opt.interval > 0)
@@ -319,6 +301,7 @@ static void finish(struct ks_ctx *c)
 
 	free(st->tab);
 	st->tab = NULL;
+	ks_map_dump_free(&st->dump);
 }
 
 KSCOPE_BPF_TOOL(
