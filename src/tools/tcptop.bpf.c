@@ -65,7 +65,8 @@ static __always_inline int on_bytes(struct sock *sk, long bytes, bool rx, bool b
 /*
  * Kernels 6.3+: sock_send_length and sock_recv_length, at the return of every socket's
  * sendmsg and recvmsg (send, write, sendfile from 6.5, io_uring ...), with the bytes moved.
- * TCP sockets only; a MSG_PEEK read moves nothing.
+ * TCP sockets only; a MSG_PEEK read moves nothing. On the kernels before 6.5, sendfile's
+ * sendpage path moves bytes past both these and the hooks below.
  */
 SEC("tp_btf/sock_send_length")
 int BPF_PROG(send__tp_btf, struct sock *sk, int ret, int flags)
@@ -116,57 +117,128 @@ int recv__tp(struct trace_event_raw_sock_msg_length *tp)
 }
 
 /*
- * Older kernels: tcp_sendmsg's return (the bytes queued) and tcp_cleanup_rbuf, which
- * tcp_recvmsg calls with the bytes it copied to the reader, as BCC's tcptop hooks them.
- * User space keeps these only where the tracepoints are missing: the core would prefer
- * fentry, and these miss sendpage (sendfile before 6.5) and count MSG_PEEK reads.
+ * Kernels with fentry or kprobes: the return of inet_sendmsg/inet6_sendmsg and
+ * inet_recvmsg/inet6_recvmsg, which sock_sendmsg and sock_recvmsg call for IPv4 and IPv6
+ * sockets and whose results the tracepoints above report: the same bytes where both exist
+ * (the core prefers these: they run for inet sockets only). Not tcp_sendmsg and
+ * tcp_cleanup_rbuf as BCC's tcptop: tcp_recvmsg calls the latter again, with the bytes
+ * copied so far, each time it processes its backlog or waits within one call.
  */
-SEC("fexit/tcp_sendmsg")
-int BPF_PROG(send__fexit, struct sock *sk, struct msghdr *msg, size_t size, int ret)
+static __always_inline int on_ret(struct socket *sock, long ret, int flags, bool rx, bool btf)
 {
-	return on_bytes(sk, ret, false, true);
+	struct sock *sk = btf ? sock->sk : BPF_CORE_READ(sock, sk);
+
+	if (rx && (flags & KS_MSG_PEEK))
+		return 0;
+	if (!sk || !ks_sk_is_tcp(sk, btf))
+		return 0;
+	return on_bytes(sk, ret, rx, btf);
 }
 
-/*
- * kprobe variant: the socket kept from the entry until the return, per thread. LRU: a
- * return the kretprobe missed (its instances ran out) would hold its entry for good.
- */
+SEC("fexit/inet_sendmsg")
+int BPF_PROG(send__fexit, struct socket *sock, struct msghdr *msg, size_t size, int ret)
+{
+	return on_ret(sock, ret, 0, false, true);
+}
+
+SEC("fexit/inet6_sendmsg")
+int BPF_PROG(send__fexit6, struct socket *sock, struct msghdr *msg, size_t size, int ret)
+{
+	return on_ret(sock, ret, 0, false, true);
+}
+
+SEC("fexit/inet_recvmsg")
+int BPF_PROG(recv__fexit, struct socket *sock, struct msghdr *msg, size_t size, int flags, int ret)
+{
+	return on_ret(sock, ret, flags, true, true);
+}
+
+SEC("fexit/inet6_recvmsg")
+int BPF_PROG(recv__fexit6, struct socket *sock, struct msghdr *msg, size_t size, int flags, int ret)
+{
+	return on_ret(sock, ret, flags, true, true);
+}
+
+/* kprobe variants: the call's socket and flags, kept from the entry to the return. */
+struct call {
+	__u64 sock;
+	int flags;
+	int pad;
+};
+
+/* Per thread. LRU: a return the kretprobe missed (its instances ran out) would stay. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 10240);
 	__type(key, __u64);
-	__type(value, __u64);
-} sending SEC(".maps");
+	__type(value, struct call);
+} calls SEC(".maps");
 
-SEC("kprobe/tcp_sendmsg")
-int BPF_KPROBE(send__kprobe, struct sock *sk)
+static __always_inline int call_enter(struct socket *sock, int flags)
 {
-	__u64 id = bpf_get_current_pid_tgid(), p = (__u64)sk;
+	__u64 id = bpf_get_current_pid_tgid();
+	struct call v = { .sock = (__u64)sock, .flags = flags };
 
-	bpf_map_update_elem(&sending, &id, &p, BPF_ANY);
+	bpf_map_update_elem(&calls, &id, &v, BPF_ANY);
 	return 0;
 }
 
-SEC("kretprobe/tcp_sendmsg")
+static __always_inline int call_return(long ret, bool rx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct call *v = bpf_map_lookup_elem(&calls, &id);
+
+	if (!v)
+		return 0;
+	on_ret((struct socket *)v->sock, ret, v->flags, rx, false);
+	bpf_map_delete_elem(&calls, &id);
+	return 0;
+}
+
+SEC("kprobe/inet_sendmsg")
+int BPF_KPROBE(send__kprobe, struct socket *sock)
+{
+	return call_enter(sock, 0);
+}
+
+SEC("kprobe/inet6_sendmsg")
+int BPF_KPROBE(send__kprobe6, struct socket *sock)
+{
+	return call_enter(sock, 0);
+}
+
+SEC("kretprobe/inet_sendmsg")
 int BPF_KRETPROBE(send__kretprobe, int ret)
 {
-	__u64 id = bpf_get_current_pid_tgid(), *p = bpf_map_lookup_elem(&sending, &id);
-
-	if (!p)
-		return 0;
-	on_bytes((struct sock *)*p, ret, false, false);
-	bpf_map_delete_elem(&sending, &id);
-	return 0;
+	return call_return(ret, false);
 }
 
-SEC("fentry/tcp_cleanup_rbuf")
-int BPF_PROG(recv__fentry, struct sock *sk, int copied)
+SEC("kretprobe/inet6_sendmsg")
+int BPF_KRETPROBE(send__kretprobe6, int ret)
 {
-	return on_bytes(sk, copied, true, true);
+	return call_return(ret, false);
 }
 
-SEC("kprobe/tcp_cleanup_rbuf")
-int BPF_KPROBE(recv__kprobe, struct sock *sk, int copied)
+SEC("kprobe/inet_recvmsg")
+int BPF_KPROBE(recv__kprobe, struct socket *sock, struct msghdr *msg, size_t size, int flags)
 {
-	return on_bytes(sk, copied, true, false);
+	return call_enter(sock, flags);
+}
+
+SEC("kprobe/inet6_recvmsg")
+int BPF_KPROBE(recv__kprobe6, struct socket *sock, struct msghdr *msg, size_t size, int flags)
+{
+	return call_enter(sock, flags);
+}
+
+SEC("kretprobe/inet_recvmsg")
+int BPF_KRETPROBE(recv__kretprobe, int ret)
+{
+	return call_return(ret, true);
+}
+
+SEC("kretprobe/inet6_recvmsg")
+int BPF_KRETPROBE(recv__kretprobe6, int ret)
+{
+	return call_return(ret, true);
 }

@@ -4,12 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "core/btf.h"
 #include "core/khist.h"
-#include "core/log.h"
 #include "core/net.h"
 #include "core/tool.h"
 #include "core/top.h"
@@ -176,48 +173,14 @@ static int prepare(struct ks_ctx *c)
 	return ks_net_check(c, &st->net);
 }
 
-/* Programs of hook @hook whose section starts with @sec_prefix: switched off. */
-static void disable_variant(struct bpf_object *obj, const char *hook, const char *sec_prefix)
-{
-	struct bpf_program *p;
-	size_t n = strlen(hook);
-
-	bpf_object__for_each_program (p, obj) {
-		const char *name = bpf_program__name(p);
-
-		if (!strncmp(name, hook, n) && !strncmp(name + n, "__", 2) &&
-		    !strncmp(bpf_program__section_name(p), sec_prefix, strlen(sec_prefix)))
-			bpf_program__set_autoload(p, false);
-	}
-}
-
 static int configure(struct ks_ctx *c)
 {
 	const struct tcptop *st = c->state;
 	struct tcptop_bpf *skel = c->skel;
 	const struct ks_net_opts none = { 0 };
-	unsigned int tps =
-		1u << KS_METHOD_TP_BTF | 1u << KS_METHOD_RAW_TP | 1u << KS_METHOD_TRACEPOINT;
 
 	skel->rodata->by_flow = by_flow(c);
 	skel->rodata->need_flow = by_flow(c) || memcmp(&st->net, &none, sizeof(none));
-	/*
-	 * The core ranks fentry and kprobes before tracepoints, but the sock tracepoints see
-	 * more (sendfile, no MSG_PEEK reads): where the kernel has them (6.3+) and --attach
-	 * allows a tracepoint, the hooks on tcp_sendmsg and tcp_cleanup_rbuf are left out.
-	 */
-	if ((c->opt.attach_mask & tps) &&
-	    ks_btf_id("btf_trace_sock_send_length", BTF_KIND_TYPEDEF) > 0 &&
-	    ks_btf_id("btf_trace_sock_recv_length", BTF_KIND_TYPEDEF) > 0) {
-		for (int i = 0; i < 2; i++) {
-			const char *hook = i ? "recv" : "send";
-
-			disable_variant(c->obj, hook, "fentry/");
-			disable_variant(c->obj, hook, "fexit/");
-			disable_variant(c->obj, hook, "kprobe/");
-			disable_variant(c->obj, hook, "kretprobe/");
-		}
-	}
 	return ks_net_configure(c, &st->net);
 }
 
