@@ -76,7 +76,8 @@ static void report_text(struct ks_ctx *c, size_t n)
 {
 	const struct tcpsynbl *st = c->state;
 
-	ks_print_report_time(c->out);
+	if (c->opt.interval > 0 || c->opt.timestamp)
+		ks_print_report_time(c->out);
 	if (!n)
 		fprintf(c->out, "no connection completed or dropped at a listener\n");
 	for (size_t i = 0; i < n; i++) {
