@@ -48,7 +48,7 @@ int ks_addr_opt(const char *arg, void *field, char *err, size_t errlen);
 
 /* -4/--ipv4 and -6/--ipv6. */
 #define KS_FAMILY_OPTS(type, field)                                                                \
-	KS_FLAG(type, field.v4, "ipv4", '4', "IPv4 only"),                                        \
+	KS_FLAG(type, field.v4, "ipv4", '4', "IPv4 only"),                                         \
 		KS_FLAG(type, field.v6, "ipv6", '6', "IPv6 only")
 
 /* --lport, --rport, --port: comma-separated lists of up to KS_NET_PORTS ports. */
@@ -111,5 +111,12 @@ void ks_flow_json(struct ks_json *j, const struct ks_flow *f, enum ks_flow_names
  * left, positive right).
  */
 void ks_line_addr(struct ks_line *l, int family, const unsigned char *addr, int width);
+
+/*
+ * The four flow columns of a text line, each followed by a space: source (local) address
+ * in 15 columns, port in 5, destination (remote) address, port (titles: "%-15s %-5s
+ * %-15s %-5s "). An IPv6 address wider than its column pushes the rest right.
+ */
+void ks_line_flow(struct ks_line *l, const struct ks_flow *f);
 
 #endif
