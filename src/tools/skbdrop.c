@@ -464,8 +464,9 @@ static int prepare(struct ks_ctx *c)
 		ks_error("an interval needs --count: without it every drop is printed as it comes");
 		return KS_EXIT_USAGE;
 	}
-	st->nargs = ks_btf_tp_args("kfree_skb", types, 4);
-	if (st->nargs < 2) {
+	/* without kernel BTF the core's start says what is missing, as for every tool */
+	st->nargs = ks_btf_check() ? 0 : ks_btf_tp_args("kfree_skb", types, 4);
+	if (st->nargs && st->nargs < 2) {
 		ks_error(
 			"cannot read the arguments of tracepoint kfree_skb from the kernel BTF: %s",
 			strerror(st->nargs < 0 ? -st->nargs : EINVAL));
@@ -500,7 +501,7 @@ static int configure(struct ks_ctx *c)
 	bool who = task_filter(c);
 	int err = ks_net_configure(c, &st->net);
 
-	if (!err)
+	if (!err && st->nargs)
 		err = layouts(c->obj);
 	if (err)
 		return err;
