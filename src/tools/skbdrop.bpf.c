@@ -38,9 +38,12 @@ struct {
 } stacks SEC(".maps");
 
 /*
- * Softirqs running on each CPU (softirq_entry minus softirq_exit), kept only under a task
- * filter: a drop in a softirq (most of the receive path) runs on whatever task the CPU
- * was running, which says nothing about the packet.
+ * Is a softirq running on this CPU (softirq_entry sets it, softirq_exit clears it)? Kept
+ * only under a task filter: a drop in a softirq (most of the receive path) runs on
+ * whatever task the CPU was running, which says nothing about the packet. A flag, not a
+ * depth (softirqs do not nest on a CPU): an exit missed while the hooks were being
+ * attached one after the other is made good by the next exit on that CPU, where a depth
+ * would stay off by one for good.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -95,7 +98,7 @@ static __always_inline int drop_who(struct sk_buff *skb, struct sock *rx_sk, str
 	if (task_filter()) {
 		struct sock *sk = BPF_CORE_READ(skb, sk);
 		struct ks_sk_owner *o = ks_owner_get(sk ? sk : rx_sk);
-		__u32 zero = 0, *depth;
+		__u32 zero = 0, *softirq;
 
 		if (o) {
 			if (!o->pass)
@@ -103,8 +106,8 @@ static __always_inline int drop_who(struct sk_buff *skb, struct sock *rx_sk, str
 			__builtin_memcpy(h, &o->who, sizeof(*h));
 			return 1;
 		}
-		depth = bpf_map_lookup_elem(&softirqs, &zero);
-		if ((depth && *depth) || !ks_filter_current())
+		softirq = bpf_map_lookup_elem(&softirqs, &zero);
+		if ((softirq && *softirq) || !ks_filter_current())
 			return -1;
 	}
 	ks_hdr_fill(h);
@@ -241,14 +244,10 @@ int BPF_PROG(drop2__raw_tp, struct sk_buff *skb, void *location)
 /* Under a task filter only (see softirqs). */
 static __always_inline void softirq_step(bool in)
 {
-	__u32 zero = 0, *depth = bpf_map_lookup_elem(&softirqs, &zero);
+	__u32 zero = 0, *on = bpf_map_lookup_elem(&softirqs, &zero);
 
-	if (!depth)
-		return;
-	if (in)
-		(*depth)++;
-	else if (*depth) /* tracing began inside a softirq */
-		(*depth)--;
+	if (on)
+		*on = in;
 }
 
 SEC("tp_btf/softirq_entry")

@@ -307,7 +307,7 @@ static void report(struct ks_ctx *c, struct skbdrop *st, size_t n, unsigned long
 		struct ks_json *j = &c->json;
 
 		ks_json_obj_begin(j, NULL);
-		ks_json_str(j, "type", "counts");
+		ks_json_str(j, "type", "drops");
 		ks_json_uint(j, "time_ns", ks_now_realtime());
 		ks_json_uint(j, "interval_ns", interval_ns);
 		ks_json_uint(j, "total", total);

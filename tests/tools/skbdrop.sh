@@ -102,15 +102,15 @@ t_sd_count() {
 	ks_json_ok cnt
 	ks_json_ok ev
 	expect_eq "$(ks_count ev type=event)" 12 "events"
-	expect_eq "$(ks_count cnt type=counts)" 1 "reports (one at the end)"
-	expect_eq "$(ks_count cnt type=counts total=12)" 1 "the report's total"
-	expect_eq "$(ks_elems_sum cnt counts rows count)" 12 "the rows' sum"
+	expect_eq "$(ks_count cnt type=drops)" 1 "reports (one at the end)"
+	expect_eq "$(ks_count cnt type=drops total=12)" 1 "the report's total"
+	expect_eq "$(ks_elems_sum cnt drops rows count)" 12 "the rows' sum"
 	expect_eq "$(ks_count cnt type=summary events=12)" 1 "the summary's events"
-	expect_eq "$(ks_elems cnt counts rows count=12 | wc -l)" 1 "one row for all"
+	expect_eq "$(ks_elems cnt drops rows count=12 | wc -l)" 1 "one row for all"
 	_loc=$("$H/jsonq" -w type=event -g location <"$KS_TMP/ev.out" | sort -u)
-	expect_eq "$(ks_elems cnt counts rows "location=$_loc" | wc -l)" 1 "the row at the events' place"
+	expect_eq "$(ks_elems cnt drops rows "location=$_loc" | wc -l)" 1 "the row at the events' place"
 	if sd_reasons; then
-		expect_eq "$(ks_elems cnt counts rows reason=NO_SOCKET count=12 | wc -l)" 1 "the NO_SOCKET row"
+		expect_eq "$(ks_elems cnt drops rows reason=NO_SOCKET count=12 | wc -l)" 1 "the NO_SOCKET row"
 	fi
 	pass
 }
@@ -138,9 +138,9 @@ t_sd_stack() {
 		! grep -q '^bpf_\|^__bpf_trace\|^__traceiter' "$KS_TMP/frames" ||
 			fail "tracing frames in the stack: $(tr '\n' ' ' <"$KS_TMP/frames")"
 	done <"$KS_TMP/events"
-	expect_eq "$(ks_elems_sum cnt counts rows count)" 3 "counted"
+	expect_eq "$(ks_elems_sum cnt drops rows count)" 3 "counted"
 	_loc=$("$H/jsonq" -w type=event -g location <"$KS_TMP/events" | sort -u)
-	ks_elems cnt counts rows | "$H/jsonq" -g 'stack.*' | grep -qxF "$_loc" ||
+	ks_elems cnt drops rows | "$H/jsonq" -g 'stack.*' | grep -qxF "$_loc" ||
 		fail "--count --stack: location $_loc not in the rows' stacks"
 	pass
 }
