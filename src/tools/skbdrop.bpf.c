@@ -168,13 +168,16 @@ static __always_inline int on_drop(void *ctx, struct sk_buff *skb, void *locatio
 		if (!ks_net_match(&f))
 			return 0;
 	}
-	who = drop_who(skb, rx_sk, &h);
-	if (who < 0)
-		return 0;
+	/* counting names no task: the header is filled only to apply a task filter */
 	if (count_mode) {
+		if (task_filter() && drop_who(skb, rx_sk, &h) < 0)
+			return 0;
 		count(ctx, location, reason);
 		return 0;
 	}
+	who = drop_who(skb, rx_sk, &h);
+	if (who < 0)
+		return 0;
 	/* without --stack the frames are not sent: two sizes, each a constant */
 	if (want_stack)
 		e = ks_reserve(sizeof(*e));
