@@ -19,8 +19,9 @@ const volatile int consume_nargs = 1;
 /* A followed packet: its number and its last hop, by skb address. */
 struct pkt_state {
 	__u64 id;
-	__u32 last; /* enum pkttrace_hop */
-	__u32 pad;
+	__u32 last;	 /* enum pkttrace_hop */
+	__u16 ethertype; /* skb->protocol of an IP packet (network order); 0 not IP */
+	__u16 pad;
 };
 
 /* Packets in flight; max_entries is --max-packets (user space). */
@@ -121,7 +122,10 @@ static __always_inline void emit(struct sk_buff *skb, __u64 id, __u32 hop, __u8 
 	if (!e)
 		return;
 	__builtin_memset(e, 0, sizeof(*e));
-	e->ts = bpf_ktime_get_ns();
+	if (flags & PKT_F_FIRST)
+		ks_hdr_fill(&e->hdr);
+	else
+		e->hdr.ts = bpf_ktime_get_ns();
 	e->id = id;
 	e->skb = (__u64)skb;
 	e->hop = hop;
@@ -187,6 +191,9 @@ static __always_inline bool start(struct sk_buff *skb, __u32 hop, struct ks_flow
 	*n += 1;
 	st->id = (*n << 16) | (cpu & 0xffff);
 	st->last = hop;
+	st->ethertype = f->family == KS_AF_INET	   ? bpf_htons(KS_ETH_P_IP)
+			: f->family == KS_AF_INET6 ? bpf_htons(KS_ETH_P_IPV6)
+						   : 0;
 	st->pad = 0;
 	if (bpf_map_update_elem(&inflight, &key, st, BPF_ANY)) {
 		full = count_slot(1);
@@ -211,6 +218,17 @@ static __always_inline int on_hop(struct sk_buff *skb, __u32 hop, const struct h
 		emit(skb, st->id, PKT_HOP_UNSEEN, PKT_F_LAST, NULL, a);
 		bpf_map_delete_elem(&inflight, &key);
 		st = NULL;
+	}
+	/*
+	 * Elsewhere, an skb that is no IP packet under a followed one's address (a unix or
+	 * netlink message read, a socket's own buffer freed) means that packet ended unseen.
+	 * Not at net_dev_xmit: the driver may have freed the skb already.
+	 */
+	if (st && !is_start(hop) && hop != PKT_HOP_XMIT && st->ethertype &&
+	    BPF_CORE_READ(skb, protocol) != st->ethertype) {
+		emit(skb, st->id, PKT_HOP_UNSEEN, PKT_F_LAST, NULL, a);
+		bpf_map_delete_elem(&inflight, &key);
+		return 0;
 	}
 	if (!st) {
 		if (!is_start(hop) || !start(skb, hop, &f, &fresh))

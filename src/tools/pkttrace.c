@@ -34,6 +34,7 @@ struct pkt {
 	unsigned int n, cap, more;
 	bool has_flow;
 	struct ks_flow flow;
+	struct ks_event_hdr who; /* the first hop's task (its ts: the first hop's time) */
 };
 
 /* How a packet's block ends when its last hop does not say it. */
@@ -198,11 +199,13 @@ static void pkt_free(struct pkttrace *st, struct pkt *p)
 	free(p);
 }
 
-/* Keep hops in time order: the ring gives them in order per CPU, RPS may move a packet. */
+/*
+ * Hops in the order they came: the ring keeps the order in which the hops reserved their
+ * records, and the hops of one skb follow each other (on one CPU, or handed over to
+ * another through a queue), so their times never go back (the tests check it).
+ */
 static int pkt_add(struct pkt *p, const struct pkttrace_event *e)
 {
-	unsigned int i;
-
 	if (p->n == PKT_MAX_HOPS) {
 		p->more++;
 		return 0;
@@ -216,10 +219,7 @@ static int pkt_add(struct pkt *p, const struct pkttrace_event *e)
 		p->hops = h;
 		p->cap = cap;
 	}
-	for (i = p->n; i > 0 && p->hops[i - 1].ts > e->ts; i--)
-		p->hops[i] = p->hops[i - 1];
-	p->hops[i] = *e;
-	p->n++;
+	p->hops[p->n++] = *e;
 	return 0;
 }
 
@@ -314,11 +314,8 @@ static void print_json(struct ks_ctx *c, struct pkt *p, const struct pkttrace_ev
 	const struct pkttrace_event *first = p->n ? &p->hops[0] : NULL;
 	char buf[128];
 
-	ks_json_obj_begin(j, NULL);
-	ks_json_str(j, "type", "event");
+	ks_event_json_begin(c, &p->who);
 	ks_json_uint(j, "packet", p->num);
-	if (first)
-		ks_json_uint(j, "time_ns", ks_realtime(c, first->ts));
 	if (p->has_flow)
 		ks_flow_json(j, &p->flow, KS_FLOW_PKT);
 	else
@@ -333,12 +330,12 @@ static void print_json(struct ks_ctx *c, struct pkt *p, const struct pkttrace_ev
 	if (end && (end->flags & PKT_F_LOC))
 		ks_json_str(j, "location", where(st, end->location, buf, sizeof(buf)));
 	if (end && end->hop == PKT_HOP_DELIVERED) {
-		ks_json_uint(j, "pid", end->pid);
-		ks_json_uint(j, "tid", end->tid);
-		ks_json_strn(j, "comm", end->name, strnlen(end->name, sizeof(end->name)));
+		ks_json_uint(j, "reader_pid", end->pid);
+		ks_json_uint(j, "reader_tid", end->tid);
+		ks_json_strn(j, "reader_comm", end->name, strnlen(end->name, sizeof(end->name)));
 	}
 	if (first)
-		ks_json_uint(j, "duration_ns", p->hops[p->n - 1].ts - first->ts);
+		ks_json_uint(j, "duration_ns", p->hops[p->n - 1].hdr.ts - first->hdr.ts);
 	ks_json_uint(j, "hops_not_shown", p->more);
 	ks_json_arr_begin(j, "hops");
 	for (unsigned int i = 0; i < p->n; i++) {
@@ -346,14 +343,17 @@ static void print_json(struct ks_ctx *c, struct pkt *p, const struct pkttrace_ev
 
 		ks_json_obj_begin(j, NULL);
 		ks_json_str(j, "hop", hop_name(h->hop));
-		ks_json_uint(j, "time_ns", ks_realtime(c, h->ts));
-		ks_json_uint(j, "delta_ns", i ? h->ts - p->hops[i - 1].ts : 0);
+		ks_json_uint(j, "time_ns", ks_realtime(c, h->hdr.ts));
+		ks_json_int(j, "delta_ns", i ? (long long)(h->hdr.ts - p->hops[i - 1].hdr.ts) : 0);
 		if (h->dev[0])
 			ks_json_strn(j, "dev", h->dev, strnlen(h->dev, sizeof(h->dev)));
 		else
 			ks_json_null(j, "dev");
 		ks_json_uint(j, "ifindex", h->ifindex);
-		ks_json_uint(j, "netns", h->netns);
+		if (h->netns)
+			ks_json_uint(j, "netns", h->netns);
+		else
+			ks_json_null(j, "netns");
 		ks_json_uint(j, "cpu", h->cpu);
 		ks_json_uint(j, "len", h->len);
 		if (h->hop == PKT_HOP_XMIT)
@@ -425,7 +425,7 @@ static void print_text(struct ks_ctx *c, struct pkt *p, const struct pkttrace_ev
 
 	fprintf(c->out, "#%llu ", p->num);
 	if (c->opt.timestamp && p->n)
-		fprintf(c->out, "%s ", ks_fmt_hms(t, sizeof(t), ks_realtime(c, p->hops[0].ts)));
+		fprintf(c->out, "%s ", ks_fmt_hms(t, sizeof(t), ks_realtime(c, p->hops[0].hdr.ts)));
 	if (!p->has_flow)
 		fprintf(c->out, "(first hop lost)");
 	else if (f->family != AF_INET && f->family != AF_INET6)
@@ -445,9 +445,9 @@ static void print_text(struct ks_ctx *c, struct pkt *p, const struct pkttrace_ev
 		const struct pkttrace_event *h = &p->hops[i], *prev = i ? h - 1 : NULL;
 
 		ks_line_init(&l);
-		ks_line_fixed(&l, h->ts > c->start_ns ? h->ts - c->start_ns : 0, 9, 6, 12);
+		ks_line_fixed(&l, h->hdr.ts > c->start_ns ? h->hdr.ts - c->start_ns : 0, 9, 6, 12);
 		ks_line_char(&l, ' ');
-		ks_line_fixed(&l, prev ? h->ts - prev->ts : 0, 3, 2, 10);
+		ks_line_fixed(&l, prev ? h->hdr.ts - prev->hdr.ts : 0, 3, 2, 10);
 		ks_line_char(&l, ' ');
 		ks_line_str(&l, hop_name(h->hop), -28);
 		ks_line_char(&l, ' ');
@@ -499,7 +499,7 @@ static void print_text(struct ks_ctx *c, struct pkt *p, const struct pkttrace_ev
 	if (p->n > 1) {
 		ks_line_init(&l);
 		ks_line_str(&l, ", ", 0);
-		ks_line_fixed(&l, p->hops[p->n - 1].ts - p->hops[0].ts, 3, 2, 0);
+		ks_line_fixed(&l, p->hops[p->n - 1].hdr.ts - p->hops[0].hdr.ts, 3, 2, 0);
 		ks_line_str(&l, " us from the first hop to the last", 0);
 		fwrite(l.buf, 1, l.len, c->out);
 	}
@@ -536,6 +536,9 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 	if (e->flags & PKT_F_FIRST) {
 		p->flow = e->flow;
 		p->has_flow = true;
+		p->who = e->hdr;
+	} else if (!p->who.ts) {
+		p->who.ts = e->hdr.ts; /* its first hop was lost: the task is unknown */
 	}
 	if (e->hop != PKT_HOP_UNSEEN && (err = pkt_add(p, e)))
 		return err;

@@ -41,7 +41,12 @@ enum pkttrace_hop {
 #define PKT_F_REASON 8 /* reason is set (kfree_skb on 5.17+) */
 
 struct pkttrace_event {
-	unsigned long long ts; /* bpf_ktime_get_ns(); PKT_HOP_UNSEEN: when it was found out */
+	/*
+	 * ts: the hop's time (PKT_HOP_UNSEEN: when the end was found out). The rest only on
+	 * the first hop: the task the CPU ran then (the sender, for a packet sent by a process;
+	 * in softirq context whatever task was interrupted).
+	 */
+	struct ks_event_hdr hdr;
 	unsigned long long id; /* the packet's number, from 1 in the order first seen */
 	unsigned long long skb;
 	unsigned long long location; /* consume/drop: the kernel code that freed it */
