@@ -48,7 +48,7 @@ int ks_addr_opt(const char *arg, void *field, char *err, size_t errlen);
 
 /* -4/--ipv4 and -6/--ipv6. */
 #define KS_FAMILY_OPTS(type, field)                                                                \
-	KS_FLAG(type, field.v4, "ipv4", '4', "IPv4 only"),                                        \
+	KS_FLAG(type, field.v4, "ipv4", '4', "IPv4 only"),                                         \
 		KS_FLAG(type, field.v6, "ipv6", '6', "IPv6 only")
 
 /* --lport, --rport, --port: comma-separated lists of up to KS_NET_PORTS ports. */
@@ -111,5 +111,28 @@ void ks_flow_json(struct ks_json *j, const struct ks_flow *f, enum ks_flow_names
  * left, positive right).
  */
 void ks_line_addr(struct ks_line *l, int family, const unsigned char *addr, int width);
+
+/*
+ * A socket's flow into a text line: the columns LADDR (15) LPORT (5) RADDR (15) RPORT (5),
+ * left-aligned, a space between them and none after; ks_line_flow_header prints their
+ * titles the same way. For the event lines of the network tools.
+ */
+void ks_line_flow(struct ks_line *l, const struct ks_flow *f);
+void ks_line_flow_header(FILE *f);
+
+/*
+ * The start of a socket event about flow @f whose header @h names the socket's owner
+ * (@owned) or the task that ran it. JSON: ks_event_json_begin, "owner", the flow's members
+ * (KS_FLOW_SOCK) and "skaddr" @skaddr; the caller adds its own and ends the object. Text:
+ * ks_event_text_prefix, then into @l (initialised here) PID (7) COMM (16) and the flow
+ * (ks_line_flow); the caller adds its columns and puts the line. The header's titles:
+ * ks_sock_event_header (after ks_event_text_header), the caller ends the line.
+ */
+struct ks_event_hdr;
+void ks_sock_event_json(struct ks_ctx *c, const struct ks_event_hdr *h, bool owned,
+			const struct ks_flow *f, unsigned long long skaddr);
+void ks_sock_event_line(struct ks_ctx *c, struct ks_line *l, const struct ks_event_hdr *h,
+			const struct ks_flow *f);
+void ks_sock_event_header(struct ks_ctx *c);
 
 #endif
