@@ -111,13 +111,6 @@ struct ks_tool {
 	 * calls. 0 or -errno.
 	 */
 	int (*layouts)(struct bpf_object *obj);
-	/*
-	 * Optional: what the tool adds to the announcement once attached, after the attach
-	 * methods: in --json mode members of the meta line (written with c->json into the open
-	 * meta object), in text mode ks_info() lines (shown with -v). For what the user must
-	 * know to read the output right: a hook this kernel lacks, what cannot be seen.
-	 */
-	void (*meta)(struct ks_ctx *c);
 	/* Events and reports. Keyed-histogram and stack tools use KS_KHIST_LOOP or KS_STACKS_LOOP.
 	 */
 	struct ks_loop loop;

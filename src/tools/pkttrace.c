@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/btf.h"
+#include "core/dropreason.h"
 #include "core/event.h"
 #include "core/log.h"
 #include "core/maps.h"
@@ -223,41 +224,6 @@ static int pkt_add(struct pkt *p, const struct pkttrace_event *e)
 	return 0;
 }
 
-struct reason_find {
-	unsigned int code;
-	char *buf;
-	size_t len;
-	bool found;
-};
-
-static int reason_cb(const char *name, long long value, void *arg)
-{
-	struct reason_find *r = arg;
-
-	if (value != r->code)
-		return 0;
-	if (!strncmp(name, "SKB_DROP_REASON_", 16))
-		name += 16;
-	else if (!strncmp(name, "SKB_", 4))
-		name += 4;
-	snprintf(r->buf, r->len, "%s", name);
-	r->found = true;
-	return 1;
-}
-
-/*
- * The name of drop reason @code, from the kernel's BTF (the numbering changes between
- * releases). A stand-in for skbdrop's core/dropreason until it is on main.
- */
-static const char *reason_name(unsigned int code, char *buf, size_t len)
-{
-	struct reason_find r = { code, buf, len, false };
-
-	if (ks_btf_enum_foreach("skb_drop_reason", reason_cb, &r) || !r.found)
-		snprintf(buf, len, "REASON_%u", code);
-	return buf;
-}
-
 /* Kernel address @addr as "function+0xoff" into @buf; "0x..." when unknown. */
 static const char *where(struct pkttrace *st, unsigned long long addr, char *buf, size_t len)
 {
@@ -322,7 +288,7 @@ static void print_json(struct ks_ctx *c, struct pkt *p, const struct pkttrace_ev
 		ks_json_null(j, "family");
 	ks_json_str(j, "end", end_name(end, how));
 	if (end && end->hop == PKT_HOP_DROPPED && (end->flags & PKT_F_REASON)) {
-		ks_json_str(j, "reason", reason_name(end->reason, buf, sizeof(buf)));
+		ks_json_str(j, "reason", ks_drop_reason_name(end->reason, buf, sizeof(buf)));
 		ks_json_uint(j, "reason_code", end->reason);
 	} else if (end && end->hop == PKT_HOP_DROPPED) {
 		ks_json_null(j, "reason");
@@ -402,7 +368,7 @@ static void hop_detail(struct pkttrace *st, struct ks_line *l, const struct pktt
 	case PKT_HOP_DROPPED:
 		if (h->flags & PKT_F_REASON) {
 			ks_line_char(l, ' ');
-			ks_line_str(l, reason_name(h->reason, buf, sizeof(buf)), 0);
+			ks_line_str(l, ks_drop_reason_name(h->reason, buf, sizeof(buf)), 0);
 		}
 		/* fall through */
 	case PKT_HOP_CONSUMED:
@@ -490,7 +456,8 @@ static void print_text(struct ks_ctx *c, struct pkt *p, const struct pkttrace_ev
 		} else {
 			fputs("dropped", c->out);
 			if (end->flags & PKT_F_REASON)
-				fprintf(c->out, ": %s", reason_name(end->reason, a, sizeof(a)));
+				fprintf(c->out, ": %s",
+					ks_drop_reason_name(end->reason, a, sizeof(a)));
 		}
 		if (end->flags & PKT_F_LOC)
 			fprintf(c->out, " at %s", where(st, end->location, a, sizeof(a)));
