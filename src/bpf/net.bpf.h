@@ -416,4 +416,85 @@ static __always_inline int ks_owner_accepted(void *ctx, struct sock *sk)
 	KS_TCP_STATE(state, ks_owner_state)                                                        \
 	KS_ACCEPT_HOOKS(accept, ks_owner_accepted)
 
+/*
+ * Which task a packet is about, for the task filters of the packet tools (skbdrop,
+ * pkttrace). The owner of its socket where that socket's connect or accept was seen
+ * (KS_OWNER_HOOKS); else the current task, but not inside a softirq: most of the receive
+ * path runs there, on whatever task the CPU was running, which says nothing about the
+ * packet. KS_SOFTIRQ_HOOKS(in, out) keep the softirq flag; a tool without task filters
+ * switches them and the owner hooks off.
+ *
+ * A flag, not a depth (softirqs do not nest on a CPU): an exit missed while the hooks were
+ * being attached one after the other is made good by the next exit on that CPU, where a
+ * depth would stay off by one for good.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} ks_softirq SEC(".maps");
+
+static __always_inline void ks_softirq_set(bool in)
+{
+	__u32 zero = 0, *on = bpf_map_lookup_elem(&ks_softirq, &zero);
+
+	if (on)
+		*on = in;
+}
+
+#define KS_SOFTIRQ_HOOKS(in, out)                                                                  \
+	SEC("tp_btf/softirq_entry")                                                                \
+	int BPF_PROG(in##__tp_btf)                                                                 \
+	{                                                                                          \
+		ks_softirq_set(true);                                                              \
+		return 0;                                                                          \
+	}                                                                                          \
+	SEC("raw_tp/softirq_entry")                                                                \
+	int BPF_PROG(in##__raw_tp)                                                                 \
+	{                                                                                          \
+		ks_softirq_set(true);                                                              \
+		return 0;                                                                          \
+	}                                                                                          \
+	SEC("tp_btf/softirq_exit")                                                                 \
+	int BPF_PROG(out##__tp_btf)                                                                \
+	{                                                                                          \
+		ks_softirq_set(false);                                                             \
+		return 0;                                                                          \
+	}                                                                                          \
+	SEC("raw_tp/softirq_exit")                                                                 \
+	int BPF_PROG(out##__raw_tp)                                                                \
+	{                                                                                          \
+		ks_softirq_set(false);                                                             \
+		return 0;                                                                          \
+	}
+
+/*
+ * Under a task filter: the owner of @skb's socket (else of @rx_sk, the receiving socket
+ * kfree_skb names on 6.11+; may be NULL) where known: 1, @h the owner; else the current
+ * task outside softirqs: 0, @h filled; -1 when it does not pass. Without a task filter:
+ * the current task (0).
+ */
+static __always_inline int ks_skb_who(struct sk_buff *skb, struct sock *rx_sk,
+				      struct ks_event_hdr *h)
+{
+	if (ks_filter_tasks()) {
+		struct sock *sk = BPF_CORE_READ(skb, sk);
+		struct ks_sk_owner *o = ks_owner_get(sk ? sk : rx_sk);
+		__u32 zero = 0, *softirq;
+
+		if (o) {
+			if (!o->pass)
+				return -1;
+			__builtin_memcpy(h, &o->who, sizeof(*h));
+			return 1;
+		}
+		softirq = bpf_map_lookup_elem(&ks_softirq, &zero);
+		if ((softirq && *softirq) || !ks_filter_current())
+			return -1;
+	}
+	ks_hdr_fill(h);
+	return 0;
+}
+
 #endif

@@ -2,6 +2,7 @@
 /* pkttrace: follow the packets that match a flow filter hop by hop over the network tracepoints. */
 #include "bpf/events.bpf.h"
 #include "bpf/net.bpf.h"
+#include "bpf/syscall.bpf.h"
 #include "tools/pkttrace.h"
 
 /* --proto: the protocol numbers a packet may have (icmp: 1 and 58); 0 any. */
@@ -185,6 +186,13 @@ static __always_inline bool start(struct sk_buff *skb, __u32 hop, struct ks_flow
 		return false;
 	if (!ks_net_match(f))
 		return false;
+	/* -p, -c ...: packets their task sends (ks_skb_who: never one started in a softirq) */
+	if (ks_filter_tasks()) {
+		struct ks_event_hdr h;
+
+		if (ks_skb_who(skb, NULL, &h) < 0)
+			return false;
+	}
 	n = count_slot(0);
 	if (!n)
 		return false;
@@ -346,3 +354,7 @@ PKT_TP(tcp, tcp_probe, skb_hop(ctx, 1, PKT_HOP_TCP))
 PKT_TP(copy, skb_copy_datagram_iovec, on_copy(ctx))
 PKT_TP(consume, consume_skb, on_consume(ctx))
 PKT_TP(kfree, kfree_skb, on_kfree(ctx))
+
+/* Under a task filter only: whose packets they are (ks_skb_who). */
+KS_SOFTIRQ_HOOKS(softirq_in, softirq_out)
+KS_OWNER_HOOKS(owner_state, owner_accept)

@@ -604,6 +604,14 @@ static int configure(struct ks_ctx *c)
 	err = bpf_map__set_max_entries(skel->maps.inflight, (__u32)st->max_packets);
 	if (err)
 		return err;
+	/* which task a packet is about costs hooks of its own: only for the task filters */
+	if (!ks_common_tasks(&c->opt)) {
+		bpf_map__set_max_entries(skel->maps.ks_owners, 1);
+		ks_bpf_disable_hook(c->obj, "softirq_in");
+		ks_bpf_disable_hook(c->obj, "softirq_out");
+		ks_bpf_disable_hook(c->obj, "owner_state");
+		ks_bpf_disable_hook(c->obj, "owner_accept");
+	}
 	return layouts(c->obj);
 }
 
@@ -637,6 +645,10 @@ KSCOPE_BPF_TOOL(
 		"it (a UDP datagram read on newer kernels, a received pure TCP ACK, a segment\n"
 		"merged by GRO) ends 'not traced' once its skb comes back as another packet, or\n"
 		"'no end seen' when tracing stops.\n\n"
+		"The task filters (-p, -c ...) keep the packets their tasks send: the packet's\n"
+		"socket's owner where its TCP connect or accept was seen, else the task running\n"
+		"at the first hop outside a softirq. Packets they receive start in a softirq and\n"
+		"are left out.\n\n"
 		"JSON: one event per packet: the common fields (the task the CPU ran at the\n"
 		"first hop: the sender of a packet a process sent), packet (1, 2 ...), the flow\n"
 		"(family, saddr, sport, daddr, dport, proto, netns), end (delivered, consumed,\n"
@@ -649,7 +661,7 @@ KSCOPE_BPF_TOOL(
 		"  kscope pkttrace --proto udp --port 53       DNS packets through the stack\n"
 		"  kscope pkttrace --netns web --json          one namespace's packets, as JSON",
 	.opts = opts, KS_STATE(struct pkttrace, .max_packets = 1024),
-	.flags = KS_TOOL_BPF | KS_TOOL_STREAM, .prepare = prepare, .configure = configure,
-	.layouts = layouts, .finish = finish, .meta = meta,
+	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM, .prepare = prepare,
+	.configure = configure, .layouts = layouts, .finish = finish, .meta = meta,
 	.loop = {
 		.ring = "ks_events", .on_event = on_event, .on_tick = on_tick, .header = header });

@@ -37,28 +37,6 @@ struct {
 	__uint(value_size, KS_STACK_DEPTH * sizeof(__u64));
 } stacks SEC(".maps");
 
-/*
- * Is a softirq running on this CPU (softirq_entry sets it, softirq_exit clears it)? Kept
- * only under a task filter: a drop in a softirq (most of the receive path) runs on
- * whatever task the CPU was running, which says nothing about the packet. A flag, not a
- * depth (softirqs do not nest on a CPU): an exit missed while the hooks were being
- * attached one after the other is made good by the next exit on that CPU, where a depth
- * would stay off by one for good.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} softirqs SEC(".maps");
-
-/* -p -t -u -n -c given? Constants of .rodata: the verifier drops what they guard. */
-static __always_inline bool task_filter(void)
-{
-	return ks_filter.pid || ks_filter.tid || ks_filter.has_uid || ks_filter.comm[0] ||
-	       ks_filter.cgroup;
-}
-
 static __always_inline bool reason_wanted(__u32 reason)
 {
 	for (int i = 0; i < SKBDROP_REASONS; i++) {
@@ -85,33 +63,6 @@ static __always_inline void skb_flow(struct sk_buff *skb, struct ks_flow *f)
 	else if (!l3)
 		l3 = BPF_CORE_READ(skb, data);
 	ks_skb_flow_at(skb, l3, f);
-}
-
-/*
- * Who a drop is about, under a task filter: the owner of the packet's socket (the skb's,
- * else the receiving socket kfree_skb names, 6.11+) where its connect or accept was seen
- * (returns 1, @h the owner); else the current task outside softirqs (0, @h filled).
- * -1: it does not pass. Without a task filter: the current task (0).
- */
-static __always_inline int drop_who(struct sk_buff *skb, struct sock *rx_sk, struct ks_event_hdr *h)
-{
-	if (task_filter()) {
-		struct sock *sk = BPF_CORE_READ(skb, sk);
-		struct ks_sk_owner *o = ks_owner_get(sk ? sk : rx_sk);
-		__u32 zero = 0, *softirq;
-
-		if (o) {
-			if (!o->pass)
-				return -1;
-			__builtin_memcpy(h, &o->who, sizeof(*h));
-			return 1;
-		}
-		softirq = bpf_map_lookup_elem(&softirqs, &zero);
-		if ((softirq && *softirq) || !ks_filter_current())
-			return -1;
-	}
-	ks_hdr_fill(h);
-	return 0;
 }
 
 static __always_inline void count(void *ctx, void *location, __u32 reason)
@@ -170,12 +121,12 @@ static __always_inline int on_drop(void *ctx, struct sk_buff *skb, void *locatio
 	}
 	/* counting names no task: the header is filled only to apply a task filter */
 	if (count_mode) {
-		if (task_filter() && drop_who(skb, rx_sk, &h) < 0)
+		if (ks_filter_tasks() && ks_skb_who(skb, rx_sk, &h) < 0)
 			return 0;
 		count(ctx, location, reason);
 		return 0;
 	}
-	who = drop_who(skb, rx_sk, &h);
+	who = ks_skb_who(skb, rx_sk, &h);
 	if (who < 0)
 		return 0;
 	/* without --stack the frames are not sent: two sizes, each a constant */
@@ -244,58 +195,6 @@ int BPF_PROG(drop2__raw_tp, struct sk_buff *skb, void *location)
 	return on_drop(ctx, skb, location, SKBDROP_NO_REASON, NULL);
 }
 
-/* Under a task filter only (see softirqs). */
-static __always_inline void softirq_step(bool in)
-{
-	__u32 zero = 0, *on = bpf_map_lookup_elem(&softirqs, &zero);
-
-	if (on)
-		*on = in;
-}
-
-SEC("tp_btf/softirq_entry")
-int BPF_PROG(softirq_in__tp_btf)
-{
-	softirq_step(true);
-	return 0;
-}
-
-SEC("raw_tp/softirq_entry")
-int BPF_PROG(softirq_in__raw_tp)
-{
-	softirq_step(true);
-	return 0;
-}
-
-SEC("tp_btf/softirq_exit")
-int BPF_PROG(softirq_out__tp_btf)
-{
-	softirq_step(false);
-	return 0;
-}
-
-SEC("raw_tp/softirq_exit")
-int BPF_PROG(softirq_out__raw_tp)
-{
-	softirq_step(false);
-	return 0;
-}
-
-/* Socket owners, under a task filter only: TCP connect (a state change) and accept. */
-static __always_inline int on_state(void *ctx, struct sock *sk, int old, int new, bool btf)
-{
-	ks_owner_on_state(sk, old, new);
-	if (new == KS_TCP_CLOSE)
-		ks_owner_del(sk);
-	return 0;
-}
-
-KS_TCP_STATE(owner_state, on_state)
-
-static __always_inline int on_accept(void *ctx, struct sock *sk)
-{
-	ks_owner_set(sk, 1);
-	return 0;
-}
-
-KS_ACCEPT_HOOKS(owner_accept, on_accept)
+/* Under a task filter only: whose drops they are (ks_skb_who). */
+KS_SOFTIRQ_HOOKS(softirq_in, softirq_out)
+KS_OWNER_HOOKS(owner_state, owner_accept)

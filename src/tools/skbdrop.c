@@ -436,11 +436,6 @@ static int parse_reasons(struct skbdrop *st)
 	return ret;
 }
 
-static bool task_filter(const struct ks_ctx *c)
-{
-	return c->opt.pid || c->opt.tid || c->opt.has_uid || c->opt.comm[0] || c->opt.cgroup;
-}
-
 static int prepare(struct ks_ctx *c)
 {
 	struct skbdrop *st = c->state;
@@ -499,7 +494,7 @@ static int configure(struct ks_ctx *c)
 	static const struct ks_net_opts none;
 	struct skbdrop *st = c->state;
 	struct skbdrop_bpf *skel = c->skel;
-	bool who = task_filter(c);
+	bool who = ks_common_tasks(&c->opt);
 	int err = ks_net_configure(c, &st->net);
 
 	if (!err && st->nargs)

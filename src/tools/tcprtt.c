@@ -106,9 +106,8 @@ static int prepare(struct ks_ctx *c)
 static int configure(struct ks_ctx *c)
 {
 	const struct tcprtt *st = c->state;
-	const struct ks_common *o = &c->opt;
 	struct tcprtt_bpf *skel = c->skel;
-	bool owner = o->pid || o->tid || o->has_uid || o->comm[0] || o->cgroup;
+	bool owner = ks_common_tasks(&c->opt);
 
 	skel->rodata->unit_div = st->millis ? 1000000 : 1000;
 	skel->rodata->by = st->by;

@@ -8,6 +8,7 @@ ks_test pkttrace/pingpong t_pt_pingpong 4
 ks_test pkttrace/pingpong/v6 t_pt_pingpong 6
 ks_test pkttrace/drop t_pt_drop
 ks_test pkttrace/filter t_pt_filter
+ks_test pkttrace/pid t_pt_pid
 ks_test pkttrace/count t_pt_count
 ks_test pkttrace/text t_pt_text
 
@@ -177,5 +178,30 @@ t_pt_text() {
 	expect_eq "$(grep -c '^ *[0-9.]* *[0-9.]* kfree_skb  *lo ' "$_o")" 3 "kfree_skb lines"
 	expect_eq "$(grep -c '^    dropped\(: [A-Z_]*\)\? at [a-z_0-9]*+0x[0-9a-f]*, [0-9.]* us from the first hop to the last$' "$_o")" 3 "end lines"
 	expect_grep "$KS_TMP/ks.err" "pkttrace: " "the summary line"
+	pass
+}
+
+# t_pt_pid: the same two flows; -p keeps the packets each netload sends (their first hop is
+# in its sendto, not in a softirq), and nothing of the other's.
+t_pt_pid() {
+	ks_which nsenter >/dev/null || skip "no nsenter(1) to run a second netload in the namespace"
+	nl_start a --netns-new udp 127.0.0.1 9999 --count 3
+	ks_bg b nsenter --net="/proc/$(ks_pid a)/ns/net" "$H/netload" udp 127.0.0.1 9998 --count 4
+	_wl_ready b
+	_ns=$(nl_netns a)
+	ks_start pa pkttrace --json --netns "$_ns" --proto udp -p "$(ks_pid a)"
+	ks_start pb pkttrace --json --netns "$_ns" --proto udp -p "$(ks_pid b)"
+	ks_attached pa
+	ks_attached pb
+	nl_run a
+	nl_run b
+	ks_stop pa
+	ks_stop pb
+	ks_json_ok pa
+	ks_json_ok pb
+	expect_eq "$(ks_count pa type=event dport=9999 end=dropped "pid=$(ks_pid a)")" 3 "-p of the first: its packets"
+	expect_eq "$(ks_count pa type=event)" 3 "-p of the first: packets"
+	expect_eq "$(ks_count pb type=event dport=9998 end=dropped "pid=$(ks_pid b)")" 4 "-p of the second: its packets"
+	expect_eq "$(ks_count pb type=event)" 4 "-p of the second: packets"
 	pass
 }
