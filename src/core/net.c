@@ -181,12 +181,18 @@ int ks_net_configure(struct ks_ctx *c, const struct ks_net_opts *o)
 const char *ks_tcp_state_name(int state)
 {
 	static const char *const names[] = {
-		[KS_TCP_ESTABLISHED] = "ESTABLISHED",	[KS_TCP_SYN_SENT] = "SYN_SENT",
-		[KS_TCP_SYN_RECV] = "SYN_RECV",		[KS_TCP_FIN_WAIT1] = "FIN_WAIT1",
-		[KS_TCP_FIN_WAIT2] = "FIN_WAIT2",	[KS_TCP_TIME_WAIT] = "TIME_WAIT",
-		[KS_TCP_CLOSE] = "CLOSE",		[KS_TCP_CLOSE_WAIT] = "CLOSE_WAIT",
-		[KS_TCP_LAST_ACK] = "LAST_ACK",		[KS_TCP_LISTEN] = "LISTEN",
-		[KS_TCP_CLOSING] = "CLOSING",		[KS_TCP_NEW_SYN_RECV] = "NEW_SYN_RECV",
+		[KS_TCP_ESTABLISHED] = "ESTABLISHED",
+		[KS_TCP_SYN_SENT] = "SYN_SENT",
+		[KS_TCP_SYN_RECV] = "SYN_RECV",
+		[KS_TCP_FIN_WAIT1] = "FIN_WAIT1",
+		[KS_TCP_FIN_WAIT2] = "FIN_WAIT2",
+		[KS_TCP_TIME_WAIT] = "TIME_WAIT",
+		[KS_TCP_CLOSE] = "CLOSE",
+		[KS_TCP_CLOSE_WAIT] = "CLOSE_WAIT",
+		[KS_TCP_LAST_ACK] = "LAST_ACK",
+		[KS_TCP_LISTEN] = "LISTEN",
+		[KS_TCP_CLOSING] = "CLOSING",
+		[KS_TCP_NEW_SYN_RECV] = "NEW_SYN_RECV",
 		[KS_TCP_BOUND_INACTIVE] = "BOUND_INACTIVE",
 	};
 
@@ -274,4 +280,33 @@ void ks_line_addr(struct ks_line *l, int family, const unsigned char *addr, int 
 	char a[INET6_ADDRSTRLEN];
 
 	ks_line_str(l, ks_addr_str(family, addr, a, sizeof(a)), width);
+}
+
+void ks_line_sock_event(struct ks_line *l, const struct ks_event_hdr *h, const struct ks_flow *f,
+			bool remote_first)
+{
+	const unsigned char *a1 = remote_first ? f->daddr : f->saddr;
+	const unsigned char *a2 = remote_first ? f->saddr : f->daddr;
+
+	ks_line_uint(l, h->pid, -7);
+	ks_line_char(l, ' ');
+	ks_line_text(l, h->comm, strnlen(h->comm, KS_COMM_LEN), -16);
+	ks_line_char(l, ' ');
+	ks_line_char(l, f->family == AF_INET6 ? '6' : '4');
+	ks_line_str(l, "  ", 0);
+	ks_line_addr(l, f->family, a1, -15);
+	ks_line_char(l, ' ');
+	ks_line_uint(l, remote_first ? f->dport : f->sport, -5);
+	ks_line_char(l, ' ');
+	ks_line_addr(l, f->family, a2, -15);
+	ks_line_char(l, ' ');
+	ks_line_uint(l, remote_first ? f->sport : f->dport, -5);
+	ks_line_char(l, ' ');
+}
+
+void ks_sock_event_header(FILE *f, bool remote_first)
+{
+	fprintf(f, "%-7s %-16s %-2s %-15s %-5s %-15s %-5s ", "PID", "COMM", "IP",
+		remote_first ? "RADDR" : "LADDR", remote_first ? "RPORT" : "LPORT",
+		remote_first ? "LADDR" : "RADDR", remote_first ? "LPORT" : "RPORT");
 }

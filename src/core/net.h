@@ -8,6 +8,7 @@
 
 #include "core/opt.h"
 #include "core/out.h"
+#include "shared/event.h"
 #include "shared/net.h"
 
 struct ks_ctx;
@@ -48,7 +49,7 @@ int ks_addr_opt(const char *arg, void *field, char *err, size_t errlen);
 
 /* -4/--ipv4 and -6/--ipv6. */
 #define KS_FAMILY_OPTS(type, field)                                                                \
-	KS_FLAG(type, field.v4, "ipv4", '4', "IPv4 only"),                                        \
+	KS_FLAG(type, field.v4, "ipv4", '4', "IPv4 only"),                                         \
 		KS_FLAG(type, field.v6, "ipv6", '6', "IPv6 only")
 
 /* --lport, --rport, --port: comma-separated lists of up to KS_NET_PORTS ports. */
@@ -111,5 +112,16 @@ void ks_flow_json(struct ks_json *j, const struct ks_flow *f, enum ks_flow_names
  * left, positive right).
  */
 void ks_line_addr(struct ks_line *l, int family, const unsigned char *addr, int width);
+
+/*
+ * The columns a TCP connection's event line starts with (tcpconnect, tcpaccept,
+ * tcpconnlat): PID, COMM (escaped), IP (4 or 6), then the local address and port and the
+ * remote ones, or with @remote_first the remote end first (BCC's tcpaccept order), each
+ * column followed by a space. ks_sock_event_header prints their titles the same way, to
+ * @f; the tool adds its own columns after both.
+ */
+void ks_line_sock_event(struct ks_line *l, const struct ks_event_hdr *h, const struct ks_flow *f,
+			bool remote_first);
+void ks_sock_event_header(FILE *f, bool remote_first);
 
 #endif
