@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# tcpaccept against the real kernel: netload's servers accept known connections in
+# namespaces of their own; each one line with the server's pid and the client's port,
+# as many as the namespace's TcpPassiveOpens.
+
+ks_test tcpaccept/pair t_ta_pair 4
+ks_test tcpaccept/pair/v6 t_ta_pair 6
+ks_test tcpaccept/pid t_ta_pid
+ks_test tcpaccept/text t_ta_text
+
+# ta_sorted FILE AWK_COND N: field N of FILE's lines matching AWK_COND, sorted, one line.
+ta_sorted() { awk "$2 { print \$$3 }" "$1" | sort -n | tr '\n' ' '; }
+
+# ta_rports NAME: the rport of kscope NAME's events, sorted, one line.
+ta_rports() { "$H/jsonq" -w type=event -g rport <"$KS_TMP/$1.out" | sort -n | tr '\n' ' '; }
+
+# t_ta_pair 4|6: a pair's N connections: N accept events by the server (not the client, not
+# a softirq's task), with the client's ports, as many as TcpPassiveOpens.
+t_ta_pair() {
+	_v= _fam=ipv4 _a=127.0.0.1
+	if [ "$1" = 6 ]; then
+		[ -e /proc/net/if_inet6 ] || skip "no IPv6 in this kernel (no /proc/net/if_inet6)"
+		_v=-6 _fam=ipv6 _a=::1
+	fi
+	nl_start nl --netns-new --snmp TcpPassiveOpens,TcpActiveOpens pair $_v --count 5 --send 2000
+	_ns=$(nl_netns nl)
+	ks_start ks tcpaccept --json --netns "$_ns"
+	ks_attached ks
+	nl_run nl
+	ks_stop ks
+	expect_rc ks 0
+	ks_json_ok ks
+	_srv=$(nl_field nl server 2)
+	expect_eq "$(ks_count ks type=event)" 5 "events"
+	expect_eq "$(ks_count ks type=event "pid=$_srv" "family=$_fam" "laddr=$_a" "raddr=$_a" \
+		"lport=$(nl_port nl)" "netns=$_ns" proto=tcp 'queue_ns>=0')" 5 \
+		"events of the server ($_srv) on port $(nl_port nl)"
+	expect_eq "$(ta_rports ks)" "$(ta_sorted "$KS_TMP/nl.out" '$1 == "accepted"' 5)" \
+		"remote ports against the server's accepted lines"
+	expect_eq "$(ta_rports ks)" "$(ta_sorted "$KS_TMP/nl.out" '$1 == "connected"' 2)" \
+		"remote ports against the client's getsockname()"
+	expect_eq "$(nl_snmp nl TcpPassiveOpens)" 5 "TcpPassiveOpens of the namespace"
+	pass
+}
+
+# t_ta_pid: two servers in the test's namespace, each accepting its client's connections:
+# -p one server gives exactly its accepts, -P its port the same.
+t_ta_pid() {
+	for _s in a b; do
+		nl_start "s$_s" server 127.0.0.1 0 --accept 3 --drain
+		wl_go "s$_s"
+		nl_wait_line "s$_s" '^listening '
+	done
+	ks_start ks tcpaccept --json -p "$(ks_pid sa)"
+	ks_start kp tcpaccept --json -P "$(nl_port sa)"
+	ks_attached ks
+	ks_attached kp
+	for _s in a b; do
+		nl_start "c$_s" client 127.0.0.1 "$(nl_port "s$_s")" --count 3
+		nl_run "c$_s"
+		ks_wait_until "$KS_WAIT" _ks_sl_done "s$_s" || fail "server s$_s not done"
+		sl_end "s$_s"
+	done
+	ks_stop ks
+	ks_stop kp
+	ks_json_ok ks
+	for _k in ks kp; do
+		expect_eq "$(ks_count $_k type=event)" 3 "events of $_k (-p $(ks_pid sa), -P $(nl_port sa))"
+		expect_eq "$(ks_count $_k type=event "pid=$(ks_pid sa)" "lport=$(nl_port sa)")" 3 "the first server's"
+		expect_eq "$(ta_rports $_k)" "$(ta_sorted "$KS_TMP/ca.out" '$1 == "connected"' 2)" "its client's ports"
+	done
+	pass
+}
+
+# t_ta_text: title, then PID COMM IP RADDR RPORT LADDR LPORT QUEUE(ms).
+t_ta_text() {
+	nl_start nl --netns-new pair --count 2
+	ks_start ks tcpaccept --netns "$(nl_netns nl)"
+	ks_attached ks
+	nl_run nl
+	ks_stop ks
+	expect_eq "$(head -n 1 "$KS_TMP/ks.out" | tr -s ' ')" "PID COMM IP RADDR RPORT LADDR LPORT QUEUE(ms)" "title"
+	expect_eq "$(awk -v p="$(nl_field nl server 2)" -v l="$(nl_port nl)" '$1 == p && $2 == "netload" &&
+		$3 == 4 && $4 == "127.0.0.1" && $6 == "127.0.0.1" && $7 == l && $8 ~ /^[0-9]+\.[0-9][0-9][0-9]$/ { print $5 }' \
+		"$KS_TMP/ks.out" | sort -n | tr '\n' ' ')" "$(ta_sorted "$KS_TMP/nl.out" '$1 == "connected"' 2)" "lines"
+	expect_eq "$(ks_lines "$KS_TMP/ks.out")" 3 "lines"
+	pass
+}
