@@ -44,45 +44,60 @@ t_ta_pair() {
 }
 
 # t_ta_pid: two servers in the test's namespace, each accepting its client's connections:
-# -p one server (kscope attached before the servers start) gives exactly its accepts. -P
-# its port (kscope started once it listens, when its first accept() is already blocked)
-# the same, but for that first one where the hook is fexit or kretprobe: those see only
-# the calls that began after they were attached (the syscall's tracepoint sees it).
+# -p one server (kscope attached before the servers start) gives exactly its accepts. Then,
+# with two new servers, -P one's port (kscope started once it listens, when its first
+# accept() is already blocked) the same, but for that first one where the hook is fexit or
+# kretprobe: those see only the calls that began after they were attached (the syscall's
+# tracepoint sees it). One kscope at a time: before 5.12, attaching a second fexit program
+# to a function rebuilt its trampoline under the calls sleeping in it, and their returns
+# went untraced.
 t_ta_pid() {
 	nl_start sa server 127.0.0.1 0 --accept 3 --drain
 	nl_start sb server 127.0.0.1 0 --accept 3 --drain
 	ks_start ks tcpaccept --json -p "$(ks_pid sa)"
 	ks_attached ks
-	for _s in a b; do
+	ta_serve a b
+	ks_stop ks
+	ks_json_ok ks
+	expect_eq "$(ks_count ks type=event)" 3 "events of -p $(ks_pid sa)"
+	expect_eq "$(ks_count ks type=event "pid=$(ks_pid sa)" "lport=$(nl_port sa)")" 3 "the first server's"
+	expect_eq "$(ta_rports ks)" "$(ta_sorted "$KS_TMP/ca.out" '$1 == "connected"' 2)" "its client's ports"
+	nl_start sc server 127.0.0.1 0 --accept 3 --drain
+	nl_start sd server 127.0.0.1 0 --accept 3 --drain
+	ta_serve c d kp
+	ks_json_ok kp
+	_m=$(head -n 1 "$KS_TMP/kp.out" | "$H/jsonq" -g attach.accept)
+	case $_m in
+	tracepoint | tp_btf | raw_tp) _n=3 _skip=0 ;;
+	*) _n=2 _skip=1 ;;
+	esac
+	expect_eq "$(ks_count kp type=event "pid=$(ks_pid sc)" "lport=$(nl_port sc)")" "$_n" \
+		"events of -P $(nl_port sc) (accept hooked by $_m)"
+	expect_eq "$(ks_count kp type=event)" "$_n" "events of -P $(nl_port sc)"
+	expect_eq "$(ta_rports kp)" "$(awk -v s="$_skip" '$1 == "connected" && ++n > s { print $2 }' \
+		"$KS_TMP/cc.out" | sort -n | tr '\n' ' ')" "their ports"
+	pass
+}
+
+# ta_serve X Y [KS]: trigger servers sX and sY, each to listen; with KS, start kscope KS
+# (tcpaccept -P sX's port) then; clients cX and cY make 3 connections each, the servers end;
+# KS is stopped.
+ta_serve() {
+	for _s in "$1" "$2"; do
 		wl_go "s$_s"
 		nl_wait_line "s$_s" '^listening '
 	done
-	ks_start kp tcpaccept --json -P "$(nl_port sa)"
-	ks_attached kp
-	for _s in a b; do
+	if [ -n "${3:-}" ]; then
+		ks_start "$3" tcpaccept --json -P "$(nl_port "s$1")"
+		ks_attached "$3"
+	fi
+	for _s in "$1" "$2"; do
 		nl_start "c$_s" client 127.0.0.1 "$(nl_port "s$_s")" --count 3
 		nl_run "c$_s"
 		ks_wait_until "$KS_WAIT" _ks_sl_done "s$_s" || fail "server s$_s not done"
 		sl_end "s$_s"
 	done
-	ks_stop ks
-	ks_stop kp
-	ks_json_ok ks
-	ks_json_ok kp
-	_ports=$(ta_sorted "$KS_TMP/ca.out" '$1 == "connected"' 2)
-	expect_eq "$(ks_count ks type=event)" 3 "events of -p $(ks_pid sa)"
-	expect_eq "$(ks_count ks type=event "pid=$(ks_pid sa)" "lport=$(nl_port sa)")" 3 "the first server's"
-	expect_eq "$(ta_rports ks)" "$_ports" "its client's ports"
-	_m=$(head -n 1 "$KS_TMP/kp.out" | "$H/jsonq" -g attach.accept)
-	case $_m in
-	tracepoint | tp_btf | raw_tp) _n=3 ;;
-	*) _n=2 _ports=$(awk '$1 == "connected" && ++n > 1 { print $2 }' "$KS_TMP/ca.out" | sort -n | tr '\n' ' ') ;;
-	esac
-	expect_eq "$(ks_count kp type=event "pid=$(ks_pid sa)" "lport=$(nl_port sa)")" "$_n" \
-		"events of -P $(nl_port sa) (accept hooked by $_m)"
-	expect_eq "$(ks_count kp type=event)" "$_n" "events of -P $(nl_port sa)"
-	expect_eq "$(ta_rports kp)" "$_ports" "their ports"
-	pass
+	[ -z "${3:-}" ] || ks_stop "$3"
 }
 
 # t_ta_text: title, then PID COMM IP RADDR RPORT LADDR LPORT QUEUE(ms).
