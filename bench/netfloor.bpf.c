@@ -118,7 +118,8 @@ int BPF_PROG(nf_state, struct sock *sk, int old, int new)
 		BPF_CORE_READ_INTO(&e->raddr, sk, __sk_common.skc_v6_daddr);
 	}
 	bpf_map_delete_elem(&births, &key);
-	/* Batched, as the other streaming floors: the reader drains on its timer until a quarter. */
+	/* Batched, as the other streaming floors: the reader drains on its timer until a quarter.
+	 */
 	avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
 	bpf_ringbuf_submit(e, avail > wake_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 	return 0;

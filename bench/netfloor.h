@@ -4,7 +4,7 @@
 #define BENCH_NETFLOOR_H
 
 struct nf_event {
-	unsigned long long ts;	  /* close time, ns */
+	unsigned long long ts;	    /* close time, ns */
 	unsigned long long life_ns; /* from SYN sent or SYN received */
 	unsigned long long tx_bytes, rx_bytes;
 	unsigned int pid;

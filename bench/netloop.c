@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The network workload: dropped UDP datagrams or whole TCP connections, in a namespace of its own. */
+/* The network workload: dropped UDP datagrams or whole TCP connections, in a namespace of its own.
+ */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -112,6 +112,24 @@ static __always_inline __u32 ks_sk_netns(struct sock *sk)
 }
 
 /*
+ * The local and remote address of @skc (a socket's or a connection request's common part)
+ * into @f, whose family is set: IPv4 in the first 4 bytes, IPv6 whole.
+ */
+static __always_inline void ks_skc_addrs(struct sock_common *skc, struct ks_flow *f, bool btf)
+{
+	if (f->family == KS_AF_INET) {
+		__u32 s = KS_READ(btf, skc, skc_rcv_saddr);
+		__u32 d = KS_READ(btf, skc, skc_daddr);
+
+		__builtin_memcpy(f->saddr, &s, 4);
+		__builtin_memcpy(f->daddr, &d, 4);
+	} else if (f->family == KS_AF_INET6) {
+		BPF_CORE_READ_INTO(&f->saddr, skc, skc_v6_rcv_saddr.in6_u.u6_addr8);
+		BPF_CORE_READ_INTO(&f->daddr, skc, skc_v6_daddr.in6_u.u6_addr8);
+	}
+}
+
+/*
  * The flow of socket @sk: local end in s*, remote in d*. @btf: @sk is BTF-typed (tp_btf),
  * its fields are read with plain loads. An IPv4 socket on an IPv6 socket (v4-mapped) is
  * reported as the IPv6 socket it is.
@@ -131,16 +149,7 @@ static __always_inline void ks_sk_flow(struct sock *sk, struct ks_flow *f, bool 
 	 */
 	f->sport = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
 	f->dport = __builtin_bswap16(KS_READ(btf, sk, __sk_common.skc_dport));
-	if (family == KS_AF_INET) {
-		__u32 s = KS_READ(btf, sk, __sk_common.skc_rcv_saddr);
-		__u32 d = KS_READ(btf, sk, __sk_common.skc_daddr);
-
-		__builtin_memcpy(f->saddr, &s, 4);
-		__builtin_memcpy(f->daddr, &d, 4);
-	} else if (family == KS_AF_INET6) {
-		BPF_CORE_READ_INTO(&f->saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-		BPF_CORE_READ_INTO(&f->daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
-	}
+	ks_skc_addrs(&sk->__sk_common, f, btf);
 	f->netns = ks_sk_netns(sk);
 }
 
@@ -414,5 +423,30 @@ static __always_inline int ks_connect_end(struct sock *sk, int old, int new, str
 	ks_owner_del(sk);
 	return 1;
 }
+
+/*
+ * The hooks of a tool that needs sockets' owners only (tcpretrans, tcprtt): the caller of
+ * connect() (CLOSE -> SYN_SENT) and of listen() (CLOSE -> LISTEN: what a listener's SYN-ACKs
+ * are attributed to), the acceptor at accept's return; forgotten at CLOSE. Hooks STATE
+ * (KS_TCP_STATE) and ACCEPT (KS_ACCEPT_HOOKS); the object includes bpf/syscall.bpf.h.
+ */
+static __always_inline int ks_owner_state(void *ctx, struct sock *sk, int old, int new, bool btf)
+{
+	if (!ks_owner_on_state(sk, old, new) && old == KS_TCP_CLOSE && new == KS_TCP_LISTEN)
+		ks_owner_set(sk, 0);
+	if (new == KS_TCP_CLOSE)
+		ks_owner_del(sk);
+	return 0;
+}
+
+static __always_inline int ks_owner_accepted(void *ctx, struct sock *sk)
+{
+	ks_owner_set(sk, 1);
+	return 0;
+}
+
+#define KS_OWNER_HOOKS(state, accept)                                                              \
+	KS_TCP_STATE(state, ks_owner_state)                                                        \
+	KS_ACCEPT_HOOKS(accept, ks_owner_accepted)
 
 #endif

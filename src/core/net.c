@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+#include "core/event.h"
 #include "core/log.h"
 #include "core/net.h"
 #include "core/tool.h"
@@ -282,31 +283,45 @@ void ks_line_addr(struct ks_line *l, int family, const unsigned char *addr, int 
 	ks_line_str(l, ks_addr_str(family, addr, a, sizeof(a)), width);
 }
 
-void ks_line_sock_event(struct ks_line *l, const struct ks_event_hdr *h, const struct ks_flow *f,
-			bool remote_first)
+void ks_line_flow(struct ks_line *l, const struct ks_flow *f)
 {
-	const unsigned char *a1 = remote_first ? f->daddr : f->saddr;
-	const unsigned char *a2 = remote_first ? f->saddr : f->daddr;
+	ks_line_addr(l, f->family, f->saddr, -15);
+	ks_line_char(l, ' ');
+	ks_line_uint(l, f->sport, -5);
+	ks_line_char(l, ' ');
+	ks_line_addr(l, f->family, f->daddr, -15);
+	ks_line_char(l, ' ');
+	ks_line_uint(l, f->dport, -5);
+}
 
+void ks_line_flow_header(FILE *f)
+{
+	fprintf(f, "%-15s %-5s %-15s %-5s", "LADDR", "LPORT", "RADDR", "RPORT");
+}
+
+void ks_sock_event_json(struct ks_ctx *c, const struct ks_event_hdr *h, bool owned,
+			const struct ks_flow *f, unsigned long long skaddr)
+{
+	ks_event_json_begin(c, h);
+	ks_json_bool(&c->json, "owner", owned);
+	ks_flow_json(&c->json, f, KS_FLOW_SOCK);
+	ks_json_uint(&c->json, "skaddr", skaddr);
+}
+
+void ks_sock_event_line(struct ks_ctx *c, struct ks_line *l, const struct ks_event_hdr *h,
+			const struct ks_flow *f)
+{
+	ks_event_text_prefix(c, h);
+	ks_line_init(l);
 	ks_line_uint(l, h->pid, -7);
 	ks_line_char(l, ' ');
 	ks_line_text(l, h->comm, strnlen(h->comm, KS_COMM_LEN), -16);
 	ks_line_char(l, ' ');
-	ks_line_char(l, f->family == AF_INET6 ? '6' : '4');
-	ks_line_str(l, "  ", 0);
-	ks_line_addr(l, f->family, a1, -15);
-	ks_line_char(l, ' ');
-	ks_line_uint(l, remote_first ? f->dport : f->sport, -5);
-	ks_line_char(l, ' ');
-	ks_line_addr(l, f->family, a2, -15);
-	ks_line_char(l, ' ');
-	ks_line_uint(l, remote_first ? f->sport : f->dport, -5);
-	ks_line_char(l, ' ');
+	ks_line_flow(l, f);
 }
 
-void ks_sock_event_header(FILE *f, bool remote_first)
+void ks_sock_event_header(struct ks_ctx *c)
 {
-	fprintf(f, "%-7s %-16s %-2s %-15s %-5s %-15s %-5s ", "PID", "COMM", "IP",
-		remote_first ? "RADDR" : "LADDR", remote_first ? "RPORT" : "LPORT",
-		remote_first ? "LADDR" : "RADDR", remote_first ? "LPORT" : "RPORT");
+	fprintf(c->out, "%-7s %-16s ", "PID", "COMM");
+	ks_line_flow_header(c->out);
 }

@@ -8,7 +8,6 @@
 
 #include "core/opt.h"
 #include "core/out.h"
-#include "shared/event.h"
 #include "shared/net.h"
 
 struct ks_ctx;
@@ -114,14 +113,26 @@ void ks_flow_json(struct ks_json *j, const struct ks_flow *f, enum ks_flow_names
 void ks_line_addr(struct ks_line *l, int family, const unsigned char *addr, int width);
 
 /*
- * The columns a TCP connection's event line starts with (tcpconnect, tcpaccept,
- * tcpconnlat): PID, COMM (escaped), IP (4 or 6), then the local address and port and the
- * remote ones, or with @remote_first the remote end first (BCC's tcpaccept order), each
- * column followed by a space. ks_sock_event_header prints their titles the same way, to
- * @f; the tool adds its own columns after both.
+ * A socket's flow into a text line: the columns LADDR (15) LPORT (5) RADDR (15) RPORT (5),
+ * left-aligned, a space between them and none after; ks_line_flow_header prints their
+ * titles the same way. For the event lines of the network tools.
  */
-void ks_line_sock_event(struct ks_line *l, const struct ks_event_hdr *h, const struct ks_flow *f,
-			bool remote_first);
-void ks_sock_event_header(FILE *f, bool remote_first);
+void ks_line_flow(struct ks_line *l, const struct ks_flow *f);
+void ks_line_flow_header(FILE *f);
+
+/*
+ * The start of a socket event about flow @f whose header @h names the socket's owner
+ * (@owned) or the task that ran it. JSON: ks_event_json_begin, "owner", the flow's members
+ * (KS_FLOW_SOCK) and "skaddr" @skaddr; the caller adds its own and ends the object. Text:
+ * ks_event_text_prefix, then into @l (initialised here) PID (7) COMM (16) and the flow
+ * (ks_line_flow); the caller adds its columns and puts the line. The header's titles:
+ * ks_sock_event_header (after ks_event_text_header), the caller ends the line.
+ */
+struct ks_event_hdr;
+void ks_sock_event_json(struct ks_ctx *c, const struct ks_event_hdr *h, bool owned,
+			const struct ks_flow *f, unsigned long long skaddr);
+void ks_sock_event_line(struct ks_ctx *c, struct ks_line *l, const struct ks_event_hdr *h,
+			const struct ks_flow *f);
+void ks_sock_event_header(struct ks_ctx *c);
 
 #endif

@@ -45,9 +45,8 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 		ks_json_obj_end(j);
 		return 0;
 	}
-	ks_event_text_prefix(c, &e->hdr);
-	ks_line_init(&l);
-	ks_line_sock_event(&l, &e->hdr, &e->flow, true);
+	ks_sock_event_line(c, &l, &e->hdr, &e->flow);
+	ks_line_char(&l, ' ');
 	if (e->queued)
 		ks_line_fixed(&l, e->queue_ns, 6, 3, 0);
 	else
@@ -58,8 +57,8 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 
 static void header(struct ks_ctx *c)
 {
-	ks_sock_event_header(c->out, true);
-	fprintf(c->out, "QUEUE(ms)\n");
+	ks_sock_event_header(c);
+	fprintf(c->out, " QUEUE(ms)\n");
 }
 
 static int prepare(struct ks_ctx *c)
@@ -80,8 +79,8 @@ KSCOPE_BPF_TOOL(
 	tcpaccept, .summary = "trace passive TCP opens (accept) with the process that accepted",
 	.usage = "",
 	.help = "One line per connection accepted through accept() or accept4(): the process\n"
-		"that accepted it (not whatever task ran the handshake's softirq), IP version,\n"
-		"remote address and port, local address and port, and QUEUE(ms), how long the\n"
+		"that accepted it (not whatever task ran the handshake's softirq), local address\n"
+		"and port, remote address and port, and QUEUE(ms), how long the\n"
 		"connection waited in its listener's accept queue, from ESTABLISHED to the accept\n"
 		"('-' when it was established before tracing began). Accepts made by io_uring or\n"
 		"inside the kernel are not seen. JSON events add family, proto, netns and\n"

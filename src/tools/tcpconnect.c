@@ -91,9 +91,8 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 		ks_json_obj_end(j);
 		return 0;
 	}
-	ks_event_text_prefix(c, &e->hdr);
-	ks_line_init(&l);
-	ks_line_sock_event(&l, &e->hdr, &e->flow, false);
+	ks_sock_event_line(c, &l, &e->hdr, &e->flow);
+	ks_line_char(&l, ' ');
 	ks_line_str(&l, result_name(e->result, e->err), -12);
 	ks_line_char(&l, ' ');
 	if (e->result == TCPCONNECT_NOSYN)
@@ -110,8 +109,8 @@ static void header(struct ks_ctx *c)
 
 	if (st->count)
 		return;
-	ks_sock_event_header(c->out, false);
-	fprintf(c->out, "%-12s %s\n", "RESULT", "MS");
+	ks_sock_event_header(c);
+	fprintf(c->out, " %-12s %s\n", "RESULT", "MS");
 }
 
 /* Most connects first; then by key, so equal rows keep their order from one report to the next. */
@@ -288,7 +287,7 @@ KSCOPE_BPF_TOOL(
 	tcpconnect, .summary = "trace active TCP opens (connect) and how each ended",
 	.usage = "[interval [count]]",
 	.help = "One line per connect(), when its handshake ends: the process that called\n"
-		"connect(), IP version, local address and port (the port is chosen during the\n"
+		"connect(), local address and port (the port is chosen during the\n"
 		"connect: hence the line at the end), remote address and port, RESULT (ok; the\n"
 		"error: ECONNREFUSED for a reset, ETIMEDOUT when the SYN retries ran out,\n"
 		"EHOSTUNREACH or ENETUNREACH for an ICMP error; closed when the caller closed it\n"

@@ -70,9 +70,8 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 		ks_json_obj_end(j);
 		return 0;
 	}
-	ks_event_text_prefix(c, &e->hdr);
-	ks_line_init(&l);
-	ks_line_sock_event(&l, &e->hdr, &e->flow, false);
+	ks_sock_event_line(c, &l, &e->hdr, &e->flow);
+	ks_line_char(&l, ' ');
 	ks_line_fixed(&l, e->lat_ns, 6, 3, 0);
 	ks_line_put(&l, c->out);
 	return 0;
@@ -80,8 +79,8 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 
 static void header(struct ks_ctx *c)
 {
-	ks_sock_event_header(c->out, false);
-	fprintf(c->out, "LAT(ms)\n");
+	ks_sock_event_header(c);
+	fprintf(c->out, " LAT(ms)\n");
 }
 
 static int prepare(struct ks_ctx *c)
@@ -104,7 +103,7 @@ KSCOPE_BPF_TOOL(
 	tcpconnlat, .summary = "trace TCP connect latency (SYN sent to established)",
 	.usage = "[MIN_MS]",
 	.help = "One line per connect() that completed its handshake: the process that called\n"
-		"connect(), IP version, local and remote address and port, and LAT(ms), from\n"
+		"connect(), local and remote address and port, and LAT(ms), from\n"
 		"connect() moving the socket to SYN_SENT (the SYN goes out next) to ESTABLISHED\n"
 		"(the SYN-ACK came). Failed connects have no latency here: tcpconnect shows them.\n"
 		"JSON events add family, proto, netns and latency_ns.\n\n"

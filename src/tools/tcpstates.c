@@ -13,8 +13,10 @@ struct tcpstates {
 };
 
 static const struct ks_opt opts[] = {
-	KS_NETNS_OPT(struct tcpstates, net), KS_FAMILY_OPTS(struct tcpstates, net),
-	KS_PORT_OPTS(struct tcpstates, net), KS_ADDR_OPTS(struct tcpstates, net),
+	KS_NETNS_OPT(struct tcpstates, net),
+	KS_FAMILY_OPTS(struct tcpstates, net),
+	KS_PORT_OPTS(struct tcpstates, net),
+	KS_ADDR_OPTS(struct tcpstates, net),
 	{ 0 },
 };
 
@@ -103,6 +105,6 @@ KSCOPE_BPF_TOOL(
 		"  kscope tcpstates --rport 80,443     connections to web ports\n"
 		"  kscope tcpstates --netns web --json one namespace's, as JSON lines",
 	.opts = opts, KS_STATE(struct tcpstates),
-	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM | KS_TOOL_EVENTS,
-	.prepare = prepare, .configure = configure,
+	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM | KS_TOOL_EVENTS, .prepare = prepare,
+	.configure = configure,
 	.loop = { .ring = "ks_events", .on_event = on_event, .header = header });

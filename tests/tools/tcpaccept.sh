@@ -100,16 +100,16 @@ ta_serve() {
 	[ -z "${3:-}" ] || ks_stop "$3"
 }
 
-# t_ta_text: title, then PID COMM IP RADDR RPORT LADDR LPORT QUEUE(ms).
+# t_ta_text: title, then PID COMM LADDR LPORT RADDR RPORT QUEUE(ms).
 t_ta_text() {
 	nl_start nl --netns-new pair --count 2
 	ks_start ks tcpaccept --netns "$(nl_netns nl)"
 	ks_attached ks
 	nl_run nl
 	ks_stop ks
-	expect_eq "$(head -n 1 "$KS_TMP/ks.out" | tr -s ' ')" "PID COMM IP RADDR RPORT LADDR LPORT QUEUE(ms)" "title"
+	expect_eq "$(head -n 1 "$KS_TMP/ks.out" | tr -s ' ')" "PID COMM LADDR LPORT RADDR RPORT QUEUE(ms)" "title"
 	expect_eq "$(awk -v p="$(nl_field nl server 2)" -v l="$(nl_port nl)" '$1 == p && $2 == "netload" &&
-		$3 == 4 && $4 == "127.0.0.1" && $6 == "127.0.0.1" && $7 == l && $8 ~ /^[0-9]+\.[0-9][0-9][0-9]$/ { print $5 }' \
+		$3 == "127.0.0.1" && $4 == l && $5 == "127.0.0.1" && $7 ~ /^[0-9]+\.[0-9][0-9][0-9]$/ { print $6 }' \
 		"$KS_TMP/ks.out" | sort -n | tr '\n' ' ')" "$(ta_sorted "$KS_TMP/nl.out" '$1 == "connected"' 2)" "lines"
 	expect_eq "$(ks_lines "$KS_TMP/ks.out")" 3 "lines"
 	pass

@@ -223,16 +223,16 @@ t_tc_before_syn() {
 	pass
 }
 
-# t_tc_text: the text lines: title, then PID COMM IP LADDR LPORT RADDR RPORT RESULT MS.
+# t_tc_text: the text lines: title, then PID COMM LADDR LPORT RADDR RPORT RESULT MS.
 t_tc_text() {
 	nl_start nl --netns-new pair --count 2
 	ks_start ks tcpconnect --netns "$(nl_netns nl)"
 	ks_attached ks
 	nl_run nl
 	ks_stop ks
-	expect_eq "$(head -n 1 "$KS_TMP/ks.out" | tr -s ' ')" "PID COMM IP LADDR LPORT RADDR RPORT RESULT MS" "title"
-	expect_eq "$(awk -v p="$(ks_pid nl)" -v r="$(nl_port nl)" '$1 == p && $2 == "netload" && $3 == 4 &&
-		$4 == "127.0.0.1" && $6 == "127.0.0.1" && $7 == r && $8 == "ok" && $9 ~ /^[0-9]+\.[0-9][0-9][0-9]$/ { print $5 }' \
+	expect_eq "$(head -n 1 "$KS_TMP/ks.out" | tr -s ' ')" "PID COMM LADDR LPORT RADDR RPORT RESULT MS" "title"
+	expect_eq "$(awk -v p="$(ks_pid nl)" -v r="$(nl_port nl)" '$1 == p && $2 == "netload" &&
+		$3 == "127.0.0.1" && $5 == "127.0.0.1" && $6 == r && $7 == "ok" && $8 ~ /^[0-9]+\.[0-9][0-9][0-9]$/ { print $4 }' \
 		"$KS_TMP/ks.out" | sort -n | tr '\n' ' ')" "$(tc_sorted "$KS_TMP/nl.out" '$1 == "connected"' 2)" "lines"
 	expect_eq "$(ks_lines "$KS_TMP/ks.out")" 3 "lines"
 	pass

@@ -72,16 +72,16 @@ t_cl_pid() {
 	pass
 }
 
-# t_cl_text: title, then PID COMM IP LADDR LPORT RADDR RPORT LAT(ms).
+# t_cl_text: title, then PID COMM LADDR LPORT RADDR RPORT LAT(ms).
 t_cl_text() {
 	nl_start nl --netns-new pair --count 2
 	ks_start ks tcpconnlat --netns "$(nl_netns nl)"
 	ks_attached ks
 	nl_run nl
 	ks_stop ks
-	expect_eq "$(head -n 1 "$KS_TMP/ks.out" | tr -s ' ')" "PID COMM IP LADDR LPORT RADDR RPORT LAT(ms)" "title"
-	expect_eq "$(awk -v p="$(ks_pid nl)" -v r="$(nl_port nl)" '$1 == p && $2 == "netload" && $3 == 4 &&
-		$7 == r && $8 ~ /^[0-9]+\.[0-9][0-9][0-9]$/ { print $5 }' "$KS_TMP/ks.out" |
+	expect_eq "$(head -n 1 "$KS_TMP/ks.out" | tr -s ' ')" "PID COMM LADDR LPORT RADDR RPORT LAT(ms)" "title"
+	expect_eq "$(awk -v p="$(ks_pid nl)" -v r="$(nl_port nl)" '$1 == p && $2 == "netload" &&
+		$6 == r && $7 ~ /^[0-9]+\.[0-9][0-9][0-9]$/ { print $4 }' "$KS_TMP/ks.out" |
 		sort -n | tr '\n' ' ')" "$(cl_sorted "$KS_TMP/nl.out" '$1 == "connected"' 2)" "lines"
 	expect_eq "$(ks_lines "$KS_TMP/ks.out")" 3 "lines"
 	pass
