@@ -345,24 +345,31 @@ const volatile long ks_nr_accept = -1;
 const volatile long ks_nr_accept4 = -1;
 
 /*
- * The socket behind descriptor @fd of the current task: files->fdt->fd[fd], a struct file
- * whose private_data is the struct socket. NULL if it is none (the caller knows it is a
- * socket: accept just returned it).
+ * The struct socket behind descriptor @fd of the current task: files->fdt->fd[fd], a
+ * struct file whose private_data is the socket. NULL if there is no such file. The caller
+ * must know the file is a socket (accept just returned it, connect did not refuse it with
+ * ENOTSOCK): another file's private_data is something else.
  */
-static __always_inline struct sock *ks_fd_sock(int fd)
+static __always_inline struct socket *ks_fd_socket(int fd)
 {
 	struct task_struct *t = ks_current();
 	struct file **fds = BPF_CORE_READ(t, files, fdt, fd);
 	unsigned int max = BPF_CORE_READ(t, files, fdt, max_fds);
 	struct file *file = NULL;
-	struct socket *sock;
 
 	if (fd < 0 || (unsigned int)fd >= max)
 		return NULL;
 	bpf_probe_read_kernel(&file, sizeof(file), fds + fd);
 	if (!file)
 		return NULL;
-	sock = BPF_CORE_READ(file, private_data);
+	return BPF_CORE_READ(file, private_data);
+}
+
+/* The sock of ks_fd_socket(@fd), with the same caveat; NULL if none. */
+static __always_inline struct sock *ks_fd_sock(int fd)
+{
+	struct socket *sock = ks_fd_socket(fd);
+
 	return sock ? BPF_CORE_READ(sock, sk) : NULL;
 }
 
@@ -390,6 +397,32 @@ static __always_inline struct sock *ks_fd_sock(int fd)
 	KS_SYSCALL_FN_EXIT(hook, accept, ks_nr_accept, fn##__accepted)                             \
 	KS_SYSCALL_FN_EXIT(hook, accept4, ks_nr_accept4, fn##__accepted)                           \
 	KS_SYSCALL_EXIT(hook, fn##__accepted)
+
+/*
+ * Active opens, for the tools that report how a connect() ended (tcpconnect, tcpconnlat):
+ * call from a KS_TCP_STATE body before anything else. At CLOSE -> SYN_SENT it records the
+ * caller of connect() as the socket's owner (ks_owner_on_state) and returns 0.
+ * When a socket with a connect-made owner leaves the handshake, to ESTABLISHED or to CLOSE
+ * (a simultaneous open passes SYN_RECV first and ends there later), it copies the owner
+ * into @o (o->who.ts: when connect() moved it to SYN_SENT), forgets it and returns 1;
+ * otherwise 0. So in an object without accept hooks, every owner left in ks_owners is a
+ * connect still in progress.
+ */
+static __always_inline int ks_connect_end(struct sock *sk, int old, int new, struct ks_sk_owner *o)
+{
+	struct ks_sk_owner *cur;
+
+	if (ks_owner_on_state(sk, old, new))
+		return 0;
+	if (new != KS_TCP_ESTABLISHED &&new != KS_TCP_CLOSE)
+		return 0;
+	cur = ks_owner_get(sk);
+	if (!cur || cur->accepted)
+		return 0;
+	__builtin_memcpy(o, cur, sizeof(*o));
+	ks_owner_del(sk);
+	return 1;
+}
 
 /*
  * The hooks of a tool that needs sockets' owners only (tcpretrans, tcprtt): the caller of
