@@ -165,7 +165,7 @@ t_tc_count() {
 		result=ok error=null count=6 | "$H/jsonq" -c)" 1 "the row of 6 ok connects"
 	expect_eq "$(nl_snmp nl TcpActiveOpens)" 6 "TcpActiveOpens"
 	nl_start rf --netns-new refuse --count 3
-	ks_start ks2 tcpconnect -c --netns "$(nl_netns rf)"
+	ks_start ks2 tcpconnect --count --netns "$(nl_netns rf)"
 	ks_attached ks2
 	nl_run rf
 	ks_stop ks2
