@@ -34,8 +34,8 @@ struct tcpconnect {
 static const struct ks_opt opts[] = {
 	KS_FLAG(struct tcpconnect, count, "count", 0,
 		"count connects per remote address, port and result instead of tracing each"),
-	KS_NOTE('c', "(-c is the cgroup filter, as in every kscope tool; BCC's -c, counting "
-		     "connects, is --count)"),
+	KS_NOTE('c', "BCC's -c (counting connects) is --count in kscope; -c CGROUP (--cgroup) is "
+		     "the cgroup filter, as in every kscope tool"),
 	KS_FLAG(struct tcpconnect, before_syn, "before-syn", 0,
 		"also connects that fail before any SYN (no route: ENETUNREACH, no local address: "
 		"EADDRNOTAVAIL), from connect()'s return"),

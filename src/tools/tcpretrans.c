@@ -42,8 +42,9 @@ static const struct ks_opt opts[] = {
 	KS_ADDR_OPTS(struct tcpretrans, net),
 	KS_REFUSE('l', "is BCC's tail loss probes: kscope tcpretrans always shows the probes that "
 		       "retransmit (reason tlp)"),
-	KS_NOTE('c', "(-c is the cgroup filter, as in every kscope tool; BCC's -c, counting "
-		     "retransmits per flow, is --count)"),
+	KS_NOTE('c', "BCC's -c (counting retransmits per flow) is --count in kscope; -c CGROUP "
+		     "(--cgroup) is "
+		     "the cgroup filter, as in every kscope tool"),
 	{ 0 },
 };
 
