@@ -114,7 +114,7 @@ struct opts {
 
 struct counter {
 	const char *name;
-	long long before;
+	long long before, after;
 };
 
 static char buf[BUF_SIZE];
@@ -365,6 +365,31 @@ static int counters_parse(char *names, struct counter *c)
 		n++;
 	}
 	return n;
+}
+
+/*
+ * The counters once the kernel is done with the work: a packet sent may be received (and
+ * dropped, and counted) after the send returned, in a softirq or ksoftirqd, late on a slow
+ * machine (seen in qemu guests). Read until two reads 100 ms apart agree, for at most 5 s.
+ */
+static void counters_settle(struct counter *c, int n)
+{
+	struct timespec pause = { 0, 100 * 1000 * 1000 };
+	bool same = false;
+
+	for (int i = 0; i < n; i++)
+		c[i].after = counter_read(c[i].name);
+	for (int round = 0; n && !same && round < 50; round++) {
+		nanosleep(&pause, NULL);
+		same = true;
+		for (int i = 0; i < n; i++) {
+			long long v = counter_read(c[i].name);
+
+			if (v != c[i].after)
+				same = false;
+			c[i].after = v;
+		}
+	}
 }
 
 /* --- TCP ----------------------------------------------------------------------------- */
@@ -977,8 +1002,9 @@ int main(int argc, char **argv)
 	case M_NONE:
 		break;
 	}
+	counters_settle(ctr, nctr);
 	for (int c = 0; c < nctr; c++)
-		say("snmp %s %lld\n", ctr[c].name, counter_read(ctr[c].name) - ctr[c].before);
+		say("snmp %s %lld\n", ctr[c].name, ctr[c].after - ctr[c].before);
 	say("done\n");
 	trigger_wait();
 	pair_end();
