@@ -26,9 +26,9 @@
 #include "bpf/kscope.bpf.h"
 #include "shared/net.h"
 
-#define KS_AF_INET 2
-#define KS_AF_INET6 10
-#define KS_ETH_P_IP 0x0800
+#define KS_AF_INET    2
+#define KS_AF_INET6   10
+#define KS_ETH_P_IP   0x0800
 #define KS_ETH_P_IPV6 0x86DD
 
 /* The flow filter: all zero (every flow) unless user space wrote one (ks_net_configure). */
@@ -381,5 +381,17 @@ static __always_inline struct sock *ks_fd_sock(int fd)
 	KS_SYSCALL_FN_EXIT(hook, accept, ks_nr_accept, fn##__accepted)                             \
 	KS_SYSCALL_FN_EXIT(hook, accept4, ks_nr_accept4, fn##__accepted)                           \
 	KS_SYSCALL_EXIT(hook, fn##__accepted)
+
+/*
+ * The accept hooks of a tool that only records owners: the accepting task becomes the
+ * owner of the socket accept returned (ks_owner_set). Hook HOOK, as KS_ACCEPT_HOOKS.
+ */
+static __always_inline int ks_owner_accepted(void *ctx, struct sock *sk)
+{
+	ks_owner_set(sk, 1);
+	return 0;
+}
+
+#define KS_ACCEPT_OWNER(hook) KS_ACCEPT_HOOKS(hook, ks_owner_accepted)
 
 #endif

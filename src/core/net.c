@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+#include "core/event.h"
 #include "core/log.h"
 #include "core/net.h"
 #include "core/tool.h"
@@ -181,12 +182,18 @@ int ks_net_configure(struct ks_ctx *c, const struct ks_net_opts *o)
 const char *ks_tcp_state_name(int state)
 {
 	static const char *const names[] = {
-		[KS_TCP_ESTABLISHED] = "ESTABLISHED",	[KS_TCP_SYN_SENT] = "SYN_SENT",
-		[KS_TCP_SYN_RECV] = "SYN_RECV",		[KS_TCP_FIN_WAIT1] = "FIN_WAIT1",
-		[KS_TCP_FIN_WAIT2] = "FIN_WAIT2",	[KS_TCP_TIME_WAIT] = "TIME_WAIT",
-		[KS_TCP_CLOSE] = "CLOSE",		[KS_TCP_CLOSE_WAIT] = "CLOSE_WAIT",
-		[KS_TCP_LAST_ACK] = "LAST_ACK",		[KS_TCP_LISTEN] = "LISTEN",
-		[KS_TCP_CLOSING] = "CLOSING",		[KS_TCP_NEW_SYN_RECV] = "NEW_SYN_RECV",
+		[KS_TCP_ESTABLISHED] = "ESTABLISHED",
+		[KS_TCP_SYN_SENT] = "SYN_SENT",
+		[KS_TCP_SYN_RECV] = "SYN_RECV",
+		[KS_TCP_FIN_WAIT1] = "FIN_WAIT1",
+		[KS_TCP_FIN_WAIT2] = "FIN_WAIT2",
+		[KS_TCP_TIME_WAIT] = "TIME_WAIT",
+		[KS_TCP_CLOSE] = "CLOSE",
+		[KS_TCP_CLOSE_WAIT] = "CLOSE_WAIT",
+		[KS_TCP_LAST_ACK] = "LAST_ACK",
+		[KS_TCP_LISTEN] = "LISTEN",
+		[KS_TCP_CLOSING] = "CLOSING",
+		[KS_TCP_NEW_SYN_RECV] = "NEW_SYN_RECV",
 		[KS_TCP_BOUND_INACTIVE] = "BOUND_INACTIVE",
 	};
 
@@ -274,4 +281,48 @@ void ks_line_addr(struct ks_line *l, int family, const unsigned char *addr, int 
 	char a[INET6_ADDRSTRLEN];
 
 	ks_line_str(l, ks_addr_str(family, addr, a, sizeof(a)), width);
+}
+
+int ks_net_prepare(struct ks_ctx *c)
+{
+	return ks_net_check(c, c->state);
+}
+
+int ks_net_configure_state(struct ks_ctx *c)
+{
+	return ks_net_configure(c, c->state);
+}
+
+void ks_sock_json_begin(struct ks_ctx *c, const struct ks_event_hdr *h, bool owned,
+			const struct ks_flow *f)
+{
+	ks_event_json_begin(c, h);
+	ks_json_bool(&c->json, "owner", owned);
+	ks_flow_json(&c->json, f, KS_FLOW_SOCK);
+}
+
+void ks_sock_text_begin(struct ks_ctx *c, struct ks_line *l, const struct ks_event_hdr *h,
+			const struct ks_flow *f, int addr_width)
+{
+	ks_event_text_prefix(c, h);
+	ks_line_init(l);
+	ks_line_uint(l, h->pid, -7);
+	ks_line_char(l, ' ');
+	ks_line_text(l, h->comm, strnlen(h->comm, KS_COMM_LEN), -16);
+	ks_line_char(l, ' ');
+	ks_line_addr(l, f->family, f->saddr, -addr_width);
+	ks_line_char(l, ' ');
+	ks_line_uint(l, f->sport, -5);
+	ks_line_char(l, ' ');
+	ks_line_addr(l, f->family, f->daddr, -addr_width);
+	ks_line_char(l, ' ');
+	ks_line_uint(l, f->dport, -5);
+	ks_line_char(l, ' ');
+}
+
+void ks_sock_text_header(struct ks_ctx *c, int addr_width)
+{
+	ks_event_text_header(c);
+	fprintf(c->out, "%-7s %-16s %-*s %-5s %-*s %-5s ", "PID", "COMM", addr_width, "LADDR",
+		"LPORT", addr_width, "RADDR", "RPORT");
 }

@@ -8,6 +8,7 @@
 
 #include "core/opt.h"
 #include "core/out.h"
+#include "shared/event.h"
 #include "shared/net.h"
 
 struct ks_ctx;
@@ -48,14 +49,17 @@ int ks_addr_opt(const char *arg, void *field, char *err, size_t errlen);
 
 /* -4/--ipv4 and -6/--ipv6. */
 #define KS_FAMILY_OPTS(type, field)                                                                \
-	KS_FLAG(type, field.v4, "ipv4", '4', "IPv4 only"),                                        \
+	KS_FLAG(type, field.v4, "ipv4", '4', "IPv4 only"),                                         \
 		KS_FLAG(type, field.v6, "ipv6", '6', "IPv6 only")
 
 /* --lport, --rport, --port: comma-separated lists of up to KS_NET_PORTS ports. */
-#define KS_PORT_OPTS(type, field)                                                                  \
-	KS_FUNC(type, field.lport, "lport", 0, "PORTS", "only these local ports (80,443)",         \
+#define KS_PORT_OPTS(type, field) KS_PORT_OPTS_KEYS(type, field, 0, 0)
+
+/* The same with short options for --lport and --rport (BCC's tcplife -L and -D), or 0. */
+#define KS_PORT_OPTS_KEYS(type, field, lkey, rkey)                                                 \
+	KS_FUNC(type, field.lport, "lport", lkey, "PORTS", "only these local ports (80,443)",      \
 		ks_ports_opt),                                                                     \
-		KS_FUNC(type, field.rport, "rport", 0, "PORTS", "only these remote ports",         \
+		KS_FUNC(type, field.rport, "rport", rkey, "PORTS", "only these remote ports",      \
 			ks_ports_opt),                                                             \
 		KS_FUNC(type, field.port, "port", 0, "PORTS", "only these ports, at either end",   \
 			ks_ports_opt)
@@ -111,5 +115,32 @@ void ks_flow_json(struct ks_json *j, const struct ks_flow *f, enum ks_flow_names
  * left, positive right).
  */
 void ks_line_addr(struct ks_line *l, int family, const unsigned char *addr, int width);
+
+/*
+ * For a tool whose state begins with its struct ks_net_opts (struct tcpfoo { struct
+ * ks_net_opts net; ... }), usable as its .prepare and .configure: ks_net_check and
+ * ks_net_configure on those options.
+ */
+int ks_net_prepare(struct ks_ctx *c);
+int ks_net_configure_state(struct ks_ctx *c);
+
+/*
+ * A socket's event as JSON: ks_event_json_begin, "owner" (@owned: @h is the process that
+ * connected or accepted it, not just the task the kernel ran it in), and the flow's
+ * members (ks_flow_json, KS_FLOW_SOCK). The tool adds its own and closes the object.
+ */
+void ks_sock_json_begin(struct ks_ctx *c, const struct ks_event_hdr *h, bool owned,
+			const struct ks_flow *f);
+
+/*
+ * A socket's event as text: the common columns (ks_event_text_prefix), then into @l
+ * (initialised here) PID, COMM (left-aligned in 7 and 16 columns), LADDR, LPORT, RADDR,
+ * RPORT, each followed by a space, the addresses in @addr_width columns (15 fits IPv4,
+ * 39 every IPv6 address). The tool adds its columns and puts the line. ks_sock_text_header
+ * prints the titles of the same columns, without a newline.
+ */
+void ks_sock_text_begin(struct ks_ctx *c, struct ks_line *l, const struct ks_event_hdr *h,
+			const struct ks_flow *f, int addr_width);
+void ks_sock_text_header(struct ks_ctx *c, int addr_width);
 
 #endif
