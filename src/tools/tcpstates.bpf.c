@@ -54,10 +54,4 @@ out:
 
 KS_TCP_STATE(state, on_state)
 
-static __always_inline int on_accept(void *ctx, struct sock *sk)
-{
-	ks_owner_set(sk, 1);
-	return 0;
-}
-
-KS_ACCEPT_HOOKS(accept, on_accept)
+KS_ACCEPT_OWNER(accept)

@@ -1,8 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* tcpstates: trace TCP state changes with the flow, the owner and the time in each state. */
-#include <string.h>
-
-#include "core/event.h"
 #include "core/net.h"
 #include "core/tool.h"
 #include "skel/tcpstates.skel.h"
@@ -13,8 +10,10 @@ struct tcpstates {
 };
 
 static const struct ks_opt opts[] = {
-	KS_NETNS_OPT(struct tcpstates, net), KS_FAMILY_OPTS(struct tcpstates, net),
-	KS_PORT_OPTS(struct tcpstates, net), KS_ADDR_OPTS(struct tcpstates, net),
+	KS_NETNS_OPT(struct tcpstates, net),
+	KS_FAMILY_OPTS(struct tcpstates, net),
+	KS_PORT_OPTS(struct tcpstates, net),
+	KS_ADDR_OPTS(struct tcpstates, net),
 	{ 0 },
 };
 
@@ -28,9 +27,7 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 	if (c->opt.json) {
 		struct ks_json *j = &c->json;
 
-		ks_event_json_begin(c, &e->hdr);
-		ks_json_bool(j, "owner", e->owned);
-		ks_flow_json(j, &e->flow, KS_FLOW_SOCK);
+		ks_sock_json_begin(c, &e->hdr, e->owned, &e->flow);
 		ks_json_uint(j, "skaddr", e->skaddr);
 		ks_json_str(j, "oldstate", ks_tcp_state_name(e->oldstate));
 		ks_json_str(j, "newstate", ks_tcp_state_name(e->newstate));
@@ -41,20 +38,7 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 		ks_json_obj_end(j);
 		return 0;
 	}
-	ks_event_text_prefix(c, &e->hdr);
-	ks_line_init(&l);
-	ks_line_uint(&l, e->hdr.pid, -7);
-	ks_line_char(&l, ' ');
-	ks_line_text(&l, e->hdr.comm, strnlen(e->hdr.comm, KS_COMM_LEN), -16);
-	ks_line_char(&l, ' ');
-	ks_line_addr(&l, e->flow.family, e->flow.saddr, -15);
-	ks_line_char(&l, ' ');
-	ks_line_uint(&l, e->flow.sport, -5);
-	ks_line_char(&l, ' ');
-	ks_line_addr(&l, e->flow.family, e->flow.daddr, -15);
-	ks_line_char(&l, ' ');
-	ks_line_uint(&l, e->flow.dport, -5);
-	ks_line_char(&l, ' ');
+	ks_sock_text_begin(c, &l, &e->hdr, &e->flow, 15);
 	ks_line_str(&l, ks_tcp_state_name(e->oldstate), -11);
 	ks_line_str(&l, " -> ", 0);
 	ks_line_str(&l, ks_tcp_state_name(e->newstate), -11);
@@ -69,23 +53,8 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 
 static void header(struct ks_ctx *c)
 {
-	ks_event_text_header(c);
-	fprintf(c->out, "%-7s %-16s %-15s %-5s %-15s %-5s %-11s    %-11s %s\n", "PID", "COMM",
-		"LADDR", "LPORT", "RADDR", "RPORT", "OLDSTATE", "NEWSTATE", "MS");
-}
-
-static int prepare(struct ks_ctx *c)
-{
-	const struct tcpstates *st = c->state;
-
-	return ks_net_check(c, &st->net);
-}
-
-static int configure(struct ks_ctx *c)
-{
-	const struct tcpstates *st = c->state;
-
-	return ks_net_configure(c, &st->net);
+	ks_sock_text_header(c, 15);
+	fprintf(c->out, "%-11s    %-11s %s\n", "OLDSTATE", "NEWSTATE", "MS");
 }
 
 KSCOPE_BPF_TOOL(
@@ -104,5 +73,5 @@ KSCOPE_BPF_TOOL(
 		"  kscope tcpstates --netns web --json one namespace's, as JSON lines",
 	.opts = opts, KS_STATE(struct tcpstates),
 	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM | KS_TOOL_EVENTS,
-	.prepare = prepare, .configure = configure,
+	.prepare = ks_net_prepare, .configure = ks_net_configure_state,
 	.loop = { .ring = "ks_events", .on_event = on_event, .header = header });
