@@ -630,6 +630,7 @@ _ks_cleanup() {
 	fi
 	# after the processes that may hold them open
 	_ks_loops_detach
+	_ks_netns_cleanup
 	if [ -f "$KS_TMP/.cgroups" ]; then
 		while read -r _ks_c; do
 			_ks_cg_remove "$_ks_c" || printf 'cleanup: cannot remove cgroup %s\n' "$_ks_c" >&2
@@ -1163,4 +1164,281 @@ KS_SL_FILTER='prev_comm == "schedload" || next_comm == "schedload" || prev_comm 
 # ks_swtrace_begin FILTER: ks_swtrace_start, or a note why there is no record.
 ks_swtrace_begin() {
 	ks_swtrace_start "$1" || note "no ftrace record of sched_switch ($KS_SWTRACE_WHY): every switch is expected traced"
+}
+
+# --- network fixtures -------------------------------------------------------------------
+# For the network tools' tests (tests/tools/netload.sh checks these fixtures themselves).
+# netload (tests/helpers/netload.c, modes and lines at its top) is triggered and held like
+# schedload: nl_start, then sl_go (trigger, wait for "done") and sl_end (let it exit 0), or
+# nl_run (both at once). Its first line is "netns INODE"; with --netns-new it runs in a new
+# network namespace of its own with lo up (the usual case: everything it does is counted
+# there alone, no ip(8) needed, so it works in the BusyBox guests too).
+#
+#   nl_start nl --netns-new --snmp TcpActiveOpens pair --count 3 --send 1000 --recv 10
+#   ks_start ks TOOL --json -p "$(ks_pid nl)" ...; ks_attached ks
+#   sl_go nl; ks_stop ks; sl_end nl
+#   expect_eq "$(nl_lines nl closed)" 3 "connections"
+#
+# Between namespaces made with ip netns (the host; the guests have no `ip netns`, nor veth or
+# nft, and the tests that need them skip with the reason): ks_netns_new, ks_veth_pair,
+# nl_ns_start, ks_nft_drop, ks_tbf, ks_nstat. A namespace goes away when the test ends,
+# however it ends (with the veth, nft tables and qdiscs in it); nothing is made outside them.
+
+# nl_start NAME [--netns-new] [--snmp NAMES] MODE ARGS...: start netload, wait until it waits
+# for SIGUSR1.
+nl_start() {
+	_ks_nn=$1
+	shift
+	ks_bg "$_ks_nn" "$H/netload" "$@"
+	_wl_ready "$_ks_nn"
+}
+
+# nl_run NAME: trigger netload NAME, wait for its "done", let it exit (it must exit 0).
+nl_run() {
+	sl_go "$1"
+	sl_end "$1"
+}
+
+# nl_ns_start NAME NS ARGS...: the same inside namespace NS (ks_netns_new; "-": the test's
+# own), through ip netns exec, which execs netload with the same pid.
+nl_ns_start() {
+	_ks_nn=$1 _ks_ns=$2
+	shift 2
+	if [ "$_ks_ns" = - ]; then
+		nl_start "$_ks_nn" "$@"
+		return
+	fi
+	ks_bg "$_ks_nn" ip netns exec "$_ks_ns" "$H/netload" "$@"
+	_wl_ready "$_ks_nn"
+}
+
+# nl_wait_line NAME ERE: wait (KS_WAIT s at most) until netload NAME printed a line matching
+# ERE (e.g. '^listening '): a server listens after its trigger.
+nl_wait_line() {
+	ks_wait_until "$KS_WAIT" grep -q -E -e "$2" "$KS_TMP/$1.out" ||
+		fail "netload $1 printed no line matching '$2' in $KS_WAIT s: $(ks_first_line "$KS_TMP/$1.err")"
+}
+
+# nl_field NAME WORD N: field N of netload NAME's first line that starts with WORD (empty if
+# none), e.g. nl_field srv listening 3 (its port), nl_field nl server 2 (the server's pid).
+nl_field() {
+	awk -v w="$2" -v n="$3" '$1 == w { print $n; exit }' "$KS_TMP/$1.out"
+}
+
+# nl_port NAME: the port netload NAME listened on or chose ("port P" or "listening PID P").
+nl_port() {
+	awk '$1 == "port" { print $2; exit } $1 == "listening" { print $3; exit }' "$KS_TMP/$1.out"
+}
+
+# nl_netns NAME: the inode of netload NAME's network namespace (its "netns INODE" line).
+nl_netns() { nl_field "$1" netns 2; }
+
+# nl_lines NAME WORD [REST]: how many lines of netload NAME start with WORD (and, with REST,
+# continue with exactly REST: nl_lines nl failed ECONNREFUSED).
+nl_lines() {
+	awk -v w="$2" -v r="${3:-}" '$1 == w { l = $0; sub(/^[^ ]* ?/, "", l)
+		if (r == "" || l == r) n++ } END { print n + 0 }' "$KS_TMP/$1.out"
+}
+
+# nl_sum NAME WORD KEY: the sum of KEY=N over netload NAME's lines that start with WORD
+# (nl_sum nl closed tx: the bytes its client sent on the connections it closed).
+nl_sum() {
+	awk -v w="$2" -v k="$3=" '$1 == w { for (i = 2; i <= NF; i++)
+		if (index($i, k) == 1) s += substr($i, length(k) + 1) } END { print s + 0 }' \
+		"$KS_TMP/$1.out"
+}
+
+# nl_snmp NAME COUNTER: the delta of COUNTER netload NAME printed (--snmp); empty if none.
+nl_snmp() { awk -v c="$2" '$1 == "snmp" && $2 == c { print $3; exit }' "$KS_TMP/$1.out"; }
+
+# Feature probes: each tries the thing in a throwaway network namespace and removes it; 0 if
+# it works, else 1 with the reason in KS_NET_WHY (for skip). The answer is kept for the test.
+# Tests may also just call ks_netns_new, ks_veth_pair, ks_nft_drop or ks_tbf, which skip the
+# test with the reason where the probe fails.
+_ks_net_probe() { # KEY CMD...: run the probe once per test, its verdict in $KS_TMP/.net-KEY
+	_ks_pk=$KS_TMP/.net-$1
+	shift
+	if [ ! -f "$_ks_pk" ]; then
+		if "$@" >"$KS_TMP/net-probe.err" 2>&1; then
+			: >"$_ks_pk"
+		else
+			ks_first_line "$KS_TMP/net-probe.err" >"$_ks_pk"
+			[ -s "$_ks_pk" ] || echo "exit $?" >"$_ks_pk"
+		fi
+	fi
+	KS_NET_WHY=$(cat "$_ks_pk")
+	[ -z "$KS_NET_WHY" ]
+}
+
+# ks_net_in_new_ns CMD: run the shell command CMD in a new network namespace of its own
+# (unshare -n): a probe that touches nothing of the machine's.
+_ks_net_in_new_ns() {
+	ks_which unshare >/dev/null || {
+		echo "no unshare(1) to try it in a throwaway namespace"
+		return 1
+	}
+	unshare -n sh -c "$1" 2>&1
+}
+
+_ks_probe_netns() {
+	ks_which ip >/dev/null || { echo "no ip(8) here"; return 1; }
+	_ks_pn=ks-$$-probe
+	ip netns add "$_ks_pn" 2>&1 || { echo "ip netns add failed"; return 1; }
+	ip netns del "$_ks_pn" 2>&1
+}
+
+ks_have_netns() {
+	_ks_net_probe netns _ks_probe_netns && return 0
+	KS_NET_WHY="no ip netns here (ip netns add: $KS_NET_WHY)"
+	return 1
+}
+
+ks_have_veth() {
+	_ks_net_probe veth _ks_net_in_new_ns 'ip link add ksp0 type veth peer name ksp1' && return 0
+	KS_NET_WHY="no veth in this kernel (ip link add type veth: $KS_NET_WHY)"
+	return 1
+}
+
+ks_have_nft() {
+	if ! ks_which nft >/dev/null; then
+		KS_NET_WHY="no nft(8) here (scripts/setup --test installs nftables)"
+		return 1
+	fi
+	_ks_net_probe nft _ks_net_in_new_ns \
+		'nft add table inet ksp && nft add chain inet ksp in "{ type filter hook input priority 0; }" && nft add rule inet ksp in udp dport 9 counter drop' &&
+		return 0
+	KS_NET_WHY="no nftables here (nft add table/chain/rule: $KS_NET_WHY)"
+	return 1
+}
+
+ks_have_tbf() {
+	_ks_net_probe tbf _ks_net_in_new_ns \
+		'ip link set lo up && tc qdisc add dev lo root tbf rate 1mbit burst 10kb latency 100ms' &&
+		return 0
+	KS_NET_WHY="no tbf qdisc here (tc qdisc add tbf: $KS_NET_WHY)"
+	return 1
+}
+
+# ks_netns NAME: the name ks_netns_new NAME gives its namespace (unique to the test shell).
+ks_netns() { echo "ks-$$-$1"; }
+
+# ks_netns_new NAME: a network namespace of the test's own (ip netns add), lo up; its name in
+# KS_NS (also ks_netns NAME). Registered before it is made, removed when the test ends
+# (_ks_cleanup; after a timeout, run.sh). Skips the test where there is no ip netns.
+ks_netns_new() {
+	ks_have_netns || skip "$KS_NET_WHY"
+	KS_NS=$(ks_netns "$1")
+	echo "$KS_NS" >>"$KS_TMP/.netns"
+	ip netns add "$KS_NS" 2>"$KS_TMP/netns.err" ||
+		fail "ip netns add $KS_NS: $(ks_first_line "$KS_TMP/netns.err")"
+	ip -n "$KS_NS" link set lo up 2>"$KS_TMP/netns.err" ||
+		fail "lo up in $KS_NS: $(ks_first_line "$KS_TMP/netns.err")"
+}
+
+# ks_netns_inode NS: the inode of namespace NS (what netload prints as "netns INODE").
+ks_netns_inode() { ip netns exec "$1" stat -L -c %i /proc/self/ns/net; }
+
+# _ks_netns_cleanup: remove the namespaces listed in $KS_TMP/.netns (the test's cleanup, and
+# run.sh's after a test it had to kill). A namespace lives on while a process is in it: the
+# test's processes are ended first.
+_ks_netns_cleanup() {
+	[ -f "$KS_TMP/.netns" ] || return 0
+	while read -r _ks_nsn; do
+		ip netns list 2>/dev/null | grep -q "^$_ks_nsn\( \|$\)" || continue
+		ip netns del "$_ks_nsn" 2>/dev/null ||
+			printf 'cleanup: cannot remove network namespace %s\n' "$_ks_nsn" >&2
+	done <"$KS_TMP/.netns"
+	rm -f "$KS_TMP/.netns"
+}
+
+# ks_veth_pair NS1 NS2 [v6]: a veth pair between namespaces NS1 and NS2 (ks_netns_new), made
+# in NS1 (never in the machine's namespace), links up: KS_VETH1 (in NS1) 10.X.Y.1/24 and
+# KS_VETH2 (in NS2) 10.X.Y.2/24, X and Y from the test shell's pid: KS_IP1, KS_IP2; with v6
+# also fd00:X:Y::1/64 and ::2 without duplicate address detection (usable at once): KS_IP6_1,
+# KS_IP6_2. Skips the test where the kernel has no veth.
+ks_veth_pair() {
+	ks_have_veth || skip "$KS_NET_WHY"
+	_ks_x=$(($$ / 256 % 256)) _ks_y=$(($$ % 256))
+	KS_VETH1=ks0 KS_VETH2=ks1
+	KS_IP1=10.$_ks_x.$_ks_y.1 KS_IP2=10.$_ks_x.$_ks_y.2
+	KS_IP6_1=fd00:$_ks_x:$_ks_y::1 KS_IP6_2=fd00:$_ks_x:$_ks_y::2
+	{
+		ip -n "$1" link add "$KS_VETH1" type veth peer name "$KS_VETH2" netns "$2" &&
+			ip -n "$1" addr add "$KS_IP1/24" dev "$KS_VETH1" &&
+			ip -n "$2" addr add "$KS_IP2/24" dev "$KS_VETH2" &&
+			if [ "${3:-}" = v6 ]; then
+				ip netns exec "$1" sysctl -q -w "net.ipv6.conf.$KS_VETH1.accept_dad=0" &&
+					ip netns exec "$2" sysctl -q -w "net.ipv6.conf.$KS_VETH2.accept_dad=0" &&
+					ip -n "$1" addr add "$KS_IP6_1/64" dev "$KS_VETH1" nodad &&
+					ip -n "$2" addr add "$KS_IP6_2/64" dev "$KS_VETH2" nodad
+			fi &&
+			ip -n "$1" link set "$KS_VETH1" up &&
+			ip -n "$2" link set "$KS_VETH2" up
+	} 2>"$KS_TMP/veth.err" || fail "veth pair between $1 and $2: $(ks_first_line "$KS_TMP/veth.err")"
+}
+
+# ks_nft_drop NS [-o] MATCH... [drop]: drop what MATCH matches ("udp dport 9999", "tcp dport
+# 5001") on input (-o: output) in namespace NS, counted: table inet kscope, chains in / out,
+# rule "MATCH counter drop". Skips the test where there are no nftables.
+ks_nft_drop() {
+	_ks_nns=$1
+	shift
+	_ks_hook=input _ks_chain=in
+	if [ "$1" = -o ]; then
+		_ks_hook=output _ks_chain=out
+		shift
+	fi
+	ks_have_nft || skip "$KS_NET_WHY"
+	_ks_rule=$*
+	_ks_rule=${_ks_rule% drop}
+	{
+		ip netns exec "$_ks_nns" nft add table inet kscope &&
+			ip netns exec "$_ks_nns" nft add chain inet kscope "$_ks_chain" \
+				"{ type filter hook $_ks_hook priority 0; }" &&
+			ip netns exec "$_ks_nns" nft add rule inet kscope "$_ks_chain" $_ks_rule counter drop
+	} 2>"$KS_TMP/nft.err" || fail "nft rule '$_ks_rule drop' in $_ks_nns: $(ks_first_line "$KS_TMP/nft.err")"
+}
+
+# ks_nft_dropped NS: the packets ks_nft_drop's rules in NS dropped so far (all chains).
+ks_nft_dropped() {
+	ip netns exec "$1" nft list table inet kscope 2>/dev/null |
+		awk '{ for (i = 1; i < NF; i++) if ($i == "packets") s += $(i + 1) } END { print s + 0 }'
+}
+
+# ks_nft_clear NS: remove ks_nft_drop's table from NS.
+ks_nft_clear() { ip netns exec "$1" nft delete table inet kscope 2>/dev/null; return 0; }
+
+# ks_tbf NS DEV RATE [BURST [LATENCY]]: a token bucket (tbf) on DEV's egress in NS: past BURST
+# bytes (default 5kb), DEV sends RATE (tc's units: 1mbit) at most, so S bytes sent at once
+# take at least (S - BURST) / RATE. Skips the test where there is no tbf.
+ks_tbf() {
+	ks_have_tbf || skip "$KS_NET_WHY"
+	ip netns exec "$1" tc qdisc replace dev "$2" root tbf rate "$3" burst "${4:-5kb}" \
+		latency "${5:-1s}" 2>"$KS_TMP/tbf.err" ||
+		fail "tbf on $2 in $1: $(ks_first_line "$KS_TMP/tbf.err")"
+}
+
+# ks_nstat NS [NAME]: namespace NS's counters (NS "-": the test's own), named as nstat names
+# them (TcpActiveOpens, UdpNoPorts, TcpExtListenDrops, Udp6NoPorts), from /proc/net/snmp,
+# netstat and snmp6 read inside it: "NAME VALUE" lines, or NAME's value alone (empty if none).
+ks_nstat() {
+	if [ "$1" = - ]; then
+		cat /proc/net/snmp /proc/net/netstat /proc/net/snmp6 2>/dev/null
+	else
+		ip netns exec "$1" sh -c 'cat /proc/net/snmp /proc/net/netstat /proc/net/snmp6 2>/dev/null'
+	fi | awk -v want="${2:-}" '
+		function out(k, v) { if (want == "") print k, v; else if (k == want) { print v; exit } }
+		$1 ~ /:$/ { p = substr($1, 1, length($1) - 1)
+			if (p != hp) { hp = p; for (i = 2; i <= NF; i++) h[i] = $i; next }
+			for (i = 2; i <= NF; i++) out(p h[i], $i); hp = ""; next }
+		NF == 2 { out($1, $2) }'
+}
+
+# ks_nstat_save NS TAG: remember NS's counters now; ks_nstat_delta NS TAG NAME: NAME now minus
+# then (empty if there is no such counter).
+ks_nstat_save() { ks_nstat "$1" >"$KS_TMP/$2.nstat"; }
+ks_nstat_delta() {
+	_ks_n0=$(awk -v k="$3" '$1 == k { print $2; exit }' "$KS_TMP/$2.nstat")
+	_ks_n1=$(ks_nstat "$1" "$3")
+	[ -n "$_ks_n0" ] && [ -n "$_ks_n1" ] && echo $((_ks_n1 - _ks_n0))
 }

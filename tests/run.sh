@@ -298,6 +298,9 @@ run_tool_test() { # FILE NEEDS_ROOT TIMEOUT NAME COMMAND [RETRY]
 	# loop devices a test killed on timeout could not detach itself (lib.sh ks_loop_new)
 	[ -f "$tdir/.loops" ] && KS_TMP=$tdir sh -c '. "$1"; _ks_loops_detach' sh "$top/tests/lib.sh" \
 		>>"$tdir/test.log" 2>&1 </dev/null
+	# and network namespaces (lib.sh ks_netns_new)
+	[ -f "$tdir/.netns" ] && KS_TMP=$tdir sh -c '. "$1"; _ks_netns_cleanup' sh "$top/tests/lib.sh" \
+		>>"$tdir/test.log" 2>&1 </dev/null
 	san_found=
 	[ -z "$san_on" ] || san_found=$(san_reported "$tdir/san")
 	result=
