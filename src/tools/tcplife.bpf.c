@@ -84,8 +84,10 @@ static __always_inline int on_state(void *ctx, struct sock *sk, int old, int new
 	__u64 key = (__u64)sk, now = bpf_ktime_get_ns();
 	struct birth *b = bpf_map_lookup_elem(&births, &key), nb = {};
 
-	/* connect(): the caller owns the socket from now on, whatever the filters say */
+	/* connect(), listen(): the caller owns the socket (a listener: its children until accepted)
+	 */
 	ks_owner_on_state(sk, old, new);
+	ks_owner_on_listen(sk, old, new, btf);
 	if (new == KS_TCP_CLOSE) {
 		if (b)
 			emit(sk, old, b, now, btf);
