@@ -18,16 +18,6 @@ ks_test tcplife/family t_tl_family
 ks_test tcplife/netns t_tl_netns
 ks_test tcplife/text t_tl_text
 
-# _tl_has NAME N: kscope NAME printed N events or more.
-_tl_has() { [ "$(ks_count "$1" type=event)" -ge "$2" ]; }
-
-# tl_wait NAME N: wait until kscope NAME printed N events (a close is seen when the last
-# segment is taken in, which may be just after the workload printed "done").
-tl_wait() {
-	ks_wait_until "$KS_WAIT" _tl_has "$1" "$2" ||
-		fail "$1: $(ks_count "$1" type=event) events after $KS_WAIT s, $2 expected"
-}
-
 # tl_addr 4|6: the loopback address netload pair uses.
 tl_addr() { if [ "$1" = 6 ]; then echo ::1; else echo 127.0.0.1; fi; }
 
@@ -84,7 +74,7 @@ t_tl_pair() {
 		_extra=$(($2 * $4))
 	fi
 	tl_pair_run ks $_six --count "$_n" --send "$_s" --recv "$_r" "$@"
-	tl_wait ks $((2 * _n))
+	ks_wait_events ks $((2 * _n))
 	ks_stop ks
 	sl_end nl
 	expect_rc ks 0
@@ -121,7 +111,7 @@ t_tl_pair() {
 # ESTABLISHED): the bytes are the same either way.
 t_tl_linger0() {
 	tl_pair_run ks --count 3 --linger0 --send 3000 --recv 20000
-	tl_wait ks 6
+	ks_wait_events ks 6
 	ks_stop ks
 	sl_end nl
 	expect_rc ks 0
@@ -152,7 +142,7 @@ t_tl_refused() {
 	ks_start ks tcplife --json --netns "$(nl_netns nl)"
 	ks_attached ks
 	sl_go nl
-	tl_wait ks 4
+	ks_wait_events ks 4
 	ks_stop ks
 	sl_end nl
 	expect_rc ks 0
@@ -178,7 +168,8 @@ t_tl_pid() {
 	ks_attached ks
 	ks_attached both
 	sl_go nl
-	tl_wait ks 3
+	ks_wait_events ks 3 netns="$(nl_netns nl)"
+	ks_wait_events both 3
 	ks_stop ks
 	ks_stop both
 	sl_end nl
@@ -209,7 +200,7 @@ t_tl_ports() {
 	ks_attached re
 	ks_attached any
 	nl_run cl
-	tl_wait any 6
+	ks_wait_events any 6
 	ks_stop lo
 	ks_stop re
 	ks_stop any
@@ -235,7 +226,8 @@ t_tl_family() {
 	ks_attached k4
 	sl_go n4
 	sl_go n6
-	tl_wait ks 4
+	ks_wait_events ks 4 netns="$(nl_netns n6)"
+	ks_wait_events k4 4 netns="$(nl_netns n4)"
 	ks_stop ks
 	ks_stop k4
 	sl_end n4
@@ -258,8 +250,8 @@ t_tl_netns() {
 	ks_attached all
 	sl_go a
 	sl_go b
-	tl_wait ks 6
-	ks_wait_until "$KS_WAIT" _tl_has all 12
+	ks_wait_events ks 6
+	ks_wait_events all 6 netns="$(nl_netns b)"
 	ks_stop ks
 	ks_stop all
 	sl_end a
