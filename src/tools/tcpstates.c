@@ -72,15 +72,17 @@ KSCOPE_BPF_TOOL(
 	tcpstates, .summary = "trace TCP state changes with the time spent in each state",
 	.usage = "",
 	.help = "One line per state change of a TCP socket: the process that owns it (the one\n"
-		"that connected or accepted it while tracing; else whatever task ran the change,\n"
-		"often a softirq's), local and remote address and port, the old and new state,\n"
-		"and MS, the time spent in the old state ('-' when it began before tracing).\n"
+		"that connected it, or that listens: a listener's children are its own until\n"
+		"accepted, then the accepting process's; else whatever task ran the change, often\n"
+		"a softirq's), local and remote address and port, the old and new state, and MS,\n"
+		"the time spent in the old state ('-' when it began before tracing). At\n"
+		"CLOSE -> SYN_SENT an unbound socket's local port is 0: connect() picks it after.\n"
 		"The task filters (-p, -c ...) select the owner. JSON events add family, proto,\n"
 		"netns (inode number), skaddr, owner (true when the process is the socket's\n"
 		"owner), oldstate, newstate and prev_ns (null when unknown).\n\n"
 		"examples:\n"
 		"  kscope tcpstates                    every TCP state change\n"
-		"  kscope tcpstates --rport 80,443     connections to web ports\n"
+		"  kscope tcpstates -D 80,443          connections to web ports\n"
 		"  kscope tcpstates --netns web --json one namespace's, as JSON lines",
 	.opts = opts, KS_STATE(struct tcpstates),
 	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM | KS_TOOL_EVENTS,
