@@ -181,7 +181,8 @@ $(OUTPUT)/tests/helpers/uringload: LDLIBS += -l:liburing.a
 $(OUTPUT)/tests/helpers/schedload $(OUTPUT)/tests/helpers/stackload: tests/helpers/taskstate.h
 # The helpers started by SIGUSR1 through tests/helpers/trigger.h.
 $(OUTPUT)/tests/helpers/schedload $(OUTPUT)/tests/helpers/bioload \
-	$(OUTPUT)/tests/helpers/uringload $(OUTPUT)/tests/helpers/workload: tests/helpers/trigger.h
+	$(OUTPUT)/tests/helpers/uringload $(OUTPUT)/tests/helpers/workload \
+	$(OUTPUT)/tests/helpers/netload: tests/helpers/trigger.h
 $(OUTPUT)/tests/helpers/%: tests/helpers/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)

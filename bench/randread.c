@@ -48,25 +48,6 @@ static unsigned long long next_offset(unsigned long long blocks)
 	return (rng % blocks) * BLOCK;
 }
 
-/* Busy jiffies of all CPUs (everything but idle and iowait), in ns. */
-static unsigned long long busy_ns(void)
-{
-	unsigned long long v[10] = { 0 }, sum = 0;
-	FILE *f = fopen("/proc/stat", "r");
-	int k;
-
-	if (!f)
-		return 0;
-	k = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
-		   &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]);
-	fclose(f);
-	/* user nice system [idle iowait] irq softirq steal; guest time is already in user */
-	for (int i = 0; i < k && i < 8; i++)
-		if (i != 3 && i != 4)
-			sum += v[i];
-	return sum * (1000000000ULL / sysconf(_SC_CLK_TCK));
-}
-
 static void chunk_mark(long long done, long long *ck)
 {
 	if (done % CHUNK == 0)
@@ -223,14 +204,14 @@ int main(int argc, char **argv)
 	if (wait_signal && bench_wait_usr1())
 		return 1;
 
-	b0 = busy_ns();
+	b0 = bench_busy_ns();
 	t0 = bench_mono_ns();
 	if (depth)
 		err = run_uring(fd, n, blocks, bufs, (unsigned int)depth);
 	else
 		err = run_sync(fd, n, blocks, bufs);
 	t1 = bench_mono_ns();
-	b1 = busy_ns();
+	b1 = bench_busy_ns();
 	if (err)
 		return 1;
 

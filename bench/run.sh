@@ -11,7 +11,8 @@
 # default 1000000), BENCH_RUNS (rounds, default 3), BENCH_CPU (the workload's CPU, default
 # the last), BENCH_STOP_MS (how long the forced-loss run stops the tracer, default 1000),
 # KSCOPE (default ./kscope), BENCH_SYMS (0: no symbolizer rate after the table), BENCH_BIO
-# (0: not the disk-IO benchmark, bench/bio.sh, after it).
+# (0: not the disk-IO benchmark, bench/bio.sh, after it), BENCH_NET (0: not the network
+# benchmark, bench/net.sh, after that).
 set -u
 set -f
 
@@ -219,5 +220,11 @@ say "bench: raw results in $RAW, tracer logs in $OUT/logs/ (bench/out/latest)"
 if [ "${BENCH_BIO:-1}" != 0 ]; then
 	say "bench: disk IO (bench/bio.sh)"
 	OUTPUT=$OUTPUT KSCOPE=$KSCOPE BENCH_RUNS=$RUNS BENCH_CPU=$CPU sh bench/bio.sh
+fi
+
+# 7. The network benchmark (bench/net.sh); BENCH_NET=0 skips it.
+if [ "${BENCH_NET:-1}" != 0 ]; then
+	say "bench: network (bench/net.sh)"
+	OUTPUT=$OUTPUT KSCOPE=$KSCOPE BENCH_RUNS=$RUNS BENCH_CPU=$CPU sh bench/net.sh
 fi
 exit 0

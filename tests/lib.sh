@@ -1234,6 +1234,14 @@ nl_wait_line() {
 		fail "netload $1 printed no line matching '$2' in $KS_WAIT s: $(ks_first_line "$KS_TMP/$1.err")"
 }
 
+# nl_wait_done NAME: wait (KS_WAIT s at most) until netload NAME printed "done" (triggered
+# some other way than sl_go, e.g. a second trigger after --pause); fail if it ended early.
+nl_wait_done() {
+	nl_wait_line "$1" '^done$'
+	ks_done "$1" && fail "netload $1 ended early: $(ks_first_line "$KS_TMP/$1.err")"
+	return 0
+}
+
 # nl_field NAME WORD N: field N of netload NAME's first line that starts with WORD (empty if
 # none), e.g. nl_field srv listening 3 (its port), nl_field nl server 2 (the server's pid).
 nl_field() {
@@ -1253,6 +1261,22 @@ nl_netns() { nl_field "$1" netns 2; }
 nl_lines() {
 	awk -v w="$2" -v r="${3:-}" '$1 == w { l = $0; sub(/^[^ ]* ?/, "", l)
 		if (r == "" || l == r) n++ } END { print n + 0 }' "$KS_TMP/$1.out"
+}
+
+# nl_match NAME WORD [N=VALUE...]: how many lines of netload NAME start with WORD and have
+# field N equal to VALUE for each N=VALUE ("NF=K": K fields), e.g. nl_match nl closed 3=tx=100
+# 4=rx=5 NF=4 (the closed connections that moved those bytes, without an error).
+nl_match() {
+	_ks_nf=$KS_TMP/$1.out _ks_nw=$2
+	shift 2
+	awk -v w="$_ks_nw" -v conds="$*" 'BEGIN { n = split(conds, c, " ") }
+		$1 == w { ok = 1
+			for (i = 1; i <= n; i++) {
+				e = index(c[i], "="); k = substr(c[i], 1, e - 1); v = substr(c[i], e + 1)
+				if ((k == "NF" ? NF "" : $k "") != v) ok = 0
+			}
+			m += ok }
+		END { print m + 0 }' "$_ks_nf"
 }
 
 # nl_sum NAME WORD KEY: the sum of KEY=N over netload NAME's lines that start with WORD
@@ -1296,7 +1320,14 @@ _ks_net_in_new_ns() {
 }
 
 _ks_probe_netns() {
-	ks_which ip >/dev/null || { echo "no ip(8) here"; return 1; }
+	_ks_ip=$(ks_which ip) || { echo "no ip(8) here"; return 1; }
+	if ! ip netns list >/dev/null 2>&1; then
+		case $(readlink -f "$_ks_ip") in
+		*busybox*) echo "$_ks_ip is BusyBox's, which has no netns command" ;;
+		*) echo "$_ks_ip has no netns command" ;;
+		esac
+		return 1
+	fi
 	_ks_pn=ks-$$-probe
 	ip netns add "$_ks_pn" 2>&1 || { echo "ip netns add failed"; return 1; }
 	ip netns del "$_ks_pn" 2>&1
@@ -1316,7 +1347,8 @@ ks_have_veth() {
 
 ks_have_nft() {
 	if ! ks_which nft >/dev/null; then
-		KS_NET_WHY="no nft(8) here (scripts/setup --test installs nftables)"
+		KS_NET_WHY="no nft(8) here"
+		[ "${KS_GUEST:-0}" = 1 ] || KS_NET_WHY="$KS_NET_WHY (scripts/setup --test installs nftables)"
 		return 1
 	fi
 	_ks_net_probe nft _ks_net_in_new_ns \

@@ -203,6 +203,13 @@ static __always_inline bool ks_comm_has(const char *comm)
 	return false;
 }
 
+/* Is a task filter (-p -t -u -n -c) set? A .rodata constant: the verifier drops what it guards. */
+static __always_inline bool ks_filter_tasks(void)
+{
+	return ks_filter.pid || ks_filter.tid || ks_filter.has_uid || ks_filter.comm[0] ||
+	       ks_filter.cgroup;
+}
+
 /*
  * Does the current task pass -p/-t/-u/-n/-c? The cheapest checks come first; with no
  * filter set the verifier sees constant zeros and drops the whole function body.

@@ -112,6 +112,24 @@ static __always_inline __u32 ks_sk_netns(struct sock *sk)
 }
 
 /*
+ * The local and remote address of @skc (a socket's or a connection request's common part)
+ * into @f, whose family is set: IPv4 in the first 4 bytes, IPv6 whole.
+ */
+static __always_inline void ks_skc_addrs(struct sock_common *skc, struct ks_flow *f, bool btf)
+{
+	if (f->family == KS_AF_INET) {
+		__u32 s = KS_READ(btf, skc, skc_rcv_saddr);
+		__u32 d = KS_READ(btf, skc, skc_daddr);
+
+		__builtin_memcpy(f->saddr, &s, 4);
+		__builtin_memcpy(f->daddr, &d, 4);
+	} else if (f->family == KS_AF_INET6) {
+		BPF_CORE_READ_INTO(&f->saddr, skc, skc_v6_rcv_saddr.in6_u.u6_addr8);
+		BPF_CORE_READ_INTO(&f->daddr, skc, skc_v6_daddr.in6_u.u6_addr8);
+	}
+}
+
+/*
  * The flow of socket @sk: local end in s*, remote in d*. @btf: @sk is BTF-typed (tp_btf),
  * its fields are read with plain loads. An IPv4 socket on an IPv6 socket (v4-mapped) is
  * reported as the IPv6 socket it is.
@@ -131,16 +149,7 @@ static __always_inline void ks_sk_flow(struct sock *sk, struct ks_flow *f, bool 
 	 */
 	f->sport = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
 	f->dport = __builtin_bswap16(KS_READ(btf, sk, __sk_common.skc_dport));
-	if (family == KS_AF_INET) {
-		__u32 s = KS_READ(btf, sk, __sk_common.skc_rcv_saddr);
-		__u32 d = KS_READ(btf, sk, __sk_common.skc_daddr);
-
-		__builtin_memcpy(f->saddr, &s, 4);
-		__builtin_memcpy(f->daddr, &d, 4);
-	} else if (family == KS_AF_INET6) {
-		BPF_CORE_READ_INTO(&f->saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-		BPF_CORE_READ_INTO(&f->daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
-	}
+	ks_skc_addrs(&sk->__sk_common, f, btf);
 	f->netns = ks_sk_netns(sk);
 }
 
@@ -342,24 +351,31 @@ const volatile long ks_nr_accept = -1;
 const volatile long ks_nr_accept4 = -1;
 
 /*
- * The socket behind descriptor @fd of the current task: files->fdt->fd[fd], a struct file
- * whose private_data is the struct socket. NULL if it is none (the caller knows it is a
- * socket: accept just returned it).
+ * The struct socket behind descriptor @fd of the current task: files->fdt->fd[fd], a
+ * struct file whose private_data is the socket. NULL if there is no such file. The caller
+ * must know the file is a socket (accept just returned it, connect did not refuse it with
+ * ENOTSOCK): another file's private_data is something else.
  */
-static __always_inline struct sock *ks_fd_sock(int fd)
+static __always_inline struct socket *ks_fd_socket(int fd)
 {
 	struct task_struct *t = ks_current();
 	struct file **fds = BPF_CORE_READ(t, files, fdt, fd);
 	unsigned int max = BPF_CORE_READ(t, files, fdt, max_fds);
 	struct file *file = NULL;
-	struct socket *sock;
 
 	if (fd < 0 || (unsigned int)fd >= max)
 		return NULL;
 	bpf_probe_read_kernel(&file, sizeof(file), fds + fd);
 	if (!file)
 		return NULL;
-	sock = BPF_CORE_READ(file, private_data);
+	return BPF_CORE_READ(file, private_data);
+}
+
+/* The sock of ks_fd_socket(@fd), with the same caveat; NULL if none. */
+static __always_inline struct sock *ks_fd_sock(int fd)
+{
+	struct socket *sock = ks_fd_socket(fd);
+
 	return sock ? BPF_CORE_READ(sock, sk) : NULL;
 }
 
@@ -389,16 +405,136 @@ static __always_inline struct sock *ks_fd_sock(int fd)
 	KS_SYSCALL_EXIT(hook, fn##__accepted)
 
 /*
- * The accept hooks of a tool that only records owners: the accepting task becomes the
- * owner of the socket accept returned (ks_owner_set). Hook HOOK, as KS_ACCEPT_HOOKS.
+ * Active opens, for the tools that report how a connect() ended (tcpconnect, tcpconnlat):
+ * call from a KS_TCP_STATE body before anything else. At CLOSE -> SYN_SENT it records the
+ * caller of connect() as the socket's owner (ks_owner_on_state) and returns 0.
+ * When a socket with a connect-made owner leaves the handshake, to ESTABLISHED or to CLOSE
+ * (a simultaneous open passes SYN_RECV first and ends there later), it copies the owner
+ * into @o (o->who.ts: when connect() moved it to SYN_SENT), forgets it and returns 1;
+ * otherwise 0. So in an object without accept hooks, every owner left in ks_owners is a
+ * connect still in progress.
  */
+static __always_inline int ks_connect_end(struct sock *sk, int old, int new, struct ks_sk_owner *o)
+{
+	struct ks_sk_owner *cur;
+
+	if (ks_owner_on_state(sk, old, new))
+		return 0;
+	if (new != KS_TCP_ESTABLISHED &&new != KS_TCP_CLOSE)
+		return 0;
+	cur = ks_owner_get(sk);
+	if (!cur || cur->accepted)
+		return 0;
+	__builtin_memcpy(o, cur, sizeof(*o));
+	ks_owner_del(sk);
+	return 1;
+}
+
+/*
+ * The hooks of a tool that needs sockets' owners only (tcpretrans, tcprtt): the caller of
+ * connect() (CLOSE -> SYN_SENT) and of listen() (CLOSE -> LISTEN: what a listener's SYN-ACKs
+ * are attributed to), the acceptor at accept's return; forgotten at CLOSE. Hooks STATE
+ * (KS_TCP_STATE) and ACCEPT (KS_ACCEPT_HOOKS); the object includes bpf/syscall.bpf.h.
+ */
+static __always_inline int ks_owner_state(void *ctx, struct sock *sk, int old, int new, bool btf)
+{
+	if (!ks_owner_on_state(sk, old, new) && old == KS_TCP_CLOSE && new == KS_TCP_LISTEN)
+		ks_owner_set(sk, 0);
+	if (new == KS_TCP_CLOSE)
+		ks_owner_del(sk);
+	return 0;
+}
+
 static __always_inline int ks_owner_accepted(void *ctx, struct sock *sk)
 {
 	ks_owner_set(sk, 1);
 	return 0;
 }
 
-#define KS_ACCEPT_OWNER(hook) KS_ACCEPT_HOOKS(hook, ks_owner_accepted)
+#define KS_OWNER_HOOKS(state, accept)                                                              \
+	KS_TCP_STATE(state, ks_owner_state)                                                        \
+	KS_ACCEPT_HOOKS(accept, ks_owner_accepted)
+
+/*
+ * Which task a packet is about, for the task filters of the packet tools (skbdrop,
+ * pkttrace). The owner of its socket where that socket's connect or accept was seen
+ * (KS_OWNER_HOOKS); else the current task, but not inside a softirq: most of the receive
+ * path runs there, on whatever task the CPU was running, which says nothing about the
+ * packet. KS_SOFTIRQ_HOOKS(in, out) keep the softirq flag; a tool without task filters
+ * switches them and the owner hooks off.
+ *
+ * A flag, not a depth (softirqs do not nest on a CPU): an exit missed while the hooks were
+ * being attached one after the other is made good by the next exit on that CPU, where a
+ * depth would stay off by one for good.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} ks_softirq SEC(".maps");
+
+static __always_inline void ks_softirq_set(bool in)
+{
+	__u32 zero = 0, *on = bpf_map_lookup_elem(&ks_softirq, &zero);
+
+	if (on)
+		*on = in;
+}
+
+#define KS_SOFTIRQ_HOOKS(in, out)                                                                  \
+	SEC("tp_btf/softirq_entry")                                                                \
+	int BPF_PROG(in##__tp_btf)                                                                 \
+	{                                                                                          \
+		ks_softirq_set(true);                                                              \
+		return 0;                                                                          \
+	}                                                                                          \
+	SEC("raw_tp/softirq_entry")                                                                \
+	int BPF_PROG(in##__raw_tp)                                                                 \
+	{                                                                                          \
+		ks_softirq_set(true);                                                              \
+		return 0;                                                                          \
+	}                                                                                          \
+	SEC("tp_btf/softirq_exit")                                                                 \
+	int BPF_PROG(out##__tp_btf)                                                                \
+	{                                                                                          \
+		ks_softirq_set(false);                                                             \
+		return 0;                                                                          \
+	}                                                                                          \
+	SEC("raw_tp/softirq_exit")                                                                 \
+	int BPF_PROG(out##__raw_tp)                                                                \
+	{                                                                                          \
+		ks_softirq_set(false);                                                             \
+		return 0;                                                                          \
+	}
+
+/*
+ * Under a task filter: the owner of @skb's socket (else of @rx_sk, the receiving socket
+ * kfree_skb names on 6.11+; may be NULL) where known: 1, @h the owner; else the current
+ * task outside softirqs: 0, @h filled; -1 when it does not pass. Without a task filter:
+ * the current task (0).
+ */
+static __always_inline int ks_skb_who(struct sk_buff *skb, struct sock *rx_sk,
+				      struct ks_event_hdr *h)
+{
+	if (ks_filter_tasks()) {
+		struct sock *sk = BPF_CORE_READ(skb, sk);
+		struct ks_sk_owner *o = ks_owner_get(sk ? sk : rx_sk);
+		__u32 zero = 0, *softirq;
+
+		if (o) {
+			if (!o->pass)
+				return -1;
+			__builtin_memcpy(h, &o->who, sizeof(*h));
+			return 1;
+		}
+		softirq = bpf_map_lookup_elem(&ks_softirq, &zero);
+		if ((softirq && *softirq) || !ks_filter_current())
+			return -1;
+	}
+	ks_hdr_fill(h);
+	return 0;
+}
 
 /*
  * Owners of listening sockets, by namespace, family and local port, for tools that call
@@ -426,7 +562,7 @@ struct {
  * caller's context) makes the caller the listener's owner (ks_owners, as the tool's own
  * ks_owner_del at CLOSE expects) and its children's, LISTEN -> CLOSE forgets the latter, and a
  * child born (LISTEN -> SYN_RECV: it starts as a copy of its listener) gets that owner until accept
- * returns it (KS_ACCEPT_OWNER). The listener's port is known at listen() when it was bound first;
+ * returns it (ks_owner_accepted). The listener's port is known at listen() when it was bound first;
  * listen() without bind() picks one after the change: such children stay without owner until
  * accepted.
  */

@@ -8,7 +8,6 @@
 
 #include "core/opt.h"
 #include "core/out.h"
-#include "shared/event.h"
 #include "shared/net.h"
 
 struct ks_ctx;
@@ -117,6 +116,29 @@ void ks_flow_json(struct ks_json *j, const struct ks_flow *f, enum ks_flow_names
 void ks_line_addr(struct ks_line *l, int family, const unsigned char *addr, int width);
 
 /*
+ * A socket's flow into a text line: the columns LADDR (15) LPORT (5) RADDR (15) RPORT (5),
+ * left-aligned, a space between them and none after; ks_line_flow_header prints their
+ * titles the same way. For the event lines of the network tools.
+ */
+void ks_line_flow(struct ks_line *l, const struct ks_flow *f);
+void ks_line_flow_header(FILE *f);
+
+/*
+ * The start of a socket event about flow @f whose header @h names the socket's owner
+ * (@owned) or the task that ran it. JSON: ks_event_json_begin, "owner", the flow's members
+ * (KS_FLOW_SOCK) and "skaddr" @skaddr; the caller adds its own and ends the object. Text:
+ * ks_event_text_prefix, then into @l (initialised here) PID (7) COMM (16) and the flow
+ * (ks_line_flow); the caller adds its columns and puts the line. The header's titles:
+ * ks_sock_event_header (after ks_event_text_header), the caller ends the line.
+ */
+struct ks_event_hdr;
+void ks_sock_event_json(struct ks_ctx *c, const struct ks_event_hdr *h, bool owned,
+			const struct ks_flow *f, unsigned long long skaddr);
+void ks_sock_event_line(struct ks_ctx *c, struct ks_line *l, const struct ks_event_hdr *h,
+			const struct ks_flow *f);
+void ks_sock_event_header(struct ks_ctx *c);
+
+/*
  * For a tool whose state begins with its struct ks_net_opts (struct tcpfoo { struct
  * ks_net_opts net; ... }), usable as its .prepare and .configure: ks_net_check and
  * ks_net_configure on those options.
@@ -125,22 +147,13 @@ int ks_net_prepare(struct ks_ctx *c);
 int ks_net_configure_state(struct ks_ctx *c);
 
 /*
- * A socket's event as JSON: ks_event_json_begin, "owner" (@owned: @h is the process that
- * connected or accepted it, not just the task the kernel ran it in), and the flow's
- * members (ks_flow_json, KS_FLOW_SOCK). The tool adds its own and closes the object.
+ * ks_line_flow, ks_line_flow_header, ks_sock_event_line and ks_sock_event_header with
+ * address columns @width wide (15 there; 39 fits every IPv6 address: BCC's -w).
  */
-void ks_sock_json_begin(struct ks_ctx *c, const struct ks_event_hdr *h, bool owned,
-			const struct ks_flow *f);
-
-/*
- * A socket's event as text: the common columns (ks_event_text_prefix), then into @l
- * (initialised here) PID, COMM (left-aligned in 7 and 16 columns), LADDR, LPORT, RADDR,
- * RPORT, each followed by a space, the addresses in @addr_width columns (15 fits IPv4,
- * 39 every IPv6 address). The tool adds its columns and puts the line. ks_sock_text_header
- * prints the titles of the same columns, without a newline.
- */
-void ks_sock_text_begin(struct ks_ctx *c, struct ks_line *l, const struct ks_event_hdr *h,
-			const struct ks_flow *f, int addr_width);
-void ks_sock_text_header(struct ks_ctx *c, int addr_width);
+void ks_line_flow_w(struct ks_line *l, const struct ks_flow *f, int width);
+void ks_line_flow_header_w(FILE *f, int width);
+void ks_sock_event_line_w(struct ks_ctx *c, struct ks_line *l, const struct ks_event_hdr *h,
+			  const struct ks_flow *f, int width);
+void ks_sock_event_header_w(struct ks_ctx *c, int width);
 
 #endif

@@ -680,3 +680,8 @@ void ks_opts_help(const struct ks_tool *t, FILE *f)
 		fprintf(f, "\nexit codes: 0 ok, 1 runtime failure, 2 bad input, 3 not permitted, "
 			   "4 kernel lacks a needed feature\n");
 }
+
+bool ks_common_tasks(const struct ks_common *c)
+{
+	return c->pid || c->tid || c->has_uid || c->comm[0] || c->cgroup;
+}

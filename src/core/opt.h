@@ -139,6 +139,9 @@ enum {
 int ks_opts_parse(const struct ks_tool *t, int argc, char **argv, struct ks_common *c, void *state);
 
 /* Check what parsing cannot: the process, user and cgroup named exist. 0 or -errno. */
+/* Is a task filter (-p, -t, -u, -n, -c) given? */
+bool ks_common_tasks(const struct ks_common *c);
+
 int ks_common_check(const struct ks_common *c);
 
 /* Print "usage: kscope TOOL ..." with every option the tool accepts. */

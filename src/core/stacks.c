@@ -201,11 +201,7 @@ int ks_stacks_on_event(struct ks_stacks *s, const void *data, size_t size)
 	return 0;
 }
 
-/*
- * The first frames of a stack taken in a tracepoint program are the tracing machinery
- * (our program, bpf_trace_run2, __traceiter_*, perf_trace_* ...): not what the user asked.
- */
-static bool tracing_frame(const struct ks_sym *sym)
+bool ks_stack_tracing_frame(const struct ks_sym *sym)
 {
 	static const char *const prefixes[] = { "bpf_trace_run",  "__bpf_trace_",
 						"__traceiter_",	  "perf_trace_",
@@ -246,7 +242,7 @@ static int resolve(struct ks_stacks *s, int fd, int id, bool user, int pid, stru
 			ks_syms_user(s->syms, pid, a, &sym);
 		else
 			ks_syms_kernel(s->syms, a, &sym);
-		if (!user && !f->n && tracing_frame(&sym))
+		if (!user && !f->n && ks_stack_tracing_frame(&sym))
 			continue;
 		ks_sym_folded(&sym, buf, sizeof(buf));
 		f->v[f->n] = strdup(buf);

@@ -90,6 +90,16 @@ int ks_stacks_loop_tick(struct ks_ctx *c, bool last);
 /* The ring-buffer callback for the notes the BPF side sends (new process, exec). */
 int ks_stacks_on_event(struct ks_stacks *s, const void *data, size_t size);
 
+struct ks_sym;
+
+/*
+ * Is @sym (core/syms.h) a frame of the tracing machinery that ran a BPF program: the
+ * program itself, bpf_trace_run*, __bpf_trace_*, __traceiter_*, perf_trace_* ...? The
+ * first frames of a kernel stack taken in a tracepoint program are such, and not what
+ * the user asked about: reports leave them out.
+ */
+bool ks_stack_tracing_frame(const struct ks_sym *sym);
+
 /*
  * Read every count and its stacks from the loaded object of @c, symbolize, and print them
  * in the chosen format (text, --folded, --json), then clear the counts so the next

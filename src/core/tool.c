@@ -387,6 +387,8 @@ static void announce(struct ks_ctx *c)
 			ks_json_obj_end(j);
 		}
 		announce_cgroups(c);
+		if (c->tool->meta)
+			c->tool->meta(c);
 		ks_json_obj_end(j);
 		ks_out_flush(c->out);
 		return;
@@ -398,6 +400,8 @@ static void announce(struct ks_ctx *c)
 	if (c->sample_event)
 		ks_info("sampling: %s at %llu Hz on every CPU", c->sample_event, c->sample_hz);
 	announce_cgroups(c);
+	if (c->tool->meta)
+		c->tool->meta(c);
 	fprintf(stderr, "kscope: %s: tracing, Ctrl-C to end\n", c->tool->name);
 	fflush(stderr);
 }

@@ -118,6 +118,12 @@ struct ks_tool {
 	const struct ks_khist_fmt *khist;
 	/* After the run, however it ended: free what prepare and the loop made. */
 	void (*finish)(struct ks_ctx *c);
+	/*
+	 * Once attached, what the tool has to say about this kernel (skbdrop: drop reasons
+	 * missing): with --json members of the meta line (c->json, its object open), else
+	 * lines on stderr before "tracing, Ctrl-C to end".
+	 */
+	void (*meta)(struct ks_ctx *c);
 };
 
 /*

@@ -71,6 +71,7 @@ static __always_inline void emit(struct sock *sk, int old, const struct birth *b
 	e->flow = f;
 	payload(sk, old, b->active, e);
 	e->duration_ns = now - b->ts;
+	e->skaddr = (__u64)sk;
 	e->start = b->start;
 	e->last = old;
 	e->active = b->active;
@@ -115,4 +116,4 @@ static __always_inline int on_state(void *ctx, struct sock *sk, int old, int new
 
 KS_TCP_STATE(state, on_state)
 
-KS_ACCEPT_OWNER(accept)
+KS_ACCEPT_HOOKS(accept, ks_owner_accepted)

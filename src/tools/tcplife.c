@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* tcplife: one line per TCP connection at its close: owner, flow, bytes, lifetime. */
+#include "core/event.h"
 #include "core/net.h"
 #include "core/tool.h"
 #include "skel/tcplife.skel.h"
@@ -38,7 +39,7 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 	if (c->opt.json) {
 		struct ks_json *j = &c->json;
 
-		ks_sock_json_begin(c, &e->hdr, e->owned, &e->flow);
+		ks_sock_event_json(c, &e->hdr, e->owned, &e->flow, e->skaddr);
 		ks_json_str(j, "open", e->active ? "active" : "passive");
 		ks_json_uint(j, "tx_bytes", e->tx_bytes);
 		ks_json_uint(j, "rx_bytes", e->rx_bytes);
@@ -48,7 +49,8 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 		ks_json_obj_end(j);
 		return 0;
 	}
-	ks_sock_text_begin(c, &l, &e->hdr, &e->flow, aw);
+	ks_sock_event_line_w(c, &l, &e->hdr, &e->flow, aw);
+	ks_line_char(&l, ' ');
 	ks_line_uint(&l, e->tx_bytes / 1024, 6);
 	ks_line_char(&l, ' ');
 	ks_line_uint(&l, e->rx_bytes / 1024, 6);
@@ -60,8 +62,9 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 
 static void header(struct ks_ctx *c)
 {
-	ks_sock_text_header(c, addr_width(c));
-	fprintf(c->out, "%6s %6s %s\n", "TX_KB", "RX_KB", "MS");
+	ks_event_text_header(c);
+	ks_sock_event_header_w(c, addr_width(c));
+	fprintf(c->out, " %6s %6s %s\n", "TX_KB", "RX_KB", "MS");
 }
 
 KSCOPE_BPF_TOOL(
@@ -74,9 +77,9 @@ KSCOPE_BPF_TOOL(
 		"SYN_SENT, or for a listener's child from SYN_RECV (the handshake's last ACK).\n"
 		"Connections whose opening was not seen (opened before tracing) are left out.\n"
 		"Both ends of a local connection are shown. The task filters (-p, -c ...)\n"
-		"select the owner. JSON events add family, proto, netns, owner, open (active or\n"
-		"passive), tx_bytes and rx_bytes (exact), duration_ns, start (the state the\n"
-		"lifetime starts at) and last_state (the state it closed from).\n\n"
+		"select the owner. JSON events add family, proto, netns, owner, skaddr, open\n"
+		"(active or passive), tx_bytes and rx_bytes (exact), duration_ns, start (the\n"
+		"state the lifetime starts at) and last_state (the state it closed from).\n\n"
 		"examples:\n"
 		"  kscope tcplife                      every TCP connection at its close\n"
 		"  kscope tcplife -L 80,443            connections to local web servers\n"

@@ -12,6 +12,7 @@ struct tcplife_event {
 	unsigned long long tx_bytes;	/* payload the peer acknowledged (SYN and FIN left out) */
 	unsigned long long rx_bytes;	/* payload received in order (the peer's FIN left out) */
 	unsigned long long duration_ns; /* from entering @start to the close */
+	unsigned long long skaddr;	/* the socket's address, as tcpstates shows it */
 	unsigned char start;		/* SYN_SENT, SYN_RECV, or the state entered first seen */
 	unsigned char last;		/* the state it closed from */
 	unsigned char active;		/* 1: opened by connect(), 0: by a listener */

@@ -56,4 +56,4 @@ out:
 
 KS_TCP_STATE(state, on_state)
 
-KS_ACCEPT_OWNER(accept)
+KS_ACCEPT_HOOKS(accept, ks_owner_accepted)

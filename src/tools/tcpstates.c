@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* tcpstates: trace TCP state changes with the flow, the owner and the time in each state. */
+#include "core/event.h"
 #include "core/net.h"
 #include "core/tool.h"
 #include "skel/tcpstates.skel.h"
@@ -38,8 +39,7 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 	if (c->opt.json) {
 		struct ks_json *j = &c->json;
 
-		ks_sock_json_begin(c, &e->hdr, e->owned, &e->flow);
-		ks_json_uint(j, "skaddr", e->skaddr);
+		ks_sock_event_json(c, &e->hdr, e->owned, &e->flow, e->skaddr);
 		ks_json_str(j, "oldstate", ks_tcp_state_name(e->oldstate));
 		ks_json_str(j, "newstate", ks_tcp_state_name(e->newstate));
 		if (e->prev_ns)
@@ -49,7 +49,8 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 		ks_json_obj_end(j);
 		return 0;
 	}
-	ks_sock_text_begin(c, &l, &e->hdr, &e->flow, addr_width(c));
+	ks_sock_event_line_w(c, &l, &e->hdr, &e->flow, addr_width(c));
+	ks_line_char(&l, ' ');
 	ks_line_str(&l, ks_tcp_state_name(e->oldstate), -11);
 	ks_line_str(&l, " -> ", 0);
 	ks_line_str(&l, ks_tcp_state_name(e->newstate), -11);
@@ -64,8 +65,9 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 
 static void header(struct ks_ctx *c)
 {
-	ks_sock_text_header(c, addr_width(c));
-	fprintf(c->out, "%-11s    %-11s %s\n", "OLDSTATE", "NEWSTATE", "MS");
+	ks_event_text_header(c);
+	ks_sock_event_header_w(c, addr_width(c));
+	fprintf(c->out, " %-11s    %-11s %s\n", "OLDSTATE", "NEWSTATE", "MS");
 }
 
 KSCOPE_BPF_TOOL(

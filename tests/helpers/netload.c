@@ -29,7 +29,7 @@
  *        (it half-closes after sending), so every run takes the same TCP states.
  *        --no-accept: listen and never accept (a full accept queue), straight to "done".
  *   client ADDR PORT [--count N] [--send BYTES] [--recv BYTES] [--nodelay] [--linger0]
- *                    [--timeout-ms MS] [--keep-open] [--pingpong ROUNDS --size S]
+ *                    [--timeout-ms MS] [--keep-open] [--pause] [--pingpong ROUNDS --size S]
  *        N connections one after another (default 1): "connected LPORT" or "failed ENAME"
  *        (ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH...: connect's error; with --timeout-ms a
  *        non-blocking connect waited for MS ms, then SO_ERROR, ETIMEDOUT if still pending).
@@ -39,11 +39,14 @@
  *        "closed LPORT tx=N rx=N" (+ " error=ENAME"). --recv BYTES: with --linger0, the
  *        bytes read before closing; --linger0: SO_LINGER 0, no half-close, so close() resets
  *        the connection (RST). --keep-open: connect only, no data, the sockets kept open.
+ *        --pause: after each "connected" line, wait for a SIGUSR1 before the data (a test
+ *        can add an nft drop rule to an established connection there, for retransmissions).
  *   pair [-6] [--count N] [--send BYTES] [--recv BYTES] [--pingpong ROUNDS --size S]
- *        [--backlog B] [--no-accept] [--nodelay] [--linger0] [--timeout-ms MS]
+ *        [--backlog B] [--no-accept] [--nodelay] [--linger0] [--timeout-ms MS] [--pause]
  *        a server (a forked child) and a client (netload itself) on 127.0.0.1 (-6: ::1) and
  *        a port the server's bind chose: "server PID", "client PID", "port P", then the
- *        client's lines (as client's) and the server's (as server's), interleaved. The client
+ *        client's lines (as client's) and the server's ("listening SPID P", "accepted ..."),
+ *        interleaved; the snmp lines and "done" come once the server has exited. The client
  *        sends BYTES, the server drains until EOF and replies --recv BYTES (with --linger0 it
  *        reads exactly BYTES instead). --no-accept: the server never accepts, the client
  *        only connects (--keep-open) and keeps its sockets open: with --backlog B the first
@@ -74,6 +77,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,8 +106,11 @@ struct opts {
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	long count, accept_n, backlog, send_bytes, recv_bytes, rounds, size, timeout_ms;
-	bool count_set, recv_set, drain, no_accept, nodelay, linger0, keep_open, v6;
+	bool drain, no_accept, nodelay, linger0, keep_open, pause, v6;
 };
+
+/* A long option not given (the defaults come after parsing: some depend on the mode). */
+#define UNSET LONG_MIN
 
 struct counter {
 	const char *name;
@@ -577,6 +584,8 @@ static int client_one(const struct opts *o)
 	say("connected %d\n", port);
 	if (o->keep_open)
 		return fd;
+	if (o->pause)
+		trigger_wait();
 	pingpong(fd, o, true, &rx, &tx, &err);
 	if (!err)
 		tx += write_bytes(fd, o->send_bytes, &err);
@@ -809,61 +818,81 @@ static void usage(void)
 			"server|client|pair|udp|udpsink|refuse ARGS... (see the top of netload.c)");
 }
 
-/* Options of the modes: name, modes that take it, whether a value follows. */
+#define ALL_TCP		(B(M_SERVER) | B(M_CLIENT) | B(M_PAIR))
+#define LONG_OPT(field) offsetof(struct opts, field), false
+#define FLAG_OPT(field) offsetof(struct opts, field), true
+
+/* The modes' options: the modes that take each, and the long it sets (or the flag). */
+static const struct optdef {
+	const char *name;
+	unsigned modes;
+	long min, max;
+	size_t off;
+	bool flag;
+} optdefs[] = {
+	{ "--count", B(M_CLIENT) | B(M_PAIR) | B(M_UDP) | B(M_UDPSINK) | B(M_REFUSE), 1, 1000000,
+	  LONG_OPT(count) },
+	{ "--accept", B(M_SERVER), 0, 1000000, LONG_OPT(accept_n) },
+	{ "--backlog", B(M_SERVER) | B(M_PAIR), 0, 65535, LONG_OPT(backlog) },
+	{ "--send", ALL_TCP, 0, LONG_MAX / 2, LONG_OPT(send_bytes) },
+	{ "--recv", ALL_TCP, 0, LONG_MAX / 2, LONG_OPT(recv_bytes) },
+	{ "--pingpong", ALL_TCP, 1, 10000000, LONG_OPT(rounds) },
+	{ "--size", ALL_TCP | B(M_UDP), 1, 65507, LONG_OPT(size) },
+	{ "--timeout-ms", B(M_CLIENT) | B(M_PAIR) | B(M_REFUSE), 0, 3600000, LONG_OPT(timeout_ms) },
+	{ "--drain", B(M_SERVER), 0, 0, FLAG_OPT(drain) },
+	{ "--no-accept", B(M_SERVER) | B(M_PAIR), 0, 0, FLAG_OPT(no_accept) },
+	{ "--nodelay", ALL_TCP, 0, 0, FLAG_OPT(nodelay) },
+	{ "--linger0", B(M_CLIENT) | B(M_PAIR), 0, 0, FLAG_OPT(linger0) },
+	{ "--keep-open", B(M_CLIENT), 0, 0, FLAG_OPT(keep_open) },
+	{ "--pause", B(M_CLIENT) | B(M_PAIR), 0, 0, FLAG_OPT(pause) },
+	{ "-6", B(M_PAIR) | B(M_REFUSE), 0, 0, FLAG_OPT(v6) },
+};
+
+/* Set @o's options from @argv; the longs not given stay UNSET. */
 static void parse_mode_opts(struct opts *o, int argc, char **argv)
 {
-	unsigned m = B(o->mode);
+	const char *mode = mode_names[o->mode];
 
 	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		unsigned takes = 0;
-		bool val = true;
+		const struct optdef *d = NULL;
 
-#define IS(name, modes) (!strcmp(a, name) && ((takes = (modes)), 1))
-		if (IS("--count", B(M_CLIENT) | B(M_PAIR) | B(M_UDP) | B(M_UDPSINK) | B(M_REFUSE)))
-			o->count = v ? num(v, "count", 1, 1000000) : 0, o->count_set = true;
-		else if (IS("--accept", B(M_SERVER)))
-			o->accept_n = v ? num(v, "accept count", 0, 1000000) : 0;
-		else if (IS("--backlog", B(M_SERVER) | B(M_PAIR)))
-			o->backlog = v ? num(v, "backlog", 0, 65535) : 0;
-		else if (IS("--send", B(M_SERVER) | B(M_CLIENT) | B(M_PAIR)))
-			o->send_bytes = v ? num(v, "send bytes", 0, LONG_MAX / 2) : 0;
-		else if (IS("--recv", B(M_SERVER) | B(M_CLIENT) | B(M_PAIR)))
-			o->recv_bytes = v ? num(v, "recv bytes", 0, LONG_MAX / 2) : 0,
-			o->recv_set = 1;
-		else if (IS("--pingpong", B(M_SERVER) | B(M_CLIENT) | B(M_PAIR)))
-			o->rounds = v ? num(v, "rounds", 1, 10000000) : 0;
-		else if (IS("--size", B(M_SERVER) | B(M_CLIENT) | B(M_PAIR) | B(M_UDP)))
-			o->size = v ? num(v, "size", 1, 65507) : 0;
-		else if (IS("--timeout-ms", B(M_CLIENT) | B(M_PAIR) | B(M_REFUSE)))
-			o->timeout_ms = v ? num(v, "timeout", 0, 3600000) : 0;
-		else if (IS("--drain", B(M_SERVER)))
-			o->drain = true, val = false;
-		else if (IS("--no-accept", B(M_SERVER) | B(M_PAIR)))
-			o->no_accept = true, val = false;
-		else if (IS("--nodelay", B(M_SERVER) | B(M_CLIENT) | B(M_PAIR)))
-			o->nodelay = true, val = false;
-		else if (IS("--linger0", B(M_CLIENT) | B(M_PAIR)))
-			o->linger0 = true, val = false;
-		else if (IS("--keep-open", B(M_CLIENT)))
-			o->keep_open = true, val = false;
-		else if (IS("-6", B(M_PAIR) | B(M_REFUSE)))
-			o->v6 = true, val = false;
-		else
-			die(EXIT_USAGE, "%s: unknown option '%s'", mode_names[o->mode], a);
-#undef IS
-		if (!(takes & m))
-			die(EXIT_USAGE, "%s: no option %s in this mode", mode_names[o->mode], a);
-		if (val && !v)
-			die(EXIT_USAGE, "%s: %s needs a value", mode_names[o->mode], a);
-		i += val;
+		for (size_t k = 0; k < sizeof(optdefs) / sizeof(optdefs[0]) && !d; k++)
+			if (!strcmp(argv[i], optdefs[k].name))
+				d = &optdefs[k];
+		if (!d)
+			die(EXIT_USAGE, "%s: unknown option '%s'", mode, argv[i]);
+		if (!(d->modes & B(o->mode)))
+			die(EXIT_USAGE, "%s: no option %s in this mode", mode, d->name);
+		if (d->flag) {
+			*(bool *)((char *)o + d->off) = true;
+			continue;
+		}
+		if (++i == argc)
+			die(EXIT_USAGE, "%s: %s needs a value", mode, d->name);
+		*(long *)((char *)o + d->off) = num(argv[i], d->name + 2, d->min, d->max);
 	}
-	if (o->drain && o->recv_set)
+	if (o->drain && o->recv_bytes != UNSET)
 		die(EXIT_USAGE, "server: --recv and --drain exclude each other");
-	if (o->rounds && !o->size)
-		die(EXIT_USAGE, "%s: --pingpong needs --size", mode_names[o->mode]);
-	if (o->mode != M_UDP && o->size && !o->rounds)
-		die(EXIT_USAGE, "%s: --size goes with --pingpong", mode_names[o->mode]);
+	if ((o->rounds != UNSET) != (o->size != UNSET) && o->mode != M_UDP)
+		die(EXIT_USAGE, "%s: --pingpong and --size go together", mode);
+}
+
+static long or_default(long v, long dflt)
+{
+	return v == UNSET ? dflt : v;
+}
+
+/* The defaults of what was not given (see the top). */
+static void opts_default(struct opts *o)
+{
+	o->count = or_default(o->count, o->mode == M_UDPSINK ? -1 : 1); /* -1: until SIGUSR1 */
+	o->accept_n = or_default(o->accept_n, 1);
+	o->backlog = or_default(o->backlog, 16);
+	o->send_bytes = or_default(o->send_bytes, 0);
+	o->recv_bytes = or_default(o->recv_bytes, 0);
+	o->rounds = or_default(o->rounds, 0);
+	o->size = or_default(o->size, o->mode == M_UDP ? 64 : 0);
+	o->timeout_ms = or_default(o->timeout_ms, -1); /* -1: a blocking connect */
 }
 
 static void parse_mode(struct opts *o, int argc, char **argv)
@@ -885,8 +914,7 @@ static void parse_mode(struct opts *o, int argc, char **argv)
 		pos = 2;
 	}
 	parse_mode_opts(o, argc - 1 - pos, argv + 1 + pos);
-	if (o->mode == M_UDPSINK && !o->count_set)
-		o->count = -1; /* until SIGUSR1 */
+	opts_default(o);
 	if (pos)
 		parse_addr(o, argv[1], argv[2]);
 	else
@@ -897,7 +925,14 @@ static void parse_mode(struct opts *o, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .count = 1, .accept_n = 1, .backlog = 16, .timeout_ms = -1 };
+	struct opts o = { .count = UNSET,
+			  .accept_n = UNSET,
+			  .backlog = UNSET,
+			  .send_bytes = UNSET,
+			  .recv_bytes = UNSET,
+			  .rounds = UNSET,
+			  .size = UNSET,
+			  .timeout_ms = UNSET };
 	struct counter ctr[MAX_COUNTERS];
 	bool netns = false;
 	char *snmp = NULL;
@@ -914,9 +949,9 @@ int main(int argc, char **argv)
 	parse_mode(&o, argc - i, argv + i);
 	if (netns)
 		netns_new();
-	say("netns %llu\n", netns_inode());
 	if (snmp)
 		nctr = counters_parse(snmp, ctr);
+	say("netns %llu\n", netns_inode());
 	if (trigger_arm())
 		die_sys("sigaction");
 	trigger_wait();
@@ -931,8 +966,6 @@ int main(int argc, char **argv)
 		ret = mode_pair(&o);
 		break;
 	case M_UDP:
-		if (!o.size)
-			o.size = 64;
 		ret = mode_udp(&o);
 		break;
 	case M_UDPSINK:

@@ -9,7 +9,8 @@ for _c in profile_c profile_L profile_C profile_stack_storage_size offcputime_st
 	exitsnoop_T exitsnoop_utc \
 	sigsnoop_n sigsnoop_n_flag runqlen_f runqlen_Q cpudist_I cpudist_e hardirqs_d \
 	hardirqs_c softirqs_d softirqs_c syscount_T syscount_i trace_d trace_f trace_o trace_q \
-	biolatency_j biolatency_e; do
+	biolatency_j biolatency_e tcpconnect_c tcpconnect_d tcpretrans_c tcpretrans_l tcprtt_P \
+	tcprtt_a tcprtt_A; do
 	ks_test -n -H "bcc/refused/$_c" t_refused "$_c"
 done
 ks_test bcc/profile_duration t_duration profile
@@ -60,6 +61,13 @@ t_refused() {
 	trace_f) set -- "--json" trace -f json -e 'BEGIN { exit(); }' ;;
 	trace_o) set -- "redirect" trace -o out.txt -e 'BEGIN { exit(); }' ;;
 	trace_q) set -- "stderr" trace -q -e 'BEGIN { exit(); }' ;;
+	tcpconnect_c) set -- "--count" tcpconnect -c ;;
+	tcpconnect_d) set -- "--duration" tcpconnect -d ;;
+	tcpretrans_c) set -- "--count" tcpretrans -c ;;
+	tcpretrans_l) set -- "reason tlp" tcpretrans -l ;;
+	tcprtt_P) set -- "--rport" tcprtt -P 80 ;;
+	tcprtt_a) set -- "--laddr" tcprtt -a 127.0.0.1 ;;
+	tcprtt_A) set -- "--raddr" tcprtt -A 127.0.0.1 ;;
 	*) fail "no case $1" ;;
 	esac
 	_want=$1

@@ -11,6 +11,8 @@ ks_test cgroup/v1/containers t_cg_containers v1
 ks_test -t 90 cgroup/v2/per_cgroup t_cg_per_cgroup v2
 ks_test -t 90 cgroup/v1/per_cgroup t_cg_per_cgroup v1
 ks_test cgroup/v1/execsnoop_column t_cg_exec_column
+ks_test cgroup/v2/tcpconnect t_cg_tcpconnect v2
+ks_test cgroup/v1/tcpconnect t_cg_tcpconnect v1
 ks_test cgroup/named t_cg_named
 ks_test -H cgroup/bad_hierarchy t_cg_bad_hierarchy
 ks_test -H cgroup/not_a_cgroup t_cg_not_cgroup
@@ -245,5 +247,28 @@ t_cg_not_cgroup() {
 	expect_rc n 2
 	expect_one_line "$KS_TMP/n.err" "-c $KS_TMP"
 	expect_grep "$KS_TMP/n.err" "not a cgroup directory: $KS_TMP (cgroup hierarchies are mounted " "message"
+	pass
+}
+
+# -c in a network tool, whose events run in softirqs: the connects of the netload inside
+# cgroup V, named by their owner (the caller of connect), none of the one outside.
+t_cg_tcpconnect() {
+	cg_make "$1" net
+	nl_start in --netns-new refuse --count 5
+	nl_start out --netns-new refuse --count 3
+	_in=$(ks_pid in)
+	ks_cg_move "$_in" "$CG_DIR"
+	# shellcheck disable=SC2086
+	ks_start ks tcpconnect --json -c "$CG_DIR" $CG_OPTS
+	ks_attached ks
+	nl_run in
+	nl_run out
+	ks_stop ks
+	expect_rc ks 0
+	ks_json_ok ks
+	expect_eq "$(nl_lines in failed ECONNREFUSED)" 5 "refused connects inside"
+	expect_eq "$(ks_count ks type=event)" 5 "events in $CG_DIR"
+	expect_eq "$(ks_count ks type=event "pid=$_in" error=ECONNREFUSED "cgroup=$CG_PATH" \
+		"$(cg_hier_expr)")" 5 "the connects of the netload inside, naming its cgroup"
 	pass
 }

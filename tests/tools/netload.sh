@@ -21,9 +21,7 @@ ks_test netload/cleanup/killed t_nl_cleanup killed
 ks_test netload/veth t_nl_veth
 ks_test netload/nft t_nl_nft
 ks_test netload/tbf t_nl_tbf
-
-# nt_count NAME AWK_CONDITION: the lines of netload NAME's output that match.
-nt_count() { awk "$2 { n++ } END { print n + 0 }" "$KS_TMP/$1.out"; }
+ks_test netload/retrans t_nl_retrans
 
 # nt_col NAME WORD N: field N of each line that starts with WORD, sorted.
 nt_col() { awk -v w="$2" -v n="$3" '$1 == w { print $n }' "$KS_TMP/$1.out" | sort | tr '\n' ' '; }
@@ -56,10 +54,10 @@ nt_pair_sides() {
 	_n=$2 _s=$3 _r=$4 _a=$5
 	_p=$(nl_port "$1")
 	expect_eq "$(nl_lines "$1" connected)" "$_n" "connected lines"
-	expect_eq "$(nt_count "$1" "\$1 == \"closed\" && \$3 == \"tx=$_s\" && \$4 == \"rx=$_r\" && NF == 4")" \
-		"$_n" "closed lines with tx=$_s rx=$_r and no error"
-	expect_eq "$(nt_count "$1" "\$1 == \"accepted\" && \$2 == \"$_a\" && \$3 == \"$_p\" && \$4 == \"$_a\" && \$6 == \"rx=$_s\" && \$7 == \"tx=$_r\" && NF == 7")" \
-		"$_n" "accepted lines on $_a port $_p with rx=$_s tx=$_r"
+	expect_eq "$(nl_match "$1" closed "3=tx=$_s" "4=rx=$_r" NF=4)" "$_n" \
+		"closed lines with tx=$_s rx=$_r and no error"
+	expect_eq "$(nl_match "$1" accepted "2=$_a" "3=$_p" "4=$_a" "6=rx=$_s" "7=tx=$_r" NF=7)" \
+		"$_n" "accepted lines on $_a port $_p with rx=$_s tx=$_r and no error"
 	_c=$(nt_col "$1" connected 2)
 	expect_eq "$(nt_col "$1" closed 2)" "$_c" "the ports of the closed lines against the connected ones"
 	expect_eq "$(nt_col "$1" accepted 5)" "$_c" "the server's peer ports against the client's ports"
@@ -83,7 +81,7 @@ t_nl_pair() {
 	expect_eq "$(nl_snmp nl TcpOutRsts)" 0 "TcpOutRsts (every close was orderly)"
 	expect_eq "$(nl_snmp nl TcpEstabResets)" 0 "TcpEstabResets"
 	_i=$(nl_netns nl)
-	[ -n "$_i" ] && [ "$_i" != "$(nt_own_netns)" ] || fail "netns $_i: not a namespace of its own"
+	if [ -z "$_i" ] || [ "$_i" = "$(nt_own_netns)" ]; then fail "netns '$_i': not a namespace of its own"; fi
 	pass
 }
 
@@ -95,10 +93,12 @@ t_nl_pair_v6() {
 	nl_run nl
 	# 7 rounds of 300 bytes each way come before the bytes
 	nt_pair_sides nl 2 $((7 * 300 + 1000)) $((7 * 300 + 2000)) ::1
-	expect_eq "$(nt_count nl '$1 == "pingpong" && $3 == "rounds=7" && $4 == "size=300"')" 2 "pingpong lines"
-	# each round a request and a reply: the client's own clock saw both, and a round is > 0
-	expect_eq "$(nt_count nl '$1 == "pingpong" && $5 ~ /^min_ns=[1-9]/ && $6 ~ /^max_ns=[1-9]/')" 2 \
-		"pingpong lines with round times"
+	expect_eq "$(nl_match nl pingpong 3=rounds=7 4=size=300)" 2 "pingpong lines"
+	expect_eq "$(nt_col nl pingpong 2)" "$(nt_col nl connected 2)" "the pingpong lines' ports"
+	# the client's own clock: a round trip takes some time, and the longest is the longest
+	_t=$(awk '$1 == "pingpong" { sub(/min_ns=/, "", $5); sub(/max_ns=/, "", $6)
+		if ($5 + 0 > 0 && $6 + 0 >= $5 + 0) n++ } END { print n + 0 }' "$KS_TMP/nl.out")
+	expect_eq "$_t" 2 "pingpong lines with 0 < min_ns <= max_ns"
 	expect_eq "$(nl_snmp nl TcpActiveOpens)" 2 "TcpActiveOpens"
 	_o=$(nl_snmp nl Ip6OutRequests)
 	[ "${_o:-0}" -gt 0 ] || fail "Ip6OutRequests $_o: the connections did not go over IPv6"
@@ -158,7 +158,7 @@ t_nl_udp_sink() {
 	nl_start tx udp 127.0.0.1 "$(nl_port sink)" --count 6 --size 200
 	nl_run tx
 	expect_eq "$(nl_lines tx sent 6)" 1 "the sender's sent line"
-	ks_wait_until "$KS_WAIT" grep -q '^done$' "$KS_TMP/sink.out" || fail "the sink is not done"
+	nl_wait_done sink
 	sl_end sink
 	expect_eq "$(nl_lines sink received '6 bytes=1200')" 1 "the sink's received line"
 	# without --count: until the next SIGUSR1, which finds nothing
@@ -180,11 +180,10 @@ t_nl_server_client() {
 	expect_eq "$(nl_field srv listening 2)" "$(ks_pid srv)" "the listening pid"
 	nl_start cli client 127.0.0.1 "$_p" --count 3 --send 4096 --nodelay
 	nl_run cli
-	ks_wait_until "$KS_WAIT" grep -q '^done$' "$KS_TMP/srv.out" || fail "the server is not done"
+	nl_wait_done srv
 	sl_end srv
-	expect_eq "$(nt_count cli '$1 == "closed" && $3 == "tx=4096" && $4 == "rx=777" && NF == 4')" 3 "the client's closed lines"
-	expect_eq "$(nt_count srv "\$1 == \"accepted\" && \$3 == \"$_p\" && \$6 == \"rx=4096\" && \$7 == \"tx=777\"")" 3 \
-		"the server's accepted lines"
+	expect_eq "$(nl_match cli closed 3=tx=4096 4=rx=777 NF=4)" 3 "the client's closed lines"
+	expect_eq "$(nl_match srv accepted "3=$_p" 6=rx=4096 7=tx=777 NF=7)" 3 "the server's accepted lines"
 	expect_eq "$(nt_col srv accepted 5)" "$(nt_col cli connected 2)" "the server's peer ports against the client's"
 	# a closed port: the client reports the refusal and goes on
 	nl_start cli2 client 127.0.0.1 "$_p" --count 2 --timeout-ms 10000
@@ -234,7 +233,7 @@ t_nl_netns() {
 	expect_eq "$KS_NS" "$(ks_netns a)" "the namespace's name"
 	ip netns list | grep -q "^$KS_NS\( \|$\)" || fail "$KS_NS not in ip netns list"
 	_i=$(ks_netns_inode "$KS_NS")
-	[ -n "$_i" ] && [ "$_i" != "$(nt_own_netns)" ] || fail "inode $_i of $KS_NS"
+	if [ -z "$_i" ] || [ "$_i" = "$(nt_own_netns)" ]; then fail "inode '$_i' of $KS_NS"; fi
 	ip -n "$KS_NS" link show lo | grep -q 'UP' || fail "lo is not up in $KS_NS"
 	ks_nstat_save "$KS_NS" t0
 	expect_eq "$(ks_nstat "$KS_NS" TcpActiveOpens)" 0 "TcpActiveOpens of a new namespace"
@@ -296,12 +295,11 @@ t_nl_veth() {
 		nl_wait_line srv '^listening '
 		nl_ns_start cli "$_a" client "$_sa" "$(nl_port srv)" --send 3000
 		nl_run cli
-		ks_wait_until "$KS_WAIT" grep -q '^done$' "$KS_TMP/srv.out" || fail "the server is not done"
+		nl_wait_done srv
 		sl_end srv
-		expect_eq "$(nt_count srv "\$1 == \"accepted\" && \$2 == \"$_sa\" && \$4 == \"$_ca\" && \$6 == \"rx=3000\" && \$7 == \"tx=1500\"")" \
-			1 "IPv$_v: the server's accepted line from $_ca"
-		expect_eq "$(nt_count cli '$1 == "closed" && $3 == "tx=3000" && $4 == "rx=1500"')" 1 \
-			"IPv$_v: the client's closed line"
+		expect_eq "$(nl_match srv accepted "2=$_sa" "4=$_ca" 6=rx=3000 7=tx=1500 NF=7)" 1 \
+			"IPv$_v: the server's accepted line from $_ca"
+		expect_eq "$(nl_match cli closed 3=tx=3000 4=rx=1500 NF=4)" 1 "IPv$_v: the client's closed line"
 	done
 	pass
 }
@@ -322,7 +320,7 @@ t_nl_nft() {
 	nl_wait_line sink '^listening '
 	nl_ns_start tx "$_a" udp "$KS_IP2" 9999 --count 5
 	nl_run tx
-	ks_wait_until "$KS_WAIT" grep -q '^done$' "$KS_TMP/sink.out" || fail "the sink did not get 5 datagrams"
+	nl_wait_done sink
 	sl_end sink
 	expect_eq "$(nl_lines sink received '5 bytes=320')" 1 "received without the rule"
 	# then with it
@@ -366,7 +364,7 @@ t_nl_tbf() {
 	nl_wait_line srv '^listening '
 	nl_ns_start cli "$_a" client "$KS_IP2" "$(nl_port srv)" --pingpong 4 --size 20000
 	nl_run cli
-	ks_wait_until "$KS_WAIT" grep -q '^done$' "$KS_TMP/srv.out" || fail "the server is not done"
+	nl_wait_done srv
 	sl_end srv
 	_min=$(awk '$1 == "pingpong" { sub(/min_ns=/, "", $5); print $5 }' "$KS_TMP/cli.out")
 	[ -n "$_min" ] || fail "no pingpong line"
@@ -377,3 +375,31 @@ t_nl_tbf() {
 	[ "${_ol:-0}" -gt 0 ] || fail "tbf counted no overlimits ($_ol)"
 	pass
 }
+
+# t_nl_retrans: netload pair --pause stops after connecting; an nft rule then drops what the
+# client sends to the server's port, so the kernel retransmits it until the rule goes, and then
+# every byte arrives. TcpRetransSegs of the namespace counts the retransmissions.
+t_nl_retrans() {
+	ks_have_nft || skip "$KS_NET_WHY"
+	ks_netns_new a
+	_a=$KS_NS
+	nl_ns_start nl "$_a" --snmp TcpRetransSegs,TcpActiveOpens pair --pause --send 5000 --recv 100
+	wl_go nl
+	nl_wait_line nl '^connected '
+	ks_nft_drop "$_a" tcp dport "$(nl_port nl)" drop
+	ks_nstat_save "$_a" t0
+	wl_go nl
+	ks_wait_until "$KS_WAIT" nt_retransmitted "$_a" t0 2 ||
+		fail "no 2 retransmissions in $KS_WAIT s: TcpRetransSegs $(ks_nstat_delta "$_a" t0 TcpRetransSegs)"
+	ks_nft_clear "$_a"
+	nl_wait_done nl
+	sl_end nl
+	nt_pair_sides nl 1 5000 100 127.0.0.1
+	_r=$(nl_snmp nl TcpRetransSegs)
+	[ "$_r" -ge 2 ] || fail "TcpRetransSegs $_r, expected 2 or more"
+	expect_eq "$(nl_snmp nl TcpActiveOpens)" 1 "TcpActiveOpens"
+	pass
+}
+
+# nt_retransmitted NS TAG N: N or more segments retransmitted in NS since TAG.
+nt_retransmitted() { [ "$(ks_nstat_delta "$1" "$2" TcpRetransSegs)" -ge "$3" ]; }
