@@ -279,17 +279,23 @@ struct {
 } ks_owners SEC(".maps");
 
 /* Record the current task as @sk's owner (@accepted: by accept). */
+/* @o: the current task as an owner (@accepted: by accept). */
+static __always_inline void ks_owner_fill(struct ks_sk_owner *o, __u32 accepted)
+{
+	__builtin_memset(o, 0, sizeof(*o));
+	ks_hdr_fill(&o->who);
+	if (ks_by == KS_BY_PIDNS)
+		o->pidns = ks_task_pidns(ks_current());
+	o->accepted = accepted;
+	o->pass = ks_filter_current();
+}
+
 static __always_inline struct ks_sk_owner *ks_owner_set(struct sock *sk, __u32 accepted)
 {
 	__u64 key = (__u64)sk;
 	struct ks_sk_owner o;
 
-	__builtin_memset(&o, 0, sizeof(o));
-	ks_hdr_fill(&o.who);
-	if (ks_by == KS_BY_PIDNS)
-		o.pidns = ks_task_pidns(ks_current());
-	o.accepted = accepted;
-	o.pass = ks_filter_current();
+	ks_owner_fill(&o, accepted);
 	bpf_map_update_elem(&ks_owners, &key, &o, BPF_ANY);
 	return bpf_map_lookup_elem(&ks_owners, &key);
 }
@@ -528,6 +534,63 @@ static __always_inline int ks_skb_who(struct sk_buff *skb, struct sock *rx_sk,
 	}
 	ks_hdr_fill(h);
 	return 0;
+}
+
+/*
+ * Owners of listening sockets, by namespace, family and local port, for tools that call
+ * ks_owner_on_listen: a listener's child then belongs to the process that listens until one
+ * accepts it. Its handshake, and a close before accept, run in softirq context on whatever
+ * task the CPU had (often the connecting peer, on loopback): without this they would be
+ * that task's. SO_REUSEPORT listeners of one port share an entry: the last to listen.
+ */
+struct ks_listen_key {
+	__u32 netns;
+	__u16 family;
+	__u16 port;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* no memory in the objects that never use it */
+	__type(key, struct ks_listen_key);
+	__type(value, struct ks_sk_owner);
+} ks_listeners SEC(".maps");
+
+/*
+ * For a KS_TCP_STATE body, beside ks_owner_on_state: CLOSE -> LISTEN (in listen(), the
+ * caller's context) makes the caller the listener's owner (ks_owners, as the tool's own
+ * ks_owner_del at CLOSE expects) and its children's, LISTEN -> CLOSE forgets the latter, and a
+ * child born (LISTEN -> SYN_RECV: it starts as a copy of its listener) gets that owner until accept
+ * returns it (ks_owner_accepted). The listener's port is known at listen() when it was bound first;
+ * listen() without bind() picks one after the change: such children stay without owner until
+ * accepted.
+ */
+static __always_inline void ks_owner_on_listen(struct sock *sk, int old, int new, bool btf)
+{
+	struct ks_listen_key k;
+	struct ks_sk_owner o, *lo;
+	__u64 key = (__u64)sk;
+
+	if (old != KS_TCP_LISTEN && new != KS_TCP_LISTEN)
+		return;
+	k.netns = ks_sk_netns(sk);
+	k.family = KS_READ(btf, sk, __sk_common.skc_family);
+	k.port = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
+	if (new == KS_TCP_LISTEN) {
+		ks_owner_fill(&o, 0);
+		bpf_map_update_elem(&ks_listeners, &k, &o, BPF_ANY);
+		bpf_map_update_elem(&ks_owners, &key, &o, BPF_ANY);
+	} else if (new == KS_TCP_CLOSE) {
+		bpf_map_delete_elem(&ks_listeners, &k);
+	} else if (new == KS_TCP_SYN_RECV) {
+		lo = bpf_map_lookup_elem(&ks_listeners, &k);
+		if (lo) {
+			o = *lo;
+			o.accepted = 1;
+			bpf_map_update_elem(&ks_owners, &key, &o, BPF_ANY);
+		}
+	}
 }
 
 #endif

@@ -283,20 +283,30 @@ void ks_line_addr(struct ks_line *l, int family, const unsigned char *addr, int 
 	ks_line_str(l, ks_addr_str(family, addr, a, sizeof(a)), width);
 }
 
-void ks_line_flow(struct ks_line *l, const struct ks_flow *f)
+void ks_line_flow_w(struct ks_line *l, const struct ks_flow *f, int width)
 {
-	ks_line_addr(l, f->family, f->saddr, -15);
+	ks_line_addr(l, f->family, f->saddr, -width);
 	ks_line_char(l, ' ');
 	ks_line_uint(l, f->sport, -5);
 	ks_line_char(l, ' ');
-	ks_line_addr(l, f->family, f->daddr, -15);
+	ks_line_addr(l, f->family, f->daddr, -width);
 	ks_line_char(l, ' ');
 	ks_line_uint(l, f->dport, -5);
 }
 
+void ks_line_flow(struct ks_line *l, const struct ks_flow *f)
+{
+	ks_line_flow_w(l, f, 15);
+}
+
+void ks_line_flow_header_w(FILE *f, int width)
+{
+	fprintf(f, "%-*s %-5s %-*s %-5s", width, "LADDR", "LPORT", width, "RADDR", "RPORT");
+}
+
 void ks_line_flow_header(FILE *f)
 {
-	fprintf(f, "%-15s %-5s %-15s %-5s", "LADDR", "LPORT", "RADDR", "RPORT");
+	ks_line_flow_header_w(f, 15);
 }
 
 void ks_sock_event_json(struct ks_ctx *c, const struct ks_event_hdr *h, bool owned,
@@ -308,8 +318,8 @@ void ks_sock_event_json(struct ks_ctx *c, const struct ks_event_hdr *h, bool own
 	ks_json_uint(&c->json, "skaddr", skaddr);
 }
 
-void ks_sock_event_line(struct ks_ctx *c, struct ks_line *l, const struct ks_event_hdr *h,
-			const struct ks_flow *f)
+void ks_sock_event_line_w(struct ks_ctx *c, struct ks_line *l, const struct ks_event_hdr *h,
+			  const struct ks_flow *f, int width)
 {
 	ks_event_text_prefix(c, h);
 	ks_line_init(l);
@@ -317,11 +327,32 @@ void ks_sock_event_line(struct ks_ctx *c, struct ks_line *l, const struct ks_eve
 	ks_line_char(l, ' ');
 	ks_line_text(l, h->comm, strnlen(h->comm, KS_COMM_LEN), -16);
 	ks_line_char(l, ' ');
-	ks_line_flow(l, f);
+	ks_line_flow_w(l, f, width);
+}
+
+void ks_sock_event_line(struct ks_ctx *c, struct ks_line *l, const struct ks_event_hdr *h,
+			const struct ks_flow *f)
+{
+	ks_sock_event_line_w(c, l, h, f, 15);
+}
+
+void ks_sock_event_header_w(struct ks_ctx *c, int width)
+{
+	fprintf(c->out, "%-7s %-16s ", "PID", "COMM");
+	ks_line_flow_header_w(c->out, width);
 }
 
 void ks_sock_event_header(struct ks_ctx *c)
 {
-	fprintf(c->out, "%-7s %-16s ", "PID", "COMM");
-	ks_line_flow_header(c->out);
+	ks_sock_event_header_w(c, 15);
+}
+
+int ks_net_prepare(struct ks_ctx *c)
+{
+	return ks_net_check(c, c->state);
+}
+
+int ks_net_configure_state(struct ks_ctx *c)
+{
+	return ks_net_configure(c, c->state);
 }

@@ -52,10 +52,13 @@ int ks_addr_opt(const char *arg, void *field, char *err, size_t errlen);
 		KS_FLAG(type, field.v6, "ipv6", '6', "IPv6 only")
 
 /* --lport, --rport, --port: comma-separated lists of up to KS_NET_PORTS ports. */
-#define KS_PORT_OPTS(type, field)                                                                  \
-	KS_FUNC(type, field.lport, "lport", 0, "PORTS", "only these local ports (80,443)",         \
+#define KS_PORT_OPTS(type, field) KS_PORT_OPTS_KEYS(type, field, 0, 0)
+
+/* The same with short options for --lport and --rport (BCC's tcplife -L and -D), or 0. */
+#define KS_PORT_OPTS_KEYS(type, field, lkey, rkey)                                                 \
+	KS_FUNC(type, field.lport, "lport", lkey, "PORTS", "only these local ports (80,443)",      \
 		ks_ports_opt),                                                                     \
-		KS_FUNC(type, field.rport, "rport", 0, "PORTS", "only these remote ports",         \
+		KS_FUNC(type, field.rport, "rport", rkey, "PORTS", "only these remote ports",      \
 			ks_ports_opt),                                                             \
 		KS_FUNC(type, field.port, "port", 0, "PORTS", "only these ports, at either end",   \
 			ks_ports_opt)
@@ -134,5 +137,23 @@ void ks_sock_event_json(struct ks_ctx *c, const struct ks_event_hdr *h, bool own
 void ks_sock_event_line(struct ks_ctx *c, struct ks_line *l, const struct ks_event_hdr *h,
 			const struct ks_flow *f);
 void ks_sock_event_header(struct ks_ctx *c);
+
+/*
+ * For a tool whose state begins with its struct ks_net_opts (struct tcpfoo { struct
+ * ks_net_opts net; ... }), usable as its .prepare and .configure: ks_net_check and
+ * ks_net_configure on those options.
+ */
+int ks_net_prepare(struct ks_ctx *c);
+int ks_net_configure_state(struct ks_ctx *c);
+
+/*
+ * ks_line_flow, ks_line_flow_header, ks_sock_event_line and ks_sock_event_header with
+ * address columns @width wide (15 there; 39 fits every IPv6 address: BCC's -w).
+ */
+void ks_line_flow_w(struct ks_line *l, const struct ks_flow *f, int width);
+void ks_line_flow_header_w(FILE *f, int width);
+void ks_sock_event_line_w(struct ks_ctx *c, struct ks_line *l, const struct ks_event_hdr *h,
+			  const struct ks_flow *f, int width);
+void ks_sock_event_header_w(struct ks_ctx *c, int width);
 
 #endif

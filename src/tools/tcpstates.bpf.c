@@ -21,8 +21,10 @@ static __always_inline int on_state(void *ctx, struct sock *sk, int old, int new
 	struct ks_flow f;
 	int who;
 
-	/* connect(): the caller owns the socket from now on, whatever the filters say */
+	/* connect(), listen(): the caller owns the socket (a listener: its children until accepted)
+	 */
 	ks_owner_on_state(sk, old, new);
+	ks_owner_on_listen(sk, old, new, btf);
 	since = bpf_map_lookup_elem(&entered, &key);
 	ks_sk_flow(sk, &f, btf);
 	if (!ks_net_match(&f))
@@ -54,10 +56,4 @@ out:
 
 KS_TCP_STATE(state, on_state)
 
-static __always_inline int on_accept(void *ctx, struct sock *sk)
-{
-	ks_owner_set(sk, 1);
-	return 0;
-}
-
-KS_ACCEPT_HOOKS(accept, on_accept)
+KS_ACCEPT_HOOKS(accept, ks_owner_accepted)

@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* tcpstates: trace TCP state changes with the flow, the owner and the time in each state. */
-#include <string.h>
-
 #include "core/event.h"
 #include "core/net.h"
 #include "core/tool.h"
@@ -10,15 +8,26 @@
 
 struct tcpstates {
 	struct ks_net_opts net;
+	bool wide;
 };
 
 static const struct ks_opt opts[] = {
 	KS_NETNS_OPT(struct tcpstates, net),
 	KS_FAMILY_OPTS(struct tcpstates, net),
-	KS_PORT_OPTS(struct tcpstates, net),
+	KS_PORT_OPTS_KEYS(struct tcpstates, net, 'L', 'D'),
 	KS_ADDR_OPTS(struct tcpstates, net),
+	KS_FLAG(struct tcpstates, wide, "wide", 'w', "wide columns: whole IPv6 addresses"),
+	KS_ALIAS('t', "elapsed"),
+	KS_REFUSE('s', "is BCC's comma-separated output; kscope tcpstates takes --json"),
+	KS_REFUSE('Y', "is BCC's journald output; kscope tcpstates writes to stdout (--json)"),
 	{ 0 },
 };
+
+/* Address columns: IPv4's width by default, as BCC's; every IPv6 address with -w. */
+static int addr_width(const struct ks_ctx *c)
+{
+	return ((const struct tcpstates *)c->state)->wide ? 39 : 15;
+}
 
 static int on_event(struct ks_ctx *c, const void *data, size_t size)
 {
@@ -30,10 +39,7 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 	if (c->opt.json) {
 		struct ks_json *j = &c->json;
 
-		ks_event_json_begin(c, &e->hdr);
-		ks_json_bool(j, "owner", e->owned);
-		ks_flow_json(j, &e->flow, KS_FLOW_SOCK);
-		ks_json_uint(j, "skaddr", e->skaddr);
+		ks_sock_event_json(c, &e->hdr, e->owned, &e->flow, e->skaddr);
 		ks_json_str(j, "oldstate", ks_tcp_state_name(e->oldstate));
 		ks_json_str(j, "newstate", ks_tcp_state_name(e->newstate));
 		if (e->prev_ns)
@@ -43,19 +49,7 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 		ks_json_obj_end(j);
 		return 0;
 	}
-	ks_event_text_prefix(c, &e->hdr);
-	ks_line_init(&l);
-	ks_line_uint(&l, e->hdr.pid, -7);
-	ks_line_char(&l, ' ');
-	ks_line_text(&l, e->hdr.comm, strnlen(e->hdr.comm, KS_COMM_LEN), -16);
-	ks_line_char(&l, ' ');
-	ks_line_addr(&l, e->flow.family, e->flow.saddr, -15);
-	ks_line_char(&l, ' ');
-	ks_line_uint(&l, e->flow.sport, -5);
-	ks_line_char(&l, ' ');
-	ks_line_addr(&l, e->flow.family, e->flow.daddr, -15);
-	ks_line_char(&l, ' ');
-	ks_line_uint(&l, e->flow.dport, -5);
+	ks_sock_event_line_w(c, &l, &e->hdr, &e->flow, addr_width(c));
 	ks_line_char(&l, ' ');
 	ks_line_str(&l, ks_tcp_state_name(e->oldstate), -11);
 	ks_line_str(&l, " -> ", 0);
@@ -72,39 +66,27 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 static void header(struct ks_ctx *c)
 {
 	ks_event_text_header(c);
-	fprintf(c->out, "%-7s %-16s %-15s %-5s %-15s %-5s %-11s    %-11s %s\n", "PID", "COMM",
-		"LADDR", "LPORT", "RADDR", "RPORT", "OLDSTATE", "NEWSTATE", "MS");
-}
-
-static int prepare(struct ks_ctx *c)
-{
-	const struct tcpstates *st = c->state;
-
-	return ks_net_check(c, &st->net);
-}
-
-static int configure(struct ks_ctx *c)
-{
-	const struct tcpstates *st = c->state;
-
-	return ks_net_configure(c, &st->net);
+	ks_sock_event_header_w(c, addr_width(c));
+	fprintf(c->out, " %-11s    %-11s %s\n", "OLDSTATE", "NEWSTATE", "MS");
 }
 
 KSCOPE_BPF_TOOL(
 	tcpstates, .summary = "trace TCP state changes with the time spent in each state",
 	.usage = "",
 	.help = "One line per state change of a TCP socket: the process that owns it (the one\n"
-		"that connected or accepted it while tracing; else whatever task ran the change,\n"
-		"often a softirq's), local and remote address and port, the old and new state,\n"
-		"and MS, the time spent in the old state ('-' when it began before tracing).\n"
+		"that connected it, or that listens: a listener's children are its own until\n"
+		"accepted, then the accepting process's; else whatever task ran the change, often\n"
+		"a softirq's), local and remote address and port, the old and new state, and MS,\n"
+		"the time spent in the old state ('-' when it began before tracing). At\n"
+		"CLOSE -> SYN_SENT an unbound socket's local port is 0: connect() picks it after.\n"
 		"The task filters (-p, -c ...) select the owner. JSON events add family, proto,\n"
 		"netns (inode number), skaddr, owner (true when the process is the socket's\n"
 		"owner), oldstate, newstate and prev_ns (null when unknown).\n\n"
 		"examples:\n"
 		"  kscope tcpstates                    every TCP state change\n"
-		"  kscope tcpstates --rport 80,443     connections to web ports\n"
+		"  kscope tcpstates -D 80,443          connections to web ports\n"
 		"  kscope tcpstates --netns web --json one namespace's, as JSON lines",
 	.opts = opts, KS_STATE(struct tcpstates),
-	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM | KS_TOOL_EVENTS, .prepare = prepare,
-	.configure = configure,
+	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM | KS_TOOL_EVENTS,
+	.prepare = ks_net_prepare, .configure = ks_net_configure_state,
 	.loop = { .ring = "ks_events", .on_event = on_event, .header = header });
