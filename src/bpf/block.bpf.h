@@ -34,6 +34,7 @@
  * need, chooses between blk_start, blk_bio and blk_bioq by the kernel's BTF, and sets:
  */
 #include "bpf/hist.bpf.h"
+#include "bpf/missed.bpf.h"
 #include "shared/block.h"
 
 /* -d: the disk's KS_BLK_DEV, 0 for every disk. */
@@ -73,19 +74,13 @@ struct {
 } ks_blk_bios SEC(".maps");
 
 /*
- * Completions whose program the kernel never ran, in the summary's "missed" (src/core/loop.c
- * adds it to the programs' recursion misses). The kernel skips a tracing program that is
- * already running on the CPU (another completion, preempted or interrupted, holds it)
- * without always counting it: one completion in several thousand at a few hundred
- * thousand IOPS here, any BPF tracer alike. It shows when the request's address is made
- * into a request again while its entry still says issued: its completion went unseen.
+ * Completions whose program the kernel never ran (ks_missed, bpf/missed.bpf.h): the kernel
+ * skips a tracing program that is already running on the CPU (another completion, preempted
+ * or interrupted, holds it) without always counting it: one completion in several thousand
+ * at a few hundred thousand IOPS here, any BPF tracer alike. It shows when the request's
+ * address is made into a request again while its entry still says issued: its completion
+ * went unseen.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} ks_missed SEC(".maps");
 
 /* Before 5.15 a request named its disk itself; later its queue does (CO-RE flavours). */
 struct request___rq_disk {
@@ -167,13 +162,8 @@ static __always_inline int ks_blk_on_start(struct request *rq, bool btf)
 	if (bpf_map_update_elem(&ks_blk_reqs, &key, &r, BPF_NOEXIST)) {
 		struct ks_blk_req *old = bpf_map_lookup_elem(&ks_blk_reqs, &key);
 
-		if (old && old->issue_ns) {
-			__u32 zero = 0;
-			__u64 *n = bpf_map_lookup_elem(&ks_missed, &zero);
-
-			if (n)
-				(*n)++;
-		}
+		if (old && old->issue_ns)
+			ks_count_missed();
 		bpf_map_update_elem(&ks_blk_reqs, &key, &r, BPF_ANY);
 	}
 	return 0;
