@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* tcptop: TCP bytes sent and received, summed per process and flow in the kernel. */
-#include "bpf/missed.bpf.h"
 #include "bpf/net.bpf.h"
 #include "tools/tcptop.h"
 
@@ -118,12 +117,12 @@ int recv__tp(struct trace_event_raw_sock_msg_length *tp)
 }
 
 /*
- * Kernels with fentry or kprobes: the return of inet_sendmsg/inet6_sendmsg and
+ * Kernels with fentry: the return of inet_sendmsg/inet6_sendmsg and
  * inet_recvmsg/inet6_recvmsg, which sock_sendmsg and sock_recvmsg call for IPv4 and IPv6
  * sockets and whose results the tracepoints above report: the same bytes where both exist
- * (the core prefers these: they run for inet sockets only). Not tcp_sendmsg and
- * tcp_cleanup_rbuf as BCC's tcptop: tcp_recvmsg calls the latter again, with the bytes
- * copied so far, each time it processes its backlog or waits within one call.
+ * (the core prefers these: they run for inet sockets only). Not tcp_cleanup_rbuf as BCC's
+ * tcptop: tcp_recvmsg calls it again, with the bytes copied so far, each time it
+ * processes its backlog or waits within one call.
  */
 static __always_inline int on_ret(struct socket *sock, long ret, int flags, bool rx, bool btf)
 {
@@ -160,98 +159,33 @@ int BPF_PROG(recv__fexit6, struct socket *sock, struct msghdr *msg, size_t size,
 	return on_ret(sock, ret, flags, true, true);
 }
 
-/* kprobe variants: the call's socket and flags, kept from the entry to the return. */
-struct call {
-	__u64 sock;
-	int flags;
-	int pad;
-};
-
-/* Per thread. LRU: a return the kretprobe missed (its instances ran out) would stay. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 10240);
-	__type(key, __u64);
-	__type(value, struct call);
-} calls SEC(".maps");
+/*
+ * Kernels with kprobes only (no fentry, before 6.3): no kretprobes, which hold one of a few
+ * instances (as many as CPUs, on kernels built without CONFIG_PREEMPT) while their call
+ * runs: senders blocked on a full send buffer and readers waiting for data sleep in
+ * theirs, and the others' returns were lost, uncounted (seen on 5.10 with one CPU).
+ *
+ * Sent: tcp_sendmsg(sk, msg, size), BCC's hook, IPv4 and IPv6 alike: the bytes asked
+ * for, which a blocking socket sends all of unless the call fails (a failed or partial
+ * non-blocking send is counted in full).
+ */
+SEC("kprobe/tcp_sendmsg")
+int BPF_KPROBE(send__kprobe, struct sock *sk, void *msg, size_t size)
+{
+	return on_bytes(sk, (long)size, false, false);
+}
 
 /*
- * Before 5.13 or so the kernel skips a kprobe program, uncounted, while bpf_prog_active is
- * held on the CPU, which a map operation from user space holds too (a task preempted in
- * it, on a one-CPU machine). A skipped entry or return shows as a return without an entry
- * or an entry over one not returned: counted as missed (bpf/missed.bpf.h), so a test run
- * that lost bytes that way says so.
+ * Received: skb_copy_datagram_iter(skb, offset, to, len), which copies each piece of a TCP
+ * read to the reader, in the reader's context (skb->sk is the socket: set on the skbs of
+ * its receive queue). A read with MSG_PEEK is counted too.
  */
-static __always_inline int call_enter(struct socket *sock, int flags)
+SEC("kprobe/skb_copy_datagram_iter")
+int BPF_KPROBE(recv__kprobe, const struct sk_buff *skb, int offset, void *to, int len)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct call v = { .sock = (__u64)sock, .flags = flags };
+	struct sock *sk = BPF_CORE_READ(skb, sk);
 
-	if (bpf_map_update_elem(&calls, &id, &v, BPF_NOEXIST)) {
-		ks_count_missed();
-		bpf_map_update_elem(&calls, &id, &v, BPF_ANY);
-	}
-	return 0;
-}
-
-static __always_inline int call_return(long ret, bool rx)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	struct call *v = bpf_map_lookup_elem(&calls, &id);
-
-	if (!v) {
-		ks_count_missed();
+	if (!sk || !ks_sk_is_tcp(sk, false))
 		return 0;
-	}
-	on_ret((struct socket *)v->sock, ret, v->flags, rx, false);
-	bpf_map_delete_elem(&calls, &id);
-	return 0;
-}
-
-SEC("kprobe/inet_sendmsg")
-int BPF_KPROBE(send__kprobe, struct socket *sock)
-{
-	return call_enter(sock, 0);
-}
-
-SEC("kprobe/inet6_sendmsg")
-int BPF_KPROBE(send__kprobe6, struct socket *sock)
-{
-	return call_enter(sock, 0);
-}
-
-SEC("kretprobe/inet_sendmsg")
-int BPF_KRETPROBE(send__kretprobe, int ret)
-{
-	return call_return(ret, false);
-}
-
-SEC("kretprobe/inet6_sendmsg")
-int BPF_KRETPROBE(send__kretprobe6, int ret)
-{
-	return call_return(ret, false);
-}
-
-SEC("kprobe/inet_recvmsg")
-int BPF_KPROBE(recv__kprobe, struct socket *sock, struct msghdr *msg, size_t size, int flags)
-{
-	return call_enter(sock, flags);
-}
-
-SEC("kprobe/inet6_recvmsg")
-int BPF_KPROBE(recv__kprobe6, struct socket *sock, struct msghdr *msg, size_t size, int flags)
-{
-	return call_enter(sock, flags);
-}
-
-SEC("kretprobe/inet_recvmsg")
-int BPF_KRETPROBE(recv__kretprobe, int ret)
-{
-	return call_return(ret, true);
-}
-
-SEC("kretprobe/inet6_recvmsg")
-int BPF_KRETPROBE(recv__kretprobe6, int ret)
-{
-	return call_return(ret, true);
+	return on_bytes(sk, len, true, false);
 }
