@@ -11,43 +11,9 @@
 #include "loader.h"
 #include "skel/biofloor.skel.h"
 
-#define DRAIN_MS 100
-#define SLOTS	 64
+#define SLOTS 64
 
 static unsigned long long events;
-
-static int on_event(void *ctx, void *data, size_t size)
-{
-	events++;
-	return 0;
-}
-
-/* Streaming mode: drain the ring until the signal, counting records. */
-static int drain(struct biofloor_bpf *skel)
-{
-	struct ring_buffer *rb;
-	int err = 0;
-
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, NULL, NULL);
-	if (!rb) {
-		fprintf(stderr, "biofloor: cannot open the ring buffer: %s\n", strerror(errno));
-		return -errno;
-	}
-	fprintf(stderr, "biofloor: streaming: tracing, Ctrl-C to end\n");
-	while (!bench_stop) {
-		/* Returns on a wake-up or after DRAIN_MS; a timeout consumes nothing, so drain. */
-		err = ring_buffer__poll(rb, DRAIN_MS);
-		if (err < 0 && err != -EINTR) {
-			fprintf(stderr, "biofloor: polling the ring buffer: %s\n", strerror(-err));
-			break;
-		}
-		err = 0;
-		ring_buffer__consume(rb);
-	}
-	ring_buffer__consume(rb);
-	ring_buffer__free(rb);
-	return err;
-}
 
 int main(int argc, char **argv)
 {
@@ -88,7 +54,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (streaming) {
-		err = drain(skel);
+		err = bench_drain(bpf_map__fd(skel->maps.events), "biofloor: streaming", &events);
 		if (err)
 			goto out;
 	} else {

@@ -7,6 +7,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <errno.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -60,6 +62,43 @@ static inline unsigned long long bench_percpu_sum(int fd, unsigned int key)
 			sum += v[i];
 	free(v);
 	return sum;
+}
+
+static int bench_count_event(void *ctx, void *data, size_t size)
+{
+	(*(unsigned long long *)ctx)++;
+	return 0;
+}
+
+/*
+ * Streaming floors: drain ring buffer @fd until SIGINT or SIGTERM, counting its records into
+ * *@events, after saying "@who: tracing, Ctrl-C to end" on stderr (what a trial waits for).
+ * The reader wakes on the floor's wake-ups or every 100 ms. 0, or -errno said on stderr.
+ */
+static inline int bench_drain(int fd, const char *who, unsigned long long *events)
+{
+	struct ring_buffer *rb = ring_buffer__new(fd, bench_count_event, events, NULL);
+	int err = 0;
+
+	if (!rb) {
+		err = -errno;
+		fprintf(stderr, "%s: cannot open the ring buffer: %s\n", who, strerror(errno));
+		return err;
+	}
+	fprintf(stderr, "%s: tracing, Ctrl-C to end\n", who);
+	while (!bench_stop) {
+		/* Returns on a wake-up or after 100 ms; a timeout consumes nothing, so drain. */
+		err = ring_buffer__poll(rb, 100);
+		if (err < 0 && err != -EINTR) {
+			fprintf(stderr, "%s: polling the ring buffer: %s\n", who, strerror(-err));
+			break;
+		}
+		err = 0;
+		ring_buffer__consume(rb);
+	}
+	ring_buffer__consume(rb);
+	ring_buffer__free(rb);
+	return err;
 }
 
 #endif

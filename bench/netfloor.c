@@ -11,41 +11,7 @@
 #include "loader.h"
 #include "skel/netfloor.skel.h"
 
-#define DRAIN_MS 100
-
 static unsigned long long events;
-
-static int on_event(void *ctx, void *data, size_t size)
-{
-	events++;
-	return 0;
-}
-
-/* Streaming mode: drain the ring until the signal, counting records. */
-static int drain(struct netfloor_bpf *skel)
-{
-	struct ring_buffer *rb;
-	int err = 0;
-
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, NULL, NULL);
-	if (!rb) {
-		fprintf(stderr, "netfloor: cannot open the ring buffer: %s\n", strerror(errno));
-		return -errno;
-	}
-	fprintf(stderr, "netfloor: streaming: tracing, Ctrl-C to end\n");
-	while (!bench_stop) {
-		err = ring_buffer__poll(rb, DRAIN_MS);
-		if (err < 0 && err != -EINTR) {
-			fprintf(stderr, "netfloor: polling the ring buffer: %s\n", strerror(-err));
-			break;
-		}
-		err = 0;
-		ring_buffer__consume(rb);
-	}
-	ring_buffer__consume(rb);
-	ring_buffer__free(rb);
-	return err;
-}
 
 /* Counting mode: the sum of every (location, reason) count. */
 static unsigned long long drops_total(int fd)
@@ -104,7 +70,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (streaming) {
-		err = drain(skel);
+		err = bench_drain(bpf_map__fd(skel->maps.events), "netfloor: streaming", &events);
 		if (err)
 			goto out;
 		fprintf(stderr, "netfloor: streaming: %llu events, %llu lost\n", events,

@@ -356,3 +356,12 @@ int ks_net_configure_state(struct ks_ctx *c)
 {
 	return ks_net_configure(c, c->state);
 }
+
+int ks_net_prepare_count(struct ks_ctx *c, bool count)
+{
+	if (c->opt.interval > 0 && !count) {
+		ks_error("an interval needs --count: events are printed as they come");
+		return KS_EXIT_USAGE;
+	}
+	return ks_net_prepare(c);
+}

@@ -147,6 +147,13 @@ int ks_net_prepare(struct ks_ctx *c);
 int ks_net_configure_state(struct ks_ctx *c);
 
 /*
+ * ks_net_prepare for a tool that prints events unless it counts (--count, @count): an
+ * interval without --count is refused (exit code 2), since events are printed as they
+ * come. 0 or an exit code.
+ */
+int ks_net_prepare_count(struct ks_ctx *c, bool count);
+
+/*
  * ks_line_flow, ks_line_flow_header, ks_sock_event_line and ks_sock_event_header with
  * address columns @width wide (15 there; 39 fits every IPv6 address: BCC's -w).
  */

@@ -453,13 +453,9 @@ static int prepare(struct ks_ctx *c)
 		ks_drop_reason_foreach(list_one, c);
 		return KS_DONE;
 	}
-	err = ks_net_check(c, &st->net);
+	err = ks_net_prepare_count(c, st->count);
 	if (err)
 		return err;
-	if (c->opt.interval > 0 && !st->count) {
-		ks_error("an interval needs --count: without it every drop is printed as it comes");
-		return KS_EXIT_USAGE;
-	}
 	/* without kernel BTF the core's start says what is missing, as for every tool */
 	st->nargs = ks_btf_check() ? 0 : ks_btf_tp_args("kfree_skb", types, 4);
 	if (st->nargs && st->nargs < 2) {

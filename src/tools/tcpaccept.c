@@ -61,20 +61,6 @@ static void header(struct ks_ctx *c)
 	fprintf(c->out, " QUEUE(ms)\n");
 }
 
-static int prepare(struct ks_ctx *c)
-{
-	const struct tcpaccept *st = c->state;
-
-	return ks_net_check(c, &st->net);
-}
-
-static int configure(struct ks_ctx *c)
-{
-	const struct tcpaccept *st = c->state;
-
-	return ks_net_configure(c, &st->net);
-}
-
 KSCOPE_BPF_TOOL(
 	tcpaccept, .summary = "trace passive TCP opens (accept) with the process that accepted",
 	.usage = "",
@@ -90,6 +76,6 @@ KSCOPE_BPF_TOOL(
 		"  kscope tcpaccept -P 80,443          connections to the web ports\n"
 		"  kscope tcpaccept -p 1234 --json     one server's, as JSON lines",
 	.opts = opts, KS_STATE(struct tcpaccept),
-	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM | KS_TOOL_EVENTS, .prepare = prepare,
-	.configure = configure,
+	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM | KS_TOOL_EVENTS,
+	.prepare = ks_net_prepare, .configure = ks_net_configure_state,
 	.loop = { .ring = "ks_events", .on_event = on_event, .header = header });

@@ -83,13 +83,6 @@ static void header(struct ks_ctx *c)
 	fprintf(c->out, " LAT(ms)\n");
 }
 
-static int prepare(struct ks_ctx *c)
-{
-	const struct tcpconnlat *st = c->state;
-
-	return ks_net_check(c, &st->net);
-}
-
 static int configure(struct ks_ctx *c)
 {
 	const struct tcpconnlat *st = c->state;
@@ -112,6 +105,6 @@ KSCOPE_BPF_TOOL(
 		"  kscope tcpconnlat 10                connects slower than 10 ms\n"
 		"  kscope tcpconnlat -m 0.5 --rport 443 --json",
 	.opts = opts, .args = args, KS_STATE(struct tcpconnlat),
-	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM | KS_TOOL_EVENTS, .prepare = prepare,
-	.configure = configure,
+	.flags = KS_TOOL_BPF | KS_TOOL_FILTER | KS_TOOL_STREAM | KS_TOOL_EVENTS,
+	.prepare = ks_net_prepare, .configure = configure,
 	.loop = { .ring = "ks_events", .on_event = on_event, .header = header });

@@ -274,11 +274,7 @@ static int prepare(struct ks_ctx *c)
 {
 	const struct tcpretrans *st = c->state;
 
-	if (c->opt.interval > 0 && !st->count) {
-		ks_error("an interval needs --count: events are printed as they come");
-		return KS_EXIT_USAGE;
-	}
-	return ks_net_check(c, &st->net);
+	return ks_net_prepare_count(c, st->count);
 }
 
 static int configure(struct ks_ctx *c)
