@@ -150,7 +150,8 @@ static __always_inline void ks_sk_flow(struct sock *sk, struct ks_flow *f, bool 
 	f->sport = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
 	f->dport = __builtin_bswap16(KS_READ(btf, sk, __sk_common.skc_dport));
 	ks_skc_addrs(&sk->__sk_common, f, btf);
-	f->netns = ks_sk_netns(sk);
+	/* two plain loads where @sk is BTF-typed, two probe reads elsewhere */
+	f->netns = btf ? sk->__sk_common.skc_net.net->ns.inum : ks_sk_netns(sk);
 }
 
 /* Is @sk a TCP socket (inet_sock_set_state also runs for DCCP, SCTP, MPTCP subflows' parents)? */
@@ -278,7 +279,6 @@ struct {
 	__type(value, struct ks_sk_owner);
 } ks_owners SEC(".maps");
 
-/* Record the current task as @sk's owner (@accepted: by accept). */
 /* @o: the current task as an owner (@accepted: by accept). */
 static __always_inline void ks_owner_fill(struct ks_sk_owner *o, __u32 accepted)
 {
@@ -290,14 +290,15 @@ static __always_inline void ks_owner_fill(struct ks_sk_owner *o, __u32 accepted)
 	o->pass = ks_filter_current();
 }
 
-static __always_inline struct ks_sk_owner *ks_owner_set(struct sock *sk, __u32 accepted)
+/* Record the current task as @sk's owner (@accepted: by accept). Returns true. */
+static __always_inline bool ks_owner_set(struct sock *sk, __u32 accepted)
 {
 	__u64 key = (__u64)sk;
 	struct ks_sk_owner o;
 
 	ks_owner_fill(&o, accepted);
 	bpf_map_update_elem(&ks_owners, &key, &o, BPF_ANY);
-	return bpf_map_lookup_elem(&ks_owners, &key);
+	return true;
 }
 
 static __always_inline struct ks_sk_owner *ks_owner_get(struct sock *sk)
@@ -337,13 +338,13 @@ static __always_inline int ks_sk_who(struct sock *sk, struct ks_event_hdr *h)
 
 /*
  * For a KS_TCP_STATE body that keeps owners: CLOSE -> SYN_SENT happens in connect(), in
- * the caller's context. Returns the owner entry made, or NULL for other transitions.
+ * the caller's context. Returns whether it made an owner entry (false for other changes).
  */
-static __always_inline struct ks_sk_owner *ks_owner_on_state(struct sock *sk, int old, int new)
+static __always_inline bool ks_owner_on_state(struct sock *sk, int old, int new)
 {
 	if (old == KS_TCP_CLOSE && new == KS_TCP_SYN_SENT)
 		return ks_owner_set(sk, 0);
-	return NULL;
+	return false;
 }
 
 /* Syscall numbers of accept and accept4 on this architecture, set by user space; -1 absent. */
@@ -358,10 +359,20 @@ const volatile long ks_nr_accept4 = -1;
  */
 static __always_inline struct socket *ks_fd_socket(int fd)
 {
-	struct task_struct *t = ks_current();
-	struct file **fds = BPF_CORE_READ(t, files, fdt, fd);
-	unsigned int max = BPF_CORE_READ(t, files, fdt, max_fds);
-	struct file *file = NULL;
+	struct file *file = NULL, **fds;
+	struct fdtable *fdt;
+	unsigned int max;
+
+	/* the table through the task's BTF pointer where there is one: plain loads */
+	if (KS_HAVE_TASK_BTF()) {
+		fdt = bpf_get_current_task_btf()->files->fdt;
+		fds = fdt->fd;
+		max = fdt->max_fds;
+	} else {
+		fdt = BPF_CORE_READ(ks_current(), files, fdt);
+		fds = BPF_CORE_READ(fdt, fd);
+		max = BPF_CORE_READ(fdt, max_fds);
+	}
 
 	if (fd < 0 || (unsigned int)fd >= max)
 		return NULL;

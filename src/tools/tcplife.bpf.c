@@ -30,17 +30,30 @@ struct {
  * acknowledged when nothing is left unacknowledged (snd_una reached write_seq, which
  * counts it). The peer's FIN was taken when tcp_fin() set SOCK_DONE.
  */
-static __always_inline void payload(struct sock *sk, int old, bool active, struct tcplife_event *e)
+static __always_inline void payload(struct sock *sk, int old, bool active, struct tcplife_event *e,
+				    bool btf)
 {
-	struct tcp_sock *tp = (struct tcp_sock *)sk;
-	__u64 acked = BPF_CORE_READ(tp, bytes_acked), rcvd = BPF_CORE_READ(tp, bytes_received);
-	unsigned long flags = BPF_CORE_READ(sk, __sk_common.skc_flags);
+	struct tcp_sock *tp = btf ? bpf_skc_to_tcp_sock(sk) : (struct tcp_sock *)sk;
 	bool fin_sent = old == KS_TCP_FIN_WAIT1 || old == KS_TCP_FIN_WAIT2 ||
 			old == KS_TCP_CLOSING || old == KS_TCP_LAST_ACK;
+	__u64 acked, rcvd;
+	unsigned long flags;
+	bool all_acked;
 
+	e->tx_bytes = e->rx_bytes = 0;
+	if (!tp)
+		return;
+	/*
+	 * tp_btf: the socket as the tcp_sock it is (a helper's check), then plain loads
+	 * where five probe reads were.
+	 */
+	acked = KS_READ(btf, tp, bytes_acked);
+	rcvd = KS_READ(btf, tp, bytes_received);
+	flags = KS_READ(btf, sk, __sk_common.skc_flags);
+	all_acked = KS_READ(btf, tp, snd_una) == KS_READ(btf, tp, write_seq);
 	if (active && acked)
 		acked--;
-	if (fin_sent && acked && BPF_CORE_READ(tp, snd_una) == BPF_CORE_READ(tp, write_seq))
+	if (fin_sent && acked && all_acked)
 		acked--;
 	if ((flags >> bpf_core_enum_value(enum sock_flags, SOCK_DONE)) & 1 && rcvd)
 		rcvd--;
@@ -69,7 +82,7 @@ static __always_inline void emit(struct sock *sk, int old, const struct birth *b
 	e->hdr = h;
 	e->hdr.ts = now;
 	e->flow = f;
-	payload(sk, old, b->active, e);
+	payload(sk, old, b->active, e, btf);
 	e->duration_ns = now - b->ts;
 	e->skaddr = (__u64)sk;
 	e->start = b->start;
@@ -82,7 +95,7 @@ static __always_inline void emit(struct sock *sk, int old, const struct birth *b
 
 static __always_inline int on_state(void *ctx, struct sock *sk, int old, int new, bool btf)
 {
-	__u64 key = (__u64)sk, now = bpf_ktime_get_ns();
+	__u64 key = (__u64)sk;
 	struct birth *b = bpf_map_lookup_elem(&births, &key), nb = {};
 
 	/* connect(), listen(): the caller owns the socket (a listener: its children until accepted)
@@ -91,7 +104,7 @@ static __always_inline int on_state(void *ctx, struct sock *sk, int old, int new
 	ks_owner_on_listen(sk, old, new, btf);
 	if (new == KS_TCP_CLOSE) {
 		if (b)
-			emit(sk, old, b, now, btf);
+			emit(sk, old, b, bpf_ktime_get_ns(), btf);
 		bpf_map_delete_elem(&births, &key);
 		ks_owner_del(sk);
 		return 0;
@@ -108,7 +121,7 @@ static __always_inline int on_state(void *ctx, struct sock *sk, int old, int new
 		nb.active = 1;
 	else if (new != KS_TCP_SYN_RECV && old != KS_TCP_SYN_RECV)
 		return 0;
-	nb.ts = now;
+	nb.ts = bpf_ktime_get_ns();
 	nb.start = new;
 	bpf_map_update_elem(&births, &key, &nb, BPF_ANY);
 	return 0;

@@ -103,6 +103,14 @@ static void test_names(void)
 	CHECK(!strcmp(ks_ip_proto_name(58), "icmpv6"), "icmpv6");
 	CHECK(ks_ip_proto_name(250) == NULL, "no name for 250");
 	CHECK(!strcmp(ks_addr_str(AF_INET, a4, buf, sizeof(buf)), "127.0.0.1"), "%s", buf);
+	for (unsigned int v = 0; v < 256; v++) {
+		unsigned char a[4] = { (unsigned char)v, (unsigned char)(255 - v), 10, 100 };
+		char want[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, a, want, sizeof(want));
+		CHECK(!strcmp(ks_addr_str(AF_INET, a, buf, sizeof(buf)), want), "%s, want %s", buf,
+		      want);
+	}
 	CHECK(!strcmp(ks_addr_str(AF_INET6, a6, buf, sizeof(buf)), "::1"), "%s", buf);
 	CHECK(!strcmp(ks_addr_str(0, a6, buf, sizeof(buf)), "-"), "%s", buf);
 }
