@@ -23,6 +23,8 @@ struct pkt_state {
 	__u32 last;	 /* enum pkttrace_hop */
 	__u16 ethertype; /* skb->protocol of an IP packet (network order); 0 not IP */
 	__u16 pad;
+	__u32 netns; /* where it was last seen (its device's, else its socket's); 0 unknown */
+	__u32 pad2;
 };
 
 /* Packets in flight; max_entries is --max-packets (user space). */
@@ -203,6 +205,8 @@ static __always_inline bool start(struct sk_buff *skb, __u32 hop, struct ks_flow
 			: f->family == KS_AF_INET6 ? bpf_htons(KS_ETH_P_IPV6)
 						   : 0;
 	st->pad = 0;
+	st->netns = f->netns;
+	st->pad2 = 0;
 	if (bpf_map_update_elem(&inflight, &key, st, BPF_ANY)) {
 		full = count_slot(1);
 		if (full)
@@ -212,21 +216,47 @@ static __always_inline bool start(struct sk_buff *skb, __u32 hop, struct ks_flow
 	return true;
 }
 
+/* The network namespace @skb is in: its device's, else its socket's; 0 if neither. */
+static __always_inline __u32 skb_netns(struct sk_buff *skb)
+{
+	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	struct sock *sk;
+
+	if (dev)
+		return ks_net_inum(BPF_CORE_READ(dev, nd_net.net));
+	sk = BPF_CORE_READ(skb, sk);
+	return sk ? ks_sk_netns(sk) : 0;
+}
+
 /* One hop of @skb: follow on, start, or end it. */
 static __always_inline int on_hop(struct sk_buff *skb, __u32 hop, const struct hop_args *a)
 {
 	__u64 key = (__u64)skb;
 	struct pkt_state *st, fresh;
 	struct ks_flow f;
+	__u32 ns;
 
 	if (!skb)
 		return 0;
 	st = bpf_map_lookup_elem(&inflight, &key);
-	if (st && is_start(hop) && !goes_on(st->last, hop, skb)) {
+	if (!st)
+		goto start;
+	/*
+	 * A packet changes namespace only where goes_on lets it go on at a start hop (a veth
+	 * hands the sent skb to the peer's receive path): elsewhere an skb met in another
+	 * namespace is another packet under the address of one that ended unseen. Not at
+	 * net_dev_xmit: the driver may have freed the skb already.
+	 */
+	ns = hop != PKT_HOP_XMIT ? skb_netns(skb) : 0;
+	if ((is_start(hop) && !goes_on(st->last, hop, skb)) ||
+	    (!is_start(hop) && ns && st->netns && ns != st->netns)) {
 		emit(skb, st->id, PKT_HOP_UNSEEN, PKT_F_LAST, NULL, a);
 		bpf_map_delete_elem(&inflight, &key);
 		st = NULL;
+		goto start;
 	}
+	if (ns)
+		st->netns = ns;
 	/*
 	 * Elsewhere, an skb that is no IP packet under a followed one's address (a unix or
 	 * netlink message read, a socket's own buffer freed) means that packet ended unseen.
@@ -238,12 +268,6 @@ static __always_inline int on_hop(struct sk_buff *skb, __u32 hop, const struct h
 		bpf_map_delete_elem(&inflight, &key);
 		return 0;
 	}
-	if (!st) {
-		if (!is_start(hop) || !start(skb, hop, &f, &fresh))
-			return 0;
-		emit(skb, fresh.id, hop, PKT_F_FIRST, &f, a);
-		return 0;
-	}
 	if (phase_of(hop) == PH_END) {
 		emit(skb, st->id, hop, PKT_F_LAST, NULL, a);
 		bpf_map_delete_elem(&inflight, &key);
@@ -251,6 +275,11 @@ static __always_inline int on_hop(struct sk_buff *skb, __u32 hop, const struct h
 	}
 	st->last = hop;
 	emit(skb, st->id, hop, 0, NULL, a);
+	return 0;
+start:
+	if (!is_start(hop) || !start(skb, hop, &f, &fresh))
+		return 0;
+	emit(skb, fresh.id, hop, PKT_F_FIRST, &f, a);
 	return 0;
 }
 
