@@ -34,9 +34,12 @@ t_btf_verify() {
 		_ms="tp_btf raw_tp tracepoint"
 		case " execsnoop opensnoop sigsnoop " in *" $_t "*) _ms="fentry kprobe $_ms" ;; esac
 		# no classic tracepoint variant: it lacks the woken and next tasks (sched.bpf.h),
-		# the request (block.bpf.h), the io_uring request (uring.bpf.h)
+		# the request (block.bpf.h), the io_uring request (uring.bpf.h); the network
+		# tools' socket and packet hooks (net.bpf.h: inet_sock_set_state, kfree_skb ...)
+		# have tp_btf and raw_tp variants only, raw_tp being everywhere tracepoints are
 		_tponly=" runqlat runqslower offcputime wakeuptime biolatency biosnoop biotop bitesize"
-		_tponly="$_tponly biopattern uringlat uringslower "
+		_tponly="$_tponly biopattern uringlat uringslower pkttrace skbdrop tcpaccept tcpconnect"
+		_tponly="$_tponly tcpconnlat tcplife tcpretrans tcprtt tcpstates tcpsynbl "
 		case $_tponly in *" $_t "*) _ms="tp_btf raw_tp" ;; esac
 		for _m in $_ms; do
 			[ "$("$H/jsonq" -w type=feature -w "name=$_m" -g ok <"$KS_TMP/.features")" = true ] ||
