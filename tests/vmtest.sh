@@ -21,7 +21,7 @@
 #                                waits for half its time, in the tests' own sleeps and polls)
 #   env KSCOPE_VMTEST_CPUS       vCPUs per guest (default 1: with 2, multi-threaded TCG has
 #                                crashed a guest in kernel code patching)  KSCOPE_VMTEST_MEM (1G)
-#   env KSCOPE_VMTEST_TIMEOUT    seconds a guest may run in all (default 1200)
+#   env KSCOPE_VMTEST_TIMEOUT    seconds a guest may run in all (default 1800)
 #   env KSCOPE_VMTEST_BOOT_TIMEOUT  seconds until the guest's /init must start (default 120)
 #   env KSCOPE_VMTEST_APPEND     appended to the guest kernel's command line (e.g.
 #                                rdinit=/nonexistent to check that a broken boot is reported)
@@ -106,7 +106,7 @@ ncpu=$(nproc 2>/dev/null || echo 1)
 jobs=${KSCOPE_VMTEST_JOBS:-$((ncpu * 2))}
 gcpus=${KSCOPE_VMTEST_CPUS:-1}
 gmem=${KSCOPE_VMTEST_MEM:-1G}
-tmo=${KSCOPE_VMTEST_TIMEOUT:-1200}
+tmo=${KSCOPE_VMTEST_TIMEOUT:-1800}
 boot_tmo=${KSCOPE_VMTEST_BOOT_TIMEOUT:-120}
 list_age=${KSCOPE_VMTEST_LIST_AGE:-24}
 stall=${KSCOPE_VMTEST_STALL:-300}
