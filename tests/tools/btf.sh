@@ -41,6 +41,13 @@ t_btf_verify() {
 		_tponly="$_tponly biopattern uringlat uringslower pkttrace skbdrop tcpaccept tcpconnect"
 		_tponly="$_tponly tcpconnlat tcplife tcpretrans tcprtt tcpstates tcpsynbl "
 		case $_tponly in *" $_t "*) _ms="tp_btf raw_tp" ;; esac
+		# tcptop: the sock_*_length tracepoints where the kernel has them (6.3+), and
+		# fexit or kprobes on the socket calls everywhere
+		if [ "$_t" = tcptop ]; then
+			_ms="fentry kprobe"
+			[ -d /sys/kernel/tracing/events/sock/sock_send_length ] &&
+				_ms="$_ms tp_btf raw_tp tracepoint"
+		fi
 		for _m in $_ms; do
 			[ "$("$H/jsonq" -w type=feature -w "name=$_m" -g ok <"$KS_TMP/.features")" = true ] ||
 				continue
