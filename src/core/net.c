@@ -370,6 +370,11 @@ void ks_sock_event_header(struct ks_ctx *c)
 	ks_sock_event_header_w(c, 15);
 }
 
+int ks_net_addr_width(const struct ks_ctx *c)
+{
+	return ((const struct ks_net_opts *)c->state)->wide ? 39 : 15;
+}
+
 int ks_net_prepare(struct ks_ctx *c)
 {
 	return ks_net_check(c, c->state);

@@ -28,6 +28,7 @@ struct ks_net_opts {
 	bool v4, v6;	    /* -4, -6 */
 	struct ks_net_ports lport, rport, port;
 	struct ks_net_addr laddr, raddr, addr;
+	bool wide; /* -w (KS_SOCK_EVENT_OPTS): address columns for every IPv6 address */
 };
 
 /* Option parsers (KS_FUNC): a namespace, a port list, an address or prefix. */
@@ -71,6 +72,18 @@ int ks_addr_opt(const char *arg, void *field, char *err, size_t errlen);
 			"only this remote address or prefix", ks_addr_opt),                        \
 		KS_FUNC(type, field.addr, "addr", 0, "ADDR",                                       \
 			"only this address or prefix, at either end", ks_addr_opt)
+
+/*
+ * The options of a tool printing one line per socket event with local and remote columns
+ * (tcplife, tcpstates): every filter above, with BCC's -L and -D for --lport and --rport,
+ * -w/--wide (ks_net_addr_width), BCC's -t as --elapsed, and BCC's -s (CSV) refused.
+ */
+#define KS_SOCK_EVENT_OPTS(type, field, tool)                                                      \
+	KS_NETNS_OPT(type, field), KS_FAMILY_OPTS(type, field),                                    \
+		KS_PORT_OPTS_KEYS(type, field, 'L', 'D'), KS_ADDR_OPTS(type, field),               \
+		KS_FLAG(type, field.wide, "wide", 'w', "wide columns: whole IPv6 addresses"),      \
+		KS_ALIAS('t', "elapsed"),                                                          \
+		KS_REFUSE('s', "is BCC's comma-separated output; kscope " #tool " takes --json")
 
 /*
  * From a tool's configure: write @o into the object's ks_net (src/bpf/net.bpf.h), and the
@@ -162,5 +175,11 @@ void ks_line_flow_header_w(FILE *f, int width);
 void ks_sock_event_line_w(struct ks_ctx *c, struct ks_line *l, const struct ks_event_hdr *h,
 			  const struct ks_flow *f, int width);
 void ks_sock_event_header_w(struct ks_ctx *c, int width);
+
+/*
+ * For a tool whose state begins with its struct ks_net_opts (as for ks_net_prepare), the
+ * width of its address columns: IPv4's (15) as BCC's, or with -w every IPv6 address's (39).
+ */
+int ks_net_addr_width(const struct ks_ctx *c);
 
 #endif

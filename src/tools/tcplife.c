@@ -8,30 +8,17 @@
 
 struct tcplife {
 	struct ks_net_opts net;
-	bool wide;
 };
 
 static const struct ks_opt opts[] = {
-	KS_NETNS_OPT(struct tcplife, net),
-	KS_FAMILY_OPTS(struct tcplife, net),
-	KS_PORT_OPTS_KEYS(struct tcplife, net, 'L', 'D'),
-	KS_ADDR_OPTS(struct tcplife, net),
-	KS_FLAG(struct tcplife, wide, "wide", 'w', "wide columns: whole IPv6 addresses"),
-	KS_ALIAS('t', "elapsed"),
-	KS_REFUSE('s', "is BCC's comma-separated output; kscope tcplife takes --json"),
+	KS_SOCK_EVENT_OPTS(struct tcplife, net, tcplife),
 	{ 0 },
 };
-
-/* Address columns: IPv4's width by default, as BCC's; every IPv6 address with -w. */
-static int addr_width(const struct ks_ctx *c)
-{
-	return ((const struct tcplife *)c->state)->wide ? 39 : 15;
-}
 
 static int on_event(struct ks_ctx *c, const void *data, size_t size)
 {
 	const struct tcplife_event *e = data;
-	int aw = addr_width(c);
+	int aw = ks_net_addr_width(c);
 	struct ks_line l;
 
 	if (size < sizeof(*e))
@@ -63,7 +50,7 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 static void header(struct ks_ctx *c)
 {
 	ks_event_text_header(c);
-	ks_sock_event_header_w(c, addr_width(c));
+	ks_sock_event_header_w(c, ks_net_addr_width(c));
 	fprintf(c->out, " %6s %6s %s\n", "TX_KB", "RX_KB", "MS");
 }
 

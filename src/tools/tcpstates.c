@@ -8,26 +8,13 @@
 
 struct tcpstates {
 	struct ks_net_opts net;
-	bool wide;
 };
 
 static const struct ks_opt opts[] = {
-	KS_NETNS_OPT(struct tcpstates, net),
-	KS_FAMILY_OPTS(struct tcpstates, net),
-	KS_PORT_OPTS_KEYS(struct tcpstates, net, 'L', 'D'),
-	KS_ADDR_OPTS(struct tcpstates, net),
-	KS_FLAG(struct tcpstates, wide, "wide", 'w', "wide columns: whole IPv6 addresses"),
-	KS_ALIAS('t', "elapsed"),
-	KS_REFUSE('s', "is BCC's comma-separated output; kscope tcpstates takes --json"),
+	KS_SOCK_EVENT_OPTS(struct tcpstates, net, tcpstates),
 	KS_REFUSE('Y', "is BCC's journald output; kscope tcpstates writes to stdout (--json)"),
 	{ 0 },
 };
-
-/* Address columns: IPv4's width by default, as BCC's; every IPv6 address with -w. */
-static int addr_width(const struct ks_ctx *c)
-{
-	return ((const struct tcpstates *)c->state)->wide ? 39 : 15;
-}
 
 static int on_event(struct ks_ctx *c, const void *data, size_t size)
 {
@@ -49,7 +36,7 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 		ks_json_obj_end(j);
 		return 0;
 	}
-	ks_sock_event_line_w(c, &l, &e->hdr, &e->flow, addr_width(c));
+	ks_sock_event_line_w(c, &l, &e->hdr, &e->flow, ks_net_addr_width(c));
 	ks_line_char(&l, ' ');
 	ks_line_str(&l, ks_tcp_state_name(e->oldstate), -11);
 	ks_line_str(&l, " -> ", 0);
@@ -66,7 +53,7 @@ static int on_event(struct ks_ctx *c, const void *data, size_t size)
 static void header(struct ks_ctx *c)
 {
 	ks_event_text_header(c);
-	ks_sock_event_header_w(c, addr_width(c));
+	ks_sock_event_header_w(c, ks_net_addr_width(c));
 	fprintf(c->out, " %-11s    %-11s %s\n", "OLDSTATE", "NEWSTATE", "MS");
 }
 
