@@ -7,8 +7,6 @@
 
 const volatile __u64 unit_div = 1000; /* ns per histogram unit */
 const volatile int by = TCPRTT_BY_ALL;
-/* a task filter is set: the samples are the owners' (the owner hooks are on) */
-const volatile bool by_owner = false;
 
 KS_HIST_MAP(hists, struct tcprtt_key, 10240);
 
@@ -30,7 +28,8 @@ static __always_inline int on_probe(struct sock *sk, bool btf)
 	ks_sk_flow(sk, &f, btf);
 	if (!ks_net_match(&f))
 		return 0;
-	if (by_owner && ks_sk_who(sk, &h) < 0)
+	/* with a task filter the samples are the owners' (the owner hooks are on) */
+	if (ks_filter_tasks() && ks_sk_who(sk, &h) < 0)
 		return 0;
 	__builtin_memset(&k, 0, sizeof(k));
 	k.by = by;

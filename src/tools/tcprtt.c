@@ -111,7 +111,6 @@ static int configure(struct ks_ctx *c)
 
 	skel->rodata->unit_div = st->millis ? 1000000 : 1000;
 	skel->rodata->by = st->by;
-	skel->rodata->by_owner = owner;
 	/* the owners cost a hook on every state change and on accept: only for task filters */
 	if (!owner) {
 		ks_bpf_disable_hook(c->obj, "state");
