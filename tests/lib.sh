@@ -1214,6 +1214,60 @@ nl_run() {
 	sl_end "$1"
 }
 
+# nl_traced KS NAME TOOL ARGS...: kscope TOOL --json --netns (netload NAME's namespace) ARGS
+# started as KS, netload NAME run to its end (nl_run), then KS stopped: it must exit 0 with
+# well-formed JSON lines.
+nl_traced() {
+	_ks_tk=$1 _ks_tn=$2 _ks_tt=$3
+	shift 3
+	ks_start "$_ks_tk" "$_ks_tt" --json --netns "$(nl_netns "$_ks_tn")" "$@"
+	ks_attached "$_ks_tk"
+	nl_run "$_ks_tn"
+	ks_stop "$_ks_tk"
+	expect_rc "$_ks_tk" 0
+	ks_json_ok "$_ks_tk"
+}
+
+# nl_traced2 KS A B TOOL ARGS...: kscope TOOL --json ARGS started as KS while netloads A and
+# B run at once (both triggered, then both ended), then stopped as nl_traced does.
+nl_traced2() {
+	_ks_tk=$1 _ks_ta=$2 _ks_tb=$3 _ks_tt=$4
+	shift 4
+	ks_start "$_ks_tk" "$_ks_tt" --json "$@"
+	ks_attached "$_ks_tk"
+	sl_go "$_ks_ta"
+	sl_go "$_ks_tb"
+	sl_end "$_ks_ta"
+	sl_end "$_ks_tb"
+	ks_stop "$_ks_tk"
+	expect_rc "$_ks_tk" 0
+	ks_json_ok "$_ks_tk"
+}
+
+# nl_netns_both TOOL N ARGS...: netloads a and b, each started with --netns-new ARGS, run at
+# once while kscope TOOL --json --netns (a's namespace) runs as "ks" and TOOL --json, with no
+# filter, as "all"; once ks has N events and all has N in b's namespace, both are stopped and
+# the netloads ended. For a --netns test: the filter, not the workload, makes the difference.
+nl_netns_both() {
+	_ks_tt=$1 _ks_tc=$2
+	shift 2
+	nl_start a --netns-new "$@"
+	nl_start b --netns-new "$@"
+	[ "$(nl_netns a)" != "$(nl_netns b)" ] || fail "both netloads in one namespace"
+	ks_start ks "$_ks_tt" --json --netns "$(nl_netns a)"
+	ks_start all "$_ks_tt" --json
+	ks_attached ks
+	ks_attached all
+	sl_go a
+	sl_go b
+	ks_wait_events ks "$_ks_tc"
+	ks_wait_events all "$_ks_tc" netns="$(nl_netns b)"
+	ks_stop ks
+	ks_stop all
+	sl_end a
+	sl_end b
+}
+
 # nl_ns_start NAME NS ARGS...: the same inside namespace NS (ks_netns_new; "-": the test's
 # own), through ip netns exec, which execs netload with the same pid.
 nl_ns_start() {
@@ -1422,6 +1476,16 @@ ks_veth_pair() {
 			ip -n "$1" link set "$KS_VETH1" up &&
 			ip -n "$2" link set "$KS_VETH2" up
 	} 2>"$KS_TMP/veth.err" || fail "veth pair between $1 and $2: $(ks_first_line "$KS_TMP/veth.err")"
+}
+
+# ks_netns_veth [v6]: two new namespaces (ks_netns_new a and b), KS_NSA and KS_NSB, joined by
+# ks_veth_pair KS_NSA KS_NSB [v6].
+ks_netns_veth() {
+	ks_netns_new a
+	KS_NSA=$KS_NS
+	ks_netns_new b
+	KS_NSB=$KS_NS
+	ks_veth_pair "$KS_NSA" "$KS_NSB" "$@"
 }
 
 # ks_nft_drop NS [-o] MATCH... [drop]: drop what MATCH matches ("udp dport 9999", "tcp dport

@@ -281,11 +281,8 @@ t_nl_cleanup() {
 # addresses on both sides.
 t_nl_veth() {
 	ks_have_veth || skip "$KS_NET_WHY"
-	ks_netns_new a
-	_a=$KS_NS
-	ks_netns_new b
-	_b=$KS_NS
-	ks_veth_pair "$_a" "$_b" v6
+	ks_netns_veth v6
+	_a=$KS_NSA _b=$KS_NSB
 	nt_ping "$_a" "$KS_IP2"
 	nt_ping "$_b" "$KS_IP6_1"
 	for _v in 4 6; do
@@ -309,11 +306,8 @@ t_nl_veth() {
 t_nl_nft() {
 	ks_have_veth || skip "$KS_NET_WHY"
 	ks_have_nft || skip "$KS_NET_WHY"
-	ks_netns_new a
-	_a=$KS_NS
-	ks_netns_new b
-	_b=$KS_NS
-	ks_veth_pair "$_a" "$_b"
+	ks_netns_veth
+	_a=$KS_NSA _b=$KS_NSB
 	# first without the rule: all 5 arrive
 	nl_ns_start sink "$_b" udpsink "$KS_IP2" 9999 --count 5
 	wl_go sink
@@ -352,11 +346,8 @@ t_nl_nft() {
 t_nl_tbf() {
 	ks_have_veth || skip "$KS_NET_WHY"
 	ks_have_tbf || skip "$KS_NET_WHY"
-	ks_netns_new a
-	_a=$KS_NS
-	ks_netns_new b
-	_b=$KS_NS
-	ks_veth_pair "$_a" "$_b"
+	ks_netns_veth
+	_a=$KS_NSA _b=$KS_NSB
 	ks_tbf "$_a" "$KS_VETH1" 1mbit 5kb
 	ip netns exec "$_a" tc qdisc show dev "$KS_VETH1" | grep -q 'tbf' || fail "no tbf on $KS_VETH1"
 	nl_ns_start srv "$_b" server "$KS_IP2" 0 --pingpong 4 --size 20000

@@ -148,11 +148,8 @@ t_sd_stack() {
 # t_sd_nft: datagrams over a veth pair dropped by an nft rule in the receiver's namespace:
 # NETFILTER_DROP on its veth, as many as the rule's own counter.
 t_sd_nft() {
-	ks_netns_new a
-	_a=$KS_NS
-	ks_netns_new b
-	_b=$KS_NS
-	ks_veth_pair "$_a" "$_b"
+	ks_netns_veth
+	_a=$KS_NSA _b=$KS_NSB
 	ks_nft_drop "$_b" udp dport 9999 drop
 	nl_ns_start sink "$_b" udpsink "$KS_IP2" 9999
 	wl_go sink

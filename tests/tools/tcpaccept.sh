@@ -24,12 +24,7 @@ t_ta_pair() {
 	fi
 	nl_start nl --netns-new --snmp TcpPassiveOpens,TcpActiveOpens pair $_v --count 5 --send 2000
 	_ns=$(nl_netns nl)
-	ks_start ks tcpaccept --json --netns "$_ns"
-	ks_attached ks
-	nl_run nl
-	ks_stop ks
-	expect_rc ks 0
-	ks_json_ok ks
+	nl_traced ks nl tcpaccept
 	_srv=$(nl_field nl server 2)
 	expect_eq "$(ks_count ks type=event)" 5 "events"
 	expect_eq "$(ks_count ks type=event "pid=$_srv" "family=$_fam" "laddr=$_a" "raddr=$_a" \

@@ -45,12 +45,7 @@ t_tc_pair() {
 	[ -n "$_v" ] && _fam=ipv6 _a=::1
 	nl_start nl --netns-new --snmp TcpActiveOpens,TcpPassiveOpens pair $_v --count 5 --send 1000
 	_ns=$(nl_netns nl)
-	ks_start ks tcpconnect --json --netns "$_ns"
-	ks_attached ks
-	nl_run nl
-	ks_stop ks
-	expect_rc ks 0
-	ks_json_ok ks
+	nl_traced ks nl tcpconnect
 	_p=$(nl_port nl)
 	expect_eq "$(tc_events ks)" 5 "events"
 	expect_eq "$(tc_events ks result=ok error=null "pid=$(ks_pid nl)" "family=$_fam" "laddr=$_a" \
@@ -68,12 +63,7 @@ t_tc_pair() {
 t_tc_refused() {
 	_v=$(tc_v6 "$1")
 	nl_start nl --netns-new --snmp TcpActiveOpens,TcpAttemptFails refuse $_v --count 4
-	_ns=$(nl_netns nl)
-	ks_start ks tcpconnect --json --netns "$_ns"
-	ks_attached ks
-	nl_run nl
-	ks_stop ks
-	ks_json_ok ks
+	nl_traced ks nl tcpconnect
 	expect_eq "$(nl_lines nl failed ECONNREFUSED)" 4 "netload's refused connects"
 	expect_eq "$(tc_events ks)" 4 "events"
 	expect_eq "$(tc_events ks result=failed error=ECONNREFUSED "pid=$(ks_pid nl)" \
@@ -89,14 +79,7 @@ t_tc_refused() {
 t_tc_pid() {
 	nl_start a --netns-new pair --count 3
 	nl_start b --netns-new pair --count 4
-	ks_start ks tcpconnect --json -p "$(ks_pid a)"
-	ks_attached ks
-	sl_go a
-	sl_go b
-	sl_end a
-	sl_end b
-	ks_stop ks
-	ks_json_ok ks
+	nl_traced2 ks a b tcpconnect -p "$(ks_pid a)"
 	expect_eq "$(tc_events ks)" 3 "events (-p $(ks_pid a))"
 	expect_eq "$(tc_events ks "pid=$(ks_pid a)" result=ok "netns=$(nl_netns a)")" 3 "the first client's"
 	expect_eq "$(tc_lports ks)" "$(tc_sorted "$KS_TMP/a.out" '$1 == "connected"' 2)" "lports"
@@ -120,12 +103,7 @@ tc_syn_sent() {
 # close) end as "closed"; one still in SYN_SENT when kscope stops is counted as pending.
 t_tc_closed_pending() {
 	nl_start nl --netns-new --snmp TcpActiveOpens pair --no-accept --backlog 1 --count 4 --timeout-ms 300
-	_ns=$(nl_netns nl)
-	ks_start ks tcpconnect --json --netns "$_ns"
-	ks_attached ks
-	nl_run nl
-	ks_stop ks
-	ks_json_ok ks
+	nl_traced ks nl tcpconnect
 	expect_eq "$(nl_lines nl connected)" 2 "connections netload completed"
 	expect_eq "$(nl_lines nl failed ETIMEDOUT)" 2 "connections netload gave up on"
 	expect_eq "$(tc_events ks result=ok)" 2 "ok events"
@@ -241,11 +219,8 @@ t_tc_text() {
 # t_tc_timeout: SYNs dropped by nft on the server's side, 1 SYN retry in the client's
 # namespace: the connect times out, ETIMEDOUT, as netload saw; the rule dropped 2 SYNs each.
 t_tc_timeout() {
-	ks_netns_new a
-	_a=$KS_NS
-	ks_netns_new b
-	_b=$KS_NS
-	ks_veth_pair "$_a" "$_b"
+	ks_netns_veth
+	_a=$KS_NSA _b=$KS_NSB
 	ks_nft_drop "$_b" tcp dport 5001 drop
 	ip netns exec "$_a" sysctl -q -w net.ipv4.tcp_syn_retries=1 ||
 		fail "cannot set tcp_syn_retries in $_a"
@@ -272,11 +247,8 @@ t_tc_timeout() {
 # t_tc_unreachable: a connect to an address of the veth's subnet that nobody has: ARP gets
 # no answer, the kernel sends itself an ICMP host unreachable: EHOSTUNREACH.
 t_tc_unreachable() {
-	ks_netns_new a
-	_a=$KS_NS
-	ks_netns_new b
-	_b=$KS_NS
-	ks_veth_pair "$_a" "$_b"
+	ks_netns_veth
+	_a=$KS_NSA _b=$KS_NSB
 	_dead=${KS_IP2%.2}.3
 	# one ARP request, 200 ms for its answer: fails in well under a second
 	ip netns exec "$_a" sysctl -q -w "net.ipv4.neigh.$KS_VETH1.mcast_solicit=1" \

@@ -27,12 +27,7 @@ t_cl_pair() {
 	fi
 	nl_start nl --netns-new --snmp TcpActiveOpens pair $_v --count 4
 	_ns=$(nl_netns nl)
-	ks_start ks tcpconnlat --json --netns "$_ns"
-	ks_attached ks
-	nl_run nl
-	ks_stop ks
-	expect_rc ks 0
-	ks_json_ok ks
+	nl_traced ks nl tcpconnlat
 	expect_eq "$(ks_count ks type=event)" 4 "events"
 	expect_eq "$(ks_count ks type=event "pid=$(ks_pid nl)" "family=$_fam" "rport=$(nl_port nl)" \
 		"netns=$_ns" 'latency_ns>0')" 4 "events of the client with a latency"
@@ -45,11 +40,7 @@ t_cl_pair() {
 # t_cl_refused: refused connects have no latency: no line.
 t_cl_refused() {
 	nl_start nl --netns-new refuse --count 3
-	ks_start ks tcpconnlat --json --netns "$(nl_netns nl)"
-	ks_attached ks
-	nl_run nl
-	ks_stop ks
-	ks_json_ok ks
+	nl_traced ks nl tcpconnlat
 	expect_eq "$(nl_lines nl failed ECONNREFUSED)" 3 "netload's refused connects"
 	expect_eq "$(ks_count ks type=event)" 0 "events"
 	pass
@@ -59,14 +50,7 @@ t_cl_refused() {
 t_cl_pid() {
 	nl_start a --netns-new pair --count 2
 	nl_start b --netns-new pair --count 3
-	ks_start ks tcpconnlat --json -p "$(ks_pid b)"
-	ks_attached ks
-	sl_go a
-	sl_go b
-	sl_end a
-	sl_end b
-	ks_stop ks
-	ks_json_ok ks
+	nl_traced2 ks a b tcpconnlat -p "$(ks_pid b)"
 	expect_eq "$(ks_count ks type=event)" 3 "events (-p $(ks_pid b))"
 	expect_eq "$(cl_lports ks)" "$(cl_sorted "$KS_TMP/b.out" '$1 == "connected"' 2)" "lports"
 	pass
@@ -92,11 +76,8 @@ t_cl_text() {
 # so the connection took at least 1 s; MIN_MS 900 keeps it, 5000 does not; a fast
 # connection after it is left out by MIN_MS 900.
 t_cl_syn_dropped() {
-	ks_netns_new a
-	_a=$KS_NS
-	ks_netns_new b
-	_b=$KS_NS
-	ks_veth_pair "$_a" "$_b"
+	ks_netns_veth
+	_a=$KS_NSA _b=$KS_NSB
 	nl_ns_start srv "$_b" server "$KS_IP2" 0 --accept 2 --drain
 	wl_go srv
 	nl_wait_line srv '^listening '

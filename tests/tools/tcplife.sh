@@ -243,21 +243,7 @@ t_tl_family() {
 # t_tl_netns: --netns keeps one namespace's connections and not those of a second namespace
 # running the same workload at the same time.
 t_tl_netns() {
-	nl_start a --netns-new pair --count 3 --send 1000 --recv 1000
-	nl_start b --netns-new pair --count 3 --send 1000 --recv 1000
-	ks_start ks tcplife --json --netns "$(nl_netns a)"
-	ks_start all tcplife --json
-	ks_attached ks
-	ks_attached all
-	sl_go a
-	sl_go b
-	ks_wait_events ks 6
-	ks_wait_events all 6 netns="$(nl_netns b)"
-	ks_stop ks
-	ks_stop all
-	sl_end a
-	sl_end b
-	[ "$(nl_netns a)" != "$(nl_netns b)" ] || fail "both netloads in one namespace"
+	nl_netns_both tcplife 6 pair --count 3 --send 1000 --recv 1000
 	expect_eq "$(ks_count ks type=event)" 6 "events with --netns"
 	expect_eq "$(ks_count ks type=event netns="$(nl_netns a)" tx_bytes=1000 rx_bytes=1000)" 6 \
 		"namespace a's lines"

@@ -62,11 +62,8 @@ t_rtt_conflict() {
 # and that bucket is the fullest; only the client's socket has that remote address.
 t_rtt_tbf() {
 	ks_which ss >/dev/null || skip "no ss(8) to compare with"
-	ks_netns_new a
-	_a=$KS_NS
-	ks_netns_new b
-	_b=$KS_NS
-	ks_veth_pair "$_a" "$_b"
+	ks_netns_veth
+	_a=$KS_NSA _b=$KS_NSB
 	ks_tbf "$_a" "$KS_VETH1" 100kbit 1600
 	nl_ns_start srv "$_b" server "$KS_IP2" 0 --pingpong 40 --size 1000
 	wl_go srv

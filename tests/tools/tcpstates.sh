@@ -181,20 +181,7 @@ t_ts_family() {
 # t_ts_netns: --netns keeps one namespace's changes, not those of a second namespace running
 # the same workload at the same time (which an unfiltered run sees).
 t_ts_netns() {
-	nl_start a --netns-new pair --count 2
-	nl_start b --netns-new pair --count 2
-	ks_start ks tcpstates --json --netns "$(nl_netns a)"
-	ks_start all tcpstates --json
-	ks_attached ks
-	ks_attached all
-	sl_go a
-	sl_go b
-	ks_wait_events ks 22
-	ks_wait_events all 22 netns="$(nl_netns b)"
-	ks_stop ks
-	ks_stop all
-	sl_end a
-	sl_end b
+	nl_netns_both tcpstates 22 pair --count 2
 	expect_eq "$(ks_count ks type=event)" 22 "events with --netns"
 	expect_eq "$(ks_count ks type=event netns="$(nl_netns a)")" 22 "namespace a's"
 	expect_eq "$(ks_count all type=event netns="$(nl_netns b)")" 22 "namespace b's without --netns"

@@ -23,12 +23,7 @@ t_sb_overflow() {
 	nl_start nl --netns-new --snmp TcpExtListenOverflows,TcpExtListenDrops,TcpPassiveOpens \
 		pair $_six --no-accept --backlog "$_b" --count $((_b + _k)) --timeout-ms 300
 	_ns=$(nl_netns nl)
-	ks_start ks tcpsynbl --json --netns "$_ns" 1
-	ks_attached ks
-	nl_run nl
-	ks_stop ks
-	expect_rc ks 0
-	ks_json_ok ks
+	nl_traced ks nl tcpsynbl 1
 	_p=$(nl_port nl)
 	_r="family=$_fam laddr=$_a lport=$_p netns=$_ns"
 	_o=$(nl_snmp nl TcpExtListenOverflows)
