@@ -35,31 +35,7 @@ table() { # DIR
 		-f bench/stats.awk -f bench/bio.awk "$1/raw.txt"
 }
 
-if [ "${1:-}" = --table ]; then
-	d=${2:-bench/out/bio-latest}
-	if [ ! -f "$d/raw.txt" ]; then
-		say "bio: no results in $d"
-		exit 1
-	fi
-	table "$d"
-	exit 0
-fi
-
-if [ "$(id -u)" != 0 ]; then
-	say "bio: needs root (BPF programs are loaded, a loop device is set up)"
-	exit 1
-fi
-for f in trial randread biofloor; do
-	if [ ! -x "$B/$f" ]; then
-		say "bio: $B/$f is missing: build with 'make bench' (or make OUTPUT=$OUTPUT bench-bins)"
-		exit 1
-	fi
-done
-OUT=bench/out/bio-$(date +%Y%m%d-%H%M%S)
-RAW=$OUT/raw.txt
-mkdir -p "$OUT/logs" || exit 1
-ln -sfn "$(basename "$OUT")" bench/out/bio-latest
-: >"$RAW"
+bench_begin bio "bio-" "BPF programs are loaded, a loop device is set up" "trial randread biofloor" "$@"
 
 # The device: a loop device on a file in /dev/shm, buffered (no direct-io), so an IO is a
 # 4 KiB copy out of tmpfs's pages: the block layer's and the tracers' costs are all there

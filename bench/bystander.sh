@@ -31,31 +31,7 @@ table() { # DIR
 		-f bench/stats.awk -f bench/bystander.awk "$1/raw.txt"
 }
 
-if [ "${1:-}" = --table ]; then
-	d=${2:-bench/out/bystander-latest}
-	if [ ! -f "$d/raw.txt" ]; then
-		say "bystander: no results in $d"
-		exit 1
-	fi
-	table "$d"
-	exit 0
-fi
-
-if [ "$(id -u)" != 0 ]; then
-	say "bystander: needs root (BPF programs are loaded)"
-	exit 1
-fi
-for f in trial openloop; do
-	if [ ! -x "$B/$f" ]; then
-		say "bystander: $B/$f is missing: build with 'make bench' (or make OUTPUT=$OUTPUT bench-bins)"
-		exit 1
-	fi
-done
-OUT=bench/out/bystander-$(date +%Y%m%d-%H%M%S)
-RAW=$OUT/raw.txt
-mkdir -p "$OUT/logs" || exit 1
-ln -sfn "$(basename "$OUT")" bench/out/bystander-latest
-: >"$RAW"
+bench_begin bystander "bystander-" "BPF programs are loaded" "trial openloop" "$@"
 
 # kscope's choice per hook, from its meta line: "open_enter=tracepoint open_exit=tracepoint".
 ks_hooks() { # TOOL [ARG...]

@@ -1,12 +1,48 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=sh
-# What bench/run.sh and bench/bystander.sh share: peers' paths, one trial, settle times.
+# What the benchmark scripts (bench/run.sh, bio.sh, net.sh, bystander.sh) share: their start,
+# peers' paths, one trial, settle times.
 # Sourced; the caller sets B (bench binaries), OUT (its output directory), RAW (raw results
 # file), FILE (the file openloop opens), CPU, and N (workload iterations) before each trial;
 # WORKLOAD (default $B/openloop) and WORKLOAD_OPTS (trial options, e.g. "-a -q -a 64") for
 # another workload.
 
 say() { printf '%s\n' "$*" >&2; }
+
+# bench_begin NAME PREFIX WHY BINS [ARG1 [ARG2]]: the start each benchmark script shares,
+# given its own arguments. With ARG1 --table: print the caller's table (its function
+# table DIR) of ARG2, or of bench/out/PREFIXlatest, and exit. Else insist on root (WHY says
+# what needs it) and on $B's binaries BINS (a space-separated list), then make
+# OUT=bench/out/PREFIXDATE with logs/ in it, point bench/out/PREFIXlatest at it, and empty
+# RAW=$OUT/raw.txt.
+bench_begin() {
+	_bn=$1 _bp=$2 _bw=$3 _bb=$4
+	shift 4
+	if [ "${1:-}" = --table ]; then
+		_bd=${2:-bench/out/${_bp}latest}
+		if [ ! -f "$_bd/raw.txt" ]; then
+			say "$_bn: no results in $_bd"
+			exit 1
+		fi
+		table "$_bd"
+		exit 0
+	fi
+	if [ "$(id -u)" != 0 ]; then
+		say "$_bn: needs root ($_bw)"
+		exit 1
+	fi
+	for _bf in $_bb; do
+		if [ ! -x "$B/$_bf" ]; then
+			say "$_bn: $B/$_bf is missing: build with 'make bench' (or make OUTPUT=$OUTPUT bench-bins)"
+			exit 1
+		fi
+	done
+	OUT=bench/out/$_bp$(date +%Y%m%d-%H%M%S)
+	RAW=$OUT/raw.txt
+	mkdir -p "$OUT/logs" || exit 1
+	ln -sfn "$(basename "$OUT")" "bench/out/${_bp}latest"
+	: >"$RAW"
+}
 
 # Where Debian puts a peer's file: ask dpkg, then try the usual places.
 peer_path() { # PACKAGE FILE-NAME

@@ -32,31 +32,7 @@ table() { # DIR
 		-f bench/stats.awk -f bench/net.awk "$1/raw.txt"
 }
 
-if [ "${1:-}" = --table ]; then
-	d=${2:-bench/out/net-latest}
-	if [ ! -f "$d/raw.txt" ]; then
-		say "net: no results in $d"
-		exit 1
-	fi
-	table "$d"
-	exit 0
-fi
-
-if [ "$(id -u)" != 0 ]; then
-	say "net: needs root (BPF programs are loaded, network namespaces made)"
-	exit 1
-fi
-for f in trial netloop netfloor; do
-	if [ ! -x "$B/$f" ]; then
-		say "net: $B/$f is missing: build with 'make bench' (or make OUTPUT=$OUTPUT bench-bins)"
-		exit 1
-	fi
-done
-OUT=bench/out/net-$(date +%Y%m%d-%H%M%S)
-RAW=$OUT/raw.txt
-mkdir -p "$OUT/logs" || exit 1
-ln -sfn "$(basename "$OUT")" bench/out/net-latest
-: >"$RAW"
+bench_begin net "net-" "BPF programs are loaded, network namespaces made" "trial netloop netfloor" "$@"
 TMPD=$(mktemp -d /dev/shm/kscope-net.XXXXXX) || exit 1
 trap 'rm -rf "$TMPD"' EXIT
 trap 'exit 130' INT TERM HUP

@@ -33,32 +33,7 @@ table() { # DIR
 		-v tracers="$1/tracers.txt" -f bench/stats.awk -f bench/table.awk "$1/raw.txt"
 }
 
-if [ "${1:-}" = --table ]; then
-	d=${2:-bench/out/latest}
-	if [ ! -f "$d/raw.txt" ]; then
-		echo "bench: no results in $d" >&2
-		exit 1
-	fi
-	table "$d"
-	exit 0
-fi
-
-OUT=bench/out/$(date +%Y%m%d-%H%M%S)
-RAW=$OUT/raw.txt
-
-if [ "$(id -u)" != 0 ]; then
-	say "bench: needs root (BPF programs are loaded)"
-	exit 1
-fi
-for f in trial openloop floor streamfloor; do
-	if [ ! -x "$B/$f" ]; then
-		say "bench: $B/$f is missing: build with 'make bench' (or make OUTPUT=$OUTPUT bench-bins)"
-		exit 1
-	fi
-done
-mkdir -p "$OUT/logs" || exit 1
-ln -sfn "$(basename "$OUT")" bench/out/latest
-: >"$RAW"
+bench_begin bench "" "BPF programs are loaded" "trial openloop floor streamfloor" "$@"
 
 # The tracers: ID|LABEL|MARKER|COMMAND. MARKER err:TEXT or out:TEXT is what the tracer prints
 # once attached (on stdout, a pty stands in for the terminal so it is not stuck in a buffer).
