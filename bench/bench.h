@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -107,6 +108,46 @@ static inline unsigned long long bench_busy_ns(void)
 		if (i != 3 && i != 4)
 			sum += v[i];
 	return sum * (1000000000ULL / sysconf(_SC_CLK_TCK));
+}
+
+/* A measured run: its CLOCK_MONOTONIC and machine-busy (bench_busy_ns) times at each end. */
+struct bench_span {
+	unsigned long long t0, t1, b0, b1;
+};
+
+static inline void bench_span_begin(struct bench_span *s)
+{
+	s->b0 = bench_busy_ns();
+	s->t0 = bench_mono_ns();
+}
+
+static inline void bench_span_end(struct bench_span *s)
+{
+	s->t1 = bench_mono_ns();
+	s->b1 = bench_busy_ns();
+}
+
+/*
+ * A workload's result line, which bench/stats.awk reads by key: "WHO: pid= cpu= EXTRA n=
+ * elapsed_ns= ns_per_op= chunk_p10_ns_per_op= chunk_p50_ns_per_op= busy_ns_per_op= RATE=
+ * nvcsw= nivcsw=", @n operations in span @s, @chunk the end times of its n / BENCH_CHUNK
+ * chunks (bench_chunks), @extra the workload's own "key=value" words, @rate the name of
+ * its operations per second.
+ */
+static inline void bench_report(const char *who, int cpu, const char *extra, long long n,
+				const struct bench_span *s, unsigned long long *chunk,
+				const char *rate)
+{
+	struct bench_chunks pc = bench_chunks(chunk, n / BENCH_CHUNK, s->t0);
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	printf("%s: pid=%d cpu=%d %s n=%lld elapsed_ns=%llu ns_per_op=%.1f "
+	       "chunk_p10_ns_per_op=%.1f chunk_p50_ns_per_op=%.1f busy_ns_per_op=%.1f "
+	       "%s=%.0f nvcsw=%ld nivcsw=%ld\n",
+	       who, (int)getpid(), cpu, extra, n, s->t1 - s->t0, (double)(s->t1 - s->t0) / n,
+	       pc.p10, pc.p50, (double)(s->b1 - s->b0) / n, rate, n * 1e9 / (s->t1 - s->t0),
+	       ru.ru_nvcsw, ru.ru_nivcsw);
 }
 
 #endif

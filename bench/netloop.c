@@ -171,12 +171,11 @@ static int run_conn(long long n)
 int main(int argc, char **argv)
 {
 	int cpu = (int)sysconf(_SC_NPROCESSORS_ONLN) - 1, c, err;
-	unsigned long long t0, t1, b0, b1;
 	bool wait_signal = false;
+	struct bench_span span;
 	long long n = 1000000;
-	struct bench_chunks pc;
-	struct rusage ru;
 	const char *mode;
+	char extra[32];
 	struct stat st;
 
 	while ((c = getopt(argc, argv, "n:c:wh")) != -1) {
@@ -217,19 +216,12 @@ int main(int argc, char **argv)
 	if (wait_signal && bench_wait_usr1())
 		return 1;
 
-	b0 = bench_busy_ns();
-	t0 = bench_mono_ns();
+	bench_span_begin(&span);
 	err = !strcmp(mode, "udp") ? run_udp(n) : run_conn(n);
-	t1 = bench_mono_ns();
-	b1 = bench_busy_ns();
+	bench_span_end(&span);
 	if (err)
 		return 1;
-	getrusage(RUSAGE_SELF, &ru);
-	pc = bench_chunks(chunk, n / BENCH_CHUNK, t0);
-	printf("netloop: pid=%d cpu=%d mode=%s n=%lld elapsed_ns=%llu ns_per_op=%.1f "
-	       "chunk_p10_ns_per_op=%.1f chunk_p50_ns_per_op=%.1f busy_ns_per_op=%.1f "
-	       "ops_per_s=%.0f nvcsw=%ld nivcsw=%ld\n",
-	       (int)getpid(), cpu, mode, n, t1 - t0, (double)(t1 - t0) / n, pc.p10, pc.p50,
-	       (double)(b1 - b0) / n, n * 1e9 / (t1 - t0), ru.ru_nvcsw, ru.ru_nivcsw);
+	snprintf(extra, sizeof(extra), "mode=%s", mode);
+	bench_report("netloop", cpu, extra, n, &span, chunk, "ops_per_s");
 	return 0;
 }

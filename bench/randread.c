@@ -149,13 +149,12 @@ out:
 
 int main(int argc, char **argv)
 {
-	long long n = 1000000, nck;
 	int cpu = (int)sysconf(_SC_NPROCESSORS_ONLN) - 1, depth = 32, c, fd, err;
-	unsigned long long t0, t1, b0, b1, size = 0, blocks;
+	unsigned long long size = 0, blocks;
 	bool wait_signal = false;
-	struct bench_chunks pc;
-	struct rusage ru;
-	char *bufs;
+	struct bench_span span;
+	long long n = 1000000;
+	char *bufs, extra[32];
 
 	while ((c = getopt(argc, argv, "n:c:q:wh")) != -1) {
 		switch (c) {
@@ -204,24 +203,15 @@ int main(int argc, char **argv)
 	if (wait_signal && bench_wait_usr1())
 		return 1;
 
-	b0 = bench_busy_ns();
-	t0 = bench_mono_ns();
+	bench_span_begin(&span);
 	if (depth)
 		err = run_uring(fd, n, blocks, bufs, (unsigned int)depth);
 	else
 		err = run_sync(fd, n, blocks, bufs);
-	t1 = bench_mono_ns();
-	b1 = bench_busy_ns();
+	bench_span_end(&span);
 	if (err)
 		return 1;
-
-	getrusage(RUSAGE_SELF, &ru);
-	nck = n / CHUNK;
-	pc = bench_chunks(chunk, nck, t0);
-	printf("randread: pid=%d cpu=%d depth=%d n=%lld elapsed_ns=%llu ns_per_op=%.1f "
-	       "chunk_p10_ns_per_op=%.1f chunk_p50_ns_per_op=%.1f busy_ns_per_op=%.1f "
-	       "iops=%.0f nvcsw=%ld nivcsw=%ld\n",
-	       (int)getpid(), cpu, depth, n, t1 - t0, (double)(t1 - t0) / n, pc.p10, pc.p50,
-	       (double)(b1 - b0) / n, n * 1e9 / (t1 - t0), ru.ru_nvcsw, ru.ru_nivcsw);
+	snprintf(extra, sizeof(extra), "depth=%d", depth);
+	bench_report("randread", cpu, extra, n, &span, chunk, "iops");
 	return 0;
 }
