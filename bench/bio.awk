@@ -153,13 +153,3 @@ END {
 	if (nchk)
 		printf "  checks: %d passed, %d failed\n", nchk - fails, fails
 }
-
-function target(id, name, floor, fname, want,   r) {
-	if (cpu[id] == "" || floor <= 0) {
-		printf "  %s: %s\n", name, ((id in why) ? why[id] : "no result")
-		return
-	}
-	r = minof(cpu[id]) / floor
-	printf "  %s: %.2f x %s (target within %.1f x): %s\n", name, r, fname, want,
-		r <= want ? "met" : "not met"
-}

@@ -129,13 +129,3 @@ function check(id, name, want, what,   l, rec, e, x, ok) {
 	printf "  %-4s %s: %s records, summary events=%s lost=%s (want %d, %s; lost 0)\n",
 		ok ? "PASS" : "FAIL", name, rec, e == "" ? "?" : e, x == "" ? "?" : x, want, what
 }
-
-function target(id, name, floor, fname, want,   r) {
-	if (cpu[id] == "" || floor <= 0) {
-		printf "  %s: %s\n", name, ((id in why) ? why[id] : "no result")
-		return
-	}
-	r = minof(cpu[id]) / floor
-	printf "  %s: %.2f x %s (target within %.1f x): %s\n", name, r, fname, want,
-		r <= want ? "met" : "not met"
-}

@@ -68,3 +68,15 @@ function against_baseline(n, id, v, out,   i, j, pb, nb) {
 		out[id[i]] = out[id[i]] " " (v[i] - (v[pb] + v[nb]) / 2)
 	}
 }
+
+# One target line: tracer @id's lowest cost per operation (cpu[id], its runs' costs) against
+# @floor, named @fname, met when within @want times; or why @id has no result (why[id]).
+function target(id, name, floor, fname, want,   r) {
+	if (cpu[id] == "" || floor <= 0) {
+		printf "  %s: %s\n", name, ((id in why) ? why[id] : "no result")
+		return
+	}
+	r = minof(cpu[id]) / floor
+	printf "  %s: %.2f x %s (target within %.1f x): %s\n", name, r, fname, want,
+		r <= want ? "met" : "not met"
+}
