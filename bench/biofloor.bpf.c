@@ -4,6 +4,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "floor.bpf.h"
 #include "biofloor.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -28,18 +29,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } hist SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 2 * 1024 * 1024);
-} events SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} lost SEC(".maps");
 
 SEC("tp_btf/block_rq_issue")
 int BPF_PROG(bf_issue, struct request *rq)
@@ -103,11 +92,7 @@ int BPF_PROG(bf_complete_stream, struct request *rq, blk_status_t error, unsigne
 		return 0;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		__u32 zero = 0;
-		__u64 *n = bpf_map_lookup_elem(&lost, &zero);
-
-		if (n)
-			(*n)++;
+		floor_lost();
 		return 0;
 	}
 	now = bpf_ktime_get_ns();

@@ -5,6 +5,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "floor.bpf.h"
 #include "netfloor.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -53,18 +54,6 @@ struct {
 	__type(value, struct birth);
 } births SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 2 * 1024 * 1024);
-} events SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} lost SEC(".maps");
-
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(nf_state, struct sock *sk, int old, int new)
 {
@@ -90,11 +79,7 @@ int BPF_PROG(nf_state, struct sock *sk, int old, int new)
 		return 0;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		__u32 zero = 0;
-		__u64 *n = bpf_map_lookup_elem(&lost, &zero);
-
-		if (n)
-			(*n)++;
+		floor_lost();
 		bpf_map_delete_elem(&births, &key);
 		return 0;
 	}

@@ -4,6 +4,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "floor.bpf.h"
 #include "streamfloor.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -26,18 +27,6 @@ struct start {
 	__u64 flags;
 	int dfd;
 };
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 2 * 1024 * 1024);
-} events SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} lost SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -109,13 +98,8 @@ int BPF_PROG(sf_exit, struct pt_regs *regs, long ret)
 		flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > wake_bytes
 				? BPF_RB_FORCE_WAKEUP
 				: BPF_RB_NO_WAKEUP;
-	if (bpf_ringbuf_output(&events, e, __builtin_offsetof(struct sf_event, path) + len,
-			       flags)) {
-		__u64 *n = bpf_map_lookup_elem(&lost, &zero);
-
-		if (n)
-			(*n)++;
-	}
+	if (bpf_ringbuf_output(&events, e, __builtin_offsetof(struct sf_event, path) + len, flags))
+		floor_lost();
 done:
 	bpf_map_delete_elem(&starts, &tid);
 	return 0;
