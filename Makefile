@@ -58,7 +58,8 @@ CORE_OBJS := $(patsubst src/%.c,$(OUTPUT)/obj/%.o,$(CORE_SRCS))
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/unit/%,$(UNIT_SRCS))
-HELPER_SRCS := $(wildcard tests/helpers/*.c)
+# unwindlib.c is unwindload's shared library, not a program (the unwindload block below)
+HELPER_SRCS := $(filter-out tests/helpers/unwindlib.c,$(wildcard tests/helpers/*.c))
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/helpers/%,$(HELPER_SRCS))
 BENCH_BPF  := $(wildcard bench/*.bpf.c)
 BENCH_SKELS := $(patsubst bench/%.bpf.c,$(OUTPUT)/skel/%.skel.h,$(BENCH_BPF))
@@ -188,6 +189,57 @@ $(OUTPUT)/tests/helpers/%: tests/helpers/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O1 -g -fno-omit-frame-pointer -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
 		$(HELPER_FLAGS) -o $@ $< $(LDLIBS) -lpthread
+
+# --- the unwinding fixture (tests/helpers/unwindload.c, tests/tools/unwindload.sh) -------------
+# unwindload's call chains go through its shared library libunwindlib into libc. Built the
+# ordinary way (-O2, PIE, .eh_frame), with and without frame pointers, and once stripped:
+#   unwindload + libunwindlib.so          -fomit-frame-pointer: only .eh_frame unwinds it
+#   unwindload-fp + libunwindlib-fp.so    frame pointers, also in leaf functions
+#   unwindload-stripped (+ libunwindlib.so)  unwindload without .symtab or debug info (.eh_frame
+#       stays); its symbols are in .debug/unwindload-stripped.debug beside it (its
+#       .gnu_debuglink) and the same file as debug/.build-id/xx/rest.debug (debug root:
+#       $(UWL)/debug)
+# Each program finds its library beside itself (rpath $ORIGIN). UW_NAME makes each program a
+# different file with its own build-id.
+UWL := $(OUTPUT)/tests/helpers
+UW_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Wl,--build-id
+UW_NOFP := -fomit-frame-pointer
+UW_FP := -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer
+UW_BINS := $(addprefix $(UWL)/,libunwindlib.so libunwindlib-fp.so unwindload unwindload-fp \
+	unwindload-stripped)
+helpers: $(UW_BINS)
+
+$(UWL)/libunwindlib.so $(UWL)/libunwindlib-fp.so: $(UWL)/lib%.so: tests/helpers/unwindlib.c \
+	tests/helpers/unwindlib.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(UW_CFLAGS) $(if $(filter %-fp.so,$@),$(UW_FP),$(UW_NOFP)) -fPIC -shared \
+		-Wl,-soname,$(@F) -o $@ $< -lpthread
+
+UW_DEPS := tests/helpers/unwindload.c tests/helpers/unwindlib.h tests/helpers/trigger.h
+UW_LINK = -fPIE -pie -L$(UWL) -Wl,-rpath,'$$ORIGIN' -lpthread
+$(UWL)/unwindload: $(UW_DEPS) $(UWL)/libunwindlib.so
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(UW_CFLAGS) $(UW_NOFP) -o $@ $< -l:libunwindlib.so $(UW_LINK)
+
+$(UWL)/unwindload-fp: $(UW_DEPS) $(UWL)/libunwindlib-fp.so
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(UW_CFLAGS) $(UW_FP) -DUW_NAME='"unwindload-fp"' -o $@ $< -l:libunwindlib-fp.so \
+		$(UW_LINK)
+
+$(UWL)/unwindload-stripped: $(UW_DEPS) $(UWL)/libunwindlib.so
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(UW_CFLAGS) $(UW_NOFP) -DUW_NAME='"unwindload-stripped"' -o $@.full $< \
+		-l:libunwindlib.so $(UW_LINK)
+	$(Q)id=$$(readelf -n $@.full | sed -n 's/.*Build ID: *\([0-9a-f]*\).*/\1/p'); \
+		[ -n "$$id" ] || { echo "$@: no build-id" >&2; exit 1; }; \
+		rm -rf $(UWL)/debug && d=$(UWL)/debug/.build-id/$$(echo $$id | cut -c1-2) && \
+		mkdir -p $$d $(UWL)/.debug && \
+		objcopy --only-keep-debug $@.full $(UWL)/.debug/$(@F).debug && \
+		ln -f $(UWL)/.debug/$(@F).debug $$d/$$(echo $$id | cut -c3-).debug
+	$(Q)strip --strip-all -o $@.strip $@.full && \
+		objcopy --add-gnu-debuglink=$(UWL)/.debug/$(@F).debug $@.strip $@ && rm -f $@.full $@.strip
+# --- end of the unwinding fixture --------------------------------------------------------------
 
 # --- symbolizer test programs (tests/unit/syms.c) -------------------------------------------
 # One small program and its shared library, built as every kind of binary the symbolizer must
