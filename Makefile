@@ -204,7 +204,8 @@ $(OUTPUT)/tests/helpers/%: tests/helpers/%.c
 UWL := $(OUTPUT)/tests/helpers
 UW_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Wl,--build-id
 UW_NOFP := -fomit-frame-pointer
-UW_FP := -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer
+# -DUW_FP: gcc 12 ignores -mno-omit-leaf-frame-pointer at -O2; the sources keep the frame (unwindlib.h)
+UW_FP := -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -DUW_FP
 UW_BINS := $(addprefix $(UWL)/,libunwindlib.so libunwindlib-fp.so unwindload unwindload-fp \
 	unwindload-stripped)
 helpers: $(UW_BINS)

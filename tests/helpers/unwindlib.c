@@ -111,6 +111,7 @@ static UW_FN unsigned long uw_leaf_spin(unsigned long iters)
 {
 	unsigned long x = iters;
 
+	UW_LEAF_FRAME();
 	/* no library call: every sample of the spin lands in this function */
 	for (unsigned long i = 0; i < iters; i++)
 		x = x * 6364136223846793005UL + 1442695040888963407UL;

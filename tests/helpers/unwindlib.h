@@ -15,6 +15,17 @@
 #define UW_FN		  __attribute__((noinline, noclone, used))
 #define UW_AFTER(counter) ((counter)++)
 
+/*
+ * In the frame-pointer build (-DUW_FP), a leaf function keeps its frame: gcc 12 omits it at
+ * -O2 despite -mno-omit-leaf-frame-pointer, and a frame-pointer walk from a sample in the leaf
+ * would then skip its caller. Taking the frame's address makes gcc set the frame up.
+ */
+#ifdef UW_FP
+#define UW_LEAF_FRAME() __asm__ volatile("" : : "r"(__builtin_frame_address(0)))
+#else
+#define UW_LEAF_FRAME() ((void)0)
+#endif
+
 /* A condition the waker thread sets and signals (the cond action). */
 struct uw_cond {
 	pthread_mutex_t lock;
