@@ -466,6 +466,52 @@ ul_start() {
 	_wl_ready "$_ks_un"
 }
 
+# unwindload (tests/helpers/unwindload.c; tests/tools/unwindload.sh checks it against perf):
+# known call chains through a shared library into libc, for the user stack unwinding tests.
+# Triggered and held like schedload: uw_start, then sl_go (trigger, wait for "done") and sl_end
+# (let it exit 0). Builds (-b): unwindload (default: no frame pointers, .eh_frame only),
+# unwindload-fp, unwindload-stripped (its symbols only in a debug file: under uw_debug_root by
+# build-id, and by .gnu_debuglink in .debug/ beside it).
+#
+#   uw_start uw -n 5 nap spin                      # "ready PID TID WAKER_TID", waits
+#   ks_start ks offcputime --json -p "$(ks_pid uw)"; ks_attached ks
+#   sl_go uw; ks_stop ks; sl_end uw
+#   expect_eq "$(sl_val uw calls nap)" 5 "naps"; uw_chain nap   # the frames to look for
+
+# uw_start [-b BUILD] NAME ARGS...: start unwindload (or BUILD), wait until it waits for SIGUSR1.
+uw_start() {
+	_ks_ub=unwindload
+	if [ "$1" = -b ]; then
+		_ks_ub=$2
+		shift 2
+	fi
+	_ks_un=$1
+	shift
+	ks_bg "$_ks_un" "$H/$_ks_ub" "$@"
+	_wl_ready "$_ks_un"
+	ks_wait_until "$KS_WAIT" grep -q '^ready ' "$KS_TMP/$_ks_un.out" ||
+		fail "unwindload $_ks_un printed no ready line: $(ks_first_line "$KS_TMP/$_ks_un.err")"
+}
+
+# uw_chain ACTION: the function names an unwinder must find for ACTION, leaf first, down to
+# main (ACTION nap, pipe, cond, malloc, spin), or to the thread's start function for the waker
+# thread's side (waker-pipe, waker-cond). Above the first name: libc (none for spin).
+uw_chain() {
+	case $1 in
+	nap | pipe | cond | malloc | spin) echo "uw_leaf_$1 uw_lib_$1 uw_outer_$1 uw_main_$1 main" ;;
+	waker-pipe | waker-cond) echo "uw_lib_wake_${1#waker-} uw_waker_${1#waker-} uw_waker_thread" ;;
+	*) fail "uw_chain: no action '$1'" ;;
+	esac
+}
+
+# uw_tid NAME, uw_waker_tid NAME: the thread that runs the actions, the one that wakes it.
+uw_tid() { awk '$1 == "ready" { print $3; exit }' "$KS_TMP/$1.out"; }
+uw_waker_tid() { awk '$1 == "ready" { print $4; exit }' "$KS_TMP/$1.out"; }
+
+# uw_debug_root: where unwindload-stripped's debug file is found by build-id
+# (DIR/.build-id/xx/rest.debug).
+uw_debug_root() { echo "$H/debug"; }
+
 # Parent pid of PID (field 4 of /proc/PID/stat; the command name may contain spaces).
 ks_ppid() { sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f2; }
 
