@@ -107,7 +107,7 @@ t_uw_dwarf() {
 	uwt_perf_ok "$_e" dwarf
 	# shellcheck disable=SC2046
 	uwt_record uw "$H/unwindload" "$_e" dwarf $(uwt_args "$1")
-	uwt_expect uw "$1 (dwarf)" $(uw_chain "$1")
+	uwt_expect uw "$1 (dwarf)" "$(uw_chain "$1")"
 	pass
 }
 
@@ -120,10 +120,10 @@ t_uw_fp() {
 	# shellcheck disable=SC2046
 	uwt_record uw "$H/unwindload-fp" "$_e" fp $(uwt_args "$1")
 	if [ "$2" = full ]; then
-		uwt_expect uw "$1 (fp)" $(uw_chain "$1")
+		uwt_expect uw "$1 (fp)" "$(uw_chain "$1")"
 	else
 		_chain=$(uw_chain "$1")
-		uwt_expect uw "$1 (fp, without the leaf)" ${_chain#uw_leaf_"$1" }
+		uwt_expect uw "$1 (fp, without the leaf)" "${_chain#uw_leaf_"$1" }"
 	fi
 	pass
 }
@@ -139,7 +139,7 @@ t_uw_stripped() {
 		fail "unwindload-stripped has no .eh_frame"
 	# shellcheck disable=SC2046
 	uwt_record uw "$H/unwindload-stripped" "$_e" dwarf $(uwt_args "$1")
-	uwt_expect uw "$1 (stripped, dwarf)" $(uw_chain "$1")
+	uwt_expect uw "$1 (stripped, dwarf)" "$(uw_chain "$1")"
 	mkdir "$KS_TMP/bare"
 	cp "$H/unwindload-stripped" "$H/libunwindlib.so" "$KS_TMP/bare/"
 	# shellcheck disable=SC2046
@@ -156,8 +156,8 @@ t_uw_waker() {
 	uwt_perf_ok sched:sched_waking dwarf
 	uwt_record uw "$H/unwindload" sched:sched_waking dwarf -n 5 -m 10 pipe cond
 	UWT_WAKER=1
-	uwt_expect uw "waker-pipe" $(uw_chain waker-pipe)
-	uwt_expect uw "waker-cond" $(uw_chain waker-cond)
+	uwt_expect uw "waker-pipe" "$(uw_chain waker-pipe)"
+	uwt_expect uw "waker-cond" "$(uw_chain waker-cond)"
 	pass
 }
 
