@@ -35,21 +35,26 @@ uwt_perf_ok() {
 			"$(grep -v '^ *$' "$KS_TMP/probe.err" | head -n 1)"
 }
 
+# uwt_perf ARGS...: perf with a build-id cache of the test's own (no ~/.debug of the machine's
+# is read or written).
+uwt_perf() { perf --buildid-dir "$KS_TMP/perf-buildid" "$@"; }
+
 # uwt_record NAME BUILD EVENT CALLGRAPH ARGS...: perf record BUILD --now ARGS (its output in
-# NAME.out), then perf script's stacks, one frame's symbol a line, in NAME.script. perf's
-# build-id cache is the test's own (no ~/.debug of the machine's is written or read).
+# NAME.out), then its stacks (uwt_script).
 uwt_record() {
 	_n=$1 _b=$2 _e=$3 _g=$4
 	shift 4
-	PERF_BUILDID_DIR=$KS_TMP/perf-buildid
-	export PERF_BUILDID_DIR
-	perf record -q -N -o "$KS_TMP/$_n.data" -e "$_e" --call-graph "$_g" -- \
+	uwt_perf record -q -N -o "$KS_TMP/$_n.data" -e "$_e" --call-graph "$_g" -- \
 		"$_b" --now "$@" >"$KS_TMP/$_n.out" 2>"$KS_TMP/$_n.err" ||
 		fail "perf record $_b $*: $(grep -v '^ *$' "$KS_TMP/$_n.err" | head -n 1)"
 	grep -q '^done$' "$KS_TMP/$_n.out" || fail "$_b $* did not finish: $(ks_first_line "$KS_TMP/$_n.err")"
-	perf script -i "$KS_TMP/$_n.data" --no-inline -F tid,ip,sym,dso >"$KS_TMP/$_n.script" \
-		2>"$KS_TMP/$_n.script.err" ||
-		fail "perf script: $(ks_first_line "$KS_TMP/$_n.script.err")"
+	uwt_script "$_n"
+}
+
+# uwt_script NAME: perf script's stacks of NAME.data, one frame a line, in NAME.script.
+uwt_script() {
+	uwt_perf script -i "$KS_TMP/$1.data" --no-inline -F tid,ip,sym,dso >"$KS_TMP/$1.script" \
+		2>"$KS_TMP/$1.script.err" || fail "perf script: $(ks_first_line "$KS_TMP/$1.script.err")"
 }
 
 # uwt_stacks NAME TID CHAIN...: how many of NAME's stacks of thread TID hold the frames of
@@ -130,7 +135,8 @@ t_uw_fp() {
 
 # t_uw_stripped ACTION: unwindload-stripped has no symbol table: perf finds its debug file by
 # its .gnu_debuglink (.debug/ beside it) and names the program's frames from it; a copy of the
-# program without the debug file beside it gets no names for them (the names come from there).
+# program without the debug file beside it gets no names for them (the names come from there),
+# until the debug file of the debug root (uw_debug_root, by build-id) is in perf's build-id cache.
 t_uw_stripped() {
 	_e=$(uwt_event "$1")
 	uwt_perf_ok "$_e" dwarf
@@ -147,6 +153,14 @@ t_uw_stripped() {
 	expect_eq "$(uwt_stacks bare "$(uw_tid bare)" "uw_outer_$1")" 0 "stacks naming uw_outer_$1 without the debug file"
 	uwt_expect bare "$1 (stripped, no debug file: the library's frames only)" \
 		"uw_leaf_$1" "uw_lib_$1"
+	# the debug file under the debug root (by build-id), put in perf's build-id cache
+	_id=$(readelf -n "$H/unwindload-stripped" | sed -n 's/.*Build ID: *\([0-9a-f]*\).*/\1/p')
+	_dbg=$(uw_debug_root)/.build-id/$(echo "$_id" | cut -c1-2)/$(echo "$_id" | cut -c3-).debug
+	[ -f "$_dbg" ] || fail "no debug file $_dbg for build-id '$_id'"
+	uwt_perf buildid-cache --add "$_dbg" >"$KS_TMP/cache.err" 2>&1 ||
+		fail "perf buildid-cache --add $_dbg: $(ks_first_line "$KS_TMP/cache.err")"
+	uwt_script bare
+	uwt_expect bare "$1 (stripped, the debug file in perf's build-id cache)" "$(uw_chain "$1")"
 	pass
 }
 
