@@ -856,10 +856,12 @@ int ks_cfi_build_input(const struct ks_cfi_input *in, struct ks_cfi_table *t)
 		err = sec_fdes(&dbg, in, &t->stats, &fd);
 	if (err)
 		goto out;
-	qsort(fe.v, fe.n, sizeof(*fe.v), fde_cmp);
+	if (fe.n) /* qsort's base may not be NULL, even for no elements */
+		qsort(fe.v, fe.n, sizeof(*fe.v), fde_cmp);
 	fdes_disjoint(&fe, &t->stats.fdes_overlap);
 	/* .debug_frame fills what .eh_frame lacks: FDEs overlapping none of .eh_frame's */
-	qsort(fd.v, fd.n, sizeof(*fd.v), fde_cmp);
+	if (fd.n)
+		qsort(fd.v, fd.n, sizeof(*fd.v), fde_cmp);
 	fdes_disjoint(&fd, NULL);
 	k = 0;
 	for (i = 0; i < fd.n; i++)
