@@ -287,6 +287,26 @@ $(SYMT)/symtarget-dlink: tests/unit/symtargets/symtarget.c $(SYMT)/libsymlib.so
 		objcopy --add-gnu-debuglink=$(SYMT)/.debug/$(@F).debug $@.strip $@ && rm -f $@.full $@.strip
 # --- end of the symbolizer test programs -----------------------------------------------------
 
+# --- call-frame table test programs (tests/unit/cfi.c) ----------------------------------------
+# One call chain built without frame pointers (what the DWARF tables are for; its stack is also
+# the reference unwinder's test) and at -O0 with them, for the cross-check against readelf.
+CFIT := $(OUTPUT)/tests/unit/cfitargets
+# cfitarget-dbg has no .eh_frame of its own code, only .debug_frame, in its separate debug file.
+CFIT_BINS := $(CFIT)/cfitarget-omit $(CFIT)/cfitarget-fp $(CFIT)/cfitarget-dbg
+unit-bins: $(CFIT_BINS)
+$(CFIT)/cfitarget-dbg: tests/unit/cfitargets/cfitarget.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -g -fomit-frame-pointer -fno-asynchronous-unwind-tables -fno-unwind-tables \
+		-std=gnu11 -Wall -Wextra -Werror -o $@.full $<
+	$(Q)objcopy --only-keep-debug $@.full $@.debug && strip -s -o $@ $@.full && rm -f $@.full
+$(CFIT)/cfitarget-omit: CFIT_FLAGS = -O2 -fomit-frame-pointer
+$(CFIT)/cfitarget-fp: CFIT_FLAGS = -O0 -fno-omit-frame-pointer
+$(CFIT)/cfitarget-%: tests/unit/cfitargets/cfitarget.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFIT_FLAGS) -g -std=gnu11 -Wall -Wextra -Werror -o $@ $<
+
 $(BENCH_BINS): $(BENCH_SKELS)
 # The disk-IO workload submits its reads through io_uring (liburing-dev, scripts/setup --bench).
 $(OUTPUT)/bench/randread: LDLIBS += -luring
@@ -350,7 +370,8 @@ SAN_APP_OBJS  := $(patsubst src/%.c,$(SAN)/obj/%.o,$(APP_SRCS))
 SAN_CORE_OBJS := $(patsubst src/%.c,$(SAN)/obj/%.o,$(CORE_SRCS))
 SAN_UNIT_BINS := $(patsubst tests/unit/%.c,$(SAN)/tests/unit/%,$(UNIT_SRCS))
 .PHONY: sanitize
-sanitize: $(SAN)/kscope $(SAN_UNIT_BINS) $(SAN)/tests/unit/symtargets $(SAN)/tests/helpers/jsonq
+sanitize: $(SAN)/kscope $(SAN_UNIT_BINS) $(SAN)/tests/unit/symtargets $(SAN)/tests/unit/cfitargets \
+	$(SAN)/tests/helpers/jsonq
 
 $(SAN)/kscope: $(SAN_APP_OBJS)
 	$(call msg,LINK,$@)
@@ -373,6 +394,11 @@ $(SAN)/tests/unit/%: tests/unit/%.c $(SAN_CORE_OBJS)
 $(SAN)/tests/unit/symtargets: $(SYMT_BINS)
 	$(call msg,CP,$@)
 	$(Q)mkdir -p $(@D) && rm -rf $@ && cp -a $(SYMT) $@
+
+# tests/unit/cfi.c's target programs, found beside it likewise
+$(SAN)/tests/unit/cfitargets: $(CFIT_BINS)
+	$(call msg,CP,$@)
+	$(Q)mkdir -p $(@D) && rm -rf $@ && cp -a $(CFIT) $@
 
 $(SAN)/tests/helpers/jsonq: tests/helpers/jsonq.c
 	$(call msg,CC,$@)
