@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/cfi.h"
+#include "core/syms.h"
 
 _Static_assert(sizeof(struct ks_cfi_row) == 12, "a row is copied into BPF maps as it is");
 
@@ -957,33 +958,20 @@ out:
 /* The section named @name of @elf with its data (decompressed when needed), or NULL. */
 static Elf_Scn *elf_section(Elf *elf, const char *name, GElf_Shdr *sh, Elf_Data **data)
 {
-	size_t shstrndx;
-	Elf_Scn *scn = NULL;
+	Elf_Scn *scn = ks_elf_section(elf, name, sh);
 
-	if (!elf || elf_getshdrstrndx(elf, &shstrndx))
+	if (!scn || sh->sh_type == SHT_NOBITS)
 		return NULL;
-	while ((scn = elf_nextscn(elf, scn))) {
-		const char *n;
-
-		if (!gelf_getshdr(scn, sh))
-			continue;
-		n = elf_strptr(elf, shstrndx, sh->sh_name);
-		if (!n || strcmp(n, name))
-			continue;
-		if (sh->sh_type == SHT_NOBITS)
-			return NULL;
-		if (!data)
-			return scn;
-		if ((sh->sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0)
-			return NULL;
-		*data = elf_getdata(scn, NULL);
-		if (!*data || !(*data)->d_buf)
-			return NULL;
-		if (!gelf_getshdr(scn, sh))
-			return NULL;
+	if (!data)
 		return scn;
-	}
-	return NULL;
+	if ((sh->sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0)
+		return NULL;
+	*data = elf_getdata(scn, NULL);
+	if (!*data || !(*data)->d_buf)
+		return NULL;
+	if (!gelf_getshdr(scn, sh))
+		return NULL;
+	return scn;
 }
 
 int ks_cfi_build(Elf *elf, Elf *debug, struct ks_cfi_table *t)

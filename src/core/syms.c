@@ -684,45 +684,52 @@ static size_t elf_build_id(Elf *elf, unsigned char *id, size_t size)
 	return 0;
 }
 
-/* The .gnu_debuglink file name and CRC of @elf; false when it has none. */
-static bool elf_debuglink(Elf *elf, char *name, size_t size, unsigned int *crc)
+Elf_Scn *ks_elf_section(Elf *elf, const char *name, GElf_Shdr *sh)
 {
 	Elf_Scn *scn = NULL;
 	size_t shstrndx;
-	GElf_Shdr sh;
 
-	if (elf_getshdrstrndx(elf, &shstrndx))
-		return false;
+	if (!elf || elf_getshdrstrndx(elf, &shstrndx))
+		return NULL;
 	while ((scn = elf_nextscn(elf, scn))) {
-		const unsigned char *b;
-		const char *sname;
-		Elf_Data *data;
-		size_t nlen, coff;
-		GElf_Ehdr eh;
+		const char *n;
 
-		if (!gelf_getshdr(scn, &sh))
+		if (!gelf_getshdr(scn, sh))
 			continue;
-		sname = elf_strptr(elf, shstrndx, sh.sh_name);
-		if (!sname || strcmp(sname, ".gnu_debuglink"))
-			continue;
-		data = elf_getdata(scn, NULL);
-		if (!data || !data->d_buf || !gelf_getehdr(elf, &eh))
-			return false;
-		b = data->d_buf;
-		nlen = strnlen((const char *)b, data->d_size);
-		coff = (nlen + 4) & ~(size_t)3;
-		if (!nlen || nlen >= size || coff + 4 > data->d_size)
-			return false;
-		memcpy(name, b, nlen + 1);
-		if (eh.e_ident[EI_DATA] == ELFDATA2MSB)
-			*crc = (unsigned int)b[coff] << 24 | (unsigned int)b[coff + 1] << 16 |
-			       (unsigned int)b[coff + 2] << 8 | b[coff + 3];
-		else
-			*crc = (unsigned int)b[coff + 3] << 24 | (unsigned int)b[coff + 2] << 16 |
-			       (unsigned int)b[coff + 1] << 8 | b[coff];
-		return true;
+		n = elf_strptr(elf, shstrndx, sh->sh_name);
+		if (n && !strcmp(n, name))
+			return scn;
 	}
-	return false;
+	return NULL;
+}
+
+/* The .gnu_debuglink file name and CRC of @elf; false when it has none. */
+static bool elf_debuglink(Elf *elf, char *name, size_t size, unsigned int *crc)
+{
+	Elf_Scn *scn = ks_elf_section(elf, ".gnu_debuglink", &(GElf_Shdr){ 0 });
+	const unsigned char *b;
+	size_t nlen, coff;
+	Elf_Data *data;
+	GElf_Ehdr eh;
+
+	if (!scn)
+		return false;
+	data = elf_getdata(scn, NULL);
+	if (!data || !data->d_buf || !gelf_getehdr(elf, &eh))
+		return false;
+	b = data->d_buf;
+	nlen = strnlen((const char *)b, data->d_size);
+	coff = (nlen + 4) & ~(size_t)3;
+	if (!nlen || nlen >= size || coff + 4 > data->d_size)
+		return false;
+	memcpy(name, b, nlen + 1);
+	if (eh.e_ident[EI_DATA] == ELFDATA2MSB)
+		*crc = (unsigned int)b[coff] << 24 | (unsigned int)b[coff + 1] << 16 |
+		       (unsigned int)b[coff + 2] << 8 | b[coff + 3];
+	else
+		*crc = (unsigned int)b[coff + 3] << 24 | (unsigned int)b[coff + 2] << 16 |
+		       (unsigned int)b[coff + 1] << 8 | b[coff];
+	return true;
 }
 
 static bool file_crc_is(int fd, unsigned int want)

@@ -3,6 +3,7 @@
 #ifndef KS_SYMS_H
 #define KS_SYMS_H
 
+#include <gelf.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -147,5 +148,8 @@ struct Elf;
  * when @elf has no such table, 1 when it was walked, or the first non-zero return of @fn.
  */
 int ks_elf_func_syms(struct Elf *elf, unsigned int type, ks_elf_sym_fn fn, void *arg);
+
+/* The first section of @elf named @name, its header in @sh; NULL when there is none. */
+Elf_Scn *ks_elf_section(Elf *elf, const char *name, GElf_Shdr *sh);
 
 #endif

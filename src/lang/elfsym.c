@@ -435,25 +435,6 @@ int lang_elf_funcs(struct lang_elf *e, const struct lang_elf_func **v, size_t *n
 
 #define NT_STAPSDT 3
 
-static Elf_Scn *section_named(Elf *elf, const char *name, GElf_Shdr *sh)
-{
-	Elf_Scn *scn = NULL;
-	size_t shstrndx;
-
-	if (elf_getshdrstrndx(elf, &shstrndx))
-		return NULL;
-	while ((scn = elf_nextscn(elf, scn))) {
-		const char *n;
-
-		if (!gelf_getshdr(scn, sh))
-			continue;
-		n = elf_strptr(elf, shstrndx, sh->sh_name);
-		if (n && !strcmp(n, name))
-			return scn;
-	}
-	return NULL;
-}
-
 static int note_add(struct lang_elf *e, size_t *cap, const struct lang_usdt_note *note)
 {
 	if (e->nnotes == *cap) {
@@ -523,10 +504,10 @@ static int notes_read(struct lang_elf *e)
 	GElf_Nhdr nh;
 	int err;
 
-	scn = section_named(e->elf, ".note.stapsdt", &sh);
+	scn = ks_elf_section(e->elf, ".note.stapsdt", &sh);
 	if (!scn || sh.sh_type != SHT_NOTE)
 		return 0;
-	have_base = section_named(e->elf, ".stapsdt.base", &bsh) != NULL;
+	have_base = ks_elf_section(e->elf, ".stapsdt.base", &bsh) != NULL;
 	data = elf_getdata(scn, NULL);
 	if (!data || !data->d_buf)
 		return 0;
