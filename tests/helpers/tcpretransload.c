@@ -20,7 +20,8 @@
  *            (the client is established at once; the server's side stays a request), sends
  *            BYTES (default 100); after DROP_MS ms lets packets in, accepts and reads them.
  *            The listener sends its SYN-ACK again 1 s after the first (then 3 s, 7 s ...).
- * Lines: "connected LPORT" (the client's port), "received N", then "done"; it then holds
+ * Lines: "connected LPORT" (the client's port), "received N", then "done" once the connection
+ * is closed at both ends with nothing left to send again (quiesce); it then holds
  * still, its sockets closed, until a second SIGUSR1 lets it exit 0: a tracer stopped in
  * between saw all of it. Exit codes: 0, 1 a system call failed, 2 bad usage.
  */
@@ -212,6 +213,45 @@ static long pump(int cli, int *srv, int lsn, int filtered, long bytes, unsigned 
 	return got;
 }
 
+/* The TCP state of @fd (TCP_ESTABLISHED ... TCP_CLOSE) and its unacknowledged segments. */
+static int tcp_state(int fd, unsigned int *unacked)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
+		die(1, "TCP_INFO");
+	*unacked = ti.tcpi_unacked;
+	return ti.tcpi_state;
+}
+
+/*
+ * Bring the connection to rest before "done": a tracer is stopped after it, and a
+ * retransmission timer still armed then (an ACK that had not reached the client yet, a
+ * FIN not yet acknowledged) could send a segment that the namespace's counters count and
+ * the tracer never saw. So: wait until the client has nothing unacknowledged, shut both
+ * directions down, and wait until both sockets are closed (FINs sent and acknowledged: no
+ * timer left). At most 10 s.
+ */
+static void quiesce(int cli, int srv)
+{
+	unsigned long long until = now_ms() + 10000;
+	unsigned int u1, u2;
+
+	while (tcp_state(cli, &u1) == TCP_ESTABLISHED && u1) {
+		if (now_ms() > until)
+			die(1, "data unacknowledged after 10 s");
+		poll(NULL, 0, 5);
+	}
+	if (shutdown(cli, SHUT_WR) || shutdown(srv, SHUT_WR))
+		die(1, "shutdown");
+	while (tcp_state(cli, &u1) != TCP_CLOSE || tcp_state(srv, &u2) != TCP_CLOSE) {
+		if (now_ms() > until)
+			die(1, "connection not closed after 10 s");
+		poll(NULL, 0, 5);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_storage ss;
@@ -284,6 +324,9 @@ int main(int argc, char **argv)
 		drop(srv, false);
 	}
 	say("received %ld\n", pump(cli, &srv, lsn, synack ? lsn : srv, bytes, now_ms() + drop_ms));
+	if (srv < 0)
+		die(1, "no connection accepted");
+	quiesce(cli, srv);
 	close(cli);
 	close(srv);
 	close(lsn);
